@@ -1,0 +1,126 @@
+"""The instrument: versions of the question bank, its sections and items.
+
+Rows here are never edited once loaded. Answers point at items, so a changed
+YAML file becomes a new BankVersion and old assessments keep the version they
+were created with.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class BankVersion(models.Model):
+    number = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=300)
+    source = models.CharField(max_length=300, blank=True)
+    # SHA-256 of the parsed content, so re-loading the same file (or the same
+    # content with different comments or layout) is recognised and skipped.
+    checksum = models.CharField(max_length=64, unique=True)
+    scale = models.JSONField(help_text="Rating scale as a list of {value, label}, lowest first.")
+    dont_know_label = models.CharField(max_length=100, default="Don't know")
+    bands = models.JSONField(
+        default=list,
+        help_text="Interpretation bands for element scores as {key, label, min}, highest first.",
+    )
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.number})"
+
+    @classmethod
+    def current(cls) -> BankVersion | None:
+        """The newest version: what new assessments are created with."""
+        return cls.objects.order_by("-number").first()
+
+    def scale_choices(self) -> list[tuple[int, str]]:
+        return [(point["value"], point["label"]) for point in self.scale]
+
+    def outline(self) -> list[tuple[Section, list[tuple[Item, list[Item]]]]]:
+        """Sections in order, each with its questions and their sub-questions (two queries)."""
+        children: dict[int, list[Item]] = {}
+        top: dict[int, list[Item]] = {}
+        for item in self.items.all():
+            if item.parent_id:
+                children.setdefault(item.parent_id, []).append(item)
+            else:
+                top.setdefault(item.section_id, []).append(item)
+        return [
+            (section, [(q, children.get(q.pk, [])) for q in top.get(section.pk, [])])
+            for section in self.sections.all()
+        ]
+
+
+class Section(models.Model):
+    class Aspect(models.TextChoices):
+        CENTRE = "centre", "Centre"
+        SOFT = "soft", "Soft (transformational)"
+        HARD = "hard", "Hard (transactional)"
+
+    bank = models.ForeignKey(BankVersion, on_delete=models.CASCADE, related_name="sections")
+    number = models.PositiveSmallIntegerField()
+    heading = models.CharField(max_length=200)
+    # The 7S name (SCS, Staff and skills, …). Blank for "Looking forward",
+    # which closes the instrument but is not one of the seven elements.
+    name = models.CharField(max_length=50, blank=True)
+    aspect = models.CharField(max_length=10, choices=Aspect.choices, blank=True)
+    covers = models.CharField(max_length=300, blank=True)
+    is_element = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["bank", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "number"], name="section_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.heading}"
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        RATING = "rating", "How well (rating)"
+        YES_NO = "yes_no", "Yes or no"
+        OPEN = "open", "Open question"
+
+    class Trigger(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+
+    bank = models.ForeignKey(BankVersion, on_delete=models.CASCADE, related_name="items")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    key = models.CharField(max_length=20, help_text="Stable across versions, e.g. 3.2 or 3.2.1.")
+    text = models.TextField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    investigate_when = models.CharField(
+        max_length=3,
+        choices=Trigger.choices,
+        blank=True,
+        help_text="For yes/no items: the answer that calls for investigation.",
+    )
+    na_allowed = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(help_text="Order within the bank.")
+
+    class Meta:
+        ordering = ["bank", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "key"], name="item_key_unique_in_bank"),
+            models.UniqueConstraint(fields=["bank", "position"], name="item_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.text}"
+
+    @property
+    def is_top_level(self) -> bool:
+        return self.parent_id is None
+
+    def needs_investigation(self, answer: str) -> bool:
+        """True when a yes/no answer is the one the instrument says to look into."""
+        return self.kind == self.Kind.YES_NO and answer == self.investigate_when

@@ -1,0 +1,30 @@
+from django.urls import reverse
+
+from questions.models import Item
+
+
+def test_the_instrument_page_shows_every_question_by_element_without_signing_in(client, bank):
+    response = client.get(reverse("instrument"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    for item in Item.objects.filter(bank=bank):
+        # Texts are HTML-escaped on the page.
+        assert item.text.replace("'", "&#x27;") in page, item.key
+    for heading in ["The LSP&#x27;s long-term goals", "Shared systems", "Looking forward"]:
+        assert heading in page
+    assert "Element 3 · Style · Soft (transformational)" in page
+    assert "Yes or no: investigate if no" in page
+    assert "1 – Performs poorly" in page
+
+
+def test_the_instrument_page_lists_sub_questions_under_their_question(client, bank):
+    page = client.get(reverse("instrument")).content.decode()
+    parent = page.index("5.1 How well is performance management steered by your LSP?")
+    child = page.index("5.1.2 How do LSP executive and operational groups use performance")
+    next_question = page.index("5.2 How well is financial management steered by your LSP?")
+    assert parent < child < next_question
+
+
+def test_the_instrument_page_explains_when_no_bank_is_loaded(client, db):
+    page = client.get(reverse("instrument")).content.decode()
+    assert "The question bank has not been loaded yet" in page

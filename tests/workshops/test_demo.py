@@ -1,0 +1,53 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from workshops.demo import DEMO_PASSWORD
+from workshops.models import Membership, Organisation, Partnership, Person, User
+
+
+def run_seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_builds_a_two_tier_area_with_every_role_layer_and_sector(db):
+    out = run_seed()
+    district = Partnership.objects.get(authority_type="district")
+    assert district.county_partnership.authority_type == "county"
+    people = district.people.all()
+    assert {p.role for p in people} == set(Person.Role.values)
+    assert {p.layer for p in people} == set(Person.Layer.values)
+    assert set(district.organisations.values_list("sector", flat=True)) == {
+        "public",
+        "private",
+        "third",
+    }
+    assert set(district.memberships.values_list("role", flat=True)) == set(Membership.Role.values)
+    for email in User.objects.values_list("email", flat=True):
+        assert email in out
+    assert DEMO_PASSWORD in out
+    coordinator = User.objects.get(email="coordinator@eastvale.example.org")
+    assert coordinator.check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_is_idempotent(db):
+    run_seed()
+    counts = [m.objects.count() for m in (Partnership, Organisation, Person, User, Membership)]
+    run_seed()
+    assert [
+        m.objects.count() for m in (Partnership, Organisation, Person, User, Membership)
+    ] == counts
+
+
+def test_demo_accounts_can_sign_in_and_see_their_partnership(client, db):
+    run_seed()
+    response = client.post(
+        "/accounts/login/",
+        {"username": "Executive@Eastvale.example.org", "password": DEMO_PASSWORD},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Your partnerships" in page
+    assert "Eastvale Local Strategic Partnership" in page

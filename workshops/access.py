@@ -1,0 +1,54 @@
+"""One access helper per object type.
+
+Each returns the object and the caller's membership. An object of a
+partnership the user does not belong to is a 404, so nobody learns whether it
+exists; a member whose role lacks the permission gets a 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from workshops.models import Membership, Organisation, Partnership, Person
+
+# What a view needs -> the Membership rule that grants it.
+NEEDS = {
+    "view": lambda membership: True,
+    "manage": lambda membership: membership.can_manage,
+    "facilitate": lambda membership: membership.can_facilitate,
+    "results": lambda membership: membership.can_view_results,
+}
+
+
+def get_partnership(
+    request: HttpRequest, partnership_id: int, need: str = "view"
+) -> tuple[Partnership, Membership]:
+    if not request.user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("partnership", "partnership__county_partnership")
+        .filter(user=request.user, partnership_id=partnership_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such partnership.")
+    if not NEEDS[need](membership):
+        raise PermissionDenied(f"Your role in {membership.partnership} does not allow this.")
+    return membership.partnership, membership
+
+
+def get_organisation(
+    request: HttpRequest, partnership_id: int, organisation_id: int, need: str = "view"
+) -> tuple[Organisation, Membership]:
+    partnership, membership = get_partnership(request, partnership_id, need)
+    return get_object_or_404(partnership.organisations, pk=organisation_id), membership
+
+
+def get_person(
+    request: HttpRequest, partnership_id: int, person_id: int, need: str = "view"
+) -> tuple[Person, Membership]:
+    partnership, membership = get_partnership(request, partnership_id, need)
+    person = get_object_or_404(partnership.people.select_related("organisation"), pk=person_id)
+    return person, membership

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout, Size
+from django import forms
+
+from workshops.models import Membership, Organisation, Partnership, Person
+
+
+def _helper(*fields, submit: str = "Save") -> FormHelper:
+    helper = FormHelper()
+    helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL
+    helper.layout = Layout(*fields, Button.primary("submit", submit))
+    return helper
+
+
+class PartnershipForm(forms.ModelForm):
+    class Meta:
+        model = Partnership
+        fields = ["name", "area", "authority_type", "county_partnership"]
+        labels = {"county_partnership": "County partnership (two-tier areas only)"}
+
+    def __init__(self, *args, county_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only county partnerships the user already belongs to can be chosen,
+        # so the list never reveals other partnerships on the installation.
+        queryset = county_choices if county_choices is not None else Partnership.objects.none()
+        if self.instance.pk:
+            queryset = queryset.exclude(pk=self.instance.pk)
+        self.fields["county_partnership"].queryset = queryset
+        self.fields["authority_type"].widget = forms.RadioSelect(
+            choices=Partnership.AuthorityType.choices
+        )
+        self.helper = _helper(
+            Field.text("name"),
+            Field.text("area"),
+            Field.radios("authority_type", legend_size=Size.SMALL, small=True),
+            Field.select("county_partnership"),
+        )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "sector"]
+        widgets = {"sector": forms.RadioSelect}
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.partnership = partnership
+        self.fields["sector"].choices = [c for c in self.fields["sector"].choices if c[0]]
+        self.helper = _helper(
+            Field.text("name"), Field.radios("sector", legend_size=Size.SMALL, small=True)
+        )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = self.instance.partnership.organisations.filter(name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                "This partnership already has an organisation of that name."
+            )
+        return name
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "email", "organisation", "role", "layer"]
+        labels = {"layer": "Governance layer"}
+        widgets = {"layer": forms.RadioSelect}
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.partnership = partnership
+        self.fields["organisation"].queryset = partnership.organisations.all()
+        self.fields["layer"].choices = [c for c in self.fields["layer"].choices if c[0]]
+        self.helper = _helper(
+            Field.text("name"),
+            Field.text("email"),
+            Field.select("organisation"),
+            Field.select("role"),
+            Field.radios("layer", legend_size=Size.SMALL, small=True),
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if email:
+            clash = self.instance.partnership.people.filter(email__iexact=email)
+            if clash.exclude(pk=self.instance.pk).exists():
+                raise forms.ValidationError("Someone in this partnership already has that email.")
+        return email
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label="Email address of their account")
+    role = forms.ChoiceField(choices=Membership.Role.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("email"),
+            Field.radios("role", legend_size=Size.SMALL, small=True),
+            submit="Add member",
+        )

@@ -1,0 +1,193 @@
+"""Partnerships (LSPs), the organisations and people in them, and who may do what.
+
+Every other object in the workshops app hangs off a Partnership, and every
+query for one starts from it: that is what keeps one installation's
+partnerships apart.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+
+class Partnership(models.Model):
+    class AuthorityType(models.TextChoices):
+        COUNTY = "county", "County"
+        DISTRICT = "district", "District"
+        UNITARY = "unitary", "Unitary"
+        METROPOLITAN = "metropolitan", "Metropolitan district"
+        LONDON = "london", "London borough"
+
+    name = models.CharField(max_length=200)
+    area = models.CharField(max_length=200, help_text="The place the partnership serves.")
+    authority_type = models.CharField(max_length=20, choices=AuthorityType.choices)
+    county_partnership = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="district_partnerships",
+        help_text="In a two-tier area, the county partnership a district partnership sits under.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnership", args=[self.pk])
+
+    def clean(self) -> None:
+        parent = self.county_partnership
+        if parent is None:
+            return
+        if self.authority_type != self.AuthorityType.DISTRICT:
+            raise ValidationError(
+                {"county_partnership": "Only a district partnership sits under a county one."}
+            )
+        if parent.authority_type != self.AuthorityType.COUNTY:
+            raise ValidationError({"county_partnership": f"{parent} is not a county partnership."})
+
+    @property
+    def is_two_tier(self) -> bool:
+        return self.county_partnership_id is not None
+
+    def membership_for(self, user) -> Membership | None:
+        if not user.is_authenticated:
+            return None
+        return self.memberships.filter(user=user).first()
+
+
+class Sector(models.TextChoices):
+    PUBLIC = "public", "Public sector"
+    PRIVATE = "private", "Private sector"
+    THIRD = "third", "Third sector"
+
+
+class Organisation(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="organisations"
+    )
+    name = models.CharField(max_length=200)
+    sector = models.CharField(max_length=10, choices=Sector.choices)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"], name="organisation_name_unique_in_partnership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", "LSP coordinator"
+        CHAIR = "chair", "Chair"
+        BOARD_MEMBER = "board_member", "Board member"
+        EXECUTIVE = "executive", "Executive"
+        THEME_LEAD = "theme_lead", "Theme or operational lead"
+        ELECTED_MEMBER = "elected_member", "Elected member"
+        SCRUTINY_MEMBER = "scrutiny_member", "Scrutiny member"
+        OFFICER = "officer", "Officer"
+
+    class Layer(models.TextChoices):
+        STRATEGIC = "strategic", "Strategic (board)"
+        EXECUTIVE = "executive", "Executive"
+        OPERATIONAL = "operational", "Operational or thematic"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="people")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
+    name = models.CharField(max_length=150)
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    layer = models.CharField(max_length=20, choices=Layer.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text="The login account of this person, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "email"],
+                condition=~models.Q(email=""),
+                name="person_email_unique_in_partnership",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if (
+            self.organisation_id
+            and self.partnership_id
+            and self.organisation.partnership_id != self.partnership_id
+        ):
+            raise ValidationError({"organisation": "Choose an organisation of this partnership."})
+
+    @property
+    def sector(self) -> str:
+        return self.organisation.sector
+
+
+class Membership(models.Model):
+    """A user's permission role in one partnership."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", "Coordinator"
+        FACILITATOR = "facilitator", "Facilitator"
+        EXECUTIVE = "executive", "Executive"
+        PARTICIPANT = "participant", "Participant"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["partnership", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "user"], name="one_membership_per_partnership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.partnership}"
+
+    # The role rules. Views ask these rather than comparing role names, so a
+    # change of policy happens in one place.
+    @property
+    def can_manage(self) -> bool:
+        """Set up the partnership, its people, assessments and invitations."""
+        return self.role == self.Role.COORDINATOR
+
+    @property
+    def can_facilitate(self) -> bool:
+        """Run workshops."""
+        return self.role in {self.Role.COORDINATOR, self.Role.FACILITATOR}
+
+    @property
+    def can_view_results(self) -> bool:
+        """Read results and download improvement plans."""
+        return self.role in {self.Role.COORDINATOR, self.Role.FACILITATOR, self.Role.EXECUTIVE}

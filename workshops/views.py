@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+
+from workshops import services
+from workshops.access import get_organisation, get_partnership, get_person
+from workshops.forms import MemberForm, OrganisationForm, PartnershipForm, PersonForm
+from workshops.models import Membership, Partnership
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = []
+    if request.user.is_authenticated:
+        memberships = request.user.memberships.select_related(
+            "partnership", "partnership__county_partnership"
+        ).order_by("partnership__name")
+    return render(request, "workshops/home.html", {"memberships": memberships})
+
+
+def _county_choices(request: HttpRequest):
+    return Partnership.objects.filter(
+        memberships__user=request.user, authority_type=Partnership.AuthorityType.COUNTY
+    )
+
+
+@login_required
+def partnership_create(request: HttpRequest) -> HttpResponse:
+    form = PartnershipForm(request.POST or None, county_choices=_county_choices(request))
+    if request.method == "POST" and form.is_valid():
+        partnership = services.create_partnership(request.user, **form.cleaned_data)
+        messages.success(request, f"{partnership} is set up. You are its coordinator.")
+        return redirect(partnership)
+    return render(request, "workshops/form.html", {"form": form, "title": "Set up a partnership"})
+
+
+@login_required
+def partnership_detail(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    partnership, membership = get_partnership(request, partnership_id)
+    context = {
+        "partnership": partnership,
+        "membership": membership,
+        "organisations": partnership.organisations.all(),
+        "people": partnership.people.select_related("organisation"),
+        "members": partnership.memberships.select_related("user") if membership.can_manage else [],
+    }
+    return render(request, "workshops/partnership.html", context)
+
+
+@login_required
+def partnership_edit(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    form = PartnershipForm(
+        request.POST or None, instance=partnership, county_choices=_county_choices(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Partnership details saved.")
+        return redirect(partnership)
+    context = {"form": form, "title": f"Edit {partnership}", "partnership": partnership}
+    return render(request, "workshops/form.html", context)
+
+
+def _save_form(request, form, partnership, title: str, done: str) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, done)
+        return redirect(partnership)
+    return render(
+        request, "workshops/form.html", {"form": form, "title": title, "partnership": partnership}
+    )
+
+
+@login_required
+def organisation_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    form = OrganisationForm(request.POST or None, partnership=partnership)
+    return _save_form(request, form, partnership, "Add an organisation", "Organisation added.")
+
+
+@login_required
+def organisation_edit(request: HttpRequest, partnership_id: int, organisation_id: int):
+    organisation, _ = get_organisation(request, partnership_id, organisation_id, "manage")
+    partnership = organisation.partnership
+    form = OrganisationForm(request.POST or None, instance=organisation, partnership=partnership)
+    return _save_form(request, form, partnership, f"Edit {organisation}", "Organisation saved.")
+
+
+@login_required
+def person_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    form = PersonForm(request.POST or None, partnership=partnership)
+    return _save_form(request, form, partnership, "Add a person", "Person added.")
+
+
+@login_required
+def person_edit(request: HttpRequest, partnership_id: int, person_id: int) -> HttpResponse:
+    person, _ = get_person(request, partnership_id, person_id, "manage")
+    partnership = person.partnership
+    form = PersonForm(request.POST or None, instance=person, partnership=partnership)
+    return _save_form(request, form, partnership, f"Edit {person}", "Person saved.")
+
+
+@login_required
+def member_add(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.add_member(partnership, **form.cleaned_data)
+        except services.MembershipError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+            return redirect(partnership)
+    context = {"form": form, "title": "Add a member", "partnership": partnership}
+    return render(request, "workshops/form.html", context)
+
+
+@login_required
+def member_remove(request: HttpRequest, partnership_id: int, membership_id: int):
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    get_object_or_404(Membership, partnership=partnership, pk=membership_id)
+    # Checked after access, so an outsider learns nothing even from the method.
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.remove_member(partnership, membership_id)
+    except (services.MembershipError, ValidationError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Member removed.")
+    return redirect(partnership)
