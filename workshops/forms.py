@@ -20,6 +20,11 @@ class PartnershipForm(forms.ModelForm):
         model = Partnership
         fields = ["name", "area", "authority_type", "county_partnership"]
         labels = {"county_partnership": "County partnership (two-tier areas only)"}
+        error_messages = {
+            "name": {"required": "Enter the partnership's name"},
+            "area": {"required": "Enter the area the partnership serves"},
+            "authority_type": {"required": "Choose the type of authority"},
+        }
 
     def __init__(self, *args, county_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +50,10 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = ["name", "sector"]
         widgets = {"sector": forms.RadioSelect}
+        error_messages = {
+            "name": {"required": "Enter the organisation's name"},
+            "sector": {"required": "Choose the organisation's sector"},
+        }
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +79,13 @@ class PersonForm(forms.ModelForm):
         fields = ["name", "email", "organisation", "role", "layer"]
         labels = {"layer": "Governance layer"}
         widgets = {"layer": forms.RadioSelect}
+        error_messages = {
+            "name": {"required": "Enter the person's name"},
+            "email": {"invalid": "Enter an email address like name@example.org"},
+            "organisation": {"required": "Choose their organisation"},
+            "role": {"required": "Choose their role"},
+            "layer": {"required": "Choose their governance layer"},
+        }
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,8 +110,18 @@ class PersonForm(forms.ModelForm):
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label="Email address of their account")
-    role = forms.ChoiceField(choices=Membership.Role.choices, widget=forms.RadioSelect)
+    email = forms.EmailField(
+        label="Email address of their account",
+        error_messages={
+            "required": "Enter the email address of their account",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+    role = forms.ChoiceField(
+        choices=Membership.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose their permission role"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
