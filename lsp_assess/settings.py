@@ -124,6 +124,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LSP Assess <no-reply@localhost>")
 
+# The address people reach this site on, for links in emails sent outside a
+# request (reminders from a scheduler).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Groups smaller than this are never shown on their own in anonymous assessments.
+MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 3, minimum=1)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "5.8.0"

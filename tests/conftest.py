@@ -97,3 +97,33 @@ def cast(db) -> Cast:
         other_person=other_person,
         **users,
     )
+
+
+@pytest.fixture
+def assessment(cast, bank):
+    """An open, named (not anonymous) full questionnaire rated internally."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workshops.services.assessment import Scope, create_assessment
+
+    today = timezone.localdate()
+    return create_assessment(
+        cast.partnership,
+        cast.coordinator,
+        title="Spring 2026 self-assessment",
+        scope=Scope.FULL,
+        basis="internal",
+        opens_on=today - timedelta(days=1),
+        closes_on=today + timedelta(days=14),
+        anonymous=False,
+    )
+
+
+@pytest.fixture
+def invitation(assessment, cast):
+    """Priya Shah's invitation (created without sending an email)."""
+    from workshops.models import Invitation
+
+    return Invitation.objects.create(assessment=assessment, person=cast.person)

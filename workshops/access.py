@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from workshops.models import Membership, Organisation, Partnership, Person
+from workshops.models import Assessment, Invitation, Membership, Organisation, Partnership, Person
 
 # What a view needs -> the Membership rule that grants it.
 NEEDS = {
@@ -52,3 +52,46 @@ def get_person(
     partnership, membership = get_partnership(request, partnership_id, need)
     person = get_object_or_404(partnership.people.select_related("organisation"), pk=person_id)
     return person, membership
+
+
+def get_assessment(
+    request: HttpRequest, partnership_id: int, assessment_id: int, need: str = "view"
+) -> tuple[Assessment, Membership]:
+    partnership, membership = get_partnership(request, partnership_id, need)
+    assessment = get_object_or_404(
+        partnership.assessments.select_related("bank", "partnership"), pk=assessment_id
+    )
+    return assessment, membership
+
+
+def get_invitation(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    invitation_id: int,
+    need: str = "manage",
+) -> tuple[Invitation, Membership]:
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, need)
+    invitation = get_object_or_404(
+        assessment.invitations.select_related("person__organisation"), pk=invitation_id
+    )
+    invitation.assessment = assessment
+    return invitation, membership
+
+
+def get_invitation_by_token(token: str) -> Invitation:
+    """The invitation behind a personal link. The link itself is the credential.
+
+    A revoked invitation is returned (the view explains it was withdrawn);
+    an unknown or tampered token is a 404.
+    """
+    invitation = (
+        Invitation.objects.select_related(
+            "assessment__bank", "assessment__partnership", "person__organisation", "respondent"
+        )
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("This link is not valid.")
+    return invitation

@@ -1,36 +1,52 @@
-from django.urls import path
+from django.urls import include, path
 
-from workshops import views
+from workshops.views import assessment, imports, partnership, printing, questionnaire
+
+P = "partnerships/<int:partnership_id>/"
+A = P + "assessments/<int:assessment_id>/"
+PAPER = A + "paper/<int:person_id>/"
+
+questionnaire_patterns = [
+    path("", questionnaire.questionnaire, name="questionnaire"),
+    path("part/<int:number>/", questionnaire.questionnaire_section, name="questionnaire-section"),
+    path("save/", questionnaire.questionnaire_save, name="questionnaire-save"),
+    path("review/", questionnaire.questionnaire_review, name="questionnaire-review"),
+]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("partnerships/new/", views.partnership_create, name="partnership-create"),
-    path("partnerships/<int:partnership_id>/", views.partnership_detail, name="partnership"),
+    path("", partnership.home, name="home"),
+    path("partnerships/new/", partnership.partnership_create, name="partnership-create"),
+    path(P, partnership.partnership_detail, name="partnership"),
+    path(P + "edit/", partnership.partnership_edit, name="partnership-edit"),
+    path(P + "organisations/new/", partnership.organisation_create, name="organisation-create"),
     path(
-        "partnerships/<int:partnership_id>/edit/", views.partnership_edit, name="partnership-edit"
-    ),
-    path(
-        "partnerships/<int:partnership_id>/organisations/new/",
-        views.organisation_create,
-        name="organisation-create",
-    ),
-    path(
-        "partnerships/<int:partnership_id>/organisations/<int:organisation_id>/edit/",
-        views.organisation_edit,
+        P + "organisations/<int:organisation_id>/edit/",
+        partnership.organisation_edit,
         name="organisation-edit",
     ),
+    path(P + "people/new/", partnership.person_create, name="person-create"),
+    path(P + "people/<int:person_id>/edit/", partnership.person_edit, name="person-edit"),
+    path(P + "members/new/", partnership.member_add, name="member-add"),
     path(
-        "partnerships/<int:partnership_id>/people/new/", views.person_create, name="person-create"
+        P + "members/<int:membership_id>/remove/", partnership.member_remove, name="member-remove"
     ),
+    path(P + "assessments/new/", assessment.assessment_create, name="assessment-create"),
+    path(A, assessment.assessment_detail, name="assessment"),
+    path(A + "invite/", assessment.invite, name="assessment-invite"),
+    path(A + "remind/", assessment.remind, name="assessment-remind"),
     path(
-        "partnerships/<int:partnership_id>/people/<int:person_id>/edit/",
-        views.person_edit,
-        name="person-edit",
+        A + "invitations/<int:invitation_id>/revoke/",
+        assessment.revoke,
+        name="invitation-revoke",
     ),
-    path("partnerships/<int:partnership_id>/members/new/", views.member_add, name="member-add"),
-    path(
-        "partnerships/<int:partnership_id>/members/<int:membership_id>/remove/",
-        views.member_remove,
-        name="member-remove",
-    ),
+    path(A + "invitees/import/", imports.invitees_import, name="invitees-import"),
+    path(A + "responses/import/", imports.responses_import, name="responses-import"),
+    path(A + "print/", printing.questionnaire_print, name="questionnaire-print"),
+    path(A + "questionnaire.pdf", printing.questionnaire_pdf, name="questionnaire-pdf"),
+    path(PAPER, questionnaire.paper, name="paper"),
+    path(PAPER + "part/<int:number>/", questionnaire.paper_section, name="paper-section"),
+    path(PAPER + "save/", questionnaire.paper_save, name="paper-save"),
+    path(PAPER + "review/", questionnaire.paper_review, name="paper-review"),
+    # Personal links: the token is the credential, so no sign-in is needed.
+    path("a/<str:token>/", include(questionnaire_patterns)),
 ]

@@ -1,4 +1,25 @@
 from workshops.models.accounts import User
-from workshops.models.partnership import Membership, Organisation, Partnership, Person
+from workshops.models.assessment import (
+    Answer,
+    Assessment,
+    Basis,
+    EvidenceNote,
+    Invitation,
+    Respondent,
+)
+from workshops.models.partnership import Membership, Organisation, Partnership, Person, Sector
 
-__all__ = ["Membership", "Organisation", "Partnership", "Person", "User"]
+__all__ = [
+    "Answer",
+    "Assessment",
+    "Basis",
+    "EvidenceNote",
+    "Invitation",
+    "Membership",
+    "Organisation",
+    "Partnership",
+    "Person",
+    "Respondent",
+    "Sector",
+    "User",
+]

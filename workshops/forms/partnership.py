@@ -7,7 +7,7 @@ from django import forms
 from workshops.models import Membership, Organisation, Partnership, Person
 
 
-def _helper(*fields, submit: str = "Save") -> FormHelper:
+def gds_helper(*fields, submit: str = "Save") -> FormHelper:
     helper = FormHelper()
     helper.label_size = Size.SMALL
     helper.legend_size = Size.SMALL
@@ -37,7 +37,7 @@ class PartnershipForm(forms.ModelForm):
         self.fields["authority_type"].widget = forms.RadioSelect(
             choices=Partnership.AuthorityType.choices
         )
-        self.helper = _helper(
+        self.helper = gds_helper(
             Field.text("name"),
             Field.text("area"),
             Field.radios("authority_type", legend_size=Size.SMALL, small=True),
@@ -59,7 +59,7 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.partnership = partnership
         self.fields["sector"].choices = [c for c in self.fields["sector"].choices if c[0]]
-        self.helper = _helper(
+        self.helper = gds_helper(
             Field.text("name"), Field.radios("sector", legend_size=Size.SMALL, small=True)
         )
 
@@ -92,7 +92,7 @@ class PersonForm(forms.ModelForm):
         self.instance.partnership = partnership
         self.fields["organisation"].queryset = partnership.organisations.all()
         self.fields["layer"].choices = [c for c in self.fields["layer"].choices if c[0]]
-        self.helper = _helper(
+        self.helper = gds_helper(
             Field.text("name"),
             Field.text("email"),
             Field.select("organisation"),
@@ -125,7 +125,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = gds_helper(
             Field.text("email"),
             Field.radios("role", legend_size=Size.SMALL, small=True),
             submit="Add member",

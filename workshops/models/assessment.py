@@ -1,0 +1,243 @@
+"""Assessments (self-assessment rounds), invitations, respondents and answers.
+
+An assessment pins the bank version it was created with, so later changes to
+the question bank never move the items its answers point at.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from questions.models import BankVersion, Item
+from workshops.models.partnership import Partnership, Person, Sector
+
+
+def new_token() -> str:
+    # 256 bits: unguessable in practice, short enough for a link in an email.
+    return secrets.token_urlsafe(32)
+
+
+class Basis(models.TextChoices):
+    INTERNAL = "internal", "Internal: against the LSP's own plans and goals"
+    EXTERNAL = "external", "External: against the performance of other LSPs"
+
+
+class Assessment(models.Model):
+    class BasisChoice(models.TextChoices):
+        INTERNAL = "internal", "Internal: against the LSP's own plans and goals"
+        EXTERNAL = "external", "External: against the performance of other LSPs"
+        BOTH = "both", "Both: two ratings for each question"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="assessments"
+    )
+    title = models.CharField(max_length=200)
+    bank = models.ForeignKey(BankVersion, on_delete=models.PROTECT, related_name="assessments")
+    items = models.ManyToManyField(Item, related_name="+")
+    basis = models.CharField(max_length=10, choices=BasisChoice.choices)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    anonymous = models.BooleanField(
+        default=False,
+        help_text="Coordinators see who has finished, never who answered what.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="assessment_closes_after_opening",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment", args=[self.partnership_id, self.pk])
+
+    @property
+    def bases(self) -> list[str]:
+        """The bases each rating item is asked on, in order."""
+        if self.basis == self.BasisChoice.BOTH:
+            return [Basis.INTERNAL, Basis.EXTERNAL]
+        return [self.basis]
+
+    def status(self, today: date | None = None) -> str:
+        today = today or timezone.localdate()
+        if today < self.opens_on:
+            return "not_open"
+        if today > self.closes_on:
+            return "closed"
+        return "open"
+
+    def is_open(self, today: date | None = None) -> bool:
+        return self.status(today) == "open"
+
+    def slots_per_respondent(self, items: list[Item]) -> int:
+        """How many answers a complete response holds: one per basis for ratings."""
+        return sum(len(self.bases) if i.kind == Item.Kind.RATING else 1 for i in items)
+
+
+class Invitation(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "person"], name="one_invitation_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.assessment}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("questionnaire", args=[self.token])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class Respondent(models.Model):
+    """One response to an assessment, with who answered as they were at the time.
+
+    Role, organisation, sector and layer are copied, not linked: results
+    compare groups as they stood when people answered, and must not change
+    when someone later moves organisation or is removed.
+    """
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Online questionnaire"
+        PAPER = "paper", "Paper return entered by a coordinator"
+        IMPORT = "import", "Imported from a file"
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="respondents"
+    )
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="respondent"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    reference = models.CharField(
+        max_length=100, blank=True, help_text="The respondent reference of an imported response."
+    )
+    role = models.CharField(max_length=20, choices=Person.Role.choices)
+    organisation = models.CharField(max_length=200)
+    sector = models.CharField(max_length=10, choices=Sector.choices)
+    layer = models.CharField(max_length=20, choices=Person.Layer.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    last_section = models.PositiveSmallIntegerField(
+        default=0, help_text="Section number last visited, to resume there."
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "reference"],
+                condition=~models.Q(reference=""),
+                name="respondent_reference_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Respondent {self.pk} to {self.assessment}"
+
+    @classmethod
+    def attributes_of(cls, person: Person) -> dict:
+        return {
+            "role": person.role,
+            "organisation": person.organisation.name,
+            "sector": person.organisation.sector,
+            "layer": person.layer,
+        }
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Answer(models.Model):
+    """One answer to one item, on one basis for rating items.
+
+    A rating is ``rating`` (a scale value) or a ``choice`` of don't know / not
+    applicable; a yes/no answer is a ``choice``; an open answer is ``text``.
+    """
+
+    class Choice(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        DONT_KNOW = "dont_know", "Don't know"
+        NA = "na", "Not applicable"
+
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    basis = models.CharField(max_length=10, choices=Basis.choices, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    choice = models.CharField(max_length=10, choices=Choice.choices, blank=True)
+    text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item__position", "basis"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["respondent", "item", "basis"], name="one_answer_per_item_and_basis"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.key} {self.basis}: {self.display}"
+
+    @property
+    def display(self) -> str:
+        if self.rating is not None:
+            return str(self.rating)
+        if self.choice:
+            return self.get_choice_display()
+        return self.text
+
+    @property
+    def value(self) -> str:
+        """The answer as it is written in forms and files."""
+        return str(self.rating) if self.rating is not None else (self.choice or self.text)
+
+
+class EvidenceNote(models.Model):
+    """An optional comment or evidence note on a rating item."""
+
+    respondent = models.ForeignKey(
+        Respondent, on_delete=models.CASCADE, related_name="evidence_notes"
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["respondent", "item"], name="one_note_per_item")
+        ]

@@ -1,0 +1,164 @@
+"""The coordinator's view of an assessment round: who has answered, how far,
+and what the answers say needs investigating.
+
+In an anonymous assessment nobody is listed by name, and a group smaller than
+the minimum group size is never shown on its own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F
+
+from questions.models import Item
+from workshops.models import Answer, Assessment, Person, Respondent, Sector
+from workshops.services.questionnaire import outline
+
+
+@dataclass
+class Rate:
+    label: str
+    invited: int = 0
+    started: int = 0
+    finished: int = 0
+    suppressed: bool = False
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.invited) if self.invited else 0
+
+
+@dataclass
+class PersonRow:
+    invitation_id: int
+    person_id: int
+    name: str
+    organisation: str
+    role: str
+    status: str
+    has_email: bool
+    sent_at: object
+    reminded_at: object
+    revoked: bool
+    token: str
+    channel: str
+
+
+@dataclass
+class Board:
+    anonymous: bool
+    min_group: int
+    total: Rate
+    groups: dict[str, list[Rate]]
+    people: list[PersonRow]
+    other_responses: int
+    completion: list[tuple[str, int, int]]  # (section heading, answers, expected)
+    investigate: list[tuple[Item, int]] = field(default_factory=list)
+
+
+def _status(respondent: Respondent | None) -> str:
+    if respondent is None:
+        return "invited"
+    return "finished" if respondent.submitted_at else "started"
+
+
+def build(assessment: Assessment, min_group: int) -> Board:
+    invitations = list(
+        assessment.invitations.select_related("person__organisation", "respondent").order_by(
+            "person__name"
+        )
+    )
+    total = Rate("All invited")
+    groups: dict[str, dict[str, Rate]] = {"Role": {}, "Sector": {}, "Governance layer": {}}
+    labels = {
+        "Role": dict(Person.Role.choices),
+        "Sector": dict(Sector.choices),
+        "Governance layer": dict(Person.Layer.choices),
+    }
+    people = []
+    for invitation in invitations:
+        if invitation.is_revoked:
+            continue
+        person = invitation.person
+        respondent = getattr(invitation, "respondent", None)
+        status = _status(respondent)
+        keys = {
+            "Role": person.role,
+            "Sector": person.organisation.sector,
+            "Governance layer": person.layer,
+        }
+        for name, key in keys.items():
+            rate = groups[name].setdefault(key, Rate(labels[name].get(key, key)))
+            for target in (rate, total) if name == "Role" else (rate,):
+                target.invited += 1
+                target.started += status != "invited"
+                target.finished += status == "finished"
+        people.append(
+            PersonRow(
+                invitation.pk,
+                person.pk,
+                person.name,
+                person.organisation.name,
+                person.get_role_display(),
+                status,
+                bool(person.email),
+                invitation.sent_at,
+                invitation.reminded_at,
+                False,
+                invitation.token,
+                respondent.channel if respondent else "",
+            )
+        )
+    revoked = [i for i in invitations if i.is_revoked]
+    if assessment.anonymous:
+        for rates in groups.values():
+            for rate in rates.values():
+                rate.suppressed = rate.invited < min_group
+        people = []
+    else:
+        people += [
+            PersonRow(
+                i.pk, i.person.pk, i.person.name, i.person.organisation.name,
+                i.person.get_role_display(), "withdrawn", bool(i.person.email), i.sent_at,
+                i.reminded_at, True, i.token, "",
+            )
+            for i in revoked
+        ]
+
+    respondents = assessment.respondents.count()
+    other = assessment.respondents.filter(invitation=None).count()
+    sections = outline(assessment)
+    answered = dict(
+        Answer.objects.filter(respondent__assessment=assessment)
+        .values("item__section_id")
+        .annotate(n=Count("id"))
+        .values_list("item__section_id", "n")
+    )
+    completion = [
+        (s.section.heading, answered.get(s.section.pk, 0), respondents * s.slots)
+        for s in sections
+    ]
+    triggers = Counter(
+        Answer.objects.filter(
+            respondent__assessment=assessment,
+            item__kind=Item.Kind.YES_NO,
+            choice=F("item__investigate_when"),
+        ).values_list("item_id", flat=True)
+    )
+    by_id = {item.pk: item for s in sections for item in s.items}
+    investigate = sorted(
+        ((by_id[item_id], n) for item_id, n in triggers.items() if item_id in by_id),
+        key=lambda pair: pair[0].position,
+    )
+    return Board(
+        anonymous=assessment.anonymous,
+        min_group=min_group,
+        total=total,
+        groups={name: sorted(r.values(), key=lambda r: r.label) for name, r in groups.items()},
+        people=people,
+        other_responses=other,
+        completion=completion,
+        investigate=investigate,
+    )

@@ -1,0 +1,86 @@
+"""Coordinators set up an assessment round, invite people and follow progress."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+
+from questions.models import BankVersion
+from workshops.access import get_assessment, get_invitation, get_partnership
+from workshops.forms.assessment import AssessmentForm, InviteForm
+from workshops.services import assessment as services
+from workshops.services import dashboard
+
+
+@login_required
+def assessment_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    form = AssessmentForm(request.POST or None, bank=BankVersion.current())
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.create_assessment(partnership, request.user, **form.cleaned_data)
+        except services.AssessmentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{assessment} is set up. Now invite people to answer.")
+            return redirect(assessment)
+    context = {"form": form, "title": "Set up an assessment", "partnership": partnership}
+    return render(request, "workshops/form.html", context)
+
+
+@login_required
+def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: int):
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, "manage")
+    context = {
+        "assessment": assessment,
+        "partnership": assessment.partnership,
+        "membership": membership,
+        "board": dashboard.build(assessment, settings.MIN_GROUP_SIZE),
+    }
+    return render(request, "workshops/assessment.html", context)
+
+
+@login_required
+def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    form = InviteForm(request.POST or None, partnership=assessment.partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invited, emailed = services.invite(assessment, form.cleaned_data["people"])
+        except services.AssessmentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{invited} invited; {emailed} email(s) sent.")
+            return redirect(assessment)
+    context = {
+        "form": form,
+        "title": f"Invite people to {assessment}",
+        "partnership": assessment.partnership,
+    }
+    return render(request, "workshops/form.html", context)
+
+
+@login_required
+def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not assessment.is_open():
+        messages.error(request, "Reminders can only be sent while the assessment is open.")
+    else:
+        count = services.send_reminders(assessment)
+        messages.success(request, f"Reminder sent to {count} people who have not finished.")
+    return redirect(assessment)
+
+
+@login_required
+def revoke(request, partnership_id: int, assessment_id: int, invitation_id: int):
+    invitation, _ = get_invitation(request, partnership_id, assessment_id, invitation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.revoke(invitation)
+    messages.success(request, f"{invitation.person}'s link has been withdrawn.")
+    return redirect(invitation.assessment)

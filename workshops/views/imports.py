@@ -1,0 +1,1 @@
+"""CSV imports of invitees and of responses (being written)."""

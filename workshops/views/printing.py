@@ -1,0 +1,1 @@
+"""The printable questionnaire, as HTML and as PDF (being written)."""

@@ -1,0 +1,260 @@
+"""Answering a questionnaire: by a partner through their personal link, or
+by a coordinator entering a paper return on a person's behalf.
+
+Both go through the same views; an ``Answering`` says whose response it is
+and where its pages live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from workshops.access import get_assessment, get_invitation_by_token
+from workshops.forms.questionnaire import AnswerForm
+from workshops.models import Invitation, Respondent, User
+from workshops.services import assessment as assessment_services
+from workshops.services.questionnaire import (
+    QuestionnaireError,
+    answered_by_section,
+    editable_problem,
+    outline,
+    respondent_for_invitation,
+    save_values,
+    stored_answers,
+    submit,
+)
+
+
+@dataclass
+class Answering:
+    invitation: Invitation
+    channel: str
+    url_name: str
+    url_args: tuple
+    entered_by: User | None = None
+
+    @property
+    def assessment(self):
+        return self.invitation.assessment
+
+    @property
+    def respondent(self) -> Respondent | None:
+        try:
+            return self.invitation.respondent
+        except Respondent.DoesNotExist:
+            return None
+
+    def url(self, page: str, *args) -> str:
+        return reverse(f"{self.url_name}-{page}", args=[*self.url_args, *args])
+
+    @property
+    def url_save(self) -> str:
+        return self.url("save")
+
+    def start_respondent(self) -> Respondent:
+        return respondent_for_invitation(self.invitation, self.channel, self.entered_by)
+
+
+def _by_token(token: str) -> Answering | None:
+    """The partner's answering, or None when the coordinator has withdrawn the link."""
+    invitation = get_invitation_by_token(token)
+    if invitation.is_revoked:
+        return None
+    return Answering(invitation, Respondent.Channel.ONLINE, "questionnaire", (token,))
+
+
+def _withdrawn(request: HttpRequest) -> HttpResponse:
+    context = {
+        "title": "This link has been withdrawn",
+        "message": "The partnership's coordinator has withdrawn this link. "
+        "If you think that is a mistake, ask them for a new one.",
+    }
+    return render(request, "workshops/questionnaire/link_problem.html", context, status=410)
+
+
+def _context(answering: Answering, sections, current=None) -> dict:
+    respondent = answering.respondent
+    done = answered_by_section(respondent)
+    total = sum(s.slots for s in sections)
+    answered = sum(done.values())
+    return {
+        "answering": answering,
+        "assessment": answering.assessment,
+        "partnership": answering.assessment.partnership,
+        "respondent": respondent,
+        "sections": [
+            {"entry": s, "answered": done.get(s.section.pk, 0), "current": s is current}
+            for s in sections
+        ],
+        "answered": answered,
+        "total": total,
+        "unanswered": total - answered,
+        "percent": round(100 * answered / total) if total else 0,
+        "problem": editable_problem(answering.assessment, respondent),
+        "paper": answering.channel == Respondent.Channel.PAPER,
+    }
+
+
+def _start(request: HttpRequest, answering: Answering) -> HttpResponse:
+    sections = outline(answering.assessment)
+    respondent = answering.respondent
+    if respondent and respondent.last_section and not respondent.is_submitted:
+        if any(s.section.number == respondent.last_section for s in sections):
+            return redirect(answering.url("section", respondent.last_section))
+    context = _context(answering, sections)
+    context["first"] = sections[0].section.number if sections else None
+    return render(request, "workshops/questionnaire/start.html", context)
+
+
+def _section(request: HttpRequest, answering: Answering, number: int) -> HttpResponse:
+    sections = outline(answering.assessment)
+    index = next((i for i, s in enumerate(sections) if s.section.number == number), None)
+    if index is None:
+        raise Http404("This questionnaire has no such part.")
+    current = sections[index]
+    respondent = answering.respondent
+    problem = editable_problem(answering.assessment, respondent)
+    form_args = {"assessment": answering.assessment, "items": current.items}
+    if request.method == "POST" and not problem:
+        form = AnswerForm(request.POST, **form_args)
+        if form.is_valid():
+            save_values(answering.start_respondent(), form.values(), section=number)
+            if "previous" in request.POST and index > 0:
+                return redirect(answering.url("section", sections[index - 1].section.number))
+            if index + 1 < len(sections):
+                return redirect(answering.url("section", sections[index + 1].section.number))
+            return redirect(answering.url("review"))
+    else:
+        if request.method == "POST":
+            messages.error(request, f"{problem} Nothing was changed.")
+        form = AnswerForm(initial=stored_answers(respondent, current.items), **form_args)
+        if respondent and not problem and respondent.last_section != number:
+            Respondent.objects.filter(pk=respondent.pk).update(last_section=number)
+    context = _context(answering, sections, current)
+    context.update(
+        {
+            "form": form,
+            "current": current,
+            "layout": form.layout(current.questions),
+            "position": index + 1,
+            "previous": sections[index - 1].section.number if index else None,
+        }
+    )
+    return render(request, "workshops/questionnaire/section.html", context)
+
+
+def _save(request: HttpRequest, answering: Answering) -> JsonResponse:
+    """Save answers as they are given (JavaScript). Answers JSON for the page script."""
+    keys = {name.split(":")[0] for name in request.POST if name != "csrfmiddlewaretoken"}
+    items = list(answering.assessment.items.filter(key__in=keys))
+    if not keys or len(items) != len(keys):
+        return JsonResponse({"error": "That question is not part of this questionnaire."}, status=400)
+    form = AnswerForm(request.POST, assessment=answering.assessment, items=items)
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        return JsonResponse({"error": " ".join(errors)}, status=400)
+    try:
+        saved = save_values(answering.start_respondent(), form.values())
+    except QuestionnaireError as exc:
+        return JsonResponse({"error": str(exc)}, status=409)
+    return JsonResponse({"saved": saved})
+
+
+def _review(request: HttpRequest, answering: Answering) -> HttpResponse:
+    sections = outline(answering.assessment)
+    if request.method == "POST":
+        respondent = answering.respondent
+        if respondent is None:
+            messages.error(request, "Answer at least one question before submitting.")
+        else:
+            try:
+                submit(respondent)
+            except QuestionnaireError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Your answers have been submitted. Thank you.")
+        return redirect(answering.url("review"))
+    return render(request, "workshops/questionnaire/review.html", _context(answering, sections))
+
+
+# Partners, through their personal link. The link is the credential.
+
+
+def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
+    answering = _by_token(token)
+    return _start(request, answering) if answering else _withdrawn(request)
+
+
+def questionnaire_section(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    answering = _by_token(token)
+    return _section(request, answering, number) if answering else _withdrawn(request)
+
+
+@require_POST
+def questionnaire_save(request: HttpRequest, token: str) -> HttpResponse:
+    answering = _by_token(token)
+    if answering is None:
+        return JsonResponse({"error": "This link has been withdrawn."}, status=410)
+    return _save(request, answering)
+
+
+def questionnaire_review(request: HttpRequest, token: str) -> HttpResponse:
+    answering = _by_token(token)
+    return _review(request, answering) if answering else _withdrawn(request)
+
+
+# Coordinators entering a paper return on a person's behalf.
+
+
+def _paper(request: HttpRequest, partnership_id: int, assessment_id: int, person_id: int):
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    person = get_object_or_404(
+        assessment.partnership.people.select_related("organisation"), pk=person_id
+    )
+    invitation = assessment_services.invitation_for_paper(assessment, person)
+    answering = Answering(
+        invitation,
+        Respondent.Channel.PAPER,
+        "paper",
+        (partnership_id, assessment_id, person_id),
+        entered_by=request.user,
+    )
+    respondent = answering.respondent
+    if respondent is not None and respondent.channel != Respondent.Channel.PAPER:
+        messages.error(request, f"{person} has answered online; a paper return cannot replace it.")
+        return redirect(assessment)
+    return answering
+
+
+@login_required
+def paper(request, partnership_id: int, assessment_id: int, person_id: int):
+    answering = _paper(request, partnership_id, assessment_id, person_id)
+    return answering if isinstance(answering, HttpResponse) else _start(request, answering)
+
+
+@login_required
+def paper_section(request, partnership_id: int, assessment_id: int, person_id: int, number: int):
+    answering = _paper(request, partnership_id, assessment_id, person_id)
+    if isinstance(answering, HttpResponse):
+        return answering
+    return _section(request, answering, number)
+
+
+@login_required
+@require_POST
+def paper_save(request, partnership_id: int, assessment_id: int, person_id: int):
+    answering = _paper(request, partnership_id, assessment_id, person_id)
+    return answering if isinstance(answering, HttpResponse) else _save(request, answering)
+
+
+@login_required
+def paper_review(request, partnership_id: int, assessment_id: int, person_id: int):
+    answering = _paper(request, partnership_id, assessment_id, person_id)
+    return answering if isinstance(answering, HttpResponse) else _review(request, answering)
