@@ -6,8 +6,14 @@ from django.urls import reverse
 from tests.conftest import Cast
 from workshops.models import Membership, Organisation, Partnership, Person
 
-# Every URL that belongs to a partnership, as a function of the cast. A new
-# partnership URL must be added here, so the tenancy rule covers it.
+
+# Every URL that belongs to a partnership, as a function of the cast (with its
+# assessment and invitation). A new partnership URL must be added here, so the
+# tenancy rule covers it.
+def _assessment_url(name, extra=lambda c: []):
+    return lambda c: reverse(name, args=[c.partnership.pk, c.assessment.pk, *extra(c)])
+
+
 PARTNERSHIP_URLS = {
     "partnership": lambda c: reverse("partnership", args=[c.partnership.pk]),
     "partnership-edit": lambda c: reverse("partnership-edit", args=[c.partnership.pk]),
@@ -21,8 +27,31 @@ PARTNERSHIP_URLS = {
     "member-remove": lambda c: reverse(
         "member-remove", args=[c.partnership.pk, c.partnership.memberships.first().pk]
     ),
+    "assessment-create": lambda c: reverse("assessment-create", args=[c.partnership.pk]),
+    "assessment": _assessment_url("assessment"),
+    "assessment-invite": _assessment_url("assessment-invite"),
+    "assessment-remind": _assessment_url("assessment-remind"),
+    "invitation-revoke": _assessment_url("invitation-revoke", lambda c: [c.invitation.pk]),
+    "invitees-import": _assessment_url("invitees-import"),
+    "responses-import": _assessment_url("responses-import"),
+    "questionnaire-print": _assessment_url("questionnaire-print"),
+    "questionnaire-pdf": _assessment_url("questionnaire-pdf"),
+    "paper": _assessment_url("paper", lambda c: [c.person.pk]),
+    "paper-section": _assessment_url("paper-section", lambda c: [c.person.pk, 1]),
+    "paper-save": _assessment_url("paper-save", lambda c: [c.person.pk]),
+    "paper-review": _assessment_url("paper-review", lambda c: [c.person.pk]),
 }
+
+
 MANAGE_ONLY = set(PARTNERSHIP_URLS) - {"partnership"}
+
+
+@pytest.fixture
+def world(cast, assessment, invitation):
+    """The cast, plus an assessment of their partnership and an invitation to it."""
+    cast.assessment = assessment
+    cast.invitation = invitation
+    return cast
 
 
 def test_every_partnership_url_is_in_the_tenancy_table():
@@ -34,7 +63,8 @@ def test_every_partnership_url_is_in_the_tenancy_table():
 
 @pytest.mark.parametrize("name", PARTNERSHIP_URLS)
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_an_outsider_gets_404_on_every_partnership_url(client, cast: Cast, name, method):
+def test_an_outsider_gets_404_on_every_partnership_url(client, world: Cast, name, method):
+    cast = world
     client.force_login(cast.outsider)
     response = getattr(client, method)(PARTNERSHIP_URLS[name](cast), {"name": "Hijack"})
     assert response.status_code == 404
@@ -45,7 +75,8 @@ def test_an_outsider_gets_404_on_every_partnership_url(client, cast: Cast, name,
 
 @pytest.mark.parametrize("name", sorted(MANAGE_ONLY))
 @pytest.mark.parametrize("role", ["facilitator", "executive", "participant"])
-def test_roles_other_than_coordinator_get_403_on_management(client, cast: Cast, name, role):
+def test_roles_other_than_coordinator_get_403_on_management(client, world: Cast, name, role):
+    cast = world
     client.force_login(cast.user(role))
     memberships_before = Membership.objects.count()
     response = client.post(PARTNERSHIP_URLS[name](cast), {"name": "Renamed", "sector": "public"})
@@ -55,8 +86,8 @@ def test_roles_other_than_coordinator_get_403_on_management(client, cast: Cast, 
 
 
 @pytest.mark.parametrize("name", PARTNERSHIP_URLS)
-def test_anonymous_visitors_are_sent_to_sign_in(client, cast: Cast, name):
-    response = client.get(PARTNERSHIP_URLS[name](cast))
+def test_anonymous_visitors_are_sent_to_sign_in(client, world: Cast, name):
+    response = client.get(PARTNERSHIP_URLS[name](world))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 

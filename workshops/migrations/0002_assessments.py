@@ -8,113 +8,342 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questions', '0001_initial'),
-        ('workshops', '0001_initial'),
+        ("questions", "0001_initial"),
+        ("workshops", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('basis', models.CharField(choices=[('internal', "Internal: against the LSP's own plans and goals"), ('external', 'External: against the performance of other LSPs'), ('both', 'Both: two ratings for each question')], max_length=10)),
-                ('opens_on', models.DateField()),
-                ('closes_on', models.DateField()),
-                ('anonymous', models.BooleanField(default=False, help_text='Coordinators see who has finished, never who answered what.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('bank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='questions.bankversion')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('items', models.ManyToManyField(related_name='+', to='questions.item')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='workshops.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Internal: against the LSP's own plans and goals"),
+                            ("external", "External: against the performance of other LSPs"),
+                            ("both", "Both: two ratings for each question"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("opens_on", models.DateField()),
+                ("closes_on", models.DateField()),
+                (
+                    "anonymous",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Coordinators see who has finished, never who answered what.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="questions.bankversion",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("items", models.ManyToManyField(related_name="+", to="questions.item")),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="workshops.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opens_on', '-pk'],
+                "ordering": ["-opens_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=workshops.models.assessment.new_token, editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='workshops.assessment')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='workshops.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=workshops.models.assessment.new_token,
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="workshops.assessment",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="workshops.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person__name'],
+                "ordering": ["person__name"],
             },
         ),
         migrations.CreateModel(
-            name='Respondent',
+            name="Respondent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('online', 'Online questionnaire'), ('paper', 'Paper return entered by a coordinator'), ('import', 'Imported from a file')], max_length=10)),
-                ('reference', models.CharField(blank=True, help_text='The respondent reference of an imported response.', max_length=100)),
-                ('role', models.CharField(choices=[('coordinator', 'LSP coordinator'), ('chair', 'Chair'), ('board_member', 'Board member'), ('executive', 'Executive'), ('theme_lead', 'Theme or operational lead'), ('elected_member', 'Elected member'), ('scrutiny_member', 'Scrutiny member'), ('officer', 'Officer')], max_length=20)),
-                ('organisation', models.CharField(max_length=200)),
-                ('sector', models.CharField(choices=[('public', 'Public sector'), ('private', 'Private sector'), ('third', 'Third sector')], max_length=10)),
-                ('layer', models.CharField(choices=[('strategic', 'Strategic (board)'), ('executive', 'Executive'), ('operational', 'Operational or thematic')], max_length=20)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('last_section', models.PositiveSmallIntegerField(default=0, help_text='Section number last visited, to resume there.')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='respondents', to='workshops.assessment')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invitation', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='respondent', to='workshops.invitation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("online", "Online questionnaire"),
+                            ("paper", "Paper return entered by a coordinator"),
+                            ("import", "Imported from a file"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The respondent reference of an imported response.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("coordinator", "LSP coordinator"),
+                            ("chair", "Chair"),
+                            ("board_member", "Board member"),
+                            ("executive", "Executive"),
+                            ("theme_lead", "Theme or operational lead"),
+                            ("elected_member", "Elected member"),
+                            ("scrutiny_member", "Scrutiny member"),
+                            ("officer", "Officer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("organisation", models.CharField(max_length=200)),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public sector"),
+                            ("private", "Private sector"),
+                            ("third", "Third sector"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "layer",
+                    models.CharField(
+                        choices=[
+                            ("strategic", "Strategic (board)"),
+                            ("executive", "Executive"),
+                            ("operational", "Operational or thematic"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_section",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Section number last visited, to resume there."
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="respondents",
+                        to="workshops.assessment",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="respondent",
+                        to="workshops.invitation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='EvidenceNote',
+            name="EvidenceNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='questions.item')),
-                ('respondent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_notes', to='workshops.respondent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="questions.item",
+                    ),
+                ),
+                (
+                    "respondent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_notes",
+                        to="workshops.respondent",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('basis', models.CharField(blank=True, choices=[('internal', "Internal: against the LSP's own plans and goals"), ('external', 'External: against the performance of other LSPs')], max_length=10)),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('choice', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('dont_know', "Don't know"), ('na', 'Not applicable')], max_length=10)),
-                ('text', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='questions.item')),
-                ('respondent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='workshops.respondent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("internal", "Internal: against the LSP's own plans and goals"),
+                            ("external", "External: against the performance of other LSPs"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("rating", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "choice",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("yes", "Yes"),
+                            ("no", "No"),
+                            ("dont_know", "Don't know"),
+                            ("na", "Not applicable"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="questions.item",
+                    ),
+                ),
+                (
+                    "respondent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="workshops.respondent",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item__position', 'basis'],
+                "ordering": ["item__position", "basis"],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='assessment_closes_after_opening'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gte", models.F("opens_on"))),
+                name="assessment_closes_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(fields=('assessment', 'person'), name='one_invitation_per_person'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "person"), name="one_invitation_per_person"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='respondent',
-            constraint=models.UniqueConstraint(condition=models.Q(('reference', ''), _negated=True), fields=('assessment', 'reference'), name='respondent_reference_unique'),
+            model_name="respondent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("reference", ""), _negated=True),
+                fields=("assessment", "reference"),
+                name="respondent_reference_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidencenote',
-            constraint=models.UniqueConstraint(fields=('respondent', 'item'), name='one_note_per_item'),
+            model_name="evidencenote",
+            constraint=models.UniqueConstraint(
+                fields=("respondent", "item"), name="one_note_per_item"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('respondent', 'item', 'basis'), name='one_answer_per_item_and_basis'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("respondent", "item", "basis"), name="one_answer_per_item_and_basis"
+            ),
         ),
     ]

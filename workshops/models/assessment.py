@@ -131,9 +131,7 @@ class Respondent(models.Model):
         PAPER = "paper", "Paper return entered by a coordinator"
         IMPORT = "import", "Imported from a file"
 
-    assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="respondents"
-    )
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="respondents")
     invitation = models.OneToOneField(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="respondent"
     )

@@ -37,9 +37,12 @@ def editable_problem(assessment: Assessment, respondent: Respondent | None) -> s
 def respondent_for_invitation(invitation: Invitation, channel: str, entered_by=None) -> Respondent:
     """The invitee's response, created on their first answer (safe against a race)."""
     try:
-        return invitation.respondent
+        respondent = invitation.respondent
     except Respondent.DoesNotExist:
         pass
+    else:
+        respondent.assessment = invitation.assessment  # already loaded: no second query
+        return respondent
     attributes = Respondent.attributes_of(invitation.person)
     try:
         with transaction.atomic():

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -105,9 +105,9 @@ def _context(answering: Answering, sections, current=None) -> dict:
 def _start(request: HttpRequest, answering: Answering) -> HttpResponse:
     sections = outline(answering.assessment)
     respondent = answering.respondent
-    if respondent and respondent.last_section and not respondent.is_submitted:
-        if any(s.section.number == respondent.last_section for s in sections):
-            return redirect(answering.url("section", respondent.last_section))
+    resume_at = respondent.last_section if respondent and not respondent.is_submitted else 0
+    if any(s.section.number == resume_at for s in sections):
+        return redirect(answering.url("section", resume_at))
     context = _context(answering, sections)
     context["first"] = sections[0].section.number if sections else None
     return render(request, "workshops/questionnaire/start.html", context)
@@ -125,11 +125,16 @@ def _section(request: HttpRequest, answering: Answering, number: int) -> HttpRes
     if request.method == "POST" and not problem:
         form = AnswerForm(request.POST, **form_args)
         if form.is_valid():
-            save_values(answering.start_respondent(), form.values(), section=number)
             if "previous" in request.POST and index > 0:
-                return redirect(answering.url("section", sections[index - 1].section.number))
-            if index + 1 < len(sections):
-                return redirect(answering.url("section", sections[index + 1].section.number))
+                destination = sections[index - 1].section.number
+            elif index + 1 < len(sections):
+                destination = sections[index + 1].section.number
+            else:
+                destination = None
+            # Resume at the page the person is going to, not the one just saved.
+            save_values(answering.start_respondent(), form.values(), section=destination or number)
+            if destination:
+                return redirect(answering.url("section", destination))
             return redirect(answering.url("review"))
     else:
         if request.method == "POST":
@@ -155,8 +160,15 @@ def _save(request: HttpRequest, answering: Answering) -> JsonResponse:
     keys = {name.split(":")[0] for name in request.POST if name != "csrfmiddlewaretoken"}
     items = list(answering.assessment.items.filter(key__in=keys))
     if not keys or len(items) != len(keys):
-        return JsonResponse({"error": "That question is not part of this questionnaire."}, status=400)
+        return JsonResponse(
+            {"error": "That question is not part of this questionnaire."}, status=400
+        )
     form = AnswerForm(request.POST, assessment=answering.assessment, items=items)
+    if set(request.POST) - set(form.fields) - {"csrfmiddlewaretoken"}:
+        # e.g. an external rating when the assessment asks internal ratings only
+        return JsonResponse(
+            {"error": "That question is not part of this questionnaire."}, status=400
+        )
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         return JsonResponse({"error": " ".join(errors)}, status=400)
@@ -248,10 +260,13 @@ def paper_section(request, partnership_id: int, assessment_id: int, person_id: i
 
 
 @login_required
-@require_POST
 def paper_save(request, partnership_id: int, assessment_id: int, person_id: int):
     answering = _paper(request, partnership_id, assessment_id, person_id)
-    return answering if isinstance(answering, HttpResponse) else _save(request, answering)
+    if isinstance(answering, HttpResponse):
+        return answering
+    if request.method != "POST":  # checked after access, so outsiders learn nothing
+        return HttpResponseNotAllowed(["POST"])
+    return _save(request, answering)
 
 
 @login_required

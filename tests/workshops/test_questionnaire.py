@@ -1,0 +1,315 @@
+"""Answering through a personal link: saving, resuming, submitting, and bad input."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from workshops.models import Answer, EvidenceNote, Respondent
+from workshops.services.assessment import Scope, create_assessment, revoke
+
+
+def url(invitation, page="", *args):
+    if not page:
+        return reverse("questionnaire", args=[invitation.token])
+    return reverse(f"questionnaire-{page}", args=[invitation.token, *args])
+
+
+def answers_of(invitation) -> dict[tuple[str, str], str]:
+    return {
+        (a.item.key, a.basis): a.value
+        for a in Answer.objects.filter(respondent__invitation=invitation).select_related("item")
+    }
+
+
+def test_the_link_opens_the_questionnaire_without_signing_in(client, invitation):
+    page = client.get(url(invitation)).content.decode()
+    assert "Spring 2026 self-assessment" in page
+    assert "There are 104 questions in 8 parts" in page
+    assert "Start now" in page
+
+
+def test_a_section_page_shows_its_element_and_progress(client, invitation):
+    page = client.get(url(invitation, "section", 3)).content.decode()
+    assert "Meetings and messages" in page
+    assert "Element 3 of 7 · Style · Soft (transformational)" in page
+    assert "Part 3 of 8" in page
+    assert "You have answered <strong>0 of 104</strong>" in page
+    assert "How well do your LSP meetings reflect a culture of partnership" in page
+
+
+def test_save_and_continue_stores_the_page_and_moves_on(client, invitation):
+    response = client.post(
+        url(invitation, "section", 1),
+        {
+            "1.1:internal": "3",
+            "1.1:note": "The 2025 refresh consulted widely.",
+            "1.1.1:internal": "dont_know",
+            "1.1.2": "no",
+            "1.2.1": "  Skills and worklessness.  ",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url(invitation, "section", 2)
+    assert answers_of(invitation) == {
+        ("1.1", "internal"): "3",
+        ("1.1.1", "internal"): "dont_know",
+        ("1.1.2", ""): "no",
+        ("1.2.1", ""): "Skills and worklessness.",
+    }
+    respondent = Respondent.objects.get(invitation=invitation)
+    assert respondent.channel == "online"
+    assert (respondent.role, respondent.organisation, respondent.sector, respondent.layer) == (
+        "coordinator",
+        "Eastvale District Council",
+        "public",
+        "executive",
+    )
+    assert EvidenceNote.objects.get(respondent=respondent).text.startswith("The 2025 refresh")
+
+
+def test_an_answer_saved_on_change_is_stored_once_however_often_it_is_sent(client, invitation):
+    for _ in range(3):  # a double click and a retry after a dropped connection
+        response = client.post(url(invitation, "save"), {"1.1:internal": "2"})
+        assert response.json() == {"saved": 1}
+    client.post(url(invitation, "save"), {"1.1:internal": "4"})
+    assert Answer.objects.filter(respondent__invitation=invitation).count() == 1
+    assert answers_of(invitation) == {("1.1", "internal"): "4"}
+
+
+def test_clearing_an_open_answer_removes_it(client, invitation):
+    client.post(url(invitation, "save"), {"1.2.1": "Housing"})
+    client.post(url(invitation, "save"), {"1.2.1": "   "})
+    assert answers_of(invitation) == {}
+
+
+def test_not_applicable_is_offered_only_where_the_item_allows_it(client, invitation):
+    assert client.post(url(invitation, "save"), {"3.5:na": "on"}).status_code == 200
+    assert answers_of(invitation) == {("3.5", ""): "na"}
+    response = client.post(url(invitation, "save"), {"1.1:internal": "na"})
+    assert response.status_code == 400
+    assert "Choose a rating from the scale" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"1.1:internal": "5"}, "Choose a rating from the scale"),
+        ({"1.1:internal": "<script>"}, "Choose a rating from the scale"),
+        ({"1.1.2": "maybe"}, "Choose yes, no or don't know"),
+        ({"1.2.1": "x" * 5001}, "5000 characters or fewer"),
+        ({"9.9": "3"}, "not part of this questionnaire"),
+        ({}, "not part of this questionnaire"),
+    ],
+)
+def test_bad_answers_get_a_clear_message_and_store_nothing(client, invitation, data, message):
+    response = client.post(url(invitation, "save"), data)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert not Respondent.objects.filter(invitation=invitation).exists()
+
+
+def test_a_basis_the_assessment_does_not_ask_is_refused(client, invitation):
+    # The fixture assessment asks internal ratings only.
+    response = client.post(url(invitation, "save"), {"1.1:external": "3"})
+    assert response.status_code == 400
+    assert answers_of(invitation) == {}
+
+
+def test_an_item_outside_the_assessment_is_refused(client, cast, bank):
+    today = timezone.localdate()
+    short = create_assessment(
+        cast.partnership,
+        cast.coordinator,
+        title="Top only",
+        scope=Scope.TOP_LEVEL,
+        basis="both",
+        opens_on=today,
+        closes_on=today,
+        anonymous=False,
+    )
+    invitation = short.invitations.create(person=cast.person)
+    response = client.post(url(invitation, "save"), {"1.1.1:internal": "3"})
+    assert response.status_code == 400
+    ok = client.post(url(invitation, "save"), {"1.1:internal": "3", "1.1:external": "2"})
+    assert ok.json() == {"saved": 2}
+
+
+def test_a_bad_page_shows_every_problem_and_saves_nothing_on_it(client, invitation):
+    response = client.post(url(invitation, "section", 1), {"1.1:internal": "3", "1.1.2": "perhaps"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Choose yes, no or don&#x27;t know" in page
+    assert "Nothing on this page was saved" in page
+    assert answers_of(invitation) == {}
+
+
+def test_the_link_resumes_where_the_person_left_off(client, invitation):
+    client.post(url(invitation, "section", 4), {"4.1.1": "Shared training."})
+    response = client.get(url(invitation))
+    assert response.status_code == 302
+    assert response["Location"] == url(invitation, "section", 5)
+    # On any device: nothing lives in the session, only behind the link.
+    client.cookies.clear()
+    page = client.get(url(invitation, "section", 4)).content.decode()
+    assert "Shared training." in page
+    assert "You have answered <strong>1 of 104</strong>" in page
+
+
+def test_a_tampered_link_is_not_found(client, invitation):
+    response = client.get(reverse("questionnaire", args=[invitation.token[:-1] + "x"]))
+    assert response.status_code == 404
+    response = client.post(
+        reverse("questionnaire-save", args=["not-a-real-token"]), {"1.1:internal": "3"}
+    )
+    assert response.status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_a_withdrawn_link_stops_working_for_anyone(client, invitation):
+    client.post(url(invitation, "save"), {"1.1:internal": "3"})
+    revoke(invitation)
+    response = client.post(url(invitation, "save"), {"1.1:internal": "1"})
+    assert response.status_code == 410
+    page = client.get(url(invitation, "section", 1))
+    assert page.status_code == 410
+    assert "This link has been withdrawn" in page.content.decode()
+    assert answers_of(invitation) == {("1.1", "internal"): "3"}
+
+
+@pytest.mark.parametrize(
+    "opens, closes, message",
+    [(1, 5, "This questionnaire opens on"), (-5, -1, "This questionnaire closed on")],
+)
+def test_no_answers_before_opening_or_after_closing(client, invitation, opens, closes, message):
+    today = timezone.localdate()
+    assessment = invitation.assessment
+    assessment.opens_on = today + timedelta(days=opens)
+    assessment.closes_on = today + timedelta(days=closes)
+    assessment.save()
+    response = client.post(url(invitation, "save"), {"1.1:internal": "3"})
+    assert response.status_code == 409
+    assert message in response.json()["error"]
+    response = client.post(url(invitation, "section", 1), {"1.1:internal": "3"}, follow=True)
+    assert message in response.content.decode()
+    assert "Nothing was changed" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_after_submitting_the_questionnaire_is_read_only(client, invitation):
+    client.post(url(invitation, "save"), {"1.1:internal": "3"})
+    response = client.post(url(invitation, "review"), follow=True)
+    assert "Answers submitted" in response.content.decode()
+    submitted_at = Respondent.objects.get(invitation=invitation).submitted_at
+    assert submitted_at is not None
+    # A second submit (double click) keeps the first submission time.
+    client.post(url(invitation, "review"))
+    assert Respondent.objects.get(invitation=invitation).submitted_at == submitted_at
+    response = client.post(url(invitation, "save"), {"1.1:internal": "1"})
+    assert response.status_code == 409
+    assert "can no longer be changed" in response.json()["error"]
+    page = client.get(url(invitation, "section", 1)).content.decode()
+    assert "disabled" in page
+    assert "Save and continue" not in page
+    assert answers_of(invitation) == {("1.1", "internal"): "3"}
+
+
+def test_submitting_with_no_answers_is_explained(client, invitation):
+    response = client.post(url(invitation, "review"), follow=True)
+    assert "Answer at least one question before submitting" in response.content.decode()
+    assert not Respondent.objects.exists()
+
+
+def test_a_no_is_recorded_as_an_item_to_investigate(client, invitation):
+    client.post(url(invitation, "save"), {"1.1.2": "no"})
+    client.post(url(invitation, "save"), {"1.1.3": "yes"})  # 'Is an SCS update due?'
+    client.post(url(invitation, "save"), {"2.1.1": "yes"})
+    flagged = [
+        a.item.key
+        for a in Answer.objects.filter(respondent__invitation=invitation).select_related("item")
+        if a.item.needs_investigation(a.choice)
+    ]
+    assert sorted(flagged) == ["1.1.2", "1.1.3"]
+
+
+def _save_queries(client, invitation) -> int:
+    client.post(url(invitation, "save"), {"1.1:internal": "1"})  # creates the respondent
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url(invitation, "save"), {"1.1:internal": "2"})
+    assert response.json() == {"saved": 1}
+    return len(queries)
+
+
+def test_saving_one_answer_costs_a_few_queries_whatever_the_questionnaire_size(
+    client, cast, bank, invitation
+):
+    today = timezone.localdate()
+    small = create_assessment(
+        cast.partnership,
+        cast.coordinator,
+        title="Goals only",
+        scope=Scope.ELEMENTS,
+        sections=[1],
+        basis="internal",
+        opens_on=today,
+        closes_on=today,
+        anonymous=False,
+    )
+    small_invitation = small.invitations.create(person=cast.person)
+    full = _save_queries(client, invitation)
+    assert full == _save_queries(client, small_invitation)
+    # The link, the item, the upsert; the test's transaction adds a savepoint pair.
+    assert full <= 5
+
+
+def paper_url(assessment, person, page="", *args):
+    base = [assessment.partnership_id, assessment.pk, person.pk]
+    return reverse(f"paper-{page}" if page else "paper", args=[*base, *args])
+
+
+def test_a_coordinator_enters_a_paper_return_marked_as_such(client, cast, assessment):
+    client.force_login(cast.coordinator)
+    page = client.get(paper_url(assessment, cast.person)).content.decode()
+    assert "paper return" in page
+    client.post(paper_url(assessment, cast.person, "section", 1), {"1.1:internal": "2"})
+    client.post(paper_url(assessment, cast.person, "save"), {"1.1.2": "yes"})
+    respondent = Respondent.objects.get(invitation__person=cast.person)
+    assert respondent.channel == Respondent.Channel.PAPER
+    assert respondent.entered_by == cast.coordinator
+    assert {a.item.key: a.value for a in respondent.answers.select_related("item")} == {
+        "1.1": "2",
+        "1.1.2": "yes",
+    }
+    # The paper return shows on the coordinator's tracker.
+    tracker = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Paper return" in tracker
+
+
+def test_a_paper_return_cannot_overwrite_answers_given_online(client, cast, invitation):
+    client.post(url(invitation, "save"), {"1.1:internal": "4"})
+    client.force_login(cast.coordinator)
+    response = client.post(
+        paper_url(invitation.assessment, cast.person, "save"), {"1.1:internal": "1"}
+    )
+    assert response.status_code == 302
+    assert answers_of(invitation) == {("1.1", "internal"): "4"}
+
+
+@pytest.mark.parametrize("role", ["facilitator", "executive", "participant"])
+def test_only_coordinators_enter_paper_returns(client, cast, assessment, role):
+    client.force_login(cast.user(role))
+    response = client.post(paper_url(assessment, cast.person, "save"), {"1.1:internal": "1"})
+    assert response.status_code == 403
+    assert not Answer.objects.exists()
+
+
+def test_a_paper_return_is_only_for_people_of_the_partnership(client, cast, assessment):
+    client.force_login(cast.coordinator)
+    response = client.get(paper_url(assessment, cast.other_person))
+    assert response.status_code == 404
