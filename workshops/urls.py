@@ -43,6 +43,7 @@ urlpatterns = [
     path(A + "responses/import/", imports.responses_import, name="responses-import"),
     path(A + "print/", printing.questionnaire_print, name="questionnaire-print"),
     path(A + "questionnaire.pdf", printing.questionnaire_pdf, name="questionnaire-pdf"),
+    path(A + "paper/", questionnaire.paper_choose, name="paper-choose"),
     path(PAPER, questionnaire.paper, name="paper"),
     path(PAPER + "part/<int:number>/", questionnaire.paper_section, name="paper-section"),
     path(PAPER + "save/", questionnaire.paper_save, name="paper-save"),

@@ -313,3 +313,28 @@ def test_a_paper_return_is_only_for_people_of_the_partnership(client, cast, asse
     client.force_login(cast.coordinator)
     response = client.get(paper_url(assessment, cast.other_person))
     assert response.status_code == 404
+
+
+def test_a_coordinator_picks_whose_paper_return_to_enter(client, cast, assessment):
+    client.force_login(cast.coordinator)
+    choose = reverse("paper-choose", args=[cast.partnership.pk, assessment.pk])
+    response = client.get(choose, {"person": cast.person.pk})
+    assert response["Location"] == paper_url(assessment, cast.person)
+    assert client.get(choose, {"person": cast.other_person.pk}).status_code == 404
+    response = client.get(choose, {"person": "x"}, follow=True)
+    assert "Choose whose paper return to enter" in response.content.decode()
+
+
+def test_a_submitted_anonymous_paper_return_is_not_shown_again_against_a_name(
+    client, cast, assessment
+):
+    assessment.anonymous = True
+    assessment.save()
+    client.force_login(cast.coordinator)
+    client.post(paper_url(assessment, cast.person, "save"), {"1.1.2": "no"})
+    client.post(paper_url(assessment, cast.person, "review"))
+    response = client.get(paper_url(assessment, cast.person, "section", 1), follow=True)
+    page = response.content.decode()
+    assert "its answers are not shown against a name" in page
+    assert 'value="no" checked' not in page
+    assert "Priya Shah" not in page.split("Enter a paper return on behalf of")[0]

@@ -36,6 +36,7 @@ PARTNERSHIP_URLS = {
     "responses-import": _assessment_url("responses-import"),
     "questionnaire-print": _assessment_url("questionnaire-print"),
     "questionnaire-pdf": _assessment_url("questionnaire-pdf"),
+    "paper-choose": _assessment_url("paper-choose"),
     "paper": _assessment_url("paper", lambda c: [c.person.pk]),
     "paper-section": _assessment_url("paper-section", lambda c: [c.person.pk, 1]),
     "paper-save": _assessment_url("paper-save", lambda c: [c.person.pk]),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.db.models import Q
+from django.template import Context, Engine
 from django.utils import timezone
 
 from questions.models import BankVersion
@@ -48,6 +49,8 @@ def create_assessment(
         raise AssessmentError("The question bank has not been loaded yet.")
     if closes_on < opens_on:
         raise AssessmentError("The closing date must be on or after the opening date.")
+    if scope not in {Scope.FULL, Scope.TOP_LEVEL, Scope.ELEMENTS}:
+        raise AssessmentError("Choose which questions to ask.")
     items = bank.items.all()
     if scope == Scope.TOP_LEVEL:
         items = items.filter(parent=None)
@@ -74,6 +77,13 @@ def link_for(invitation: Invitation) -> str:
     return f"{settings.SITE_URL}{invitation.get_absolute_url()}"
 
 
+def _render_text(template_name: str, context: dict) -> str:
+    # Plain-text email, so no HTML escaping: render_to_string would send
+    # "O'Brien" as "O&#x27;Brien" and "Health & Wellbeing" as "Health &amp; Wellbeing".
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
+
+
 def _message(invitation: Invitation, template: str) -> tuple[str, str, str, list[str]]:
     context = {
         "invitation": invitation,
@@ -81,8 +91,9 @@ def _message(invitation: Invitation, template: str) -> tuple[str, str, str, list
         "partnership": invitation.assessment.partnership,
         "link": link_for(invitation),
     }
-    subject = render_to_string(f"workshops/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"workshops/email/{template}.txt", context)
+    # A subject is one line: a stray newline in a title would make Django refuse the mail.
+    subject = " ".join(_render_text(f"workshops/email/{template}_subject.txt", context).split())
+    body = _render_text(f"workshops/email/{template}.txt", context)
     return subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.person.email]
 
 
@@ -95,12 +106,14 @@ def invite(assessment: Assessment, people: Iterable[Person]) -> tuple[int, int]:
     """
     if assessment.status() == "closed":
         raise AssessmentError("This assessment has closed; nobody more can be invited.")
-    people = list(people)
+    people = list({p.pk: p for p in people}.values())  # the same person twice is one invitation
     if any(p.partnership_id != assessment.partnership_id for p in people):
         raise AssessmentError("Only people of this partnership can be invited.")
     already = set(assessment.invitations.values_list("person_id", flat=True))
     new_people = [p for p in people if p.pk not in already]
-    Invitation.objects.bulk_create([Invitation(assessment=assessment, person=p) for p in new_people])
+    Invitation.objects.bulk_create(
+        [Invitation(assessment=assessment, person=p) for p in new_people]
+    )
     fresh = list(
         assessment.invitations.select_related("person", "assessment__partnership").filter(
             person__in=new_people
@@ -122,13 +135,34 @@ def pending_invitations(assessment: Assessment):
     )
 
 
-def send_reminders(assessment: Assessment) -> int:
-    """Email everyone who has not finished; returns how many were reminded."""
+# Nobody is emailed twice within this time, counting the invitation itself.
+# A little under a day, so a daily cron job that runs somewhat earlier than
+# the day before still reminds everyone once a day.
+QUIET_PERIOD = timedelta(hours=20)
+
+
+def send_reminders(assessment: Assessment, *, now: datetime | None = None) -> int:
+    """Email everyone who has not finished; returns how many were reminded.
+
+    Safe to run again: people invited or reminded within QUIET_PERIOD are
+    skipped, so the daily ``send_reminders`` command, a second run of it and
+    the coordinator's button on the same day send each person one email.
+    """
     if not assessment.is_open():
         return 0
-    pending = list(pending_invitations(assessment))
-    send_mass_mail([_message(i, "reminder") for i in pending], fail_silently=False)
-    Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(reminded_at=timezone.now())
+    now = now or timezone.now()
+    cutoff = now - QUIET_PERIOD
+    due = (Q(sent_at=None) | Q(sent_at__lt=cutoff)) & (
+        Q(reminded_at=None) | Q(reminded_at__lt=cutoff)
+    )
+    with transaction.atomic():
+        # Lock the rows so an overlapping run (the cron job while a coordinator
+        # presses the button) waits, then finds them reminded and skips them.
+        pending = list(pending_invitations(assessment).filter(due).select_for_update(of=("self",)))
+        Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(reminded_at=now)
+        # Sent inside the transaction: if the mail server refuses, nobody is
+        # marked reminded and the next run tries again.
+        send_mass_mail([_message(i, "reminder") for i in pending], fail_silently=False)
     return len(pending)
 
 

@@ -39,6 +39,7 @@ def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: 
         "partnership": assessment.partnership,
         "membership": membership,
         "board": dashboard.build(assessment, settings.MIN_GROUP_SIZE),
+        "people": assessment.partnership.people.select_related("organisation"),
     }
     return render(request, "workshops/assessment.html", context)
 

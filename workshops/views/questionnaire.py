@@ -242,6 +242,14 @@ def _paper(request: HttpRequest, partnership_id: int, assessment_id: int, person
     if respondent is not None and respondent.channel != Respondent.Channel.PAPER:
         messages.error(request, f"{person} has answered online; a paper return cannot replace it.")
         return redirect(assessment)
+    if assessment.anonymous and respondent is not None and respondent.is_submitted:
+        # Once entered, an anonymous return is not shown again against a name.
+        messages.info(
+            request,
+            "That paper return has been submitted. In an anonymous "
+            "assessment its answers are not shown against a name.",
+        )
+        return redirect(assessment)
     return answering
 
 
@@ -273,3 +281,15 @@ def paper_save(request, partnership_id: int, assessment_id: int, person_id: int)
 def paper_review(request, partnership_id: int, assessment_id: int, person_id: int):
     answering = _paper(request, partnership_id, assessment_id, person_id)
     return answering if isinstance(answering, HttpResponse) else _review(request, answering)
+
+
+@login_required
+def paper_choose(request, partnership_id: int, assessment_id: int):
+    """Pick whose paper return to key in (a plain GET form, so it works without JavaScript)."""
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    person_id = request.GET.get("person", "")
+    if not person_id.isdigit():
+        messages.error(request, "Choose whose paper return to enter.")
+        return redirect(assessment)
+    person = get_object_or_404(assessment.partnership.people, pk=int(person_id))
+    return redirect("paper", partnership_id, assessment_id, person.pk)

@@ -1,0 +1,573 @@
+"""Setting up an assessment, inviting people, withdrawing links and reminding."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from questions.loader import load_bank, read_bank
+from questions.models import BankVersion
+from tests.conftest import Cast
+from workshops.forms.questionnaire import Slot
+from workshops.models import Answer, Assessment, Invitation, Organisation, Person, Respondent
+from workshops.services.assessment import (
+    QUIET_PERIOD,
+    Scope,
+    create_assessment,
+    link_for,
+    revoke,
+    send_reminders,
+)
+from workshops.services.questionnaire import respondent_for_invitation, save_values, submit
+
+# Helpers shared with test_dashboard.py.
+
+ORGANISATIONS = {
+    "public": "District Council",
+    "private": "Chamber of Commerce",
+    "third": "Council for Voluntary Service",
+}
+
+
+def make_assessment(
+    cast: Cast,
+    *,
+    title: str = "Autumn review",
+    scope: str = Scope.FULL,
+    sections: tuple[int, ...] = (),
+    basis: str = "internal",
+    opens: int = -1,
+    closes: int = 14,
+    anonymous: bool = False,
+    partnership=None,
+) -> Assessment:
+    """An assessment opening and closing the given number of days from today."""
+    today = timezone.localdate()
+    return create_assessment(
+        partnership or cast.partnership,
+        cast.coordinator,
+        title=title,
+        scope=scope,
+        sections=sections,
+        basis=basis,
+        opens_on=today + timedelta(days=opens),
+        closes_on=today + timedelta(days=closes),
+        anonymous=anonymous,
+    )
+
+
+def make_person(
+    cast: Cast,
+    name: str,
+    email: str = "",
+    *,
+    role: str = Person.Role.OFFICER,
+    layer: str = Person.Layer.OPERATIONAL,
+    sector: str = "public",
+    partnership=None,
+) -> Person:
+    partnership = partnership or cast.partnership
+    organisation, _ = Organisation.objects.get_or_create(
+        partnership=partnership,
+        name=f"{partnership.area} {ORGANISATIONS[sector]}",  # the cast's council for public
+        defaults={"sector": sector},
+    )
+    return Person.objects.create(
+        partnership=partnership,
+        organisation=organisation,
+        name=name,
+        email=email,
+        role=role,
+        layer=layer,
+    )
+
+
+def respond(
+    invitation: Invitation, answers: dict[str, str] | None = None, *, submitted: bool = False
+) -> Respondent:
+    """Answer as the invitee would online; ``answers`` are keyed by form field name."""
+    respondent = respondent_for_invitation(invitation, Respondent.Channel.ONLINE)
+    answers = answers or {}
+    keys = {name.split(":")[0] for name in answers}
+    items = {i.key: i for i in invitation.assessment.items.filter(key__in=keys)}
+    values = {Slot(items[n.split(":")[0]], n.partition(":")[2]): v for n, v in answers.items()}
+    if values:
+        save_values(respondent, values)
+    if submitted:
+        submit(respondent)
+    return respondent
+
+
+def date_fields(name: str, day: date) -> dict[str, int]:
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+# Creating an assessment: which items it asks and which bank version it keeps.
+
+
+def test_a_full_assessment_asks_every_item(cast, bank):
+    assessment = make_assessment(cast, scope=Scope.FULL)
+    assert assessment.items.count() == 104
+    assert assessment.bank == bank
+
+
+def test_a_top_level_assessment_asks_only_the_main_questions(cast, bank):
+    assessment = make_assessment(cast, scope=Scope.TOP_LEVEL)
+    assert assessment.items.count() == 38
+    assert not assessment.items.exclude(parent=None).exists()
+
+
+def test_a_chosen_elements_assessment_asks_only_those_elements(cast, bank):
+    assessment = make_assessment(cast, scope=Scope.ELEMENTS, sections=(1, 8))
+    assert assessment.items.count() == 18
+    assert set(assessment.items.values_list("section__number", flat=True)) == {1, 8}
+
+
+def test_an_assessment_keeps_its_bank_version_when_a_new_one_is_loaded(cast, bank, tmp_path):
+    assessment = make_assessment(cast)
+    old_items = set(assessment.items.values_list("pk", flat=True))
+    changed = settings.QUESTION_BANK_PATH.read_text(encoding="utf-8").replace(
+        "reflect LSP members' ambition", "reflect partners' ambition"
+    )
+    path = tmp_path / "bank.yaml"
+    path.write_text(changed, encoding="utf-8")
+    load_bank(read_bank(path))
+    assert BankVersion.current().number == 2
+
+    assessment.refresh_from_db()
+    assert assessment.bank.number == 1
+    assert set(assessment.items.values_list("pk", flat=True)) == old_items
+    assert set(assessment.items.values_list("bank__number", flat=True)) == {1}
+    assert "LSP members' ambition" in assessment.items.get(key="1.1").text
+    assert make_assessment(cast, title="Next year").bank.number == 2
+
+
+# The set-up page.
+
+
+def create_url(cast: Cast) -> str:
+    return reverse("assessment-create", args=[cast.partnership.pk])
+
+
+def form_data(**changes) -> dict:
+    today = timezone.localdate()
+    data = {
+        "title": "Autumn review",
+        "scope": Scope.FULL,
+        "basis": "both",
+        **date_fields("opens_on", today),
+        **date_fields("closes_on", today + timedelta(days=21)),
+        "anonymous": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_coordinator_sets_up_an_assessment_and_lands_on_its_page(client, cast, bank):
+    client.force_login(cast.coordinator)
+    response = client.post(create_url(cast), form_data())
+    assessment = cast.partnership.assessments.get()
+    assert response.status_code == 302
+    assert response["Location"] == assessment.get_absolute_url()
+    page = client.get(response["Location"]).content.decode()
+    assert "Autumn review is set up. Now invite people to answer." in page
+    assert "104 from question bank version 1" in page
+    assert assessment.title == "Autumn review"
+    assert assessment.basis == "both"
+    assert assessment.anonymous
+    assert assessment.opens_on == timezone.localdate()
+    assert assessment.closes_on == timezone.localdate() + timedelta(days=21)
+    assert assessment.created_by == cast.coordinator
+
+
+def test_a_coordinator_sets_up_an_assessment_of_chosen_elements(client, cast, bank):
+    client.force_login(cast.coordinator)
+    client.post(create_url(cast), form_data(scope=Scope.ELEMENTS, sections=["1", "8"]))
+    assert cast.partnership.assessments.get().items.count() == 18
+
+
+def test_a_closing_date_before_the_opening_date_is_refused(client, cast, bank):
+    client.force_login(cast.coordinator)
+    today = timezone.localdate()
+    response = client.post(
+        create_url(cast), form_data(**date_fields("closes_on", today - timedelta(days=1)))
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "The closing date must be on or after the opening date" in page
+    assert not Assessment.objects.exists()
+
+
+def test_chosen_elements_without_any_element_is_refused(client, cast, bank):
+    client.force_login(cast.coordinator)
+    response = client.post(create_url(cast), form_data(scope=Scope.ELEMENTS))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Choose at least one element" in page
+    assert not Assessment.objects.exists()
+
+
+def test_a_missing_title_and_date_are_refused(client, cast, bank):
+    client.force_login(cast.coordinator)
+    data = form_data(title="")
+    for part in range(3):
+        data.pop(f"opens_on_{part}")
+    page = client.post(create_url(cast), data).content.decode()
+    assert "Enter a title for the assessment" in page
+    assert "Enter the day, month and year" in page
+    assert not Assessment.objects.exists()
+
+
+def test_a_participant_cannot_set_up_an_assessment(client, cast, bank):
+    client.force_login(cast.participant)
+    assert client.get(create_url(cast)).status_code == 403
+    assert client.post(create_url(cast), form_data()).status_code == 403
+    assert not Assessment.objects.exists()
+
+
+def test_an_outsider_cannot_set_up_an_assessment(client, cast, bank):
+    client.force_login(cast.outsider)
+    assert client.get(create_url(cast)).status_code == 404
+    assert client.post(create_url(cast), form_data()).status_code == 404
+    assert not Assessment.objects.exists()
+
+
+# Inviting.
+
+
+def invite_url(assessment: Assessment) -> str:
+    return reverse("assessment-invite", args=[assessment.partnership_id, assessment.pk])
+
+
+def test_invited_people_with_an_email_get_their_personal_link(client, cast, assessment, mailoutbox):
+    ann = make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    client.force_login(cast.coordinator)
+    response = client.post(invite_url(assessment), {"people": [ann.pk, cast.person.pk]})
+    assert response.status_code == 302
+    assert response["Location"] == assessment.get_absolute_url()
+    assert "2 invited; 1 email(s) sent." in client.get(response["Location"]).content.decode()
+
+    ann_invitation = assessment.invitations.get(person=ann)
+    assert [m.to for m in mailoutbox] == [["ann@eastvale.example.org"]]
+    assert link_for(ann_invitation) in mailoutbox[0].body
+    assert link_for(ann_invitation).startswith(f"{settings.SITE_URL}/a/")
+    assert "Dear Ann Lee" in mailoutbox[0].body
+    assert ann_invitation.sent_at is not None
+
+
+def test_someone_without_an_email_is_invited_but_not_emailed(client, cast, assessment, mailoutbox):
+    client.force_login(cast.coordinator)
+    client.post(invite_url(assessment), {"people": [cast.person.pk]})
+    invitation = assessment.invitations.get()
+    assert invitation.person == cast.person
+    assert invitation.sent_at is None
+    assert mailoutbox == []
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert reverse("questionnaire", args=[invitation.token]) in page
+
+
+def test_inviting_someone_twice_keeps_one_invitation_and_link(client, cast, assessment, mailoutbox):
+    ann = make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    client.force_login(cast.coordinator)
+    client.post(invite_url(assessment), {"people": [ann.pk]})
+    token = assessment.invitations.get().token
+    response = client.post(invite_url(assessment), {"people": [ann.pk]}, follow=True)
+    assert "0 invited; 0 email(s) sent." in response.content.decode()
+    assert assessment.invitations.get().token == token
+    assert len(mailoutbox) == 1
+
+
+def test_nobody_can_be_invited_after_closing(client, cast, bank, mailoutbox):
+    closed = make_assessment(cast, opens=-10, closes=-1)
+    ann = make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    client.force_login(cast.coordinator)
+    response = client.post(invite_url(closed), {"people": [ann.pk]})
+    assert response.status_code == 200
+    assert "This assessment has closed; nobody more can be invited." in response.content.decode()
+    assert not closed.invitations.exists()
+    assert mailoutbox == []
+
+
+def test_people_can_be_invited_before_opening(client, cast, bank, mailoutbox):
+    later = make_assessment(cast, opens=7, closes=21)
+    ann = make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    client.force_login(cast.coordinator)
+    client.post(invite_url(later), {"people": [ann.pk]})
+    assert later.invitations.get().person == ann
+    assert len(mailoutbox) == 1
+
+
+def test_a_person_of_another_partnership_cannot_be_invited(client, cast, assessment, mailoutbox):
+    client.force_login(cast.coordinator)
+    assert "Olu Ade" not in client.get(invite_url(assessment)).content.decode()
+    response = client.post(invite_url(assessment), {"people": [cast.other_person.pk]})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Invitation.objects.exists()
+    assert mailoutbox == []
+
+
+def test_choosing_nobody_is_refused(client, cast, assessment):
+    client.force_login(cast.coordinator)
+    # A browser always sends the CSRF token, even with no box ticked; the view
+    # treats a POST with no fields at all as a first visit (request.POST or None).
+    response = client.post(invite_url(assessment), {"csrfmiddlewaretoken": "from-the-page"})
+    assert "Choose at least one person to invite" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_personal_links_are_long_and_unique(cast, assessment):
+    people = [make_person(cast, f"Person {n}") for n in range(20)]
+    tokens = [Invitation.objects.create(assessment=assessment, person=p).token for p in people]
+    assert len(set(tokens)) == 20
+    assert all(len(token) >= 43 for token in tokens)  # 256 random bits, base64
+
+
+# Withdrawing a link.
+
+
+def revoke_url(invitation: Invitation) -> str:
+    assessment = invitation.assessment
+    return reverse(
+        "invitation-revoke", args=[assessment.partnership_id, assessment.pk, invitation.pk]
+    )
+
+
+def test_a_withdrawn_link_stops_working_and_takes_no_answers(client, cast, invitation):
+    client.force_login(cast.coordinator)
+    response = client.post(revoke_url(invitation), follow=True)
+    assert response.redirect_chain == [(invitation.assessment.get_absolute_url(), 302)]
+    assert "Priya Shah&#x27;s link has been withdrawn." in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.is_revoked
+
+    client.logout()
+    start = client.get(reverse("questionnaire", args=[invitation.token]))
+    assert start.status_code == 410
+    assert "This link has been withdrawn" in start.content.decode()
+    section = client.post(
+        reverse("questionnaire-section", args=[invitation.token, 1]), {"1.1:internal": "3"}
+    )
+    assert section.status_code == 410
+    assert "This link has been withdrawn" in section.content.decode()
+    save = client.post(reverse("questionnaire-save", args=[invitation.token]), {"1.1.2": "no"})
+    assert save.status_code == 410
+    assert client.post(reverse("questionnaire-review", args=[invitation.token])).status_code == 410
+    assert not Respondent.objects.exists()
+    assert not Answer.objects.exists()
+
+
+def test_answers_given_before_the_link_is_withdrawn_are_kept(cast, invitation):
+    respond(invitation, {"1.1:internal": "3"})
+    revoke(invitation)
+    invitation.refresh_from_db()
+    assert invitation.is_revoked
+    assert Answer.objects.get(respondent__invitation=invitation).rating == 3
+
+
+def test_withdrawing_takes_a_post(client, cast, invitation):
+    client.force_login(cast.coordinator)
+    assert client.get(revoke_url(invitation)).status_code == 405
+    invitation.refresh_from_db()
+    assert not invitation.is_revoked
+
+
+def test_an_outsider_cannot_withdraw_a_link(client, cast, invitation):
+    client.force_login(cast.outsider)
+    assert client.post(revoke_url(invitation)).status_code == 404
+    invitation.refresh_from_db()
+    assert not invitation.is_revoked
+
+
+# Reminders.
+
+
+def remind_url(assessment: Assessment) -> str:
+    return reverse("assessment-remind", args=[assessment.partnership_id, assessment.pk])
+
+
+@pytest.fixture
+def invitees(cast, assessment):
+    """One of each: not started, started, finished, withdrawn, and without an email."""
+    made = {}
+    for name in ["pending", "started", "finished", "withdrawn"]:
+        person = make_person(cast, name.title(), f"{name}@eastvale.example.org")
+        made[name] = Invitation.objects.create(assessment=assessment, person=person)
+    made["no_email"] = Invitation.objects.create(assessment=assessment, person=cast.person)
+    respond(made["started"], {"1.1:internal": "2"})
+    respond(made["finished"], {"1.1:internal": "4"}, submitted=True)
+    revoke(made["withdrawn"])
+    return made
+
+
+def test_the_reminder_button_emails_only_people_who_have_not_finished(
+    client, cast, assessment, invitees, mailoutbox
+):
+    client.force_login(cast.coordinator)
+    response = client.post(remind_url(assessment), follow=True)
+    assert response.redirect_chain == [(assessment.get_absolute_url(), 302)]
+    assert "Reminder sent to 2 people who have not finished." in response.content.decode()
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "pending@eastvale.example.org",
+        "started@eastvale.example.org",
+    ]
+    for invitation in invitees.values():
+        invitation.refresh_from_db()
+    assert {name for name, i in invitees.items() if i.reminded_at} == {"pending", "started"}
+
+
+@pytest.mark.parametrize("opens, closes", [(1, 14), (-9, -1)], ids=["not yet open", "closed"])
+def test_reminders_are_refused_when_the_assessment_is_not_open(
+    client, cast, bank, mailoutbox, opens, closes
+):
+    assessment = make_assessment(cast, opens=opens, closes=closes)
+    person = make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    invitation = Invitation.objects.create(assessment=assessment, person=person)
+    client.force_login(cast.coordinator)
+    response = client.post(remind_url(assessment), follow=True)
+    page = response.content.decode()
+    assert "Reminders can only be sent while the assessment is open." in page
+    assert "Remind everyone who has not finished" not in page
+    invitation.refresh_from_db()
+    assert invitation.reminded_at is None
+    assert mailoutbox == []
+
+
+def test_the_reminder_button_takes_a_post_from_a_coordinator(client, cast, assessment, invitees):
+    client.force_login(cast.coordinator)
+    assert client.get(remind_url(assessment)).status_code == 405
+    client.force_login(cast.facilitator)
+    assert client.post(remind_url(assessment)).status_code == 403
+    client.force_login(cast.outsider)
+    assert client.post(remind_url(assessment)).status_code == 404
+    assert not Invitation.objects.exclude(reminded_at=None).exists()
+
+
+def test_nobody_is_reminded_twice_within_the_quiet_period(cast, assessment, invitees, mailoutbox):
+    assert send_reminders(assessment) == 2
+    assert send_reminders(assessment) == 0
+    assert len(mailoutbox) == 2
+    later = timezone.now() + QUIET_PERIOD + timedelta(minutes=1)
+    assert send_reminders(assessment, now=later) == 2
+    assert len(mailoutbox) == 4
+
+
+def test_people_just_invited_are_not_reminded_the_same_day(client, cast, assessment, mailoutbox):
+    ann = make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    client.force_login(cast.coordinator)
+    client.post(invite_url(assessment), {"people": [ann.pk]})
+    assert send_reminders(assessment) == 0
+    assert send_reminders(assessment, now=timezone.now() + timedelta(days=1)) == 1
+    assert [m.to for m in mailoutbox] == [[ann.email]] * 2
+
+
+def run_reminders() -> str:
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    return out.getvalue()
+
+
+def test_the_reminder_command_reminds_every_open_assessment(cast, bank, mailoutbox):
+    def invite_new(assessment, name):
+        person = make_person(
+            cast, name, f"{name.lower()}@example.org", partnership=assessment.partnership
+        )
+        return Invitation.objects.create(assessment=assessment, person=person)
+
+    spring = make_assessment(cast, title="Spring")
+    invite_new(spring, "Ann")
+    invite_new(spring, "Ben")
+    respond(invite_new(spring, "Cat"), submitted=True)
+    westmoor = make_assessment(cast, title="Westmoor review", partnership=cast.other)
+    invite_new(westmoor, "Dev")
+    invite_new(make_assessment(cast, title="Last year", opens=-30, closes=-1), "Eve")
+    invite_new(make_assessment(cast, title="Next month", opens=30, closes=60), "Fay")
+
+    out = run_reminders()
+    assert out.splitlines() == [
+        "Eastvale LSP: Spring: 2 reminders",
+        "Westmoor LSP: Westmoor review: 1 reminder",
+        "3 reminders sent in all.",
+    ]
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "ann@example.org",
+        "ben@example.org",
+        "dev@example.org",
+    ]
+    assert Invitation.objects.exclude(reminded_at=None).count() == 3
+
+    # A second run the same day (cron retried, or run by hand) sends nothing more.
+    assert run_reminders().splitlines()[-1] == "0 reminders sent in all."
+    assert len(mailoutbox) == 3
+
+
+class RefusingMailServer(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def test_when_the_mail_server_is_down_nobody_is_marked_reminded(cast, invitees, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
+    err = StringIO()
+    with pytest.raises(CommandError, match="could not be sent for 1 assessment"):
+        call_command("send_reminders", stdout=StringIO(), stderr=err)
+    assert "Spring 2026 self-assessment: reminders not sent" in err.getvalue()
+    assert not Invitation.objects.exclude(reminded_at=None).exists()
+
+
+def test_an_assessment_open_today_only_is_reminded(cast, bank, mailoutbox):
+    today_only = make_assessment(cast, title="Today", opens=0, closes=0)
+    person = make_person(cast, "Ann", "ann@example.org")
+    Invitation.objects.create(assessment=today_only, person=person)
+    assert "Eastvale LSP: Today: 1 reminder" in run_reminders()
+    assert len(mailoutbox) == 1
+
+
+# What the emails say.
+
+
+def test_the_invitation_email_gives_the_closing_date_and_the_link(
+    client, cast, assessment, mailoutbox
+):
+    ann = make_person(cast, "Siobhán O'Brien", "siobhan@eastvale.example.org")
+    assessment.title = "Health & wellbeing review"
+    assessment.save()
+    client.force_login(cast.coordinator)
+    client.post(invite_url(assessment), {"people": [ann.pk]})
+    email = mailoutbox[0]
+    closes = long_date(assessment.closes_on)
+    assert email.subject == (
+        'Eastvale LSP: please answer the self-assessment "Health & wellbeing review"'
+    )
+    assert f"Please give your views by {closes}." in email.body
+    assert link_for(assessment.invitations.get()) in email.body
+    assert "Dear Siobhán O'Brien," in email.body  # plain text: nothing HTML-escaped
+    assert email.from_email == settings.DEFAULT_FROM_EMAIL
+
+
+def test_the_reminder_email_gives_the_closing_date_and_the_link(cast, invitation, mailoutbox):
+    cast.person.email = "priya@eastvale.example.org"
+    cast.person.save()
+    send_reminders(invitation.assessment)
+    email = mailoutbox[0]
+    closes = long_date(invitation.assessment.closes_on)
+    assert email.to == ["priya@eastvale.example.org"]
+    assert email.subject == f'Reminder: "Spring 2026 self-assessment" closes on {closes}'
+    assert f"closes on {closes}." in email.body
+    assert link_for(invitation) in email.body

@@ -1,0 +1,340 @@
+"""The coordinator's dashboard of an assessment: response rates, completion,
+items to investigate, and what an anonymous assessment keeps hidden."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import Cast
+from tests.workshops.test_assessment import make_assessment, make_person, respond
+from workshops.models import Assessment, Invitation, Person
+from workshops.services import dashboard
+from workshops.services.assessment import Scope, revoke
+
+
+class _Tables(HTMLParser):
+    """Each table's caption, with its rows as lists of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._caption: list[str] | None = None
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+        self._name = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._rows, self._name = [], ""
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "caption" and self._caption is not None:
+            self._name, self._caption = " ".join("".join(self._caption).split()), None
+        elif tag in ("td", "th") and self._cell is not None:
+            self._rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self.tables[self._name] = self._rows
+            self._rows = None
+
+    def handle_data(self, data):
+        if self._caption is not None:
+            self._caption.append(data)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(page: str) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(page)
+    return parser.tables
+
+
+def text(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def dashboard_url(assessment: Assessment) -> str:
+    return reverse("assessment", args=[assessment.partnership_id, assessment.pk])
+
+
+def show(client, cast: Cast, assessment: Assessment) -> str:
+    client.force_login(cast.coordinator)
+    response = client.get(dashboard_url(assessment))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def invite(assessment: Assessment, person: Person) -> Invitation:
+    return Invitation.objects.create(assessment=assessment, person=person)
+
+
+def invite_the_board(cast: Cast, assessment: Assessment) -> dict[str, Invitation]:
+    """Priya (coordinator, executive layer, public) has finished; of three board
+    members (strategic layer), Amir (public) has finished, Beth (public) has
+    started and Cara (third sector) has not; Dan's link (officer, private) was
+    withdrawn, so he counts nowhere."""
+    made = {"Priya Shah": invite(assessment, cast.person)}
+    for name, sector in [("Amir Khan", "public"), ("Beth Jones", "public"), ("Cara Wu", "third")]:
+        person = make_person(
+            cast, name, role=Person.Role.BOARD_MEMBER, layer=Person.Layer.STRATEGIC, sector=sector
+        )
+        made[name] = invite(assessment, person)
+    made["Dan Roe"] = invite(assessment, make_person(cast, "Dan Roe", sector="private"))
+    respond(made["Priya Shah"], {"1.1:internal": "3"}, submitted=True)
+    respond(made["Amir Khan"], {"1.1:internal": "2"}, submitted=True)
+    respond(made["Beth Jones"], {"1.1:internal": "4"})
+    revoke(made["Dan Roe"])
+    return made
+
+
+HEADER = ["Invited", "Started", "Finished", "Rate"]
+
+
+# Response rates.
+
+
+def test_the_response_rate_is_counted_overall_and_by_role_sector_and_layer(
+    client, cast, assessment
+):
+    invite_the_board(cast, assessment)
+    page = show(client, cast, assessment)
+    assert "2 of 4 invited people have finished (50%); 3 have started." in text(page)
+    found = tables(page)
+    assert found["By role"] == [
+        ["Role", *HEADER],
+        ["Board member", "3", "2", "1", "33%"],
+        ["LSP coordinator", "1", "1", "1", "100%"],
+    ]
+    assert found["By sector"] == [
+        ["Sector", *HEADER],
+        ["Public sector", "3", "3", "2", "67%"],
+        ["Third sector", "1", "0", "0", "0%"],
+    ]
+    assert found["By governance layer"] == [
+        ["Governance layer", *HEADER],
+        ["Executive", "1", "1", "1", "100%"],
+        ["Strategic (board)", "3", "2", "1", "33%"],
+    ]
+
+
+def test_a_half_percent_rounds_up(cast, assessment):
+    board = dashboard.Rate("Eight", invited=8, finished=5)
+    assert board.percent == 63
+    assert dashboard.Rate("Nobody").percent == 0
+
+
+def test_responses_from_paper_returns_without_an_invitation_are_mentioned(client, cast, assessment):
+    invite_the_board(cast, assessment)
+    assessment.respondents.create(
+        channel="import",
+        reference="R-17",
+        role="officer",
+        organisation="X",
+        sector="public",
+        layer="operational",
+    )
+    page = text(show(client, cast, assessment))
+    assert "2 of 4 invited people have finished" in page
+    assert "1 more response came from paper returns or imported files." in page
+
+
+# Completion by element.
+
+
+def test_completion_counts_answers_given_against_answers_expected(client, cast, bank):
+    # Element 1 asks 7 rating items twice (internal and external) and 7 others
+    # once: 21 answers a respondent; "Looking forward" asks 4 open questions.
+    assessment = make_assessment(cast, scope=Scope.ELEMENTS, sections=(1, 8), basis="both")
+    first = invite(assessment, cast.person)
+    second = invite(assessment, make_person(cast, "Amir Khan"))
+    invite(assessment, make_person(cast, "Beth Jones"))  # has not started: expects nothing
+    respond(
+        first,
+        {
+            "1.1:internal": "3",
+            "1.1:external": "2",
+            "1.1:note": "Notes are not answers.",
+            "1.1.2": "no",
+            "1.1.3": "yes",
+            "8.1": "Joint commissioning.",
+        },
+        submitted=True,
+    )
+    respond(second, {"1.1:internal": "dont_know", "1.2.1": "Housing."})
+    found = tables(show(client, cast, assessment))
+    assert found["Answers given out of answers expected from everyone who has responded"] == [
+        ["Element", "Answers given", "Of"],
+        ["The LSP's long-term goals", "6", "42"],
+        ["Looking forward", "1", "8"],
+    ]
+
+
+# Items to investigate.
+
+
+def investigate_section(page: str) -> str:
+    return text(page).split("Items to investigate", 1)[1].split("Who has answered", 1)[0]
+
+
+def test_answers_that_call_for_investigation_are_listed_with_their_count(client, cast, assessment):
+    people = [make_person(cast, f"Person {n}") for n in range(3)]
+    first, second, third = (invite(assessment, p) for p in people)
+    respond(first, {"1.1.2": "no", "1.1.3": "yes", "2.1.1": "yes"})
+    respond(second, {"1.1.2": "no", "1.1.3": "no", "2.1.1": "yes"}, submitted=True)
+    respond(third, {"1.1.2": "dont_know", "1.1.3": "dont_know", "2.1.1": "yes"})
+    listed = investigate_section(show(client, cast, assessment))
+    assert (
+        "1.1.2 Is the evidence base comprehensive and current? — 2 said no "
+        "1.1.3 Is an SCS update due? — 1 said yes"
+    ) in listed
+    # A yes to a question whose worrying answer is no is nothing to investigate.
+    assert "2.1.1" not in listed
+    assert "Are they open and honest" not in listed
+
+
+def test_with_no_worrying_answers_nothing_is_listed(client, cast, assessment, invitation):
+    respond(invitation, {"1.1.2": "yes", "1.1.3": "no"})
+    assert investigate_section(show(client, cast, assessment)).strip() == "None yet."
+
+
+# Anonymity.
+
+SUPPRESSED = "Fewer than 3 people: not shown, to keep the assessment anonymous"
+
+
+def test_an_anonymous_dashboard_names_nobody(client, cast, bank):
+    anonymous = make_assessment(cast, anonymous=True)
+    made = invite_the_board(cast, anonymous)
+    page = show(client, cast, anonymous)
+    # Everyone in the partnership is offered for entering a paper return; that
+    # list says nothing about who was invited or has answered.
+    chooser = re.search(r'<select[^>]*id="paper-person".*?</select>', page, re.DOTALL)
+    if chooser:
+        page = page.replace(chooser.group(), "")
+    for name in made:
+        assert name not in page
+    assert "Invited people and their progress" not in page
+    assert "Withdraw link" not in page
+    for invitation in made.values():
+        assert invitation.token not in page
+    assert "This assessment is anonymous" in page
+
+
+def test_an_anonymous_dashboard_hides_groups_smaller_than_three(client, cast, bank):
+    anonymous = make_assessment(cast, anonymous=True)
+    invite_the_board(cast, anonymous)
+    found = tables(show(client, cast, anonymous))
+    assert found["By role"][1:] == [
+        ["Board member", "3", "2", "1", "33%"],
+        ["LSP coordinator", SUPPRESSED],
+    ]
+    assert found["By sector"][1:] == [
+        ["Public sector", "3", "3", "2", "67%"],
+        ["Third sector", SUPPRESSED],
+    ]
+    assert found["By governance layer"][1:] == [
+        ["Executive", SUPPRESSED],
+        ["Strategic (board)", "3", "2", "1", "33%"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "size, shown",
+    [
+        (1, {"Board member", "LSP coordinator", "Public sector", "Third sector"}),
+        (3, {"Board member", "Public sector"}),
+        (4, set()),
+    ],
+)
+def test_the_smallest_group_shown_follows_the_setting(client, cast, bank, settings, size, shown):
+    settings.MIN_GROUP_SIZE = size
+    anonymous = make_assessment(cast, anonymous=True)
+    invite_the_board(cast, anonymous)
+    page = show(client, cast, anonymous)
+    found = tables(page)
+    rows = found["By role"][1:] + found["By sector"][1:]
+    assert {row[0] for row in rows if len(row) == 5} == shown
+    hidden = [row[1] for row in rows if len(row) == 2]
+    assert hidden == [f"Fewer than {size} people: not shown, to keep the assessment anonymous"] * (
+        4 - len(shown)
+    )
+
+
+def test_a_named_dashboard_shows_everyone_and_their_progress(client, cast, assessment):
+    invite_the_board(cast, assessment)
+    rows = tables(show(client, cast, assessment))["Invited people and their progress"]
+    progress = [(row[0], row[1]) for row in rows[1:]]
+    assert progress == [
+        ("Amir Khan Board member, Eastvale District Council", "Finished"),
+        ("Beth Jones Board member, Eastvale District Council", "Started"),
+        ("Cara Wu Board member, Eastvale Council for Voluntary Service", "Invited"),
+        ("Priya Shah LSP coordinator, Eastvale District Council", "Finished"),
+        ("Dan Roe Officer, Eastvale Chamber of Commerce", "Link withdrawn"),
+    ]
+    withdraw = {row[0].split(" ")[0]: "Withdraw link" in row[3] for row in rows[1:]}
+    assert withdraw == {"Amir": True, "Beth": True, "Cara": True, "Priya": True, "Dan": False}
+
+
+def test_a_named_assessment_groups_are_shown_however_small(client, cast, assessment):
+    invite(assessment, cast.person)
+    rows = tables(show(client, cast, assessment))["By role"]
+    assert rows[1:] == [["LSP coordinator", "1", "0", "0", "0%"]]
+
+
+# Who may see it, and what it costs.
+
+
+@pytest.mark.parametrize("role", ["facilitator", "executive", "participant"])
+def test_only_the_coordinator_sees_the_dashboard(client, cast, assessment, role):
+    client.force_login(cast.user(role))
+    assert client.get(dashboard_url(assessment)).status_code == 403
+
+
+def test_an_outsider_gets_404_for_the_dashboard(client, cast, assessment):
+    client.force_login(cast.outsider)
+    response = client.get(dashboard_url(assessment))
+    assert response.status_code == 404
+    assert "Spring 2026" not in response.content.decode()
+
+
+def add_respondents(cast: Cast, assessment: Assessment, count: int, start: int = 0) -> None:
+    sectors = ["public", "private", "third"]
+    for n in range(start, start + count):
+        person = make_person(cast, f"Respondent {n}", f"r{n}@example.org", sector=sectors[n % 3])
+        invitation = invite(assessment, person)
+        respond(invitation, {"1.1:internal": "3", "1.1.2": "no"}, submitted=n % 2 == 0)
+    invite(assessment, make_person(cast, f"Not started {start}"))
+
+
+def queries_for_dashboard(client, assessment: Assessment) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(dashboard_url(assessment))
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_the_dashboard_costs_the_same_queries_however_many_respond(client, cast, bank, anonymous):
+    assessment = make_assessment(cast, anonymous=anonymous)
+    client.force_login(cast.coordinator)
+    add_respondents(cast, assessment, 3)
+    few = queries_for_dashboard(client, assessment)
+    add_respondents(cast, assessment, 27, start=3)
+    assert assessment.respondents.count() == 30
+    assert queries_for_dashboard(client, assessment) == few
+    assert few < 20  # a handful for the whole page, not one per person

@@ -1,0 +1,1 @@
+"""Reports: documents built from an assessment (the printable questionnaire, PDFs)."""
