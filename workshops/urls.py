@@ -34,6 +34,7 @@ urlpatterns = [
     path(A, assessment.assessment_detail, name="assessment"),
     path(A + "invite/", assessment.invite, name="assessment-invite"),
     path(A + "remind/", assessment.remind, name="assessment-remind"),
+    path(A + "invitations/revoke/", assessment.revoke_choose, name="invitation-revoke-choose"),
     path(
         A + "invitations/<int:invitation_id>/revoke/",
         assessment.revoke,

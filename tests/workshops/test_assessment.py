@@ -571,3 +571,10 @@ def test_the_reminder_email_gives_the_closing_date_and_the_link(cast, invitation
     assert email.subject == f'Reminder: "Spring 2026 self-assessment" closes on {closes}'
     assert f"closes on {closes}." in email.body
     assert link_for(invitation) in email.body
+
+
+def test_the_button_says_so_when_nobody_needed_a_reminder(client, cast, assessment, mailoutbox):
+    client.force_login(cast.coordinator)
+    response = client.post(remind_url(assessment), follow=True)
+    assert "Nobody needed a reminder" in response.content.decode()
+    assert mailoutbox == []

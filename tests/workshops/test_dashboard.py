@@ -223,13 +223,13 @@ def test_an_anonymous_dashboard_names_nobody(client, cast, bank):
     page = show(client, cast, anonymous)
     # Everyone in the partnership is offered for entering a paper return; that
     # list says nothing about who was invited or has answered.
-    chooser = re.search(r'<select[^>]*id="paper-person".*?</select>', page, re.DOTALL)
-    if chooser:
+    # Links can be withdrawn from a plain list of names, which says nothing of progress.
+    for chooser_id in ["paper-person", "revoke-invitation"]:
+        chooser = re.search(rf'<select[^>]*id="{chooser_id}".*?</select>', page, re.DOTALL)
         page = page.replace(chooser.group(), "")
     for name in made:
         assert name not in page
     assert "Invited people and their progress" not in page
-    assert "Withdraw link" not in page
     for invitation in made.values():
         assert invitation.token not in page
     assert "This assessment is anonymous" in page
@@ -239,17 +239,29 @@ def test_an_anonymous_dashboard_hides_groups_smaller_than_three(client, cast, ba
     anonymous = make_assessment(cast, anonymous=True)
     invite_the_board(cast, anonymous)
     found = tables(show(client, cast, anonymous))
-    assert found["By role"][1:] == [
-        ["Board member", "3", "2", "1", "33%"],
-        ["LSP coordinator", SUPPRESSED],
-    ]
-    assert found["By sector"][1:] == [
-        ["Public sector", "3", "3", "2", "67%"],
-        ["Third sector", SUPPRESSED],
-    ]
+    # With two groups, showing the larger would give away the smaller one by
+    # subtraction from the total, so both are hidden.
+    assert found["By role"][1:] == [["Board member", SUPPRESSED], ["LSP coordinator", SUPPRESSED]]
+    assert found["By sector"][1:] == [["Public sector", SUPPRESSED], ["Third sector", SUPPRESSED]]
     assert found["By governance layer"][1:] == [
         ["Executive", SUPPRESSED],
-        ["Strategic (board)", "3", "2", "1", "33%"],
+        ["Strategic (board)", SUPPRESSED],
+    ]
+
+
+def test_one_small_group_hides_the_next_smallest_too_but_not_the_rest(client, cast, bank):
+    anonymous = make_assessment(cast, anonymous=True)
+    invite(anonymous, cast.person)  # the one coordinator
+    for n in range(3):
+        invite(anonymous, make_person(cast, f"Officer {n}", role=Person.Role.OFFICER))
+    for n in range(4):
+        board = make_person(cast, f"Member {n}", role=Person.Role.BOARD_MEMBER)
+        invite(anonymous, board)
+    found = tables(show(client, cast, anonymous))
+    assert found["By role"][1:] == [
+        ["Board member", "4", "0", "0", "0%"],
+        ["LSP coordinator", SUPPRESSED],
+        ["Officer", SUPPRESSED],
     ]
 
 
@@ -257,7 +269,7 @@ def test_an_anonymous_dashboard_hides_groups_smaller_than_three(client, cast, ba
     "size, shown",
     [
         (1, {"Board member", "LSP coordinator", "Public sector", "Third sector"}),
-        (3, {"Board member", "Public sector"}),
+        (3, set()),  # each table has one small group, and hiding it hides its pair
         (4, set()),
     ],
 )
@@ -338,3 +350,31 @@ def test_the_dashboard_costs_the_same_queries_however_many_respond(client, cast,
     assert assessment.respondents.count() == 30
     assert queries_for_dashboard(client, assessment) == few
     assert few < 20  # a handful for the whole page, not one per person
+
+
+def test_an_anonymous_dashboard_withholds_answers_until_enough_people_respond(client, cast, bank):
+    anonymous = make_assessment(cast, anonymous=True)
+    first = invite(anonymous, cast.person)
+    respond(first, {"1.1.2": "no"}, submitted=True)
+    page = investigate_section(show(client, cast, anonymous))
+    assert "Shown once at least 3 people have responded" in page
+    assert "1.1.2" not in page
+    for n in range(2):
+        respond(invite(anonymous, make_person(cast, f"Member {n}")), {"1.1.2": "no"})
+    page = investigate_section(show(client, cast, anonymous))
+    assert "1.1.2" in page
+    assert "— 3 said no" in page
+
+
+def test_a_link_can_be_withdrawn_from_the_anonymous_dashboard(client, cast, bank):
+    anonymous = make_assessment(cast, anonymous=True)
+    invitation = invite(anonymous, cast.person)
+    client.force_login(cast.coordinator)
+    url = reverse("invitation-revoke-choose", args=[cast.partnership.pk, anonymous.pk])
+    response = client.post(url, {"invitation": invitation.pk}, follow=True)
+    assert "Priya Shah&#x27;s link has been withdrawn" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.is_revoked
+    response = client.post(url, {"invitation": "nope"}, follow=True)
+    assert "Choose whose link to withdraw" in response.content.decode()
+    assert client.get(url).status_code == 405

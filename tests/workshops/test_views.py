@@ -31,6 +31,7 @@ PARTNERSHIP_URLS = {
     "assessment": _assessment_url("assessment"),
     "assessment-invite": _assessment_url("assessment-invite"),
     "assessment-remind": _assessment_url("assessment-remind"),
+    "invitation-revoke-choose": _assessment_url("invitation-revoke-choose"),
     "invitation-revoke": _assessment_url("invitation-revoke", lambda c: [c.invitation.pk]),
     "invitees-import": _assessment_url("invitees-import"),
     "responses-import": _assessment_url("responses-import"),

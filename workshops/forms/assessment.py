@@ -38,7 +38,7 @@ class AssessmentForm(forms.Form):
     closes_on = DateInputField(label="Closes on", help_text="The last day answers are taken")
     anonymous = forms.BooleanField(
         required=False,
-        label="Anonymous: coordinators see who has finished, never who answered what",
+        label="Anonymous: coordinators see response counts by group, never who answered what",
     )
 
     def __init__(self, *args, bank: BankVersion | None, **kwargs):

@@ -9,6 +9,8 @@ from workshops.models import Membership, Organisation, Partnership, Person
 
 def gds_helper(*fields, submit: str = "Save") -> FormHelper:
     helper = FormHelper()
+    # Pages render their own <form> (with the error summary above it).
+    helper.form_tag = False
     helper.label_size = Size.SMALL
     helper.legend_size = Size.SMALL
     helper.layout = Layout(*fields, Button.primary("submit", submit))

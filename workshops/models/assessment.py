@@ -45,7 +45,7 @@ class Assessment(models.Model):
     closes_on = models.DateField()
     anonymous = models.BooleanField(
         default=False,
-        help_text="Coordinators see who has finished, never who answered what.",
+        help_text="Coordinators see response counts by group, never who answered what.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -239,3 +239,6 @@ class EvidenceNote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["respondent", "item"], name="one_note_per_item")
         ]
+
+    def __str__(self) -> str:
+        return f"Note on {self.item.key}"

@@ -59,6 +59,19 @@ class Board:
     other_responses: int
     completion: list[tuple[str, int, int]]  # (section heading, answers, expected)
     investigate: list[tuple[Item, int]] = field(default_factory=list)
+    # With so few responses, counts of answers could point at individuals.
+    investigate_withheld: bool = False
+
+
+def _suppress_small_groups(rates: list[Rate], min_group: int) -> None:
+    """Hide groups below the minimum size, and enough others that none can be
+    worked out by subtracting the rest from the total."""
+    for rate in rates:
+        rate.suppressed = rate.invited < min_group
+    hidden = [r for r in rates if r.suppressed]
+    shown = sorted((r for r in rates if not r.suppressed), key=lambda r: r.invited)
+    if len(hidden) == 1 and shown:
+        shown[0].suppressed = True
 
 
 def _status(respondent: Respondent | None) -> str:
@@ -117,8 +130,7 @@ def build(assessment: Assessment, min_group: int) -> Board:
     revoked = [i for i in invitations if i.is_revoked]
     if assessment.anonymous:
         for rates in groups.values():
-            for rate in rates.values():
-                rate.suppressed = rate.invited < min_group
+            _suppress_small_groups(list(rates.values()), min_group)
         people = []
     else:
         people += [
@@ -165,6 +177,7 @@ def build(assessment: Assessment, min_group: int) -> Board:
         ((by_id[item_id], n) for item_id, n in triggers.items() if item_id in by_id),
         key=lambda pair: pair[0].position,
     )
+    withheld = assessment.anonymous and 0 < respondents < min_group
     return Board(
         anonymous=assessment.anonymous,
         min_group=min_group,
@@ -173,5 +186,6 @@ def build(assessment: Assessment, min_group: int) -> Board:
         people=people,
         other_responses=other,
         completion=completion,
-        investigate=investigate,
+        investigate=[] if withheld else investigate,
+        investigate_withheld=withheld,
     )

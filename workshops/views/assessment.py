@@ -15,10 +15,15 @@ from workshops.services import assessment as services
 from workshops.services import dashboard
 
 
+def _posted(request: HttpRequest):
+    """The submitted data, or None on a first visit (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 def assessment_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, "manage")
-    form = AssessmentForm(request.POST or None, bank=BankVersion.current())
+    form = AssessmentForm(_posted(request), bank=BankVersion.current())
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.create_assessment(partnership, request.user, **form.cleaned_data)
@@ -40,6 +45,10 @@ def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: 
         "membership": membership,
         "board": dashboard.build(assessment, settings.MIN_GROUP_SIZE),
         "people": assessment.partnership.people.select_related("organisation"),
+        # For withdrawing a link in an anonymous assessment, where nobody is listed.
+        "invitations": assessment.invitations.filter(revoked_at=None).select_related("person")
+        if assessment.anonymous
+        else [],
     }
     return render(request, "workshops/assessment.html", context)
 
@@ -47,7 +56,7 @@ def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: 
 @login_required
 def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
-    form = InviteForm(request.POST or None, partnership=assessment.partnership)
+    form = InviteForm(_posted(request), partnership=assessment.partnership)
     if request.method == "POST" and form.is_valid():
         try:
             invited, emailed = services.invite(assessment, form.cleaned_data["people"])
@@ -73,7 +82,14 @@ def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
         messages.error(request, "Reminders can only be sent while the assessment is open.")
     else:
         count = services.send_reminders(assessment)
-        messages.success(request, f"Reminder sent to {count} people who have not finished.")
+        if count:
+            messages.success(request, f"Reminder sent to {count} people who have not finished.")
+        else:
+            messages.info(
+                request,
+                "Nobody needed a reminder: everyone who has not finished was emailed in the "
+                "last 20 hours.",
+            )
     return redirect(assessment)
 
 
@@ -85,3 +101,19 @@ def revoke(request, partnership_id: int, assessment_id: int, invitation_id: int)
     services.revoke(invitation)
     messages.success(request, f"{invitation.person}'s link has been withdrawn.")
     return redirect(invitation.assessment)
+
+
+@login_required
+def revoke_choose(request: HttpRequest, partnership_id: int, assessment_id: int):
+    """Withdraw a link chosen from a list (anonymous assessments list nobody's progress)."""
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    chosen = request.POST.get("invitation", "")
+    invitation = assessment.invitations.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if invitation is None:
+        messages.error(request, "Choose whose link to withdraw.")
+    else:
+        services.revoke(invitation)
+        messages.success(request, f"{invitation.person}'s link has been withdrawn.")
+    return redirect(assessment)

@@ -27,9 +27,14 @@ def _county_choices(request: HttpRequest):
     )
 
 
+def _posted(request: HttpRequest):
+    """The submitted data, or None on a first visit (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 def partnership_create(request: HttpRequest) -> HttpResponse:
-    form = PartnershipForm(request.POST or None, county_choices=_county_choices(request))
+    form = PartnershipForm(_posted(request), county_choices=_county_choices(request))
     if request.method == "POST" and form.is_valid():
         partnership = services.create_partnership(request.user, **form.cleaned_data)
         messages.success(request, f"{partnership} is set up. You are its coordinator.")
@@ -55,7 +60,7 @@ def partnership_detail(request: HttpRequest, partnership_id: int) -> HttpRespons
 def partnership_edit(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, "manage")
     form = PartnershipForm(
-        request.POST or None, instance=partnership, county_choices=_county_choices(request)
+        _posted(request), instance=partnership, county_choices=_county_choices(request)
     )
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -78,7 +83,7 @@ def _save_form(request, form, partnership, title: str, done: str) -> HttpRespons
 @login_required
 def organisation_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, "manage")
-    form = OrganisationForm(request.POST or None, partnership=partnership)
+    form = OrganisationForm(_posted(request), partnership=partnership)
     return _save_form(request, form, partnership, "Add an organisation", "Organisation added.")
 
 
@@ -86,14 +91,14 @@ def organisation_create(request: HttpRequest, partnership_id: int) -> HttpRespon
 def organisation_edit(request: HttpRequest, partnership_id: int, organisation_id: int):
     organisation, _ = get_organisation(request, partnership_id, organisation_id, "manage")
     partnership = organisation.partnership
-    form = OrganisationForm(request.POST or None, instance=organisation, partnership=partnership)
+    form = OrganisationForm(_posted(request), instance=organisation, partnership=partnership)
     return _save_form(request, form, partnership, f"Edit {organisation}", "Organisation saved.")
 
 
 @login_required
 def person_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, "manage")
-    form = PersonForm(request.POST or None, partnership=partnership)
+    form = PersonForm(_posted(request), partnership=partnership)
     return _save_form(request, form, partnership, "Add a person", "Person added.")
 
 
@@ -101,14 +106,14 @@ def person_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
 def person_edit(request: HttpRequest, partnership_id: int, person_id: int) -> HttpResponse:
     person, _ = get_person(request, partnership_id, person_id, "manage")
     partnership = person.partnership
-    form = PersonForm(request.POST or None, instance=person, partnership=partnership)
+    form = PersonForm(_posted(request), instance=person, partnership=partnership)
     return _save_form(request, form, partnership, f"Edit {person}", "Person saved.")
 
 
 @login_required
 def member_add(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, "manage")
-    form = MemberForm(request.POST or None)
+    form = MemberForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.add_member(partnership, **form.cleaned_data)
