@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from workshops.models import Membership, Organisation, Partnership, Person, User
+from workshops.models import (
+    Assessment,
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    Person,
+    User,
+)
 
 DEMO_PASSWORD = "working-better-together"  # noqa: S105 - demo accounts only, printed on purpose
 
@@ -173,6 +181,36 @@ def seed_demo() -> list[DemoLogin]:
             },
         )
 
+    _demo_assessment(district, users_by_email[ACCOUNTS[0][0]])
+
     support = _account(*SUPPORT, is_staff=True, is_superuser=True)
     logins.append(DemoLogin(support.email, "Support staff (admin site)", "all"))
     return logins
+
+
+def _demo_assessment(district: Partnership, coordinator: User) -> None:
+    """An open assessment with everyone invited (links made, no emails sent)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from questions.models import BankVersion
+    from workshops.services.assessment import Scope, create_assessment
+
+    title = "Autumn self-assessment"
+    if BankVersion.current() is None or district.assessments.filter(title=title).exists():
+        return
+    today = timezone.localdate()
+    assessment = create_assessment(
+        district,
+        coordinator,
+        title=title,
+        scope=Scope.FULL,
+        basis=Assessment.BasisChoice.BOTH,
+        opens_on=today - timedelta(days=7),
+        closes_on=today + timedelta(days=21),
+        anonymous=False,
+    )
+    Invitation.objects.bulk_create(
+        [Invitation(assessment=assessment, person=person) for person in district.people.all()]
+    )

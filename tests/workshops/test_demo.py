@@ -51,3 +51,13 @@ def test_demo_accounts_can_sign_in_and_see_their_partnership(client, db):
     page = response.content.decode()
     assert "Your partnerships" in page
     assert "Eastvale Local Strategic Partnership" in page
+
+
+def test_seed_demo_opens_an_assessment_with_everyone_invited_once(bank):
+    run_seed()
+    run_seed()
+    district = Partnership.objects.get(authority_type="district")
+    assessment = district.assessments.get()
+    assert assessment.is_open()
+    assert assessment.items.count() == 104
+    assert assessment.invitations.count() == district.people.count()

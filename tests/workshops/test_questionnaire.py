@@ -39,7 +39,7 @@ def test_a_section_page_shows_its_element_and_progress(client, invitation):
     assert "Meetings and messages" in page
     assert "Element 3 of 7 · Style · Soft (transformational)" in page
     assert "Part 3 of 8" in page
-    assert "You have answered <strong>0 of 104</strong>" in page
+    assert "You have given <strong>0 of 104</strong>" in page
     assert "How well do your LSP meetings reflect a culture of partnership" in page
 
 
@@ -159,7 +159,7 @@ def test_the_link_resumes_where_the_person_left_off(client, invitation):
     client.cookies.clear()
     page = client.get(url(invitation, "section", 4)).content.decode()
     assert "Shared training." in page
-    assert "You have answered <strong>1 of 104</strong>" in page
+    assert "You have given <strong>1 of 104</strong>" in page
 
 
 def test_a_tampered_link_is_not_found(client, invitation):

@@ -96,6 +96,7 @@ def _context(answering: Answering, sections, current=None) -> dict:
         "answered": answered,
         "total": total,
         "unanswered": total - answered,
+        "questions": sum(len(s.items) for s in sections),
         "percent": round(100 * answered / total) if total else 0,
         "problem": editable_problem(answering.assessment, respondent),
         "paper": answering.channel == Respondent.Channel.PAPER,
