@@ -4,12 +4,26 @@ and an outsider who coordinates a different partnership."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from questions.loader import load_bank, read_bank
-from workshops.models import Membership, Organisation, Partnership, Person, User
+from workshops.forms.questionnaire import Slot
+from workshops.models import (
+    Assessment,
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    Person,
+    Respondent,
+    User,
+)
+from workshops.services.assessment import Scope, create_assessment
+from workshops.services.questionnaire import respondent_for_invitation, save_values, submit
 
 PASSWORD = "correct-horse-battery"
 
@@ -99,31 +113,92 @@ def cast(db) -> Cast:
     )
 
 
+# Builders for the objects most tests need, on top of the cast.
+
+
+ORGANISATIONS = {
+    "public": "District Council",
+    "private": "Chamber of Commerce",
+    "third": "Council for Voluntary Service",
+}
+
+
+def make_assessment(
+    cast: Cast,
+    *,
+    title: str = "Autumn review",
+    scope: str = Scope.FULL,
+    sections: tuple[int, ...] = (),
+    basis: str = "internal",
+    opens: int = -1,
+    closes: int = 14,
+    anonymous: bool = False,
+    partnership=None,
+) -> Assessment:
+    """An assessment opening and closing the given number of days from today."""
+    today = timezone.localdate()
+    return create_assessment(
+        partnership or cast.partnership,
+        cast.coordinator,
+        title=title,
+        scope=scope,
+        sections=sections,
+        basis=basis,
+        opens_on=today + timedelta(days=opens),
+        closes_on=today + timedelta(days=closes),
+        anonymous=anonymous,
+    )
+
+
+def make_person(
+    cast: Cast,
+    name: str,
+    email: str = "",
+    *,
+    role: str = Person.Role.OFFICER,
+    layer: str = Person.Layer.OPERATIONAL,
+    sector: str = "public",
+    partnership=None,
+) -> Person:
+    partnership = partnership or cast.partnership
+    organisation, _ = Organisation.objects.get_or_create(
+        partnership=partnership,
+        name=f"{partnership.area} {ORGANISATIONS[sector]}",  # the cast's council for public
+        defaults={"sector": sector},
+    )
+    return Person.objects.create(
+        partnership=partnership,
+        organisation=organisation,
+        name=name,
+        email=email,
+        role=role,
+        layer=layer,
+    )
+
+
+def respond(
+    invitation: Invitation, answers: dict[str, str] | None = None, *, submitted: bool = False
+) -> Respondent:
+    """Answer as the invitee would online; ``answers`` are keyed by form field name."""
+    respondent = respondent_for_invitation(invitation, Respondent.Channel.ONLINE)
+    answers = answers or {}
+    keys = {name.split(":")[0] for name in answers}
+    items = {i.key: i for i in invitation.assessment.items.filter(key__in=keys)}
+    values = {Slot(items[n.split(":")[0]], n.partition(":")[2]): v for n, v in answers.items()}
+    if values:
+        save_values(respondent, values)
+    if submitted:
+        submit(respondent)
+    return respondent
+
+
 @pytest.fixture
 def assessment(cast, bank):
     """An open, named (not anonymous) full questionnaire rated internally."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from workshops.services.assessment import Scope, create_assessment
-
-    today = timezone.localdate()
-    return create_assessment(
-        cast.partnership,
-        cast.coordinator,
-        title="Spring 2026 self-assessment",
-        scope=Scope.FULL,
-        basis="internal",
-        opens_on=today - timedelta(days=1),
-        closes_on=today + timedelta(days=14),
-        anonymous=False,
-    )
+    return make_assessment(cast, title="Spring 2026 self-assessment")
 
 
 @pytest.fixture
 def invitation(assessment, cast):
     """Priya Shah's invitation (created without sending an email)."""
-    from workshops.models import Invitation
-
     return Invitation.objects.create(assessment=assessment, person=cast.person)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, screenshot
+from tests.conftest import make_assessment
 from workshops.models import Answer, Respondent
-from workshops.services.assessment import Scope, create_assessment
+from workshops.services.assessment import Scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,18 +73,7 @@ def expect_kept(page, given: dict) -> None:
 def test_a_partner_answers_by_keyboard_on_a_phone_and_resumes_in_a_new_browser(
     browser, live_server, cast, bank
 ):
-    today = timezone.localdate()
-    assessment = create_assessment(
-        cast.partnership,
-        cast.coordinator,
-        title="Quick check",
-        scope=Scope.ELEMENTS,
-        sections=[1, 8],
-        basis="internal",
-        opens_on=today,
-        closes_on=today,
-        anonymous=False,
-    )
+    assessment = make_assessment(cast, title="Quick check", scope=Scope.ELEMENTS, sections=(1, 8))
     invitation = assessment.invitations.create(person=cast.person)
     link = f"{live_server.url}/a/{invitation.token}/"
     given: dict[str, str] = {}

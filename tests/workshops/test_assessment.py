@@ -15,95 +15,15 @@ from django.utils import timezone
 
 from questions.loader import load_bank, read_bank
 from questions.models import BankVersion
-from tests.conftest import Cast
-from workshops.forms.questionnaire import Slot
-from workshops.models import Answer, Assessment, Invitation, Organisation, Person, Respondent
+from tests.conftest import Cast, make_assessment, make_person, respond
+from workshops.models import Answer, Assessment, Invitation, Respondent
 from workshops.services.assessment import (
     QUIET_PERIOD,
     Scope,
-    create_assessment,
     link_for,
     revoke,
     send_reminders,
 )
-from workshops.services.questionnaire import respondent_for_invitation, save_values, submit
-
-# Helpers shared with test_dashboard.py.
-
-ORGANISATIONS = {
-    "public": "District Council",
-    "private": "Chamber of Commerce",
-    "third": "Council for Voluntary Service",
-}
-
-
-def make_assessment(
-    cast: Cast,
-    *,
-    title: str = "Autumn review",
-    scope: str = Scope.FULL,
-    sections: tuple[int, ...] = (),
-    basis: str = "internal",
-    opens: int = -1,
-    closes: int = 14,
-    anonymous: bool = False,
-    partnership=None,
-) -> Assessment:
-    """An assessment opening and closing the given number of days from today."""
-    today = timezone.localdate()
-    return create_assessment(
-        partnership or cast.partnership,
-        cast.coordinator,
-        title=title,
-        scope=scope,
-        sections=sections,
-        basis=basis,
-        opens_on=today + timedelta(days=opens),
-        closes_on=today + timedelta(days=closes),
-        anonymous=anonymous,
-    )
-
-
-def make_person(
-    cast: Cast,
-    name: str,
-    email: str = "",
-    *,
-    role: str = Person.Role.OFFICER,
-    layer: str = Person.Layer.OPERATIONAL,
-    sector: str = "public",
-    partnership=None,
-) -> Person:
-    partnership = partnership or cast.partnership
-    organisation, _ = Organisation.objects.get_or_create(
-        partnership=partnership,
-        name=f"{partnership.area} {ORGANISATIONS[sector]}",  # the cast's council for public
-        defaults={"sector": sector},
-    )
-    return Person.objects.create(
-        partnership=partnership,
-        organisation=organisation,
-        name=name,
-        email=email,
-        role=role,
-        layer=layer,
-    )
-
-
-def respond(
-    invitation: Invitation, answers: dict[str, str] | None = None, *, submitted: bool = False
-) -> Respondent:
-    """Answer as the invitee would online; ``answers`` are keyed by form field name."""
-    respondent = respondent_for_invitation(invitation, Respondent.Channel.ONLINE)
-    answers = answers or {}
-    keys = {name.split(":")[0] for name in answers}
-    items = {i.key: i for i in invitation.assessment.items.filter(key__in=keys)}
-    values = {Slot(items[n.split(":")[0]], n.partition(":")[2]): v for n, v in answers.items()}
-    if values:
-        save_values(respondent, values)
-    if submitted:
-        submit(respondent)
-    return respondent
 
 
 def date_fields(name: str, day: date) -> dict[str, int]:

@@ -11,8 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import Cast
-from tests.workshops.test_assessment import make_assessment, make_person, respond
+from tests.conftest import Cast, make_assessment, make_person, respond
 from workshops.models import Assessment, Invitation, Person
 from workshops.services import dashboard
 from workshops.services.assessment import Scope, revoke

@@ -5,18 +5,17 @@ from __future__ import annotations
 import io
 import re
 import socket
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 
+from tests.conftest import make_assessment
 from workshops.reporting import pdf
 from workshops.reporting.pdf import RefusedURL, render_pdf, render_questionnaire_pdf
-from workshops.services.assessment import Scope, create_assessment
+from workshops.services.assessment import Scope
 from workshops.services.questionnaire import outline
 
 
@@ -102,17 +101,7 @@ def test_the_pdf_is_titled_from_the_html_and_uses_only_the_local_stylesheet(
 
 
 def test_a_top_level_only_questionnaire_is_shorter(cast, bank, full_pdf):
-    today = timezone.localdate()
-    top_level = create_assessment(
-        cast.partnership,
-        cast.coordinator,
-        title="Quick check",
-        scope=Scope.TOP_LEVEL,
-        basis="internal",
-        opens_on=today,
-        closes_on=today + timedelta(days=7),
-        anonymous=True,
-    )
+    top_level = make_assessment(cast, title="Quick check", scope=Scope.TOP_LEVEL, anonymous=True)
     short_pages, text = pdf_text(render_questionnaire_pdf(top_level))
     full_pages, _ = pdf_text(full_pdf)
     assert short_pages < full_pages
@@ -120,17 +109,8 @@ def test_a_top_level_only_questionnaire_is_shorter(cast, bank, full_pdf):
 
 
 def test_rating_on_both_bases_gives_two_rows_of_boxes_per_question(cast, bank):
-    today = timezone.localdate()
-    both = create_assessment(
-        cast.partnership,
-        cast.coordinator,
-        title="Both ways",
-        scope=Scope.ELEMENTS,
-        sections=[1],
-        basis="both",
-        opens_on=today,
-        closes_on=today + timedelta(days=7),
-        anonymous=False,
+    both = make_assessment(
+        cast, title="Both ways", scope=Scope.ELEMENTS, sections=(1,), basis="both"
     )
     _, text = pdf_text(render_questionnaire_pdf(both))
     text = flat(text)

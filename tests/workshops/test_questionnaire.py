@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import make_assessment
 from workshops.models import Answer, EvidenceNote, Respondent
-from workshops.services.assessment import Scope, create_assessment, revoke
+from workshops.services.assessment import Scope, revoke
 
 
 def url(invitation, page="", *args):
@@ -122,17 +123,7 @@ def test_a_basis_the_assessment_does_not_ask_is_refused(client, invitation):
 
 
 def test_an_item_outside_the_assessment_is_refused(client, cast, bank):
-    today = timezone.localdate()
-    short = create_assessment(
-        cast.partnership,
-        cast.coordinator,
-        title="Top only",
-        scope=Scope.TOP_LEVEL,
-        basis="both",
-        opens_on=today,
-        closes_on=today,
-        anonymous=False,
-    )
+    short = make_assessment(cast, title="Top only", scope=Scope.TOP_LEVEL, basis="both")
     invitation = short.invitations.create(person=cast.person)
     response = client.post(url(invitation, "save"), {"1.1.1:internal": "3"})
     assert response.status_code == 400
@@ -249,18 +240,7 @@ def _save_queries(client, invitation) -> int:
 def test_saving_one_answer_costs_a_few_queries_whatever_the_questionnaire_size(
     client, cast, bank, invitation
 ):
-    today = timezone.localdate()
-    small = create_assessment(
-        cast.partnership,
-        cast.coordinator,
-        title="Goals only",
-        scope=Scope.ELEMENTS,
-        sections=[1],
-        basis="internal",
-        opens_on=today,
-        closes_on=today,
-        anonymous=False,
-    )
+    small = make_assessment(cast, title="Goals only", scope=Scope.ELEMENTS, sections=(1,))
     small_invitation = small.invitations.create(person=cast.person)
     full = _save_queries(client, invitation)
     assert full == _save_queries(client, small_invitation)
