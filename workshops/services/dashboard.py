@@ -48,6 +48,24 @@ class PersonRow:
     token: str
     channel: str
 
+    @classmethod
+    def of(cls, invitation, status: str, respondent: Respondent | None) -> PersonRow:
+        person = invitation.person
+        return cls(
+            invitation_id=invitation.pk,
+            person_id=person.pk,
+            name=person.name,
+            organisation=person.organisation.name,
+            role=person.get_role_display(),
+            status=status,
+            has_email=bool(person.email),
+            sent_at=invitation.sent_at,
+            reminded_at=invitation.reminded_at,
+            revoked=invitation.is_revoked,
+            token=invitation.token,
+            channel=respondent.channel if respondent else "",
+        )
+
 
 @dataclass
 class Board:
@@ -93,13 +111,14 @@ def build(assessment: Assessment, min_group: int) -> Board:
         "Sector": dict(Sector.choices),
         "Governance layer": dict(Person.Layer.choices),
     }
-    people = []
+    active, withdrawn = [], []
     for invitation in invitations:
-        if invitation.is_revoked:
-            continue
-        person = invitation.person
         respondent = getattr(invitation, "respondent", None)
+        if invitation.is_revoked:
+            withdrawn.append(PersonRow.of(invitation, "withdrawn", respondent))
+            continue
         status = _status(respondent)
+        person = invitation.person
         keys = {
             "Role": person.role,
             "Sector": person.organisation.sector,
@@ -111,45 +130,13 @@ def build(assessment: Assessment, min_group: int) -> Board:
                 target.invited += 1
                 target.started += status != "invited"
                 target.finished += status == "finished"
-        people.append(
-            PersonRow(
-                invitation.pk,
-                person.pk,
-                person.name,
-                person.organisation.name,
-                person.get_role_display(),
-                status,
-                bool(person.email),
-                invitation.sent_at,
-                invitation.reminded_at,
-                False,
-                invitation.token,
-                respondent.channel if respondent else "",
-            )
-        )
-    revoked = [i for i in invitations if i.is_revoked]
+        active.append(PersonRow.of(invitation, status, respondent))
     if assessment.anonymous:
         for rates in groups.values():
             _suppress_small_groups(list(rates.values()), min_group)
         people = []
     else:
-        people += [
-            PersonRow(
-                i.pk,
-                i.person.pk,
-                i.person.name,
-                i.person.organisation.name,
-                i.person.get_role_display(),
-                "withdrawn",
-                bool(i.person.email),
-                i.sent_at,
-                i.reminded_at,
-                True,
-                i.token,
-                "",
-            )
-            for i in revoked
-        ]
+        people = active + withdrawn
 
     counts = assessment.respondents.aggregate(
         respondents=Count("id"), other=Count("id", filter=Q(invitation=None))
