@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
+    "django_ratelimit",
     "questions",
     "workshops",
 ]
@@ -146,3 +147,20 @@ LOGGING = {
     # WeasyPrint logs a line per layout step at INFO; keep its warnings only.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# A shared cache keeps the join rate limit across app server processes. Without
+# REDIS_URL each process keeps its own count (fine for one development server).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit lists only third-party Redis backends as supported; Django's
+# own increments atomically too. Its "not shared" error is only true without Redis.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
+    [] if REDIS_URL else ["django_ratelimit.E003"]
+)
+# Wrong workshop codes allowed per address per minute before joins are refused.
+WORKSHOP_JOIN_RATE = env_str("WORKSHOP_JOIN_RATE", "20/m")

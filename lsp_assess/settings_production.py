@@ -9,12 +9,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lsp_assess.env import env_bool, env_int, env_str
 from lsp_assess.settings import *  # noqa: F403
-from lsp_assess.settings import ALLOWED_HOSTS, BASE_DIR
+from lsp_assess.settings import ALLOWED_HOSTS, BASE_DIR, REDIS_URL
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters of random text.")
+if not REDIS_URL:
+    # Several app server processes must share one count of wrong join codes.
+    raise ImproperlyConfigured("REDIS_URL must name the Redis server used as the shared cache.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the host(s) this site is served on.")
 

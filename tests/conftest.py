@@ -21,9 +21,11 @@ from workshops.models import (
     Person,
     Respondent,
     User,
+    Workshop,
 )
 from workshops.services.assessment import Scope, create_assessment
 from workshops.services.questionnaire import respondent_for_invitation, save_values, submit
+from workshops.services.workshop import create_workshop
 
 PASSWORD = "correct-horse-battery"
 
@@ -190,6 +192,17 @@ def respond(
     if submitted:
         submit(respondent)
     return respondent
+
+
+def make_workshop(cast: Cast, assessment: Assessment, **fields) -> Workshop:
+    """A board workshop today, facilitated by the cast's facilitator, with the default agenda."""
+    defaults = {
+        "title": "Board away day",
+        "kind": Workshop.Kind.BOARD,
+        "held_on": timezone.localdate(),
+        "facilitator": cast.facilitator,
+    }
+    return create_workshop(assessment, cast.facilitator, **{**defaults, **fields})
 
 
 @pytest.fixture

@@ -11,7 +11,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from workshops.models import Assessment, Invitation, Membership, Organisation, Partnership, Person
+from workshops.models import (
+    AgendaItem,
+    Assessment,
+    Invitation,
+    Membership,
+    Organisation,
+    Partnership,
+    Person,
+    Workshop,
+)
+from workshops.models.workshop import normalise_code
 
 # What a view needs -> the Membership rule that grants it.
 NEEDS = {
@@ -95,3 +105,47 @@ def get_invitation_by_token(token: str) -> Invitation:
     if invitation is None:
         raise Http404("This link is not valid.")
     return invitation
+
+
+def get_workshop(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    workshop_id: int,
+    need: str = "facilitate",
+) -> tuple[Workshop, Membership]:
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, need)
+    workshop = get_object_or_404(
+        assessment.workshops.select_related("current__item__section", "facilitator"),
+        pk=workshop_id,
+    )
+    workshop.assessment = assessment
+    return workshop, membership
+
+
+def get_agenda_item(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    workshop_id: int,
+    agenda_item_id: int,
+) -> tuple[AgendaItem, Membership]:
+    workshop, membership = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    agenda_item = get_object_or_404(workshop.agenda.select_related("item"), pk=agenda_item_id)
+    agenda_item.workshop = workshop
+    return agenda_item, membership
+
+
+def get_workshop_by_code(code: str) -> Workshop:
+    """The workshop a join code belongs to. The code is the credential for joining;
+    guessing is held off by the size of the code space and the join rate limit."""
+    workshop = (
+        Workshop.objects.select_related(
+            "current__item__section", "assessment__bank", "assessment__partnership"
+        )
+        .filter(code=normalise_code(code))
+        .first()
+    )
+    if workshop is None:
+        raise Http404("No workshop has that code.")
+    return workshop

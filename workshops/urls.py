@@ -1,10 +1,19 @@
 from django.urls import include, path
 
-from workshops.views import assessment, imports, partnership, printing, questionnaire
+from workshops.views import (
+    assessment,
+    imports,
+    live,
+    partnership,
+    printing,
+    questionnaire,
+    workshop,
+)
 
 P = "partnerships/<int:partnership_id>/"
 A = P + "assessments/<int:assessment_id>/"
 PAPER = A + "paper/<int:person_id>/"
+W = A + "workshops/<int:workshop_id>/"
 
 questionnaire_patterns = [
     path("", questionnaire.questionnaire, name="questionnaire"),
@@ -49,6 +58,26 @@ urlpatterns = [
     path(PAPER + "part/<int:number>/", questionnaire.paper_section, name="paper-section"),
     path(PAPER + "save/", questionnaire.paper_save, name="paper-save"),
     path(PAPER + "review/", questionnaire.paper_review, name="paper-review"),
+    path(A + "workshops/new/", workshop.workshop_create, name="workshop-create"),
+    path(W, workshop.workshop_console, name="workshop"),
+    path(W + "live/", workshop.workshop_console_live, name="workshop-console-live"),
+    path(W + "control/", workshop.workshop_control, name="workshop-control"),
+    path(W + "present/", workshop.workshop_present, name="workshop-present"),
+    path(W + "present/live/", workshop.workshop_present_live, name="workshop-present-live"),
+    path(W + "join.svg", workshop.workshop_qr, name="workshop-qr"),
+    path(W + "agenda/", workshop.workshop_agenda, name="workshop-agenda"),
+    path(W + "agenda/<int:agenda_id>/", workshop.agenda_change, name="agenda-change"),
+    path(W + "agenda/<int:agenda_id>/agreed/", workshop.consensus, name="workshop-consensus"),
+    path(W + "agenda/<int:agenda_id>/actions/", workshop.action_add, name="workshop-action-add"),
+    path(
+        W + "actions/<int:action_id>/delete/", workshop.action_delete, name="workshop-action-delete"
+    ),
+    # Phones join with a code and need no account.
+    path("w/", live.join_start, name="join"),
+    path("w/<str:code>/join/", live.join, name="workshop-join"),
+    path("w/<str:code>/", live.room, name="workshop-room"),
+    path("w/<str:code>/live/", live.room_live, name="workshop-room-live"),
+    path("w/<str:code>/vote/", live.vote, name="workshop-vote"),
     # Personal links: the token is the credential, so no sign-in is needed.
     path("a/<str:token>/", include(questionnaire_patterns)),
 ]

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import Cast
+from tests.conftest import Cast, make_workshop
 from workshops.models import Membership, Organisation, Partnership, Person
+from workshops.services.workshop import add_action, default_agenda
 
 
 # Every URL that belongs to a partnership, as a function of the cast (with its
@@ -42,17 +43,42 @@ PARTNERSHIP_URLS = {
     "paper-section": _assessment_url("paper-section", lambda c: [c.person.pk, 1]),
     "paper-save": _assessment_url("paper-save", lambda c: [c.person.pk]),
     "paper-review": _assessment_url("paper-review", lambda c: [c.person.pk]),
+    "workshop-create": _assessment_url("workshop-create"),
+    "workshop": _assessment_url("workshop", lambda c: [c.workshop.pk]),
+    "workshop-console-live": _assessment_url("workshop-console-live", lambda c: [c.workshop.pk]),
+    "workshop-control": _assessment_url("workshop-control", lambda c: [c.workshop.pk]),
+    "workshop-present": _assessment_url("workshop-present", lambda c: [c.workshop.pk]),
+    "workshop-present-live": _assessment_url("workshop-present-live", lambda c: [c.workshop.pk]),
+    "workshop-qr": _assessment_url("workshop-qr", lambda c: [c.workshop.pk]),
+    "workshop-agenda": _assessment_url("workshop-agenda", lambda c: [c.workshop.pk]),
+    "agenda-change": _assessment_url("agenda-change", lambda c: [c.workshop.pk, c.agenda.pk]),
+    "workshop-consensus": _assessment_url(
+        "workshop-consensus", lambda c: [c.workshop.pk, c.agenda.pk]
+    ),
+    "workshop-action-add": _assessment_url(
+        "workshop-action-add", lambda c: [c.workshop.pk, c.agenda.pk]
+    ),
+    "workshop-action-delete": _assessment_url(
+        "workshop-action-delete", lambda c: [c.workshop.pk, c.action.pk]
+    ),
 }
 
-
-MANAGE_ONLY = set(PARTNERSHIP_URLS) - {"partnership"}
+# Facilitators run workshops; coordinators may too. Everything else is management.
+FACILITATE = {name for name in PARTNERSHIP_URLS if name.startswith(("workshop", "agenda"))}
+MANAGE_ONLY = set(PARTNERSHIP_URLS) - {"partnership"} - FACILITATE
 
 
 @pytest.fixture
 def world(cast, assessment, invitation):
-    """The cast, plus an assessment of their partnership and an invitation to it."""
+    """The cast, plus an assessment of their partnership, an invitation to it,
+    and a workshop with an action on its first agenda item."""
     cast.assessment = assessment
     cast.invitation = invitation
+    cast.workshop = make_workshop(cast, assessment)
+    cast.agenda = cast.workshop.agenda.first()
+    cast.action = add_action(
+        cast.agenda, cast.facilitator, description="Refresh the plan", owner=None, due_on=None
+    )
     return cast
 
 
@@ -85,6 +111,21 @@ def test_roles_other_than_coordinator_get_403_on_management(client, world: Cast,
     assert response.status_code == 403
     assert Membership.objects.count() == memberships_before
     assert not Organisation.objects.filter(name="Renamed").exists()
+
+
+@pytest.mark.parametrize("name", sorted(FACILITATE))
+@pytest.mark.parametrize("role", ["executive", "participant"])
+def test_only_facilitators_and_coordinators_run_workshops(client, world: Cast, name, role):
+    cast = world
+    client.force_login(cast.user(role))
+    version = cast.workshop.version
+    response = client.post(
+        PARTNERSHIP_URLS[name](cast), {"action": "next", "version": version, "change": "remove"}
+    )
+    assert response.status_code == 403
+    cast.workshop.refresh_from_db()
+    assert cast.workshop.version == version
+    assert cast.workshop.agenda.count() == len(default_agenda(cast.assessment))
 
 
 @pytest.mark.parametrize("name", PARTNERSHIP_URLS)

@@ -8,8 +8,11 @@ from workshops.models.assessment import (
     Respondent,
 )
 from workshops.models.partnership import Membership, Organisation, Partnership, Person, Sector
+from workshops.models.workshop import Action, AgendaItem, Workshop, WorkshopError
 
 __all__ = [
+    "Action",
+    "AgendaItem",
     "Answer",
     "Assessment",
     "Basis",
@@ -22,4 +25,6 @@ __all__ = [
     "Respondent",
     "Sector",
     "User",
+    "Workshop",
+    "WorkshopError",
 ]

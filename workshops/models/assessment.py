@@ -130,6 +130,7 @@ class Respondent(models.Model):
         ONLINE = "online", "Online questionnaire"
         PAPER = "paper", "Paper return entered by a coordinator"
         IMPORT = "import", "Imported from a file"
+        WORKSHOP = "workshop", "Vote in a workshop"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="respondents")
     invitation = models.OneToOneField(
@@ -146,6 +147,14 @@ class Respondent(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A workshop participant: the workshop they joined, and who they said
+    # they were (empty when they stayed anonymous).
+    workshop = models.ForeignKey(
+        "Workshop", on_delete=models.CASCADE, null=True, blank=True, related_name="participants"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     last_section = models.PositiveSmallIntegerField(
@@ -159,7 +168,13 @@ class Respondent(models.Model):
                 fields=["assessment", "reference"],
                 condition=~models.Q(reference=""),
                 name="respondent_reference_unique",
-            )
+            ),
+            # Someone who joins again on another device carries on as themselves.
+            models.UniqueConstraint(
+                fields=["workshop", "person"],
+                condition=models.Q(workshop__isnull=False, person__isnull=False),
+                name="one_participant_per_person",
+            ),
         ]
 
     def __str__(self) -> str:

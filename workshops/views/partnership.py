@@ -48,7 +48,7 @@ def partnership_detail(request: HttpRequest, partnership_id: int) -> HttpRespons
     context = {
         "partnership": partnership,
         "membership": membership,
-        "assessments": partnership.assessments.all(),
+        "assessments": partnership.assessments.prefetch_related("workshops"),
         "organisations": partnership.organisations.all(),
         "people": partnership.people.select_related("organisation"),
         "members": partnership.memberships.select_related("user") if membership.can_manage else [],

@@ -1,0 +1,188 @@
+"""Live workshops: a board or group takes agenda items together, votes on phones and agrees.
+
+A workshop is a small state machine. The facilitator moves it along; every
+change bumps ``version``, which is what every screen polls for, so an
+unchanged workshop costs one indexed read and a 304.
+
+Votes are not kept here: a participant is a Respondent on the workshop
+channel and each vote is an Answer, so the room and the remote questionnaire
+can be combined or compared with the same attributes. What the room agreed is
+kept on the agenda item, beside the individual votes.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from questions.models import Item
+from workshops.models.assessment import Assessment
+from workshops.models.partnership import Organisation
+
+# No 0/O, 1/I/L or U: codes are read off a projector and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+CODE_LENGTH = 8  # 30**8 is about 6.6e11 codes; joins are also rate limited.
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What people type, as stored: case, spaces and hyphens do not matter."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+class WorkshopError(Exception):
+    """A change the workshop cannot make now; the message is for the person who asked."""
+
+
+class Workshop(models.Model):
+    class Kind(models.TextChoices):
+        BOARD = "board", "Board (strategic)"
+        EXECUTIVE = "executive", "Executive group"
+        THEME = "theme", "Theme or operational group"
+
+    class State(models.TextChoices):
+        LOBBY = "lobby", "Waiting to start"
+        READY = "ready", "Showing an item, voting not open"
+        VOTING = "voting", "Voting open"
+        CLOSED = "closed", "Voting closed"
+        REVEALED = "revealed", "Results shown"
+        FINISHED = "finished", "Finished"
+
+    # action -> the states it may start from. Moving between items is handled
+    # by the service, which also picks the item.
+    ALLOWED = {
+        "open": {State.READY, State.CLOSED},
+        "close": {State.VOTING},
+        "reveal": {State.CLOSED},
+        "hide": {State.REVEALED},
+        "next": {State.LOBBY, State.READY, State.CLOSED, State.REVEALED},
+        "previous": {State.READY, State.CLOSED, State.REVEALED},
+        "skip": {State.READY, State.CLOSED, State.REVEALED},
+        "timer": {State.VOTING},
+        "finish": {State.LOBBY, State.READY, State.CLOSED, State.REVEALED},
+        "show_remote": set(State) - {State.FINISHED},
+    }
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="workshops")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    held_on = models.DateField()
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    code = models.CharField(max_length=CODE_LENGTH, unique=True, default=new_code, editable=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.LOBBY)
+    current = models.ForeignKey(
+        "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    voting_closes_at = models.DateTimeField(null=True, blank=True)
+    show_remote = models.BooleanField(
+        default=False, help_text="Show the remote questionnaire's answers beside the room's."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "workshop",
+            args=[self.assessment.partnership_id, self.assessment_id, self.pk],
+        )
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+    def check_allowed(self, action: str) -> None:
+        if self.state not in self.ALLOWED[action]:
+            raise WorkshopError(
+                f"You cannot {action.replace('_', ' ')} now: {self.get_state_display().lower()}."
+            )
+
+    @classmethod
+    def timer_ran_out(cls, state: str, closes_at, now=None) -> bool:
+        return (
+            state == cls.State.VOTING
+            and closes_at is not None
+            and closes_at <= (now or timezone.now())
+        )
+
+    def timer_expired(self, now=None) -> bool:
+        return self.timer_ran_out(self.state, self.voting_closes_at, now)
+
+    @property
+    def shows_results(self) -> bool:
+        return self.state == self.State.REVEALED
+
+
+class AgendaItem(models.Model):
+    """One item the workshop takes, and what the room agreed about it."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="agenda")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    skipped = models.BooleanField(default=False)
+    agreed_internal = models.PositiveSmallIntegerField(null=True, blank=True)
+    agreed_external = models.PositiveSmallIntegerField(null=True, blank=True)
+    agreed_choice = models.CharField(
+        max_length=10, blank=True, choices=[("yes", "Yes"), ("no", "No")]
+    )
+    rationale = models.TextField(blank=True)
+    strengths = models.TextField(blank=True)
+    improvements = models.TextField("Areas for improvement", blank=True)
+    evidence = models.TextField("Evidence notes", blank=True)
+    investigate = models.BooleanField(default=False)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "item"], name="agenda_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.key} in {self.workshop}"
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed_at is not None
+
+
+class Action(models.Model):
+    """An improvement action drafted for an item; it flows into the improvement plan."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="actions")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    description = models.TextField()
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item__position", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:60]

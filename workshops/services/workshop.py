@@ -1,0 +1,500 @@
+"""Running a live workshop: the agenda, the state machine, joining, voting and tallies.
+
+Every change to a workshop runs in a transaction holding the workshop's row
+lock and checks the version the facilitator's page showed, so two tabs or a
+double click cannot skip an item. Votes take a shared lock on the same row
+instead: any number of votes run side by side, and closing waits for the
+votes already under way and refuses the ones after it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from questions.models import Item
+from workshops.models import (
+    Action,
+    AgendaItem,
+    Answer,
+    Assessment,
+    Basis,
+    Organisation,
+    Person,
+    Respondent,
+    Workshop,
+    WorkshopError,
+)
+
+State = Workshop.State
+MIN_TIMER, MAX_TIMER = 10, 3600
+
+
+def default_agenda(assessment: Assessment) -> list[Item]:
+    """The assessment's top-level rating and yes/no questions, in instrument order."""
+    return list(
+        assessment.items.filter(parent=None, kind__in=[Item.Kind.RATING, Item.Kind.YES_NO])
+        .select_related("section")
+        .order_by("position")
+    )
+
+
+@transaction.atomic
+def create_workshop(assessment: Assessment, user, **fields) -> Workshop:
+    items = default_agenda(assessment)
+    # Codes are random; on the rare clash, draw again.
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                workshop = Workshop.objects.create(assessment=assessment, created_by=user, **fields)
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    AgendaItem.objects.bulk_create(
+        AgendaItem(workshop=workshop, item=item, position=n) for n, item in enumerate(items, 1)
+    )
+    return workshop
+
+
+# --- Changing the workshop -------------------------------------------------
+
+
+def _locked(workshop_id: int, expected_version: int | None) -> Workshop:
+    workshop = Workshop.objects.select_for_update().get(pk=workshop_id)
+    if expected_version is not None and workshop.version != expected_version:
+        raise WorkshopError(
+            "The workshop changed in another window before this click arrived, so nothing "
+            "was done. This page now shows where it is."
+        )
+    return workshop
+
+
+def _save(workshop: Workshop, *fields: str) -> Workshop:
+    workshop.version += 1
+    workshop.save(update_fields=["version", *fields])
+    return workshop
+
+
+def _go_to(workshop: Workshop, agenda_item_id: int | None) -> None:
+    workshop.current_id = agenda_item_id
+    workshop.state = State.READY if agenda_item_id else State.FINISHED
+    workshop.voting_closes_at = None
+
+
+def change(
+    workshop_id: int, action: str, expected_version: int | None = None, *, seconds: int = 0
+) -> Workshop:
+    """Apply one facilitator action. Raises WorkshopError with a message on refusal."""
+    if action not in Workshop.ALLOWED:
+        raise WorkshopError("That is not something a workshop can do.")
+    with transaction.atomic():
+        workshop = _locked(workshop_id, expected_version)
+        workshop.check_allowed(action)
+        order = list(workshop.agenda.values_list("pk", flat=True))
+        index = order.index(workshop.current_id) if workshop.current_id in order else -1
+        if action == "open":
+            item = workshop.current.item
+            if item.kind == Item.Kind.OPEN:
+                raise WorkshopError("This is an open question for discussion: there is no vote.")
+            workshop.state, workshop.voting_closes_at = State.VOTING, None
+        elif action == "close":
+            workshop.state, workshop.voting_closes_at = State.CLOSED, None
+        elif action == "reveal":
+            workshop.state = State.REVEALED
+        elif action == "hide":
+            workshop.state = State.CLOSED
+        elif action in ("next", "skip"):
+            if not order:
+                raise WorkshopError("The agenda is empty. Add an item first.")
+            if action == "skip":
+                AgendaItem.objects.filter(pk=workshop.current_id).update(skipped=True)
+            _go_to(workshop, order[index + 1] if index + 1 < len(order) else None)
+        elif action == "previous":
+            if index <= 0:
+                raise WorkshopError("This is the first item on the agenda.")
+            _go_to(workshop, order[index - 1])
+        elif action == "timer":
+            if not MIN_TIMER <= seconds <= MAX_TIMER:
+                raise WorkshopError(
+                    f"Set the timer between {MIN_TIMER} seconds and {MAX_TIMER // 60} minutes."
+                )
+            workshop.voting_closes_at = timezone.now() + datetime.timedelta(seconds=seconds)
+        elif action == "finish":
+            _go_to(workshop, None)
+        elif action == "show_remote":
+            workshop.show_remote = not workshop.show_remote
+        return _save(workshop, "state", "current", "voting_closes_at", "show_remote")
+
+
+def close_if_timer_expired(workshop_id: int) -> bool:
+    """Close voting once the countdown has run out. Polls call this, so no scheduler is needed."""
+    with transaction.atomic():
+        workshop = Workshop.objects.select_for_update().get(pk=workshop_id)
+        if not workshop.timer_expired():
+            return False
+        workshop.state, workshop.voting_closes_at = State.CLOSED, None
+        _save(workshop, "state", "voting_closes_at")
+        return True
+
+
+# --- The agenda --------------------------------------------------------------
+
+
+def add_to_agenda(workshop: Workshop, items: list[Item]) -> int:
+    with transaction.atomic():
+        workshop = _locked(workshop.pk, None)
+        present = set(workshop.agenda.values_list("item_id", flat=True))
+        last = max(workshop.agenda.values_list("position", flat=True), default=0)
+        new = [item for item in items if item.pk not in present]
+        AgendaItem.objects.bulk_create(
+            AgendaItem(workshop=workshop, item=item, position=last + n)
+            for n, item in enumerate(new, 1)
+        )
+        _save(workshop)
+    return len(new)
+
+
+def remove_from_agenda(agenda_item: AgendaItem) -> None:
+    with transaction.atomic():
+        workshop = _locked(agenda_item.workshop_id, None)
+        if workshop.current_id == agenda_item.pk:
+            raise WorkshopError("You cannot drop the item the workshop is on. Move on first.")
+        if agenda_item.agreed_at or _votes(agenda_item).exists():
+            raise WorkshopError(
+                f"{agenda_item.item.key} already has votes or an agreed rating, so it stays."
+            )
+        agenda_item.delete()
+        _save(workshop)
+
+
+def move_on_agenda(agenda_item: AgendaItem, step: int) -> None:
+    """Swap an item with its neighbour above (step -1) or below (step +1)."""
+    with transaction.atomic():
+        workshop = _locked(agenda_item.workshop_id, None)
+        agenda = list(workshop.agenda.all())
+        index = next(i for i, a in enumerate(agenda) if a.pk == agenda_item.pk)
+        other = index + step
+        if not 0 <= other < len(agenda):
+            return
+        agenda[index], agenda[other] = agenda[other], agenda[index]
+        for position, row in enumerate(agenda, 1):
+            row.position = position
+        AgendaItem.objects.bulk_update(agenda, ["position"])
+        _save(workshop)
+
+
+# --- Participants --------------------------------------------------------------
+
+
+def join(
+    workshop: Workshop,
+    *,
+    person: Person | None = None,
+    role: str = "",
+    sector: str = "",
+    layer: str = "",
+) -> Respondent:
+    """A participant for this workshop. Someone who joins again as the same person
+    carries on with their earlier votes rather than voting twice."""
+    if workshop.state == State.FINISHED:
+        raise WorkshopError("This workshop has finished.")
+    assessment = workshop.assessment
+    if person is None:
+        return Respondent.objects.create(
+            assessment=assessment,
+            workshop=workshop,
+            channel=Respondent.Channel.WORKSHOP,
+            role=role,
+            organisation="",
+            sector=sector,
+            layer=layer,
+        )
+    if assessment.anonymous:
+        raise WorkshopError("This assessment is anonymous: join without giving your name.")
+    if person.partnership_id != assessment.partnership_id:
+        raise WorkshopError("Choose someone from this partnership.")
+    attributes = Respondent.attributes_of(person)
+    try:
+        with transaction.atomic():
+            respondent, _ = Respondent.objects.get_or_create(
+                workshop=workshop,
+                person=person,
+                defaults={
+                    "assessment": assessment,
+                    "channel": Respondent.Channel.WORKSHOP,
+                    **attributes,
+                },
+            )
+    except IntegrityError:  # the same person joining on two phones at once
+        respondent = Respondent.objects.get(workshop=workshop, person=person)
+    return respondent
+
+
+# --- Voting ----------------------------------------------------------------------
+
+
+def vote_slots(workshop: Workshop, item: Item) -> list[str]:
+    """The bases a vote on this item is given on ('' for a yes/no question)."""
+    if item.kind == Item.Kind.RATING:
+        return workshop.assessment.bases
+    if item.kind == Item.Kind.YES_NO:
+        return [""]
+    return []
+
+
+def vote_options(workshop: Workshop, item: Item) -> list[tuple[str, str]]:
+    bank = workshop.assessment.bank
+    if item.kind == Item.Kind.RATING:
+        options = [(str(value), f"{value} – {label}") for value, label in bank.scale_choices()]
+    else:
+        options = [(Answer.Choice.YES, "Yes"), (Answer.Choice.NO, "No")]
+    options.append((Answer.Choice.DONT_KNOW, bank.dont_know_label or "Don't know"))
+    if item.na_allowed:
+        options.append((Answer.Choice.NA, "Not applicable"))
+    return options
+
+
+def _answer(respondent_id: int, item: Item, basis: str, value: str, options) -> Answer:
+    if value not in {key for key, _ in options}:
+        raise WorkshopError("Choose one of the options shown.")
+    answer = Answer(respondent_id=respondent_id, item=item, basis=basis)
+    if item.kind == Item.Kind.RATING and value.isdigit():
+        answer.rating = int(value)
+    else:
+        answer.choice = value
+    return answer
+
+
+def _still_voting(workshop_id: int, agenda_item_id: int) -> bool:
+    # FOR KEY SHARE: votes do not block each other, but closing (FOR UPDATE)
+    # waits for the votes already under way, and a vote that arrives after the
+    # close sees it.
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    table = Workshop._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT state, current_id, voting_closes_at FROM {table} WHERE id = %s{lock}",  # noqa: S608
+            [workshop_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    state, current_id, closes_at = row
+    if isinstance(closes_at, str):  # SQLite returns text
+        closes_at = datetime.datetime.fromisoformat(closes_at)
+    return (
+        state == State.VOTING
+        and current_id == agenda_item_id
+        and (closes_at is None or closes_at > timezone.now())
+    )
+
+
+def vote(
+    workshop: Workshop, respondent_id: int, agenda_item_id: int, values: dict[str, str]
+) -> int:
+    """Store a participant's vote on the current item; returns how many answers it holds.
+
+    ``workshop`` must come with ``current__item`` and ``assessment__bank``
+    loaded. Voting again replaces the earlier vote: one answer per participant,
+    item and basis, kept by the database's unique constraint.
+    """
+    agenda_item = workshop.current
+    if agenda_item is None or agenda_item.pk != agenda_item_id:
+        raise WorkshopError("Voting on that item has closed. The current item is shown now.")
+    item = agenda_item.item
+    options = vote_options(workshop, item)
+    answers = [
+        _answer(respondent_id, item, basis, values[basis], options)
+        for basis in vote_slots(workshop, item)
+        if values.get(basis)
+    ]
+    if not answers:
+        raise WorkshopError("Choose an answer before voting.")
+    with transaction.atomic():
+        Answer.objects.bulk_create(
+            answers,
+            update_conflicts=True,
+            unique_fields=["respondent", "item", "basis"],
+            update_fields=["rating", "choice", "updated_at"],
+        )
+        if not _still_voting(workshop.pk, agenda_item_id):
+            # Raising rolls the upsert back: a late vote stores nothing.
+            raise WorkshopError("Voting on this item has closed, so your vote was not counted.")
+    return len(answers)
+
+
+def my_votes(respondent_id: int, item: Item) -> dict[str, str]:
+    return {
+        answer.basis: answer.value
+        for answer in Answer.objects.filter(respondent_id=respondent_id, item=item)
+    }
+
+
+# --- Tallies ---------------------------------------------------------------------
+
+
+def _votes(agenda_item: AgendaItem):
+    return Answer.objects.filter(
+        respondent__workshop_id=agenda_item.workshop_id, item_id=agenda_item.item_id
+    )
+
+
+def progress(workshop: Workshop) -> tuple[int, int]:
+    """How many have joined, and how many of them have voted on the current item."""
+    joined = Respondent.objects.filter(workshop=workshop).count()
+    voted = 0
+    if workshop.current_id:
+        voted = _votes(workshop.current).values("respondent").distinct().count()
+    return joined, voted
+
+
+@dataclass
+class Row:
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass
+class Distribution:
+    basis: str
+    label: str
+    rows: list[Row]
+    total: int
+    withheld: bool = False
+
+    @property
+    def most_common(self) -> list[str]:
+        top = max((row.count for row in self.rows), default=0)
+        return [row.label for row in self.rows if top and row.count == top]
+
+
+@dataclass
+class Group:
+    title: str
+    distributions: list[Distribution]
+
+
+@dataclass
+class Tally:
+    room: list[Distribution] = field(default_factory=list)
+    remote: list[Distribution] = field(default_factory=list)
+    min_group: int = 0
+
+    @property
+    def groups(self) -> list[Group]:
+        groups = [Group("In the room", self.room)]
+        if self.remote:
+            groups.append(Group("In the remote questionnaire", self.remote))
+        return groups
+
+
+BASIS_LABELS = {
+    Basis.INTERNAL: "Against our own plans (internal)",
+    Basis.EXTERNAL: "Against other LSPs (external)",
+    "": "Answer",
+}
+
+
+def _distributions(
+    workshop: Workshop, item: Item, answers, *, min_group: int = 0
+) -> list[Distribution]:
+    counts: dict[str, Counter] = {basis: Counter() for basis in vote_slots(workshop, item)}
+    for row in answers.values("basis", "rating", "choice").annotate(n=Count("id")):
+        value = str(row["rating"]) if row["rating"] is not None else row["choice"]
+        if row["basis"] in counts:
+            counts[row["basis"]][value] += row["n"]
+    result = []
+    for basis, counter in counts.items():
+        total = sum(counter.values())
+        rows = [
+            Row(label, counter[key], round(100 * counter[key] / total) if total else 0)
+            for key, label in vote_options(workshop, item)
+        ]
+        withheld = bool(min_group) and total < min_group
+        result.append(
+            Distribution(basis, BASIS_LABELS[basis], [] if withheld else rows, total, withheld)
+        )
+    return result
+
+
+def tally(workshop: Workshop, agenda_item: AgendaItem | None = None) -> Tally:
+    """An item's votes (the current one by default), and what the remote
+    questionnaire said beside them.
+
+    Screens call this for the current item only once results are revealed:
+    before that no response to a participant or the presenter carries them.
+    """
+    agenda_item = agenda_item or workshop.current
+    if agenda_item is None or agenda_item.item.kind == Item.Kind.OPEN:
+        return Tally()
+    item = agenda_item.item
+    result = Tally(room=_distributions(workshop, item, _votes(agenda_item)))
+    if workshop.show_remote:
+        assessment = workshop.assessment
+        remote = Answer.objects.filter(
+            respondent__assessment=assessment, item=item, respondent__submitted_at__isnull=False
+        ).exclude(respondent__channel=Respondent.Channel.WORKSHOP)
+        # An anonymous assessment never shows a group smaller than the minimum.
+        min_group = settings.MIN_GROUP_SIZE if assessment.anonymous else 0
+        result.remote = _distributions(workshop, item, remote, min_group=min_group)
+        result.min_group = min_group
+    return result
+
+
+# --- What the room agreed --------------------------------------------------------------
+
+
+CONSENSUS_FIELDS = [
+    "agreed_internal",
+    "agreed_external",
+    "agreed_choice",
+    "rationale",
+    "strengths",
+    "improvements",
+    "evidence",
+    "investigate",
+]
+
+
+def record_consensus(agenda_item: AgendaItem, values: dict) -> AgendaItem:
+    with transaction.atomic():
+        workshop = _locked(agenda_item.workshop_id, None)
+        for name in CONSENSUS_FIELDS:
+            setattr(agenda_item, name, values.get(name, getattr(agenda_item, name)))
+        agenda_item.agreed_at = timezone.now()
+        agenda_item.save(update_fields=[*CONSENSUS_FIELDS, "agreed_at"])
+        # The presenter shows the agreed rating, so it counts as a change.
+        _save(workshop)
+    return agenda_item
+
+
+def add_action(
+    agenda_item: AgendaItem,
+    user,
+    *,
+    description: str,
+    owner: Organisation | None,
+    due_on: datetime.date | None,
+) -> Action:
+    fields = {
+        "assessment_id": agenda_item.workshop.assessment_id,
+        "item_id": agenda_item.item_id,
+        "workshop_id": agenda_item.workshop_id,
+        "description": description,
+        "owner": owner,
+        "due_on": due_on,
+    }
+    with transaction.atomic():
+        _locked(agenda_item.workshop_id, None)
+        # A double click or a resubmitted form adds the action once.
+        recent = timezone.now() - datetime.timedelta(minutes=10)
+        existing = Action.objects.filter(created_at__gte=recent, **fields).first()
+        return existing or Action.objects.create(created_by=user, **fields)

@@ -1,0 +1,238 @@
+"""The facilitator's console and the projector's presenter view."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotModified,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from workshops.access import get_agenda_item, get_assessment, get_workshop
+from workshops.forms.workshop import ActionForm, AgendaAddForm, ConsensusForm, WorkshopForm
+from workshops.models import Workshop, WorkshopError
+from workshops.services import workshop as services
+
+
+def join_address(request: HttpRequest, workshop: Workshop | None = None) -> str:
+    """The address phones join at, as the room sees it on the projector."""
+    path = reverse("workshop-join", args=[workshop.code]) if workshop else reverse("join")
+    return request.build_absolute_uri(path)
+
+
+@login_required
+def workshop_create(request: HttpRequest, partnership_id: int, assessment_id: int):
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "facilitate")
+    form = WorkshopForm(
+        request.POST if request.method == "POST" else None,
+        partnership=assessment.partnership,
+        initial={"facilitator": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        workshop = services.create_workshop(assessment, request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"{workshop} is set up with {workshop.agenda.count()} items on its agenda.",
+        )
+        return redirect(workshop)
+    context = {
+        "form": form,
+        "title": f"Set up a workshop for {assessment}",
+        "partnership": assessment.partnership,
+    }
+    return render(request, "workshops/form.html", context)
+
+
+def _live(workshop: Workshop) -> dict:
+    """What the console's status panel and the presenter show, by state."""
+    joined, voted = services.progress(workshop)
+    context = {"workshop": workshop, "joined": joined, "voted": voted}
+    if workshop.shows_results:
+        context["tally"] = services.tally(workshop)
+    return context
+
+
+def _live_response(request: HttpRequest, workshop: Workshop, template: str) -> HttpResponse:
+    if workshop.timer_expired() and services.close_if_timer_expired(workshop.pk):
+        workshop.refresh_from_db()
+    context = _live(workshop)
+    etag = f'"{workshop.version}-{context["joined"]}-{context["voted"]}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = render(request, template, context)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _console(request, workshop: Workshop, selected_id=None, *, bound=None) -> HttpResponse:
+    """The console page; ``bound`` is a submitted form with errors to show again."""
+    agenda = list(workshop.agenda.select_related("item__section"))
+    selected = next((a for a in agenda if str(a.pk) == str(selected_id)), None)
+    selected = selected or next((a for a in agenda if a.pk == workshop.current_id), None)
+    context = {
+        **_live(workshop),
+        "partnership": workshop.assessment.partnership,
+        "assessment": workshop.assessment,
+        "agenda": agenda,
+        "selected": selected,
+        "join_address": join_address(request, workshop),
+    }
+    if selected:
+        selected.workshop = workshop
+        context["consensus_form"] = ConsensusForm(
+            instance=selected, workshop=workshop, item=selected.item
+        )
+        context["action_form"] = ActionForm(workshop=workshop)
+        context["actions"] = workshop.assessment.actions.filter(item=selected.item).select_related(
+            "owner"
+        )
+    if bound is not None:
+        context[bound.context_name] = bound
+        context["form"] = bound  # for the error summary
+    return render(request, "workshops/workshop/console.html", context, status=400 if bound else 200)
+
+
+@login_required
+def workshop_console(request: HttpRequest, partnership_id: int, assessment_id: int, workshop_id):
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    return _console(request, workshop, request.GET.get("item"))
+
+
+@login_required
+def workshop_console_live(request: HttpRequest, partnership_id, assessment_id, workshop_id):
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    return _live_response(request, workshop, "workshops/workshop/_status.html")
+
+
+@login_required
+def workshop_present(request: HttpRequest, partnership_id, assessment_id, workshop_id):
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    context = {
+        **_live(workshop),
+        "join_address": join_address(request),
+        "join_link": join_address(request, workshop),
+    }
+    return render(request, "workshops/workshop/present.html", context)
+
+
+@login_required
+def workshop_present_live(request: HttpRequest, partnership_id, assessment_id, workshop_id):
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    return _live_response(request, workshop, "workshops/workshop/_present.html")
+
+
+@login_required
+def workshop_qr(request: HttpRequest, partnership_id, assessment_id, workshop_id):
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    qr = segno.make(join_address(request, workshop), error="m")
+    response = HttpResponse(content_type="image/svg+xml")
+    qr.save(response, kind="svg", scale=10, border=2, xmldecl=False, title="Join the workshop")
+    return response
+
+
+def _back_to_console(workshop: Workshop, agenda_item=None) -> HttpResponse:
+    url = workshop.get_absolute_url()
+    return redirect(f"{url}?item={agenda_item.pk}" if agenda_item else url)
+
+
+@login_required
+def workshop_control(request: HttpRequest, partnership_id, assessment_id, workshop_id):
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    if request.method != "POST":  # after the access check, so outsiders see a 404
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        version = int(request.POST.get("version", ""))
+        seconds = int(request.POST.get("seconds") or 0)
+    except ValueError:
+        messages.error(request, "That request was incomplete. Nothing was changed.")
+    else:
+        try:
+            services.change(workshop.pk, request.POST.get("action", ""), version, seconds=seconds)
+        except WorkshopError as exc:
+            messages.error(request, str(exc))
+    return _back_to_console(workshop)
+
+
+@login_required
+def workshop_agenda(request: HttpRequest, partnership_id, assessment_id, workshop_id):
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    form = AgendaAddForm(request.POST if request.method == "POST" else None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        added = services.add_to_agenda(workshop, list(form.cleaned_data["items"]))
+        messages.success(request, f"{added} item{'s' if added != 1 else ''} added to the agenda.")
+        return redirect("workshop-agenda", partnership_id, assessment_id, workshop_id)
+    context = {
+        "workshop": workshop,
+        "partnership": workshop.assessment.partnership,
+        "agenda": workshop.agenda.select_related("item__section"),
+        "form": form,
+    }
+    return render(request, "workshops/workshop/agenda.html", context)
+
+
+@login_required
+def agenda_change(request: HttpRequest, partnership_id, assessment_id, workshop_id, agenda_id):
+    agenda_item, _ = get_agenda_item(request, partnership_id, assessment_id, workshop_id, agenda_id)
+    if request.method != "POST":  # after the access check, so outsiders see a 404
+        return HttpResponseNotAllowed(["POST"])
+    change = request.POST.get("change")
+    try:
+        if change == "remove":
+            services.remove_from_agenda(agenda_item)
+            messages.success(request, f"{agenda_item.item.key} is off the agenda.")
+        elif change in ("up", "down"):
+            services.move_on_agenda(agenda_item, -1 if change == "up" else 1)
+    except WorkshopError as exc:
+        messages.error(request, str(exc))
+    return redirect("workshop-agenda", partnership_id, assessment_id, workshop_id)
+
+
+@login_required
+def consensus(request: HttpRequest, partnership_id, assessment_id, workshop_id, agenda_id):
+    agenda_item, _ = get_agenda_item(request, partnership_id, assessment_id, workshop_id, agenda_id)
+    if request.method != "POST":  # after the access check, so outsiders see a 404
+        return HttpResponseNotAllowed(["POST"])
+    workshop = agenda_item.workshop
+    form = ConsensusForm(
+        request.POST, instance=agenda_item, workshop=workshop, item=agenda_item.item
+    )
+    if not form.is_valid():
+        form.context_name = "consensus_form"
+        return _console(request, workshop, agenda_item.pk, bound=form)
+    services.record_consensus(agenda_item, form.cleaned_data)
+    messages.success(request, f"What the room agreed on {agenda_item.item.key} is recorded.")
+    return _back_to_console(workshop, agenda_item)
+
+
+@login_required
+def action_add(request: HttpRequest, partnership_id, assessment_id, workshop_id, agenda_id):
+    agenda_item, _ = get_agenda_item(request, partnership_id, assessment_id, workshop_id, agenda_id)
+    if request.method != "POST":  # after the access check, so outsiders see a 404
+        return HttpResponseNotAllowed(["POST"])
+    workshop = agenda_item.workshop
+    form = ActionForm(request.POST, workshop=workshop)
+    if not form.is_valid():
+        form.context_name = "action_form"
+        return _console(request, workshop, agenda_item.pk, bound=form)
+    services.add_action(agenda_item, request.user, **form.cleaned_data)
+    messages.success(request, f"Action added to {agenda_item.item.key}.")
+    return _back_to_console(workshop, agenda_item)
+
+
+@login_required
+def action_delete(request: HttpRequest, partnership_id, assessment_id, workshop_id, action_id):
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    if request.method != "POST":  # after the access check, so outsiders see a 404
+        return HttpResponseNotAllowed(["POST"])
+    action = get_object_or_404(workshop.actions, pk=action_id)
+    action.delete()
+    messages.success(request, "Action removed.")
+    return _back_to_console(workshop)
