@@ -278,21 +278,14 @@ def _still_voting(workshop_id: int, agenda_item_id: int) -> bool:
     # close sees it.
     lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     table = Workshop._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT state, current_id, voting_closes_at FROM {table} WHERE id = %s{lock}",  # noqa: S608
-            [workshop_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    state, current_id, closes_at = row
-    if isinstance(closes_at, str):  # SQLite returns text
-        closes_at = datetime.datetime.fromisoformat(closes_at)
+    # A raw query, as the ORM has no FOR KEY SHARE; raw() still converts values.
+    sql = f"SELECT id, state, current_id, voting_closes_at FROM {table} WHERE id = %s{lock}"  # noqa: S608
+    workshop = next(iter(Workshop.objects.raw(sql, [workshop_id])), None)
     return (
-        state == State.VOTING
-        and current_id == agenda_item_id
-        and (closes_at is None or closes_at > timezone.now())
+        workshop is not None
+        and workshop.state == State.VOTING
+        and workshop.current_id == agenda_item_id
+        and not workshop.timer_expired()
     )
 
 

@@ -23,7 +23,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from workshops.access import get_workshop_by_code
 from workshops.forms.workshop import CodeForm, JoinForm
@@ -49,16 +49,20 @@ def participant_id(request: HttpRequest, code: str) -> int | None:
 
 
 def _too_many(request: HttpRequest, *, increment: bool) -> bool:
-    # Only failed look-ups count, so a whole room joining from one network is
-    # never held up; once an address has guessed too often it is refused even
-    # a right code until the minute is up.
-    return is_ratelimited(
+    """Whether this address has used up its wrong codes (counting one more if told to).
+
+    Only failed look-ups count, so a whole room joining from one network is
+    never held up; once an address has guessed too often it is refused even a
+    right code until the period is up.
+    """
+    usage = get_usage(
         request,
         group="workshop-join",
         key="ip",
         rate=settings.WORKSHOP_JOIN_RATE,
         increment=increment,
     )
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 TOO_MANY = "Too many wrong codes from this network. Wait a minute, then try again."
@@ -84,7 +88,8 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     if code != normalise_code(code):
         return redirect("workshop-join", code=normalise_code(code))
     if _too_many(request, increment=False):
-        form = CodeForm(initial={"code": code})
+        form = CodeForm({"code": code})
+        form.is_valid()
         form.add_error("code", TOO_MANY)
         return render(request, "workshops/live/join_start.html", {"form": form}, status=429)
     try:

@@ -1,0 +1,350 @@
+"""The workshop service: agenda, state machine, joining, voting and tallies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from questions.models import Item
+from tests.conftest import Cast, make_assessment, make_person, make_workshop, respond
+from workshops.models import Action, Answer, Invitation, Respondent, Workshop, WorkshopError
+from workshops.models.workshop import CODE_ALPHABET, normalise_code
+from workshops.services import workshop as services
+
+State = Workshop.State
+
+
+@pytest.fixture
+def workshop(cast: Cast, assessment) -> Workshop:
+    return make_workshop(cast, assessment)
+
+
+def go(workshop: Workshop, *actions: str, **kwargs) -> Workshop:
+    for action in actions:
+        workshop = services.change(workshop.pk, action, **kwargs)
+    return Workshop.objects.select_related("current__item", "assessment__bank").get(pk=workshop.pk)
+
+
+def anonymous(workshop: Workshop, sector: str = "public") -> Respondent:
+    return services.join(workshop, role="officer", sector=sector, layer="operational")
+
+
+def cast_vote(workshop: Workshop, respondent: Respondent, value: str, **more) -> int:
+    workshop = Workshop.objects.select_related("current__item", "assessment__bank").get(
+        pk=workshop.pk
+    )
+    basis = services.vote_slots(workshop, workshop.current.item)[0]
+    return services.vote(workshop, respondent.pk, workshop.current_id, {basis: value, **more})
+
+
+# --- Setting up ---------------------------------------------------------------------
+
+
+def test_the_default_agenda_is_the_top_level_rating_and_yes_no_questions(workshop, assessment):
+    agenda = list(workshop.agenda.select_related("item"))
+    assert [a.position for a in agenda] == list(range(1, len(agenda) + 1))
+    kinds = {a.item.kind for a in agenda}
+    assert kinds == {Item.Kind.RATING, Item.Kind.YES_NO}
+    assert all(a.item.parent_id is None for a in agenda)
+    top_level_votable = assessment.items.filter(parent=None).exclude(kind=Item.Kind.OPEN)
+    assert len(agenda) == top_level_votable.count()
+    assert agenda[0].item.key == "1.1"
+
+
+def test_join_codes_are_long_random_and_easy_to_type(cast, assessment):
+    codes = {make_workshop(cast, assessment).code for _ in range(20)}
+    assert len(codes) == 20
+    for code in codes:
+        assert len(code) == 8 and set(code) <= set(CODE_ALPHABET)
+    assert not {"0", "O", "1", "I", "L"} & set(CODE_ALPHABET)
+    assert normalise_code(" abcd-2345 ") == "ABCD2345"
+
+
+def test_the_facilitator_reorders_drops_and_adds_items(workshop, assessment):
+    first, second = workshop.agenda.all()[:2]
+    services.move_on_agenda(second, -1)
+    assert list(workshop.agenda.values_list("pk", flat=True)[:2]) == [second.pk, first.pk]
+    services.remove_from_agenda(first)
+    assert not workshop.agenda.filter(pk=first.pk).exists()
+    open_question = assessment.items.filter(kind=Item.Kind.OPEN).first()
+    assert services.add_to_agenda(workshop, [open_question, second.item]) == 1
+    assert workshop.agenda.last().item == open_question
+    workshop.refresh_from_db()
+    assert workshop.version == 4  # each change is seen by every screen
+
+
+def test_an_item_with_votes_or_the_current_item_cannot_be_dropped(workshop):
+    workshop = go(workshop, "next", "open")
+    with pytest.raises(WorkshopError, match="item the workshop is on"):
+        services.remove_from_agenda(workshop.current)
+    cast_vote(workshop, anonymous(workshop), "3")
+    workshop = go(workshop, "close", "next")
+    with pytest.raises(WorkshopError, match="already has votes"):
+        services.remove_from_agenda(workshop.agenda.first())
+
+
+# --- The state machine ----------------------------------------------------------------
+
+
+def test_a_workshop_runs_lobby_ready_voting_closed_revealed_next_finished(workshop):
+    assert workshop.state == State.LOBBY and workshop.current is None
+    steps = [
+        ("next", State.READY, 1),
+        ("open", State.VOTING, 1),
+        ("close", State.CLOSED, 1),
+        ("reveal", State.REVEALED, 1),
+        ("hide", State.CLOSED, 1),
+        ("reveal", State.REVEALED, 1),
+        ("next", State.READY, 2),
+        ("skip", State.READY, 3),
+        ("previous", State.READY, 2),
+        ("finish", State.FINISHED, None),
+    ]
+    for action, state, position in steps:
+        workshop = go(workshop, action)
+        assert workshop.state == state, action
+        assert (workshop.current.position if workshop.current else None) == position, action
+    assert list(workshop.agenda.filter(skipped=True).values_list("position", flat=True)) == [2]
+
+
+def test_moving_past_the_last_item_finishes_the_workshop(workshop):
+    workshop.agenda.exclude(pk=workshop.agenda.first().pk).delete()
+    workshop = go(workshop, "next", "next")
+    assert workshop.state == State.FINISHED
+
+
+@pytest.mark.parametrize(
+    "actions, refused, message",
+    [
+        ((), "open", "cannot open now: waiting to start"),
+        (("next", "open"), "next", "cannot next now: voting open"),
+        (("next",), "reveal", "cannot reveal now"),
+        (("next", "open"), "previous", "cannot previous now"),
+        (("next",), "previous", "first item on the agenda"),
+        (("next", "finish"), "next", "cannot next now: finished"),
+        (("next",), "timer", "cannot timer now"),
+    ],
+)
+def test_actions_out_of_turn_are_refused_and_change_nothing(workshop, actions, refused, message):
+    workshop = go(workshop, *actions)
+    before = (workshop.state, workshop.current_id, workshop.version)
+    with pytest.raises(WorkshopError, match=message):
+        services.change(workshop.pk, refused)
+    workshop.refresh_from_db()
+    assert (workshop.state, workshop.current_id, workshop.version) == before
+
+
+def test_a_stale_click_is_refused_so_a_double_click_moves_on_once(workshop):
+    workshop = go(workshop, "next")
+    seen = workshop.version
+    services.change(workshop.pk, "next", seen)
+    with pytest.raises(WorkshopError, match="changed in another window"):
+        services.change(workshop.pk, "next", seen)
+    workshop.refresh_from_db()
+    assert workshop.current.position == 2
+
+
+def test_open_questions_have_no_vote(workshop, assessment):
+    open_question = assessment.items.filter(kind=Item.Kind.OPEN).first()
+    workshop.agenda.all().delete()
+    services.add_to_agenda(workshop, [open_question])
+    workshop = go(workshop, "next")
+    with pytest.raises(WorkshopError, match="open question for discussion"):
+        services.change(workshop.pk, "open")
+
+
+def test_the_countdown_closes_voting_when_it_runs_out(workshop):
+    workshop = go(workshop, "next", "open")
+    with pytest.raises(WorkshopError, match="between 10 seconds"):
+        services.change(workshop.pk, "timer", seconds=5)
+    workshop = go(workshop, "timer", seconds=60)
+    assert workshop.voting_closes_at > timezone.now() + timedelta(seconds=55)
+    assert not services.close_if_timer_expired(workshop.pk)
+    Workshop.objects.filter(pk=workshop.pk).update(
+        voting_closes_at=timezone.now() - timedelta(seconds=1)
+    )
+    with pytest.raises(WorkshopError, match="has closed"):
+        cast_vote(workshop, anonymous(workshop), "2")
+    assert services.close_if_timer_expired(workshop.pk)
+    workshop.refresh_from_db()
+    assert workshop.state == State.CLOSED and workshop.voting_closes_at is None
+
+
+# --- Joining ---------------------------------------------------------------------------
+
+
+def test_a_named_participant_carries_the_attributes_of_a_questionnaire_respondent(workshop, cast):
+    respondent = services.join(workshop, person=cast.person)
+    assert respondent.channel == Respondent.Channel.WORKSHOP
+    assert respondent.workshop == workshop and respondent.assessment == workshop.assessment
+    assert (respondent.role, respondent.organisation, respondent.sector, respondent.layer) == (
+        "coordinator",
+        "Eastvale District Council",
+        "public",
+        "executive",
+    )
+
+
+def test_joining_again_as_the_same_person_carries_on_rather_than_voting_twice(workshop, cast):
+    first = services.join(workshop, person=cast.person)
+    assert services.join(workshop, person=cast.person) == first
+    assert Respondent.objects.filter(workshop=workshop).count() == 1
+
+
+def test_anonymous_participants_give_role_sector_and_layer_only(workshop):
+    respondent = anonymous(workshop, sector="third")
+    assert respondent.person is None and respondent.organisation == ""
+    assert (respondent.role, respondent.sector, respondent.layer) == (
+        "officer",
+        "third",
+        "operational",
+    )
+
+
+def test_identity_rules(cast, bank):
+    anonymous_assessment = make_assessment(cast, anonymous=True)
+    workshop = make_workshop(cast, anonymous_assessment)
+    with pytest.raises(WorkshopError, match="anonymous"):
+        services.join(workshop, person=cast.person)
+    named = make_workshop(cast, make_assessment(cast))
+    with pytest.raises(WorkshopError, match="from this partnership"):
+        services.join(named, person=cast.other_person)
+    named = go(named, "finish")
+    with pytest.raises(WorkshopError, match="finished"):
+        services.join(named, role="officer", sector="public", layer="strategic")
+
+
+# --- Voting ----------------------------------------------------------------------------
+
+
+def test_a_vote_is_an_answer_and_voting_again_changes_that_one_answer(workshop):
+    workshop = go(workshop, "next", "open")
+    respondent = anonymous(workshop)
+    cast_vote(workshop, respondent, "2")
+    cast_vote(workshop, respondent, "4")
+    cast_vote(workshop, respondent, "4")
+    answers = Answer.objects.filter(respondent=respondent)
+    assert [(a.item.key, a.basis, a.rating) for a in answers] == [("1.1", "internal", 4)]
+
+
+def test_dont_know_and_yes_no_votes(cast, workshop):
+    workshop = go(workshop, "next", "open")
+    respondent = anonymous(workshop)
+    cast_vote(workshop, respondent, "dont_know")
+    assert Answer.objects.get(respondent=respondent).choice == "dont_know"
+    yes_no = workshop.agenda.filter(item__kind=Item.Kind.YES_NO).first()
+    workshop = go(workshop, "close")
+    while workshop.current_id != yes_no.pk:
+        workshop = go(workshop, "next")
+    workshop = go(workshop, "open")
+    assert services.vote_slots(workshop, yes_no.item) == [""]
+    cast_vote(workshop, respondent, "no")
+    assert Answer.objects.get(respondent=respondent, item=yes_no.item).choice == "no"
+
+
+def test_both_bases_are_voted_on_separately(cast, bank):
+    workshop = make_workshop(cast, make_assessment(cast, basis="both"))
+    workshop = go(workshop, "next", "open")
+    respondent = anonymous(workshop)
+    cast_vote(workshop, respondent, "3", external="1")
+    stored = {a.basis: a.rating for a in Answer.objects.filter(respondent=respondent)}
+    assert stored == {"internal": 3, "external": 1}
+
+
+@pytest.mark.parametrize(
+    "value, message", [("7", "options shown"), ("na", "options shown"), ("", "Choose an answer")]
+)
+def test_bad_votes_are_refused_with_a_message_and_store_nothing(workshop, value, message):
+    workshop = go(workshop, "next", "open")
+    respondent = anonymous(workshop)
+    with pytest.raises(WorkshopError, match=message):
+        cast_vote(workshop, respondent, value)
+    assert not Answer.objects.filter(respondent=respondent).exists()
+
+
+def test_a_vote_after_closing_or_for_another_item_is_refused_and_not_stored(workshop):
+    workshop = go(workshop, "next", "open")
+    respondent = anonymous(workshop)
+    stale = Workshop.objects.select_related("current__item", "assessment__bank").get(pk=workshop.pk)
+    go(workshop, "close")
+    # The page was loaded while voting was open; the close reached the server first.
+    with pytest.raises(WorkshopError, match="closed, so your vote was not counted"):
+        services.vote(stale, respondent.pk, stale.current_id, {"internal": "3"})
+    workshop = go(workshop, "next", "open")
+    with pytest.raises(WorkshopError, match="Voting on that item has closed"):
+        services.vote(workshop, respondent.pk, stale.current_id, {"internal": "3"})
+    assert not Answer.objects.filter(respondent=respondent).exists()
+
+
+# --- Tallies and what was agreed ----------------------------------------------------------
+
+
+def test_the_tally_counts_the_room_and_shows_the_remote_answers_beside_it(
+    cast, workshop, invitation
+):
+    workshop = go(workshop, "next", "open")
+    for value in ["3", "3", "2", "dont_know"]:
+        cast_vote(workshop, anonymous(workshop), value)
+    respond(invitation, {"1.1:internal": "4"}, submitted=True)
+    draft = Invitation.objects.create(
+        assessment=workshop.assessment, person=make_person(cast, "Draft Only")
+    )
+    respond(draft, {"1.1:internal": "1"})  # not submitted: not counted
+    workshop = go(workshop, "close", "reveal", "show_remote")
+    tally = services.tally(workshop)
+    room = {row.label: row.count for row in tally.room[0].rows}
+    assert room == {
+        "1 – Performs poorly": 0,
+        "2 – Performs adequately": 1,
+        "3 – Performs well": 2,
+        "4 – Performs excellently": 0,
+        "Don't know": 1,
+    }
+    assert tally.room[0].total == 4 and tally.room[0].most_common == ["3 – Performs well"]
+    remote = {row.label: row.count for row in tally.remote[0].rows}
+    assert remote["4 – Performs excellently"] == 1 and sum(remote.values()) == 1
+    assert [group.title for group in tally.groups] == [
+        "In the room",
+        "In the remote questionnaire",
+    ]
+
+
+def test_remote_answers_of_a_small_group_are_withheld_in_an_anonymous_assessment(cast, bank):
+    assessment = make_assessment(cast, anonymous=True)
+    invitation = Invitation.objects.create(assessment=assessment, person=cast.person)
+    respond(invitation, {"1.1:internal": "4"}, submitted=True)
+    workshop = go(make_workshop(cast, assessment), "next", "open", "close", "reveal")
+    workshop = go(workshop, "show_remote")
+    remote = services.tally(workshop).remote[0]
+    assert remote.withheld and remote.rows == []
+
+
+def test_consensus_is_kept_beside_the_votes_and_actions_are_added_once(cast, workshop):
+    workshop = go(workshop, "next", "open")
+    voter = anonymous(workshop)
+    cast_vote(workshop, voter, "2")
+    workshop = go(workshop, "close", "reveal")
+    entry = workshop.current
+    services.record_consensus(
+        entry, {"agreed_internal": 3, "rationale": "Plans are current", "investigate": True}
+    )
+    entry.refresh_from_db()
+    assert (entry.agreed_internal, entry.rationale, entry.investigate) == (
+        3,
+        "Plans are current",
+        True,
+    )
+    assert entry.is_agreed
+    assert Answer.objects.get(respondent=voter).rating == 2  # the vote is untouched
+    for _ in range(2):  # a double submit
+        services.add_action(
+            entry, cast.facilitator, description="Refresh the SCS", owner=cast.council, due_on=None
+        )
+    action = Action.objects.get()
+    assert (action.assessment, action.item, action.owner) == (
+        workshop.assessment,
+        entry.item,
+        cast.council,
+    )
