@@ -190,7 +190,9 @@ class JoinForm(forms.Form):
         error_messages={"required": "Choose yourself, or to stay anonymous"},
     )
     role = forms.ChoiceField(
-        choices=[("", "Choose your role")] + list(Person.Role.choices), required=False
+        label="Your role",
+        choices=[("", "Choose your role")] + list(Person.Role.choices),
+        required=False,
     )
     sector = forms.ChoiceField(
         label="Your sector",

@@ -56,3 +56,18 @@ def controls(workshop: Workshop) -> list[tuple[str, str, str]]:
             )
         shown.append((action, label, style))
     return shown
+
+
+@register.filter
+def agreed_summary(entry) -> str:
+    """What the room agreed on an item, in one line for the projector."""
+    parts = []
+    if entry.agreed_internal:
+        parts.append(f"{entry.agreed_internal} against our own plans")
+    if entry.agreed_external:
+        parts.append(f"{entry.agreed_external} against other LSPs")
+    if entry.agreed_choice:
+        parts.append(entry.get_agreed_choice_display())
+    if entry.investigate:
+        parts.append("to investigate")
+    return "; ".join(parts) or "see the notes"
