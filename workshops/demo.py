@@ -181,14 +181,26 @@ def seed_demo() -> list[DemoLogin]:
             },
         )
 
-    _demo_assessment(district, users_by_email[ACCOUNTS[0][0]])
+    assessment = _demo_assessment(district, users_by_email[ACCOUNTS[0][0]])
+    if assessment is not None and not assessment.workshops.exists():
+        from workshops.services.workshop import create_workshop
+
+        facilitator = users_by_email[ACCOUNTS[1][0]]
+        create_workshop(
+            assessment,
+            facilitator,
+            title="Board improvement workshop",
+            kind="board",
+            held_on=assessment.closes_on,
+            facilitator=facilitator,
+        )
 
     support = _account(*SUPPORT, is_staff=True, is_superuser=True)
     logins.append(DemoLogin(support.email, "Support staff (admin site)", "all"))
     return logins
 
 
-def _demo_assessment(district: Partnership, coordinator: User) -> None:
+def _demo_assessment(district: Partnership, coordinator: User) -> Assessment | None:
     """An open assessment with everyone invited (links made, no emails sent)."""
     from datetime import timedelta
 
@@ -198,8 +210,11 @@ def _demo_assessment(district: Partnership, coordinator: User) -> None:
     from workshops.services.assessment import Scope, create_assessment
 
     title = "Autumn self-assessment"
-    if BankVersion.current() is None or district.assessments.filter(title=title).exists():
-        return
+    if BankVersion.current() is None:
+        return None
+    existing = district.assessments.filter(title=title).first()
+    if existing:
+        return existing
     today = timezone.localdate()
     assessment = create_assessment(
         district,
@@ -214,3 +229,4 @@ def _demo_assessment(district: Partnership, coordinator: User) -> None:
     Invitation.objects.bulk_create(
         [Invitation(assessment=assessment, person=person) for person in district.people.all()]
     )
+    return assessment

@@ -61,3 +61,18 @@ def test_seed_demo_opens_an_assessment_with_everyone_invited_once(bank):
     assert assessment.is_open()
     assert assessment.items.count() == 104
     assert assessment.invitations.count() == district.people.count()
+
+
+def test_seed_demo_sets_up_one_board_workshop_for_the_facilitator(client, bank):
+    run_seed()
+    run_seed()
+    district = Partnership.objects.get(authority_type="district")
+    workshop = district.assessments.get().workshops.get()
+    assert workshop.facilitator.email == "facilitator@eastvale.example.org"
+    assert workshop.agenda.count() == 33
+    client.post(
+        "/accounts/login/",
+        {"username": "facilitator@eastvale.example.org", "password": DEMO_PASSWORD},
+    )
+    page = client.get(workshop.get_absolute_url()).content.decode()
+    assert workshop.display_code in page and "Start with the first item" in page
