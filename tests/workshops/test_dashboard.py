@@ -11,10 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import Cast, make_assessment, make_person, respond
-from workshops.models import Assessment, Invitation, Person
+from tests.conftest import Cast, make_assessment, make_person, make_workshop, respond
+from workshops.models import Answer, Assessment, Invitation, Person
 from workshops.services import dashboard
 from workshops.services.assessment import Scope, revoke
+from workshops.services.workshop import join
 
 
 class _Tables(HTMLParser):
@@ -150,6 +151,16 @@ def test_responses_from_paper_returns_without_an_invitation_are_mentioned(client
     page = text(show(client, cast, assessment))
     assert "2 of 4 invited people have finished" in page
     assert "1 more response came from paper returns or imported files." in page
+
+
+def test_workshop_votes_are_not_counted_as_questionnaire_responses(client, cast, assessment):
+    invite_the_board(cast, assessment)
+    workshop = make_workshop(cast, assessment)
+    voter = join(workshop, role="officer", sector="public", layer="strategic")
+    Answer.objects.create(respondent=voter, item=assessment.items.get(key="1.1"), rating=2)
+    page = text(show(client, cast, assessment))
+    assert "2 of 4 invited people have finished" in page
+    assert "more response" not in page
 
 
 # Completion by element.

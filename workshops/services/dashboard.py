@@ -138,13 +138,16 @@ def build(assessment: Assessment, min_group: int) -> Board:
     else:
         people = active + withdrawn
 
-    counts = assessment.respondents.aggregate(
+    # The dashboard follows the questionnaire; workshop votes are results of their own.
+    workshop = Respondent.Channel.WORKSHOP
+    counts = assessment.respondents.exclude(channel=workshop).aggregate(
         respondents=Count("id"), other=Count("id", filter=Q(invitation=None))
     )
     respondents, other = counts["respondents"], counts["other"]
     sections = outline(assessment)
     answered = dict(
         Answer.objects.filter(respondent__assessment=assessment)
+        .exclude(respondent__channel=workshop)
         .values("item__section_id")
         .annotate(n=Count("id"))
         .values_list("item__section_id", "n")
@@ -157,7 +160,9 @@ def build(assessment: Assessment, min_group: int) -> Board:
             respondent__assessment=assessment,
             item__kind=Item.Kind.YES_NO,
             choice=F("item__investigate_when"),
-        ).values_list("item_id", flat=True)
+        )
+        .exclude(respondent__channel=workshop)
+        .values_list("item_id", flat=True)
     )
     by_id = {item.pk: item for s in sections for item in s.items}
     investigate = sorted(
