@@ -32,11 +32,10 @@ def anonymous(workshop: Workshop, sector: str = "public") -> Respondent:
 
 
 def cast_vote(workshop: Workshop, respondent: Respondent, value: str, **more) -> int:
-    workshop = Workshop.objects.select_related("current__item", "assessment__bank").get(
-        pk=workshop.pk
-    )
-    basis = services.vote_slots(workshop, workshop.current.item)[0]
-    return services.vote(workshop, respondent.pk, workshop.current_id, {basis: value, **more})
+    """Vote on the current item: ``value`` for a yes/no answer or the internal rating."""
+    workshop.refresh_from_db()
+    values = {"": value, "internal": value, **more}
+    return services.vote(workshop.code, respondent.pk, workshop.current_id, values)
 
 
 # --- Setting up ---------------------------------------------------------------------
@@ -267,14 +266,15 @@ def test_bad_votes_are_refused_with_a_message_and_store_nothing(workshop, value,
 def test_a_vote_after_closing_or_for_another_item_is_refused_and_not_stored(workshop):
     workshop = go(workshop, "next", "open")
     respondent = anonymous(workshop)
-    stale = Workshop.objects.select_related("current__item", "assessment__bank").get(pk=workshop.pk)
-    go(workshop, "close")
-    # The page was loaded while voting was open; the close reached the server first.
+    first = workshop.current_id
+    services.snapshot(workshop.code)  # the phone's process has seen voting open
+    Workshop.objects.filter(pk=workshop.pk).update(state=State.CLOSED)  # closed elsewhere
+    # The close reached the database first: the vote is refused there.
     with pytest.raises(WorkshopError, match="closed, so your vote was not counted"):
-        services.vote(stale, respondent.pk, stale.current_id, {"internal": "3"})
+        services.vote(workshop.code, respondent.pk, first, {"internal": "3"})
     workshop = go(workshop, "next", "open")
     with pytest.raises(WorkshopError, match="Voting on that item has closed"):
-        services.vote(workshop, respondent.pk, stale.current_id, {"internal": "3"})
+        services.vote(workshop.code, respondent.pk, first, {"internal": "3"})
     assert not Answer.objects.filter(respondent=respondent).exists()
 
 

@@ -169,27 +169,26 @@ def _etag(version: int) -> str:
 
 
 def room_live(request: HttpRequest, code: str) -> HttpResponse:
-    """What the phone polls every second. Unchanged: one indexed read and a 304."""
+    """What the phone polls every second. Unchanged: a 304 from this process's snapshot."""
     respondent_id = participant_id(request, code)
     if respondent_id is None:
         return HttpResponseForbidden("Join the workshop first.")
-    row = Workshop.objects.filter(code=code).values("pk", "version", "state", "voting_closes_at")
-    row = row.first()
-    if row is None:
+    current = services.snapshot(code)
+    if current is None:
         return HttpResponse("This workshop no longer exists.", status=404)
-    version = row["version"]
-    expired = Workshop.timer_ran_out(row["state"], row["voting_closes_at"])
-    if expired and services.close_if_timer_expired(row["pk"]):
-        version += 1
-    etag = _etag(version)
+    if current.timer_expired:
+        services.close_if_timer_expired(current.pk)
+        current = services.snapshot(code, fresh=True)
+    etag = _etag(current.version)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
         workshop = get_workshop_by_code(code)
+        etag = _etag(workshop.version)
         response = render(
             request, "workshops/live/_room.html", _room_context(workshop, respondent_id)
         )
-    response["ETag"] = _etag(version)
+    response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -202,19 +201,14 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         if wants_json:
             return JsonResponse({"ok": False, "message": "Join the workshop first."}, status=403)
         return redirect("workshop-join", code=code)
-    workshop = get_workshop_by_code(code)
     ok, status = False, 409
+    values = {
+        "internal": request.POST.get("internal", ""),
+        "external": request.POST.get("external", ""),
+        "": request.POST.get("answer", ""),
+    }
     try:
-        agenda_item_id = int(request.POST.get("item", ""))
-        values = (
-            {
-                basis: request.POST.get(basis or "answer", "")
-                for basis in services.vote_slots(workshop, workshop.current.item)
-            }
-            if workshop.current
-            else {}
-        )
-        services.vote(workshop, respondent_id, agenda_item_id, values)
+        services.vote(code, respondent_id, int(request.POST.get("item", "")), values)
         ok, status, message = True, 200, "Your vote is in. You can change it until voting closes."
     except ValueError:
         message = "Voting on that item has closed. The current item is shown now."
