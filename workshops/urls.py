@@ -23,6 +23,13 @@ questionnaire_patterns = [
 ]
 
 urlpatterns = [
+    # Phones join with a code and need no account. First in the list: hundreds of
+    # phones poll and vote every second, and URLs are matched in order.
+    path("w/", live.join_start, name="join"),
+    path("w/<str:code>/join/", live.join, name="workshop-join"),
+    path("w/<str:code>/", live.room, name="workshop-room"),
+    path("w/<str:code>/live/", live.room_live, name="workshop-room-live"),
+    path("w/<str:code>/vote/", live.vote, name="workshop-vote"),
     path("", partnership.home, name="home"),
     path("partnerships/new/", partnership.partnership_create, name="partnership-create"),
     path(P, partnership.partnership_detail, name="partnership"),
@@ -72,12 +79,6 @@ urlpatterns = [
     path(
         W + "actions/<int:action_id>/delete/", workshop.action_delete, name="workshop-action-delete"
     ),
-    # Phones join with a code and need no account.
-    path("w/", live.join_start, name="join"),
-    path("w/<str:code>/join/", live.join, name="workshop-join"),
-    path("w/<str:code>/", live.room, name="workshop-room"),
-    path("w/<str:code>/live/", live.room_live, name="workshop-room-live"),
-    path("w/<str:code>/vote/", live.vote, name="workshop-vote"),
     # Personal links: the token is the credential, so no sign-in is needed.
     path("a/<str:token>/", include(questionnaire_patterns)),
 ]

@@ -396,3 +396,26 @@ def test_the_agenda_page_moves_drops_and_adds(client, cast, workshop, assessment
     assert "Choose at least one question to add" in response.content.decode()
     client.post(console_url(workshop, "workshop-agenda"), {"items": [first.item.pk]})
     assert workshop.agenda.last().item == first.item
+
+
+def test_a_join_form_sent_twice_makes_one_participant(client, workshop):
+    url = reverse("workshop-join", args=[workshop.code])
+    form = page(client, url)
+    attempt = re.search(r'name="attempt" value="([\w-]+)"', form).group(1)
+    data = {
+        "attempt": attempt,
+        "who": "anonymous",
+        "role": "officer",
+        "sector": "public",
+        "layer": "strategic",
+    }
+    first, second = Client().post(url, data), Client().post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert Respondent.objects.filter(workshop=workshop).count() == 1
+    assert first.cookies[COOKIE].value == second.cookies[COOKIE].value
+    assert page(Client(), url) != form  # every form shown carries a new attempt
+
+
+def test_a_mangled_code_in_the_address_is_a_404_not_an_error(client, workshop):
+    assert client.get("/w/---/join/").status_code == 404
+    assert client.get("/w/--/").status_code == 302  # not joined: sent to join, which 404s

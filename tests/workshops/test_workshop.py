@@ -53,7 +53,7 @@ def test_the_default_agenda_is_the_top_level_rating_and_yes_no_questions(worksho
 
 
 def test_join_codes_are_long_random_and_easy_to_type(cast, assessment):
-    codes = {make_workshop(cast, assessment).code for _ in range(20)}
+    codes = {make_workshop(cast, assessment, title=f"Workshop {n}").code for n in range(20)}
     assert len(codes) == 20
     for code in codes:
         assert len(code) == 8 and set(code) <= set(CODE_ALPHABET)
@@ -348,3 +348,10 @@ def test_consensus_is_kept_beside_the_votes_and_actions_are_added_once(cast, wor
         entry.item,
         cast.council,
     )
+
+
+def test_the_same_set_up_sent_twice_makes_one_workshop(cast, assessment):
+    first, again = make_workshop(cast, assessment), make_workshop(cast, assessment)
+    assert first == again and Workshop.objects.count() == 1
+    other = make_workshop(cast, assessment, title="Executive session")
+    assert other != first and Workshop.objects.count() == 2

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Size
 from django import forms
@@ -199,6 +201,10 @@ class JoinForm(forms.Form):
         choices=[("", "Choose your sector")] + list(Sector.choices),
         required=False,
     )
+    # A fresh value per form shown, so a double click or a resent form joins once.
+    attempt = forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput, required=False
+    )
     layer = forms.ChoiceField(
         label="Your part of the partnership",
         choices=[("", "Choose where you sit")] + list(Person.Layer.choices),
@@ -224,7 +230,8 @@ class JoinForm(forms.Form):
         ] + [(self.ANONYMOUS, "Stay anonymous: give your role, sector and layer only")]
         if assessment.anonymous:
             self.fields["who"].initial = self.ANONYMOUS
-        layout = [Field.radios("who", legend_size=Size.MEDIUM, small=True)]
+        self.fields["attempt"].initial = secrets.token_urlsafe(16)
+        layout = ["attempt", Field.radios("who", legend_size=Size.MEDIUM, small=True)]
         layout += [Field.select(name) for name in ("role", "sector", "layer")]
         self.helper = gds_helper(*layout, submit="Join the workshop")
 

@@ -48,6 +48,11 @@ def default_agenda(assessment: Assessment) -> list[Item]:
 
 @transaction.atomic
 def create_workshop(assessment: Assessment, user, **fields) -> Workshop:
+    # The same form sent twice (a double click, a retry) sets up one workshop.
+    recent = timezone.now() - datetime.timedelta(minutes=10)
+    same = assessment.workshops.filter(created_by=user, created_at__gte=recent, **fields)
+    if same.exists():
+        return same.first()
     items = default_agenda(assessment)
     # Codes are random; on the rare clash, draw again.
     for attempt in range(5):
@@ -206,22 +211,34 @@ def join(
     role: str = "",
     sector: str = "",
     layer: str = "",
+    attempt: str = "",
 ) -> Respondent:
     """A participant for this workshop. Someone who joins again as the same person
-    carries on with their earlier votes rather than voting twice."""
+    carries on with their earlier votes rather than voting twice; an anonymous
+    join sent twice (same ``attempt``) is one participant."""
     if workshop.state == State.FINISHED:
         raise WorkshopError("This workshop has finished.")
     assessment = workshop.assessment
     if person is None:
-        return Respondent.objects.create(
-            assessment=assessment,
-            workshop=workshop,
-            channel=Respondent.Channel.WORKSHOP,
-            role=role,
-            organisation="",
-            sector=sector,
-            layer=layer,
-        )
+        fields = {
+            "assessment": assessment,
+            "workshop": workshop,
+            "channel": Respondent.Channel.WORKSHOP,
+            "role": role,
+            "organisation": "",
+            "sector": sector,
+            "layer": layer,
+        }
+        if not attempt:
+            return Respondent.objects.create(**fields)
+        # The respondent reference is unique per assessment, which makes the
+        # join attempt idempotent.
+        reference = f"workshop-join-{attempt}"
+        try:
+            with transaction.atomic():
+                return Respondent.objects.get_or_create(**fields, reference=reference)[0]
+        except IntegrityError:  # the same form, sent twice at once
+            return Respondent.objects.get(**fields, reference=reference)
     if assessment.anonymous:
         raise WorkshopError("This assessment is anonymous: join without giving your name.")
     if person.partnership_id != assessment.partnership_id:

@@ -85,7 +85,7 @@ def join_start(request: HttpRequest) -> HttpResponse:
 
 
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    if code != normalise_code(code):
+    if code != normalise_code(code) and normalise_code(code):
         return redirect("workshop-join", code=normalise_code(code))
     if _too_many(request, increment=False):
         form = CodeForm({"code": code})
@@ -108,6 +108,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 sector=form.cleaned_data["sector"],
                 layer=form.cleaned_data["layer"],
+                attempt=form.cleaned_data["attempt"],
             )
         except WorkshopError as exc:
             form.add_error(None, str(exc))
@@ -145,17 +146,10 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
     return context
 
 
-def _joined(request: HttpRequest, code: str) -> int | HttpResponse:
+def room(request: HttpRequest, code: str) -> HttpResponse:
     respondent_id = participant_id(request, code)
     if respondent_id is None:
         return redirect("workshop-join", code=code)
-    return respondent_id
-
-
-def room(request: HttpRequest, code: str) -> HttpResponse:
-    respondent_id = _joined(request, code)
-    if isinstance(respondent_id, HttpResponse):
-        return respondent_id
     workshop = get_workshop_by_code(code)
     if workshop.timer_expired() and services.close_if_timer_expired(workshop.pk):
         workshop = get_workshop_by_code(code)
