@@ -419,3 +419,18 @@ def test_a_join_form_sent_twice_makes_one_participant(client, workshop):
 def test_a_mangled_code_in_the_address_is_a_404_not_an_error(client, workshop):
     assert client.get("/w/---/join/").status_code == 404
     assert client.get("/w/--/").status_code == 302  # not joined: sent to join, which 404s
+
+
+def test_the_console_shows_an_earlier_items_votes_for_recording_what_was_agreed(
+    client, cast, workshop
+):
+    phone = joined(workshop)
+    workshop = go(workshop, "next", "open")
+    vote(phone, workshop, "2")
+    first = workshop.current
+    workshop = go(workshop, "close", "next")
+    client.force_login(cast.facilitator)
+    console = page(client, console_url(workshop) + f"?item={first.pk}")
+    assert "How the room voted on 1.1" in console
+    assert re.search(r"2 – Performs adequately</th>\s*<td[^>]*>1 ", console)
+    assert "How the room voted" not in page(client, console_url(workshop))  # the current item

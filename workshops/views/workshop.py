@@ -52,13 +52,19 @@ def workshop_create(request: HttpRequest, partnership_id: int, assessment_id: in
 def _live(workshop: Workshop) -> dict:
     """What the console's status panel and the presenter show, by state."""
     joined, voted = services.progress(workshop)
-    context = {"workshop": workshop, "joined": joined, "voted": voted}
-    if workshop.shows_results:
-        context["tally"] = services.tally(workshop)
+    return {"workshop": workshop, "joined": joined, "voted": voted}
+
+
+def _with_results(context: dict) -> dict:
+    if context["workshop"].shows_results:
+        context["tally"] = services.tally(context["workshop"])
     return context
 
 
 def _live_response(request: HttpRequest, workshop: Workshop, template: str) -> HttpResponse:
+    """The console's and presenter's poll. Their "8 of 12 voted" changes with each new
+    voter, so their ETag counts voters as well as the version; only one or two such
+    screens poll, unlike the phones."""
     if workshop.timer_expired() and services.close_if_timer_expired(workshop.pk):
         workshop.refresh_from_db()
     context = _live(workshop)
@@ -66,7 +72,7 @@ def _live_response(request: HttpRequest, workshop: Workshop, template: str) -> H
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
-        response = render(request, template, context)
+        response = render(request, template, _with_results(context))
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response
@@ -78,7 +84,7 @@ def _console(request, workshop: Workshop, selected_id=None, *, bound=None) -> Ht
     selected = next((a for a in agenda if str(a.pk) == str(selected_id)), None)
     selected = selected or next((a for a in agenda if a.pk == workshop.current_id), None)
     context = {
-        **_live(workshop),
+        **_with_results(_live(workshop)),
         "partnership": workshop.assessment.partnership,
         "assessment": workshop.assessment,
         "agenda": agenda,
@@ -94,6 +100,9 @@ def _console(request, workshop: Workshop, selected_id=None, *, bound=None) -> Ht
         context["actions"] = workshop.assessment.actions.filter(item=selected.item).select_related(
             "owner"
         )
+        if selected.pk != workshop.current_id:
+            # An item the room has moved on from: its votes, to record what was agreed.
+            context["selected_tally"] = services.tally(workshop, selected)
     if bound is not None:
         context[bound.context_name] = bound
         context["form"] = bound  # for the error summary
@@ -116,7 +125,7 @@ def workshop_console_live(request: HttpRequest, partnership_id, assessment_id, w
 def workshop_present(request: HttpRequest, partnership_id, assessment_id, workshop_id):
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
     context = {
-        **_live(workshop),
+        **_with_results(_live(workshop)),
         "join_address": join_address(request),
         "join_link": join_address(request, workshop),
     }
