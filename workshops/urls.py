@@ -7,6 +7,7 @@ from workshops.views import (
     partnership,
     printing,
     questionnaire,
+    results,
     workshop,
 )
 
@@ -65,6 +66,10 @@ urlpatterns = [
     path(PAPER + "part/<int:number>/", questionnaire.paper_section, name="paper-section"),
     path(PAPER + "save/", questionnaire.paper_save, name="paper-save"),
     path(PAPER + "review/", questionnaire.paper_review, name="paper-review"),
+    path(A + "results/", results.results, name="results"),
+    path(A + "results/7s.svg", results.chart_7s, name="results-7s"),
+    path(A + "results/heat-map.svg", results.chart_heat_map, name="results-heat-map"),
+    path(A + "results/<str:what>.<str:kind>", results.export, name="results-export"),
     path(A + "workshops/new/", workshop.workshop_create, name="workshop-create"),
     path(W, workshop.workshop_console, name="workshop"),
     path(W + "live/", workshop.workshop_console_live, name="workshop-console-live"),

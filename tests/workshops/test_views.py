@@ -61,11 +61,17 @@ PARTNERSHIP_URLS = {
     "workshop-action-delete": _assessment_url(
         "workshop-action-delete", lambda c: [c.workshop.pk, c.action.pk]
     ),
+    "results": _assessment_url("results"),
+    "results-7s": _assessment_url("results-7s"),
+    "results-heat-map": _assessment_url("results-heat-map"),
+    "results-export": _assessment_url("results-export", lambda c: ["answers", "csv"]),
 }
 
-# Facilitators run workshops; coordinators may too. Everything else is management.
+# Facilitators run workshops; coordinators may too. Coordinators, facilitators
+# and executives read results. Everything else is management.
 FACILITATE = {name for name in PARTNERSHIP_URLS if name.startswith(("workshop", "agenda"))}
-MANAGE_ONLY = set(PARTNERSHIP_URLS) - {"partnership"} - FACILITATE
+RESULTS = {name for name in PARTNERSHIP_URLS if name.startswith("results")}
+MANAGE_ONLY = set(PARTNERSHIP_URLS) - {"partnership"} - FACILITATE - RESULTS
 
 
 @pytest.fixture
@@ -126,6 +132,15 @@ def test_only_facilitators_and_coordinators_run_workshops(client, world: Cast, n
     cast.workshop.refresh_from_db()
     assert cast.workshop.version == version
     assert cast.workshop.agenda.count() == len(default_agenda(cast.assessment))
+
+
+@pytest.mark.parametrize("name", sorted(RESULTS))
+def test_participants_cannot_read_results_but_executives_can(client, world: Cast, name):
+    client.force_login(world.participant)
+    assert client.get(PARTNERSHIP_URLS[name](world)).status_code == 403
+    client.force_login(world.executive)
+    response = client.get(PARTNERSHIP_URLS[name](world))
+    assert response.status_code == 200 and len(response.content) > 80
 
 
 @pytest.mark.parametrize("name", PARTNERSHIP_URLS)

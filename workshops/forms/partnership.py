@@ -20,7 +20,7 @@ def gds_helper(*fields, submit: str = "Save") -> FormHelper:
 class PartnershipForm(forms.ModelForm):
     class Meta:
         model = Partnership
-        fields = ["name", "area", "authority_type", "county_partnership"]
+        fields = ["name", "area", "authority_type", "county_partnership", "share_benchmarks"]
         labels = {"county_partnership": "County partnership (two-tier areas only)"}
         error_messages = {
             "name": {"required": "Enter the partnership's name"},
@@ -44,6 +44,7 @@ class PartnershipForm(forms.ModelForm):
             Field.text("area"),
             Field.radios("authority_type", legend_size=Size.SMALL, small=True),
             Field.select("county_partnership"),
+            Field.checkbox("share_benchmarks", small=True),
         )
 
 

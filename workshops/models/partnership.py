@@ -32,6 +32,12 @@ class Partnership(models.Model):
         related_name="district_partnerships",
         help_text="In a two-tier area, the county partnership a district partnership sits under.",
     )
+    share_benchmarks = models.BooleanField(
+        "Share anonymised results for benchmarking",
+        default=False,
+        help_text="Other partnerships see averages that include ours, never our name; "
+        "we see theirs once at least five partnerships take part.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,51 @@
+"""An executive reads the results in a browser: the 7S chart and where views differ most."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DESKTOP, screenshot
+from tests.conftest import PASSWORD
+from tests.workshops.test_results import respond
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_executive_finds_the_7s_chart_and_the_largest_gap(new_page, cast, assessment):
+    for value in ["4", "4", "3"]:
+        respond(assessment, role="coordinator", **{"1_1": value, "2_1": "3", "1_1_2": "yes"})
+    for value in ["1", "2", "1"]:
+        respond(assessment, role="board_member", **{"1_1": value, "2_1": "3", "1_1_2": "no"})
+
+    page = new_page(DESKTOP)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(cast.executive.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Eastvale LSP").click()
+    page.get_by_role("link", name=f"Results of {assessment.title}").click()
+
+    expect(page.get_by_role("heading", name=f"Results: {assessment.title}")).to_be_visible()
+    chart = page.get_by_role("img", name=re.compile(r"^7S chart of element scores\. SCS: 2\.5"))
+    expect(chart).to_be_visible()
+    # The chart really drew: the browser loaded the SVG and gave it a size.
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 100")
+
+    heat = page.get_by_role("img", name=re.compile("^Heat map"))
+    heat.scroll_into_view_if_needed()
+    expect(heat).to_be_visible()
+    assert heat.evaluate("img => img.complete && img.naturalWidth > 100")
+
+    ratings = page.get_by_role("table", name=re.compile("^Ratings: gap in points"))
+    first = ratings.get_by_role("row").nth(1)
+    expect(first).to_contain_text("1.1")
+    expect(first).to_contain_text("Coordinators rate it 3.7 on average; board members 1.3")
+    expect(first.get_by_role("cell").last).to_have_text("2.3")
+    yes_no = page.get_by_role("table", name=re.compile("^Yes or no: gap in percentage points"))
+    expect(yes_no.get_by_role("row").nth(1)).to_contain_text(
+        "100% of coordinators say yes; 0% of board members"
+    )
+    screenshot(page, "results-desktop")

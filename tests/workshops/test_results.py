@@ -1,0 +1,381 @@
+"""Results with hand-computed expectations: item statistics, element scores and bands,
+where views differ, minimum group size, consensus, trends, benchmarks and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from questions.loader import load_bank, parse_bank
+from tests.conftest import make_assessment, make_workshop
+from workshops.models import AgendaItem, Answer, Partnership, Respondent
+from workshops.reporting import exports
+from workshops.services import results as results_service
+from workshops.services.results import band_for
+
+MIN = 3
+
+
+def respond(assessment, channel="online", submitted=True, **who_and_answers) -> Respondent:
+    """A response with the given attributes; other keyword arguments are answers by item key
+    ("1_1" for 1.1 on the internal basis, "1_1__external" for the external one)."""
+    who = {
+        key: who_and_answers.pop(key)
+        for key in ("role", "sector", "layer", "organisation")
+        if key in who_and_answers
+    }
+    respondent = Respondent.objects.create(
+        assessment=assessment,
+        channel=channel,
+        role=who.get("role", "officer"),
+        sector=who.get("sector", "public"),
+        layer=who.get("layer", "strategic"),
+        organisation=who.get("organisation", "Eastvale District Council"),
+        submitted_at=timezone.now() if submitted else None,
+    )
+    items = {item.key: item for item in assessment.items.all()}
+    answers = []
+    for name, value in who_and_answers.items():
+        key, _, basis = name.partition("__")
+        item = items[key.replace("_", ".")]
+        answer = Answer(respondent=respondent, item=item)
+        if item.kind == "rating":
+            answer.basis = basis or "internal"
+            if str(value).isdigit():
+                answer.rating = int(value)
+            else:
+                answer.choice = value
+        elif item.kind == "yes_no":
+            answer.choice = value
+        else:
+            answer.text = value
+        answers.append(answer)
+    Answer.objects.bulk_create(answers)
+    return respondent
+
+
+def build(assessment, channel="all"):
+    return results_service.build(assessment, MIN, channel)
+
+
+def rating(results, key, basis="internal"):
+    return next(r for r in results.ratings if r.item.key == key and r.basis == basis)
+
+
+# --- Items ---------------------------------------------------------------------------------------
+
+
+def test_item_statistics_and_a_split_partnership(assessment):
+    for value in ["1", "2", "2", "4", "dont_know"]:
+        respond(assessment, **{"1_1": value})
+    for value in ["3", "3", "3", "2"]:
+        respond(assessment, **{"1_2": value})
+    respond(assessment, submitted=False, **{"1_1": "1"})  # a draft is not counted
+    results = build(assessment)
+    split = rating(results, "1.1")
+    assert (split.n, split.mean, split.median) == (4, 2.25, 2.0)
+    assert split.counts == {"1": 1, "2": 2, "4": 1, "dont_know": 1}
+    assert split.spread == pytest.approx(math.sqrt(4.75 / 4))  # 1.09
+    assert split.split and split.dont_know_rate == pytest.approx(0.2)
+    agreed = rating(results, "1.2")
+    assert agreed.spread == pytest.approx(math.sqrt(0.1875)) and not agreed.split
+
+
+def test_yes_no_items_are_percentages_and_flag_the_answer_to_investigate(assessment):
+    for value in ["yes", "no", "no", "dont_know"]:
+        respond(assessment, **{"1_1_2": value})  # 'no' calls for investigation
+    respond(assessment, **{"1_1_3": "yes"})  # here 'yes' does (an update is due)
+    results = build(assessment)
+    plan = next(y for y in results.yes_no if y.item.key == "1.1.2")
+    assert (plan.yes, plan.no, plan.dont_know, plan.yes_percent) == (
+        1,
+        2,
+        1,
+        pytest.approx(33.33, 0.01),
+    )
+    assert plan.triggered == 2
+    section, flagged, unsure = results.investigate[0]
+    assert section.number == 1
+    assert [(y.item.key, y.triggered) for y in flagged] == [("1.1.2", 2), ("1.1.3", 1)]
+    assert unsure == []
+
+
+def test_open_answers_show_who_only_for_groups_big_enough_when_anonymous(cast, bank):
+    assessment = make_assessment(cast, anonymous=True)
+    respond(assessment, role="coordinator", **{"1_2_1": "=SUM(A1) Needs a refresh"})
+    for _ in range(3):
+        respond(assessment, role="officer", sector="third", **{"1_2_1": "Fine"})
+    results = build(assessment)
+    element = results.elements[0]
+    item, answers = next((i, a) for i, a in element.open_answers if i.key == "1.2.1")
+    whos = {a.text: a.who for a in answers}
+    # The lone coordinator's role and sector are withheld; the three officers' are shown.
+    assert whos["=SUM(A1) Needs a refresh"] == "Strategic (board)"
+    assert whos["Fine"] == "Other partners, Third sector, Strategic (board)"
+
+
+# --- Elements and bands --------------------------------------------------------------------------
+
+
+def test_an_element_score_is_the_mean_of_its_ratings_banded_by_the_yaml(assessment):
+    respond(assessment, **{"1_1": "3", "1_1_1": "4", "1_2": "2", "2_1": "2"})
+    respond(assessment, **{"1_1": "3", "2_1": "2", "2_2": "3"})
+    results = build(assessment)
+    one, two = results.elements[0], results.elements[1]
+    assert one.scores["internal"] == pytest.approx(12 / 4)  # 3, 4, 2, 3
+    assert one.headline[1]["key"] == "strength"  # 3.0 is the band's inclusive minimum
+    assert two.scores["internal"] == pytest.approx(7 / 3)  # 2.33
+    assert two.headline[1]["label"] == "Needs attention"
+    assert results.elements[2].scores["internal"] is None
+    assert results.elements[2].headline == (None, None)
+
+
+def test_bands_come_from_the_question_bank_not_the_code(assessment):
+    bank = assessment.bank
+    assert [band_for(bank, s)["key"] for s in (3.0, 2.99, 2.25, 2.2499, 1.0)] == [
+        "strength",
+        "needs_attention",
+        "needs_attention",
+        "concern",
+        "concern",
+    ]
+    bank.bands = [
+        {"key": "good", "label": "Good", "min": 2.0},
+        {"key": "poor", "label": "Poor", "min": 1.0},
+    ]
+    assert band_for(bank, 2.1)["label"] == "Good" and band_for(bank, 1.9)["label"] == "Poor"
+
+
+def test_both_bases_are_scored_side_by_side(cast, bank):
+    assessment = make_assessment(cast, basis="both")
+    respond(assessment, **{"1_1": "4", "1_1__external": "2"})
+    results = build(assessment)
+    assert results.elements[0].scores == {"internal": 4.0, "external": 2.0}
+    assert (rating(results, "1.1").mean, rating(results, "1.1", "external").mean) == (4, 2)
+
+
+# --- Where views differ --------------------------------------------------------------------------
+
+
+def test_gaps_by_role_in_percentage_points_leaving_out_small_groups(assessment):
+    for value in ["yes", "yes", "no"]:
+        respond(assessment, role="coordinator", **{"1_1_2": value})
+    for value in ["yes", "no", "no", "no"]:
+        respond(assessment, role="board_member", **{"1_1_2": value})
+    for value in ["yes", "yes"]:  # only two other partners: never a cell of their own
+        respond(assessment, role="officer", **{"1_1_2": value})
+    results = build(assessment)
+    gap = next(g for g in results.yes_no_gaps if g.dimension == "Role")
+    assert gap.size == pytest.approx(200 / 3 - 25)  # 41.7 percentage points
+    assert gap.plain == "67% of coordinators say yes; 25% of board members"
+    groups = {g.high[0] for g in results.yes_no_gaps} | {g.low[0] for g in results.yes_no_gaps}
+    assert "Other partners" not in groups
+
+
+def test_gaps_by_sector_and_organisation_in_points_largest_first(assessment):
+    for value, org in [("4", "A"), ("4", "A"), ("3", "A")]:
+        respond(assessment, sector="public", organisation=org, **{"1_1": value, "1_2": "3"})
+    for value in ["2", "2", "1"]:
+        respond(assessment, sector="third", organisation="B", **{"1_1": value, "1_2": "2"})
+    respond(assessment, sector="private", organisation="C", **{"1_1": "1"})
+    results = build(assessment)
+    top = results.rating_gaps[0]
+    assert (top.item.key, top.size) == ("1.1", pytest.approx(2.0))
+    assert {g.dimension for g in results.rating_gaps if g.item.key == "1.1"} == {
+        "Sector",
+        "Organisation",
+    }
+    sector_gap = next(g for g in results.rating_gaps if g.dimension == "Sector")
+    assert sector_gap.plain == "Public sector rate it 3.7 on average; third sector 1.7"
+    assert [g.size for g in results.rating_gaps] == sorted(
+        (g.size for g in results.rating_gaps), reverse=True
+    )
+    assert all(g.high[2] >= MIN and g.low[2] >= MIN for g in results.rating_gaps)
+
+
+# --- Channels and consensus ----------------------------------------------------------------------
+
+
+def test_workshop_votes_combine_with_the_questionnaire_or_stand_alone(cast, assessment):
+    respond(assessment, **{"1_1": "4"})
+    workshop = make_workshop(cast, assessment)
+    respond(assessment, channel="workshop", submitted=False, **{"1_1": "2"})
+    assert rating(build(assessment), "1.1").ratings == [4, 2]
+    assert rating(build(assessment, "questionnaire"), "1.1").ratings == [4]
+    assert rating(build(assessment, "workshop"), "1.1").ratings == [2]
+    assert build(assessment).by_channel == {"questionnaire": 1, "workshop": 1}
+    assert workshop.pk
+
+
+def test_agreed_ratings_a_point_or_more_from_the_median_are_flagged(cast, assessment):
+    for value in ["2", "2", "3"]:
+        respond(assessment, **{"1_1": value, "1_2": value})
+    workshop = make_workshop(cast, assessment)
+    first, second = workshop.agenda.all()[:2]
+    AgendaItem.objects.filter(pk=first.pk).update(agreed_internal=4, agreed_at=timezone.now())
+    AgendaItem.objects.filter(pk=second.pk).update(agreed_internal=2, agreed_at=timezone.now())
+    consensus = {c.item.key: c for c in build(assessment).consensus}
+    assert (consensus["1.1"].agreed, consensus["1.1"].median, consensus["1.1"].flagged) == (
+        4,
+        2,
+        True,
+    )
+    assert not consensus["1.2"].flagged
+
+
+# --- Trends and benchmarks -----------------------------------------------------------------------
+
+
+def test_trends_match_earlier_assessments_by_key_across_bank_versions(cast, bank):
+    earlier = make_assessment(cast, title="2025 review", opens=-400, closes=-380)
+    respond(earlier, **{"1_1": "1", "1_2": "2"})
+    text = bank_path().read_text().replace("reflect LSP members", "reflect partners", 1)
+    new_bank = load_bank(parse_bank(text)).version
+    assert new_bank.number == bank.number + 1
+    current = make_assessment(cast, title="2026 review")
+    assert current.bank == new_bank
+    respond(current, **{"1_1": "3"})
+    results = build(current)
+    (trend,) = results.trends
+    assert trend.label.startswith("2025 review")
+    assert trend.elements[1] == pytest.approx(1.5)
+    assert trend.items[("1.1", "internal")] == 1.0
+    assert results.elements[0].scores["internal"] == 3.0
+
+
+def bank_path():
+    from django.conf import settings
+
+    return settings.QUESTION_BANK_PATH
+
+
+def sharing_partnerships(cast, count: int, authority: str, score: str) -> None:
+    for n in range(count):
+        partnership = Partnership.objects.create(
+            name=f"LSP {authority} {n}", area="x", authority_type=authority, share_benchmarks=True
+        )
+        assessment = make_assessment(cast, partnership=partnership)
+        respond(assessment, **{"1_1": score})
+
+
+def test_benchmarks_need_opting_in_and_five_partnerships_per_group(cast, assessment):
+    respond(assessment, **{"1_1": "2"})
+    sharing_partnerships(cast, 4, "district", "4")
+    assert build(assessment).benchmarks == []  # Eastvale has not opted in
+    cast.partnership.share_benchmarks = True
+    cast.partnership.save()
+    shown = {b.group: b for b in build(assessment).benchmarks}
+    assert not shown["All participating partnerships"].shown
+    assert shown["All participating partnerships"].elements == {}
+    sharing_partnerships(cast, 1, "unitary", "3")
+    sharing_partnerships(cast, 3, "county", "1")
+    shown = {b.group: b for b in build(assessment).benchmarks}
+    everyone = shown["All participating partnerships"]
+    assert everyone.shown and everyone.partnerships == 8
+    assert everyone.elements[1] == pytest.approx((4 * 4 + 3 + 3 * 1) / 8)
+    same_type = shown["Districts and unitaries"]  # Eastvale is a district
+    assert same_type.shown and same_type.partnerships == 5
+    assert same_type.elements[1] == pytest.approx((4 * 4 + 3) / 5)
+
+
+# --- Cost ----------------------------------------------------------------------------------------
+
+
+def test_results_take_the_same_queries_for_10_and_500_respondents(cast, bank):
+    counts = []
+    for size in (10, 500):
+        assessment = make_assessment(cast, title=f"{size} respondents")
+        for n in range(size):
+            respond(assessment, **{"1_1": str(n % 4 + 1), "1_1_2": "no", "2_1": "3"})
+        with CaptureQueriesContext(connection) as queries:
+            results = build(assessment)
+        assert results.respondents == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 8
+
+
+# --- The page and files --------------------------------------------------------------------------
+
+
+def test_executives_read_the_results_page_with_the_largest_gap_first(client, cast, assessment):
+    for value in ["4", "4", "4"]:
+        respond(assessment, role="coordinator", **{"1_1": value})
+    for value in ["1", "2", "1"]:
+        respond(assessment, role="board_member", **{"1_1": value})
+    client.force_login(cast.executive)
+    page = client.get(reverse("results", args=[cast.partnership.pk, assessment.pk]))
+    text = page.content.decode()
+    assert "Coordinators rate it 4.0 on average; board members 1.3" in text
+    assert reverse("results-7s", args=[cast.partnership.pk, assessment.pk]) in text
+    assert "7S chart of element scores. SCS: 2.7, needs attention;" in text
+    client.force_login(cast.participant)
+    response = client.get(reverse("results", args=[cast.partnership.pk, assessment.pk]))
+    assert response.status_code == 403
+
+
+def test_answers_export_names_nobody_and_hides_small_groups_when_anonymous(client, cast, bank):
+    assessment = make_assessment(cast, anonymous=True)
+    respond(assessment, role="coordinator", sector="private", **{"1_1": "2", "1_2_1": "=1+1"})
+    for _ in range(3):
+        respond(assessment, role="officer", sector="public", **{"1_1": "3"})
+    client.force_login(cast.coordinator)
+    url = reverse("results-export", args=[cast.partnership.pk, assessment.pk, "answers", "csv"])
+    response = client.get(url)
+    assert response["Content-Disposition"].endswith('.csv"')
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:5] == ["Respondent", "Channel", "Role", "Sector", "Governance layer"]
+    assert "Organisation" not in rows[0]
+    lone = [r for r in rows if r[0] == "R1"]
+    assert lone[0][2:4] == [exports.SMALL_GROUP, exports.SMALL_GROUP]
+    assert rows[3][:4] == ["R2", "Questionnaire", "Other partners", "Public sector"]
+    assert any(r[-1] == "'=1+1" for r in rows)  # never a formula in a spreadsheet
+    assert "Eastvale" not in response.content.decode()
+
+
+def test_the_aggregates_workbook_has_elements_items_and_gaps(client, cast, assessment):
+    for value in ["4", "4", "3"]:
+        respond(assessment, role="coordinator", **{"1_1": value})
+    for value in ["1", "2", "1"]:
+        respond(assessment, role="board_member", **{"1_1": value})
+    client.force_login(cast.facilitator)
+    url = reverse("results-export", args=[cast.partnership.pk, assessment.pk, "aggregates", "xlsx"])
+    workbook = load_workbook(io.BytesIO(client.get(url).content))
+    assert workbook.sheetnames == ["Elements", "Items", "Where views differ"]
+    elements = list(workbook["Elements"].values)
+    assert elements[1][:2] == (1, "The LSP's long-term goals")
+    assert elements[1][5] == pytest.approx(2.5) and elements[1][6] == "Needs attention"
+    items = {row[1]: row for row in workbook["Items"].values}
+    assert items["1.1"][4:7] == (6, 2.5, 2.5)
+    gaps = list(workbook["Where views differ"].values)
+    assert gaps[1][2] == "Role" and gaps[1][9] == pytest.approx(2.33, 0.01)
+    bad = reverse("results-export", args=[cast.partnership.pk, assessment.pk, "aggregates", "csv"])
+    assert client.get(bad).status_code == 404
+
+
+def test_the_charts_are_svg_with_the_scores_as_text(client, cast, assessment):
+    respond(assessment, **{"1_1": "3"})
+    client.force_login(cast.executive)
+    svg = client.get(reverse("results-7s", args=[cast.partnership.pk, assessment.pk]))
+    assert svg["Content-Type"] == "image/svg+xml"
+    text = svg.content.decode()
+    assert "<svg" in text and "SCS" in text and "3.0" in text and "Strength" in text
+    heat = client.get(reverse("results-heat-map", args=[cast.partnership.pk, assessment.pk]))
+    assert "1.1" in heat.content.decode()
+
+
+def test_a_date_in_the_past_assessment_is_earlier(cast, bank):
+    # Guard for the trends rule: only assessments that opened before this one count.
+    later = make_assessment(cast, title="Later", opens=30, closes=40)
+    respond(later, **{"1_1": "4"})
+    now = make_assessment(cast, title="Now")
+    assert build(now).trends == []
+    assert now.opens_on < later.opens_on <= now.opens_on + timedelta(days=31)

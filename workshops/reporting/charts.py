@@ -1,0 +1,451 @@
+"""Charts of assessment results, drawn on the server as SVG with matplotlib.
+
+Each public function returns a complete SVG document as a string. The same
+input always gives the same bytes, so responses can be cached and compared.
+Labels stay real text (not glyph outlines) so browsers, screen readers and the
+PDF renderer can read them, and the document references nothing outside itself.
+
+Colour never carries meaning on its own: every coloured shape also shows its
+value or label as text, in a colour with at least 4.5:1 contrast against it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import textwrap
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+import matplotlib
+import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_hex, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Rectangle
+from matplotlib.ticker import MaxNLocator
+
+# Nothing here uses pyplot, but if anything in the process imports it later it
+# must not go looking for a display on a server.
+matplotlib.use("Agg")
+
+__all__ = [
+    "BAND_COLOURS",
+    "DEFAULT_COLOURS",
+    "ElementScore",
+    "HeatRow",
+    "contrast_ratio",
+    "distribution_chart",
+    "heat_colours",
+    "heat_map",
+    "seven_s_chart",
+]
+
+# GOV.UK Design System colours.
+BLACK = "#0b0c0c"
+WHITE = "#ffffff"
+GREEN = "#00703c"
+RED = "#d4351c"
+YELLOW = "#ffdd00"
+GREY = "#b1b4b6"
+BLUE = "#1d70b8"
+DARK_GREY = "#505a5f"
+
+# Band key -> (fill, text colour). Each pair has at least 4.5:1 contrast.
+BAND_COLOURS: dict[str, tuple[str, str]] = {
+    "strength": (GREEN, WHITE),
+    "needs_attention": (YELLOW, BLACK),
+    "concern": (RED, WHITE),
+}
+DEFAULT_COLOURS: tuple[str, str] = (GREY, BLACK)
+
+NO_DATA = "–"
+MIN_CONTRAST = 4.5
+
+_RC = {
+    # Element ids are otherwise random UUIDs, which would make every render differ.
+    "svg.hashsalt": "lsp-assess",
+    "svg.fonttype": "none",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+    "font.size": 10,
+    "text.color": BLACK,
+    "axes.edgecolor": DARK_GREY,
+    "axes.labelcolor": BLACK,
+    "xtick.color": BLACK,
+    "ytick.color": BLACK,
+    # Labels come from user-editable data; a "$" must not switch on mathtext.
+    "text.parse_math": False,
+    "text.usetex": False,
+}
+
+# The defaults would add a timestamp and a creator/type with URLs in them.
+# Title is left out because it would also go into RDF metadata whose
+# namespace declarations are URLs; _add_title writes the <title> instead.
+_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+# rc_context swaps matplotlib's process-wide rcParams, and matplotlib's text
+# and font caches are not thread-safe, so concurrent requests in a threaded
+# worker could otherwise render with each other's (or the default) settings.
+_RENDER_LOCK = threading.Lock()
+
+# Only the legend uses the colour map; its stops match heat_colours.
+_HEAT_CMAP = LinearSegmentedColormap.from_list("lsp_heat", [RED, YELLOW, GREEN], N=256)
+# Characters XML 1.0 forbids; one in a partnership's data would break the document.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class ElementScore:
+    """One of the seven elements of the public sector 7S model, with its headline score."""
+
+    number: int
+    name: str
+    aspect: str  # "centre", "soft" or "hard"
+    score: float | None
+    band_key: str = ""
+    band_label: str = ""
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """One row of the heat map: an element and the mean rating of each of its items."""
+
+    label: str
+    cells: Sequence[tuple[str, float | None]]
+
+
+# --- colour -----------------------------------------------------------------
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio between two colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _text_colour_on(fill: str) -> str:
+    best = max((BLACK, WHITE), key=lambda text: contrast_ratio(fill, text))
+    if contrast_ratio(fill, best) >= MIN_CONTRAST:
+        return best
+    # Around mid luminance neither GOV.UK black nor white reaches 4.5:1, but
+    # pure black always does where white does not.
+    return "#000000"
+
+
+def heat_colours(value: float | None, *, low: float = 1, high: float = 4) -> tuple[str, str]:
+    """(fill, text colour) for a mean on the heat map's scale; grey when there is no mean.
+
+    Shared so that an HTML table of the same data can be coloured to match.
+    """
+    if _missing(value):
+        return DEFAULT_COLOURS
+    t = min(max((value - low) / (high - low), 0.0), 1.0)
+    # Interpolated here rather than looked up in the colour map's 256-entry
+    # table, so the ends and the middle are exactly the GOV.UK colours.
+    start, end, s = (RED, YELLOW, 2 * t) if t <= 0.5 else (YELLOW, GREEN, 2 * t - 1)
+    mixed = [a + (b - a) * s for a, b in zip(to_rgb(start), to_rgb(end), strict=True)]
+    fill = to_hex(mixed)
+    return fill, _text_colour_on(fill)
+
+
+def _band_colours(element: ElementScore) -> tuple[str, str]:
+    if _missing(element.score):
+        return DEFAULT_COLOURS
+    return BAND_COLOURS.get(element.band_key, DEFAULT_COLOURS)
+
+
+# --- rendering --------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    return _INVALID_XML.sub("", str(text))
+
+
+def _one_dp(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _add_title(svg: str, title: str) -> str:
+    title = _clean(title).strip()
+    if not title:
+        return svg
+    root = re.search(r"<svg\b[^>]*>", svg)
+    if root is None:  # pragma: no cover - matplotlib always writes a root element
+        raise ValueError("not an SVG document")
+    return f"{svg[: root.end()]}\n <title>{escape(title)}</title>{svg[root.end() :]}"
+
+
+def _render(
+    draw: Callable[[Figure], None],
+    *,
+    figsize: tuple[float, float],
+    title: str,
+    layout: str | None = None,
+) -> str:
+    with _RENDER_LOCK, matplotlib.rc_context(_RC):
+        # A bare Figure, not pyplot: no global figure registry to leak between
+        # requests, and the figure is freed as soon as it goes out of scope.
+        fig = Figure(figsize=figsize, layout=layout)
+        draw(fig)
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=_METADATA)
+    svg = buffer.getvalue()
+    # The prolog's DOCTYPE names the W3C DTD by URL and nothing needs it; without
+    # the prolog the document can also be inlined in an HTML page as it is.
+    svg = svg[svg.index("<svg") :]
+    return _add_title(svg, title)
+
+
+def _message(text: str, title: str) -> str:
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color=BLACK)
+
+    return _render(draw, figsize=(6, 1), title=title)
+
+
+# --- the 7S chart -----------------------------------------------------------
+
+_RING = 3.4  # distance from the centre circle's centre to each outer circle's
+_OUTER_RADIUS = 1.3
+_CENTRE_RADIUS = 1.45
+
+
+def _half_angles(count: int, *, left: bool) -> list[float]:
+    # Spread evenly over a half circle, top to bottom, so that three per side
+    # land on the corners of a regular hexagon (120°, 180°, 240° on the left).
+    step = 180 / count
+    if left:
+        return [math.radians(90 + step * (i + 0.5)) for i in range(count)]
+    return [math.radians(90 - step * (i + 0.5)) for i in range(count)]
+
+
+def _circle_label(ax, x: float, y: float, element: ElementScore, colour: str) -> None:
+    lines: list[tuple[str, float, str]] = [
+        (line, 10.5, "bold") for line in textwrap.wrap(_clean(element.name), 18) or [""]
+    ]
+    if _missing(element.score):
+        lines.append(("No ratings", 10, "normal"))
+    else:
+        lines.append((_one_dp(element.score), 16, "bold"))
+        if element.band_label:
+            lines.append((_clean(element.band_label), 9.5, "normal"))
+    heights = [size * 1.3 for _, size, _ in lines]
+    # Offsets in points, so the block stays centred whatever the data scale.
+    top = sum(heights) / 2
+    for (text, size, weight), height in zip(lines, heights, strict=True):
+        # One text per line: matplotlib writes multi-line text with positions
+        # measured in its own font, but single lines get text-anchor: middle,
+        # which stays centred in whichever sans-serif the reader's browser has.
+        ax.annotate(
+            text,
+            xy=(x, y),
+            xytext=(0, top - height / 2),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=size,
+            fontweight=weight,
+            color=colour,
+        )
+        top -= height
+
+
+def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "") -> str:
+    """The public sector 7S "flower": the SCS in the centre, soft elements on the
+    left, hard on the right, each circle coloured by band and labelled with its
+    name, score and band."""
+    if not elements:
+        return _message("No ratings yet", title)
+    centre = [e for e in elements if e.aspect == "centre"]
+    soft = [e for e in elements if e.aspect == "soft"]
+    hard = [e for e in elements if e.aspect == "hard"]
+    unknown = sorted({e.aspect for e in elements} - {"centre", "soft", "hard"})
+    if unknown:
+        raise ValueError(f"unknown 7S aspect: {', '.join(map(repr, unknown))}")
+    if len(centre) > 1:
+        raise ValueError("only one element can be at the centre")
+
+    placed: list[tuple[ElementScore, float, float, float]] = []
+    for group, left in ((soft, True), (hard, False)):
+        if group:
+            for element, angle in zip(group, _half_angles(len(group), left=left), strict=True):
+                x, y = _RING * math.cos(angle), _RING * math.sin(angle)
+                placed.append((element, x, y, _OUTER_RADIUS))
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        reach = _RING + _OUTER_RADIUS
+        lowest = -_RING * math.sin(math.radians(60)) - _OUTER_RADIUS
+        ax.set_xlim(-reach - 0.1, reach + 0.1)
+        ax.set_ylim(lowest - 1.0, _RING * math.sin(math.radians(60)) + _OUTER_RADIUS + 0.1)
+
+        if centre:
+            for _, x, y, _ in placed:
+                ax.add_line(Line2D([0, x], [0, y], color=DARK_GREY, linewidth=1.5, zorder=1))
+        circles = list(placed)
+        if centre:
+            circles.insert(0, (centre[0], 0.0, 0.0, _CENTRE_RADIUS))
+        for element, x, y, radius in circles:
+            fill, text = _band_colours(element)
+            # The dark outline gives a pale (yellow or grey) circle a visible
+            # edge against the white page (non-text contrast).
+            ax.add_patch(
+                Circle(
+                    (x, y),
+                    radius,
+                    facecolor=fill,
+                    edgecolor=BLACK,
+                    linewidth=1,
+                    zorder=2,
+                    clip_on=False,
+                    gid=f"seven-s-element-{element.number}",
+                )
+            )
+            _circle_label(ax, x, y, element, text)
+
+        # Brackets under each half say which side is which in words.
+        y = lowest - 0.3
+        for x0, x1, label in (
+            (-reach, -0.3, "Soft (transformational)"),
+            (0.3, reach, "Hard (transactional)"),
+        ):
+            ax.add_line(Line2D([x0, x0, x1, x1], [y + 0.15, y, y, y + 0.15], color=DARK_GREY))
+            ax.text((x0 + x1) / 2, y - 0.15, label, ha="center", va="top", fontsize=11, color=BLACK)
+
+    return _render(draw, figsize=(7.5, 7.2), title=title)
+
+
+# --- heat map ---------------------------------------------------------------
+
+_CELL_WIDTH = 0.8  # inches
+_CELL_HEIGHT = 0.6
+
+
+def _legend_ticks(low: float, high: float) -> list[float]:
+    inner = range(math.ceil(low), math.floor(high) + 1)
+    return sorted({float(low), float(high), *map(float, inner)})
+
+
+def heat_map(
+    rows: Sequence[HeatRow],
+    *,
+    title: str = "",
+    low: float = 1,
+    high: float = 4,
+    low_label: str = "1 Performs poorly",
+    high_label: str = "4 Performs excellently",
+) -> str:
+    """One row per element, one cell per item, each cell coloured by its mean
+    from red (low) through yellow to green (high) and showing the item key and
+    the mean. Items with no ratings are grey and show a dash."""
+    if not high > low:
+        raise ValueError("high must be greater than low")
+    columns = max((len(row.cells) for row in rows), default=0)
+    if columns == 0:
+        return _message("No ratings yet", title)
+    count = len(rows)
+    any_missing = any(_missing(value) for row in rows for _, value in row.cells)
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        ax.set_xlim(0, columns)
+        ax.set_ylim(count, 0)  # first row at the top
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_xticks([])
+        ax.set_yticks(
+            [r + 0.5 for r in range(count)], [_clean(row.label) for row in rows], fontsize=10
+        )
+        ax.tick_params(axis="y", length=0, pad=6)
+
+        for r, row in enumerate(rows):
+            for c, (key, value) in enumerate(row.cells):
+                fill, text = heat_colours(value, low=low, high=high)
+                # A white gap round each cell keeps neighbours apart.
+                ax.add_patch(
+                    Rectangle((c + 0.03, r + 0.04), 0.94, 0.92, facecolor=fill, edgecolor="none")
+                )
+                shown = NO_DATA if _missing(value) else _one_dp(value)
+                middle = {"ha": "center", "va": "center", "color": text}
+                ax.text(c + 0.5, r + 0.3, _clean(key), fontsize=8, **middle)
+                ax.text(c + 0.5, r + 0.66, shown, fontsize=11, fontweight="bold", **middle)
+
+        legend = fig.colorbar(
+            ScalarMappable(norm=Normalize(low, high), cmap=_HEAT_CMAP),
+            ax=ax,
+            location="bottom",
+            # Few enough bands that matplotlib draws them as vector shapes; with
+            # the full colour map it would embed a bitmap of the gradient.
+            boundaries=np.linspace(low, high, 31),
+            shrink=min(1.0, 4.5 / (columns * _CELL_WIDTH)),
+            aspect=25,
+            pad=0.04,
+        )
+        ticks = _legend_ticks(low, high)
+        labels = [f"{t:g}" for t in ticks]
+        labels[0], labels[-1] = _clean(low_label), _clean(high_label)
+        legend.set_ticks(ticks, labels=labels, fontsize=9)
+        legend.outline.set_visible(False)
+        legend.set_label(
+            f"Mean rating ({NO_DATA} = no ratings)" if any_missing else "Mean rating", fontsize=9
+        )
+
+    figsize = (1.8 + columns * _CELL_WIDTH, 1.1 + count * _CELL_HEIGHT)
+    return _render(draw, figsize=figsize, title=title, layout="constrained")
+
+
+# --- distribution -----------------------------------------------------------
+
+
+def distribution_chart(labels: Sequence[str], counts: Sequence[int], *, title: str = "") -> str:
+    """Horizontal bars, one per answer option in the order given, each with its count."""
+    if len(labels) != len(counts):
+        raise ValueError("labels and counts must be the same length")
+    if any(c < 0 for c in counts):
+        raise ValueError("counts cannot be negative")
+    if not labels:
+        return _message("No answers yet", title)
+    counts = [int(c) for c in counts]
+    most = max(counts)
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        positions = range(len(labels))
+        bars = ax.barh(positions, counts, height=0.6, color=BLUE, zorder=2)
+        ax.bar_label(bars, labels=[str(c) for c in counts], padding=4, fontsize=10, color=BLACK)
+        ax.set_yticks(list(positions), [_clean(label) for label in labels])
+        ax.invert_yaxis()  # first option at the top, as in the questionnaire
+        # Room at the right for the count written after the longest bar; with
+        # no answers at all, a 0-1 axis rather than matplotlib's degenerate one.
+        ax.set_xlim(0, max(1, most * 1.15))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
+        ax.set_axisbelow(True)
+        ax.tick_params(axis="y", length=0)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.set_xlabel("Number of answers")
+
+    figsize = (7, 0.9 + 0.45 * len(labels))
+    return _render(draw, figsize=figsize, title=title, layout="constrained")

@@ -1,0 +1,583 @@
+"""Results of an assessment: item statistics, element scores, where views differ,
+consensus against individuals, what to investigate, trends and benchmarks.
+
+Everything is computed in Python from a handful of queries that do not grow
+with respondents or items: one for the items, one for every answer (a values
+list), one for agreed ratings, two for earlier assessments and one for
+benchmarks. Groups smaller than the minimum group size never get a cell.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Avg, Count, Q
+
+from questions.models import BankVersion, Item, Section
+from workshops.models import AgendaItem, Answer, Assessment, Partnership, Person, Respondent, Sector
+
+WORKSHOP = Respondent.Channel.WORKSHOP
+
+# A standard deviation of a point or more on a four-point scale means the
+# partnership is split: typically as many at 1-2 as at 3-4.
+SPLIT_SD = 1.0
+# Share of "don't know" answers that is itself worth looking into.
+HIGH_DONT_KNOW = 0.25
+# Comparisons with other partnerships need this many of them, so none can be picked out.
+MIN_BENCHMARK_PARTNERSHIPS = 5
+# How far, in points, an agreed rating may sit from the room's median before it is flagged.
+CONSENSUS_GAP = 1
+
+CHANNELS = {
+    "all": "Questionnaire and workshops",
+    "questionnaire": "Questionnaire only",
+    "workshop": "Workshop votes only",
+}
+
+# The report compares coordinators with board members and other partners.
+ROLE_GROUPS = {
+    Person.Role.COORDINATOR: "Coordinators",
+    Person.Role.CHAIR: "Board members",
+    Person.Role.BOARD_MEMBER: "Board members",
+}
+OTHER_PARTNERS = "Other partners"
+LAYERS = dict(Person.Layer.choices)
+SECTORS = dict(Sector.choices)
+
+# The report compares counties, metropolitan districts and London boroughs
+# with districts and unitaries.
+AUTHORITY_GROUPS = {
+    Partnership.AuthorityType.COUNTY: "Counties, metropolitan districts and London boroughs",
+    Partnership.AuthorityType.METROPOLITAN: "Counties, metropolitan districts and London boroughs",
+    Partnership.AuthorityType.LONDON: "Counties, metropolitan districts and London boroughs",
+    Partnership.AuthorityType.DISTRICT: "Districts and unitaries",
+    Partnership.AuthorityType.UNITARY: "Districts and unitaries",
+}
+
+BASIS_LABELS = {"internal": "Against our own plans", "external": "Against other LSPs", "": ""}
+
+
+@dataclass
+class Row:
+    """One answer, with who gave it, as the results need it."""
+
+    respondent: int
+    item: int
+    basis: str
+    rating: int | None
+    choice: str
+    text: str
+    role: str
+    sector: str
+    layer: str
+    organisation: str
+    channel: str
+
+    @cached_property
+    def groups(self) -> dict[str, str]:
+        return {
+            "Role": ROLE_GROUPS.get(self.role, OTHER_PARTNERS),
+            "Sector": SECTORS.get(self.sector, self.sector),
+            "Governance layer": LAYERS.get(self.layer, self.layer),
+            "Organisation": self.organisation or "Not given",
+        }
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+@dataclass
+class Rating:
+    """One rating item on one basis."""
+
+    item: Item
+    basis: str
+    counts: dict[str, int]  # scale value or choice -> answers
+    ratings: list[int]
+    dont_know: int
+    not_applicable: int
+
+    @property
+    def n(self) -> int:
+        return len(self.ratings)
+
+    @property
+    def mean(self) -> float | None:
+        return _mean(self.ratings)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.ratings) if self.ratings else None
+
+    @property
+    def spread(self) -> float | None:
+        return statistics.pstdev(self.ratings) if len(self.ratings) > 1 else None
+
+    @property
+    def split(self) -> bool:
+        return self.spread is not None and self.spread >= SPLIT_SD
+
+    @property
+    def dont_know_rate(self) -> float:
+        asked = self.n + self.dont_know
+        return self.dont_know / asked if asked else 0.0
+
+
+@dataclass
+class YesNo:
+    item: Item
+    yes: int
+    no: int
+    dont_know: int
+    not_applicable: int
+
+    @property
+    def n(self) -> int:
+        return self.yes + self.no
+
+    @property
+    def yes_percent(self) -> float | None:
+        return 100 * self.yes / self.n if self.n else None
+
+    @property
+    def triggered(self) -> int:
+        """Answers the instrument says to look into ('no' for most questions)."""
+        return {"yes": self.yes, "no": self.no}.get(self.item.investigate_when, 0)
+
+    @property
+    def dont_know_rate(self) -> float:
+        asked = self.n + self.dont_know
+        return self.dont_know / asked if asked else 0.0
+
+
+# Open answers shown on the page per question; the rest are in the downloads.
+OPEN_ANSWERS_SHOWN = 10
+
+
+@dataclass
+class OpenAnswer:
+    text: str
+    who: str  # role group, sector and layer, or "" when that group is too small to show
+
+
+@dataclass
+class ElementResult:
+    section: Section
+    scores: dict[str, float | None]  # basis -> mean of every rating in the element
+    bands: dict[str, dict | None]
+    ratings: list[Rating] = field(default_factory=list)
+    yes_no: list[YesNo] = field(default_factory=list)
+    open_answers: list[tuple[Item, list[OpenAnswer]]] = field(default_factory=list)
+
+    @property
+    def headline(self) -> tuple[float | None, dict | None]:
+        for basis in ("internal", "external"):
+            if self.scores.get(basis) is not None:
+                return self.scores[basis], self.bands[basis]
+        return None, None
+
+
+@dataclass
+class Gap:
+    item: Item
+    basis: str
+    dimension: str
+    high: tuple[str, float, int]  # group, value, respondents
+    low: tuple[str, float, int]
+    kind: str  # "points" or "percentage points"
+
+    @property
+    def size(self) -> float:
+        return self.high[1] - self.low[1]
+
+    @property
+    def plain(self) -> str:
+        (hg, hv, _), (lg, lv, _) = self.high, self.low
+        # "coordinators", "public sector" read as ordinary words; organisations keep their names.
+        if self.dimension != "Organisation":
+            hg, lg = hg.lower(), lg.lower()
+        if self.kind == "percentage points":
+            return f"{hv:.0f}% of {hg} say yes; {lv:.0f}% of {lg}"
+        return f"{hg[:1].upper()}{hg[1:]} rate it {hv:.1f} on average; {lg} {lv:.1f}"
+
+
+@dataclass
+class Consensus:
+    item: Item
+    basis: str
+    agreed: int | str
+    median: float | None
+    workshop: str
+
+    @property
+    def flagged(self) -> bool:
+        return (
+            isinstance(self.agreed, int)
+            and self.median is not None
+            and abs(self.agreed - self.median) >= CONSENSUS_GAP
+        )
+
+
+@dataclass
+class Trend:
+    label: str  # an earlier assessment
+    elements: dict[int, float | None]  # section number -> score on the headline basis
+    items: dict[tuple[str, str], float | None]  # (item key, basis) -> mean
+
+
+@dataclass
+class Benchmark:
+    group: str
+    partnerships: int
+    elements: dict[int, float | None]  # section number -> mean of partnerships' scores
+    shown: bool
+
+
+@dataclass
+class Results:
+    assessment: Assessment
+    channel: str
+    min_group: int
+    respondents: int
+    by_channel: dict[str, int]
+    elements: list[ElementResult]
+    rating_gaps: list[Gap]
+    yes_no_gaps: list[Gap]
+    consensus: list[Consensus]
+    investigate: list[tuple[Section, list[YesNo], list[Rating]]]
+    trends: list[Trend]
+    benchmarks: list[Benchmark]
+    bases: list[str]
+
+    @property
+    def ratings(self) -> list[Rating]:
+        return [r for e in self.elements for r in e.ratings]
+
+    @property
+    def yes_no(self) -> list[YesNo]:
+        return [y for e in self.elements for y in e.yes_no]
+
+
+def band_for(bank: BankVersion, score: float | None) -> dict | None:
+    """The interpretation band a score falls in, as the question bank defines them."""
+    if score is None:
+        return None
+    for band in bank.bands:  # highest first; each minimum is inclusive
+        if score >= band["min"]:
+            return band
+    return None
+
+
+def answer_rows(assessment: Assessment, channel: str = "all") -> list[Row]:
+    """Every answer counted in results: submitted responses and workshop votes."""
+    answers = Answer.objects.filter(respondent__assessment=assessment).filter(
+        Q(respondent__submitted_at__isnull=False) | Q(respondent__channel=WORKSHOP)
+    )
+    if channel == "questionnaire":
+        answers = answers.exclude(respondent__channel=WORKSHOP)
+    elif channel == "workshop":
+        answers = answers.filter(respondent__channel=WORKSHOP)
+    fields = [
+        "respondent_id",
+        "item_id",
+        "basis",
+        "rating",
+        "choice",
+        "text",
+        "respondent__role",
+        "respondent__sector",
+        "respondent__layer",
+        "respondent__organisation",
+        "respondent__channel",
+    ]
+    rows = [Row(*values) for values in answers.order_by().values_list(*fields)]
+    # Work out each respondent's groups once and share them across their answers.
+    groups: dict[int, dict[str, str]] = {}
+    for row in rows:
+        shared = groups.get(row.respondent)
+        if shared is None:
+            groups[row.respondent] = row.groups
+        else:
+            row.__dict__["groups"] = shared
+    return rows
+
+
+def _rating(item: Item, basis: str, rows: list[Row]) -> Rating:
+    counts: dict[str, int] = defaultdict(int)
+    ratings = []
+    for row in rows:
+        key = str(row.rating) if row.rating is not None else row.choice
+        counts[key] += 1
+        if row.rating is not None:
+            ratings.append(row.rating)
+    return Rating(
+        item, basis, dict(counts), ratings, counts.get("dont_know", 0), counts.get("na", 0)
+    )
+
+
+def _yes_no(item: Item, rows: list[Row]) -> YesNo:
+    choices = defaultdict(int)
+    for row in rows:
+        choices[row.choice] += 1
+    return YesNo(item, choices["yes"], choices["no"], choices["dont_know"], choices["na"])
+
+
+def _group_sizes(rows: list[Row]) -> dict[tuple[str, str], int]:
+    """Respondents in each group of each dimension, over the whole assessment."""
+    people = {row.respondent: row.groups for row in rows}
+    sizes: dict[tuple[str, str], int] = defaultdict(int)
+    for groups in people.values():
+        for dimension, group in groups.items():
+            sizes[(dimension, group)] += 1
+    return sizes
+
+
+def _gaps(item: Item, basis: str, rows: list[Row], min_group: int) -> list[Gap]:
+    """The widest difference between groups on each dimension, groups too small left out."""
+    gaps = []
+    yes_no = item.kind == Item.Kind.YES_NO
+    for dimension in ("Role", "Sector", "Governance layer", "Organisation"):
+        values: dict[str, list[float]] = defaultdict(list)
+        for row in rows:
+            if yes_no and row.choice in ("yes", "no"):
+                values[row.groups[dimension]].append(100.0 if row.choice == "yes" else 0.0)
+            elif not yes_no and row.rating is not None:
+                values[row.groups[dimension]].append(row.rating)
+        shown = [
+            (group, sum(v) / len(v), len(v)) for group, v in values.items() if len(v) >= min_group
+        ]
+        if len(shown) < 2:
+            continue
+        shown.sort(key=lambda g: (-g[1], g[0]))
+        gap = Gap(
+            item, basis, dimension, shown[0], shown[-1], "percentage points" if yes_no else "points"
+        )
+        if gap.size > 0:
+            gaps.append(gap)
+    return gaps
+
+
+def _who(row: Row, sizes: dict[tuple[str, str], int], min_group: int, anonymous: bool) -> str:
+    parts = []
+    for dimension in ("Role", "Sector", "Governance layer"):
+        group = row.groups[dimension]
+        if not anonymous or sizes.get((dimension, group), 0) >= min_group:
+            parts.append(group)
+    return ", ".join(parts)
+
+
+def build(assessment: Assessment, min_group: int, channel: str = "all") -> Results:
+    channel = channel if channel in CHANNELS else "all"
+    bank = assessment.bank
+    items = list(assessment.items.select_related("section").order_by("position"))
+    rows = answer_rows(assessment, channel)
+    by_item: dict[tuple[int, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        by_item[(row.item, row.basis)].append(row)
+    sizes = _group_sizes(rows)
+    bases = assessment.bases
+    described: dict[int, str] = {}
+
+    def who(row: Row) -> str:
+        if row.respondent not in described:
+            described[row.respondent] = _who(row, sizes, min_group, assessment.anonymous)
+        return described[row.respondent]
+
+    elements: dict[int, ElementResult] = {}
+    rating_gaps, yes_no_gaps = [], []
+    for item in items:
+        section = item.section
+        element = elements.setdefault(section.pk, ElementResult(section, {}, {}))
+        if item.kind == Item.Kind.RATING:
+            for basis in bases:
+                item_rows = by_item.get((item.pk, basis), [])
+                element.ratings.append(_rating(item, basis, item_rows))
+                rating_gaps += _gaps(item, basis, item_rows, min_group)
+        elif item.kind == Item.Kind.YES_NO:
+            item_rows = by_item.get((item.pk, ""), [])
+            element.yes_no.append(_yes_no(item, item_rows))
+            yes_no_gaps += _gaps(item, "", item_rows, min_group)
+        else:
+            answers = [
+                OpenAnswer(row.text, who(row))
+                for row in by_item.get((item.pk, ""), [])
+                if row.text.strip()
+            ]
+            element.open_answers.append((item, answers))
+    for element in elements.values():
+        for basis in bases:
+            values = [v for r in element.ratings if r.basis == basis for v in r.ratings]
+            element.scores[basis] = _mean(values)
+            element.bands[basis] = band_for(bank, element.scores[basis])
+
+    medians = {(r.item.pk, r.basis): r.median for e in elements.values() for r in e.ratings}
+    results = Results(
+        assessment=assessment,
+        channel=channel,
+        min_group=min_group,
+        respondents=len({row.respondent for row in rows}),
+        by_channel=_by_channel(rows),
+        elements=list(elements.values()),
+        rating_gaps=sorted(rating_gaps, key=lambda g: (-g.size, g.item.position)),
+        yes_no_gaps=sorted(yes_no_gaps, key=lambda g: (-g.size, g.item.position)),
+        consensus=_consensus(assessment, medians),
+        investigate=[],
+        trends=_trends(assessment),
+        benchmarks=_benchmarks(assessment),
+        bases=bases,
+    )
+    results.investigate = [
+        (
+            e.section,
+            [y for y in e.yes_no if y.triggered],
+            [r for r in e.ratings if r.dont_know_rate >= HIGH_DONT_KNOW],
+        )
+        for e in results.elements
+        if any(y.triggered for y in e.yes_no)
+        or any(r.dont_know_rate >= HIGH_DONT_KNOW for r in e.ratings)
+    ]
+    return results
+
+
+def _by_channel(rows: list[Row]) -> dict[str, int]:
+    people: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        people["workshop" if row.channel == WORKSHOP else "questionnaire"].add(row.respondent)
+    return {name: len(members) for name, members in people.items()}
+
+
+def _consensus(assessment: Assessment, medians: dict) -> list[Consensus]:
+    """The latest agreed rating for each item, beside the individual median."""
+    agreed = (
+        AgendaItem.objects.filter(workshop__assessment=assessment, agreed_at__isnull=False)
+        .select_related("item", "workshop")
+        .order_by("item__position", "-agreed_at")
+    )
+    result, seen = [], set()
+    for entry in agreed:
+        if entry.item_id in seen:
+            continue
+        seen.add(entry.item_id)
+        title = entry.workshop.title
+        agreed = {"internal": entry.agreed_internal, "external": entry.agreed_external}
+        for basis, value in agreed.items():
+            if value is not None:
+                median = medians.get((entry.item_id, basis))
+                result.append(Consensus(entry.item, basis, value, median, title))
+        if entry.agreed_choice:
+            result.append(Consensus(entry.item, "", entry.agreed_choice, None, title))
+    return result
+
+
+def _scores_by_element(aggregates) -> tuple[dict[int, float | None], dict]:
+    """Element scores (rating-weighted) and item means from (section, key, basis, avg, n) rows,
+    on the headline basis: internal where asked, else external."""
+    totals: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
+    items: dict[tuple[str, str], float | None] = {}
+    for section, key, basis, avg, n in aggregates:
+        totals[section][basis][0] += avg * n
+        totals[section][basis][1] += n
+        items[(key, basis)] = avg
+    elements: dict[int, float | None] = {}
+    for section, by_basis in totals.items():
+        total, n = by_basis.get("internal") or by_basis.get("external") or (0.0, 0)
+        elements[section] = total / n if n else None
+    return elements, items
+
+
+def _rating_aggregates(answers):
+    return (
+        answers.filter(rating__isnull=False)
+        .values_list("item__section__number", "item__key", "basis")
+        .annotate(avg=Avg("rating"), n=Count("id"))
+        .order_by()
+    )
+
+
+def _trends(assessment: Assessment) -> list[Trend]:
+    """Earlier assessments of this partnership, matched item by item on the item's key
+    (so a new bank version still lines up) and element by element on its number."""
+    earlier = list(
+        assessment.partnership.assessments.filter(opens_on__lt=assessment.opens_on).order_by(
+            "opens_on"
+        )
+    )
+    if not earlier:
+        return []
+    answers = Answer.objects.filter(respondent__assessment__in=earlier).filter(
+        Q(respondent__submitted_at__isnull=False) | Q(respondent__channel=WORKSHOP)
+    )
+    by_assessment = defaultdict(list)
+    rows = _rating_aggregates(answers).values_list(
+        "respondent__assessment_id", "item__section__number", "item__key", "basis", "avg", "n"
+    )
+    for assessment_id, *rest in rows:
+        by_assessment[assessment_id].append(rest)
+    trends = []
+    for old in earlier:
+        elements, items = _scores_by_element(by_assessment.get(old.pk, []))
+        trends.append(Trend(f"{old.title} ({old.opens_on:%B %Y})", elements, items))
+    return trends
+
+
+def _benchmarks(assessment: Assessment) -> list[Benchmark]:
+    """How other partnerships that share their results score, element by element.
+
+    Each partnership counts once (its latest assessment with ratings), and a
+    comparison group is shown only when at least MIN_BENCHMARK_PARTNERSHIPS
+    partnerships are in it. Partnerships are never named.
+    """
+    partnership = assessment.partnership
+    if not partnership.share_benchmarks:
+        return []
+    answers = (
+        Answer.objects.filter(
+            respondent__assessment__partnership__share_benchmarks=True,
+            respondent__submitted_at__isnull=False,
+        )
+        .exclude(respondent__assessment__partnership=partnership)
+        .exclude(respondent__channel=WORKSHOP)
+    )
+    rows = _rating_aggregates(answers).values_list(
+        "respondent__assessment__partnership_id",
+        "respondent__assessment__partnership__authority_type",
+        "respondent__assessment_id",
+        "item__section__number",
+        "item__key",
+        "basis",
+        "avg",
+        "n",
+    )
+    latest: dict[int, int] = {}
+    opened = dict(
+        Assessment.objects.filter(partnership__share_benchmarks=True).values_list("pk", "opens_on")
+    )
+    grouped: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    types: dict[int, str] = {}
+    for partnership_id, authority, assessment_id, *rest in rows:
+        grouped[partnership_id][assessment_id].append(rest)
+        types[partnership_id] = authority
+        current = latest.get(partnership_id)
+        if current is None or opened[assessment_id] > opened[current]:
+            latest[partnership_id] = assessment_id
+    scores = {p: _scores_by_element(grouped[p][a])[0] for p, a in latest.items()}
+    own_group = AUTHORITY_GROUPS[partnership.authority_type]
+    comparisons = [
+        ("All participating partnerships", list(scores)),
+        (own_group, [p for p in scores if AUTHORITY_GROUPS[types[p]] == own_group]),
+    ]
+    result = []
+    for label, members in comparisons:
+        shown = len(members) >= MIN_BENCHMARK_PARTNERSHIPS
+        elements: dict[int, float | None] = {}
+        if shown:
+            numbers = {n for p in members for n in scores[p]}
+            for number in sorted(numbers):
+                values = [scores[p][number] for p in members if scores[p].get(number) is not None]
+                elements[number] = _mean(values)
+        result.append(Benchmark(label, len(members), elements, shown))
+    return result

@@ -1,0 +1,62 @@
+"""Results of an assessment for coordinators, facilitators and executives: the page,
+its charts and its exports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from workshops.access import get_assessment
+from workshops.reporting import charts, exports
+from workshops.services import results as services
+
+
+def _results(request: HttpRequest, partnership_id: int, assessment_id: int):
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, "results")
+    channel = request.GET.get("channel", "all")
+    return services.build(assessment, settings.MIN_GROUP_SIZE, channel), membership
+
+
+@login_required
+def results(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    result, membership = _results(request, partnership_id, assessment_id)
+    context = {
+        "results": result,
+        "assessment": result.assessment,
+        "partnership": result.assessment.partnership,
+        "membership": membership,
+        "channels": services.CHANNELS,
+        "query": f"?channel={result.channel}",
+        "open_shown": f":{services.OPEN_ANSWERS_SHOWN}",
+        "open_limit": services.OPEN_ANSWERS_SHOWN,
+        "open_minus": -services.OPEN_ANSWERS_SHOWN,
+    }
+    return render(request, "workshops/results.html", context)
+
+
+def _svg(svg: str) -> HttpResponse:
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@login_required
+def chart_7s(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    result, _ = _results(request, partnership_id, assessment_id)
+    return _svg(charts.seven_s_chart(exports.element_scores(result), title="The 7S chart"))
+
+
+@login_required
+def chart_heat_map(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    result, _ = _results(request, partnership_id, assessment_id)
+    return _svg(charts.heat_map(exports.heat_rows(result), title="Items by element"))
+
+
+@login_required
+def export(
+    request: HttpRequest, partnership_id: int, assessment_id: int, what: str, kind: str
+) -> HttpResponse:
+    result, _ = _results(request, partnership_id, assessment_id)
+    return exports.download(result, what, kind)
