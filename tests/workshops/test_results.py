@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from datetime import timedelta
 
 import pytest
@@ -258,13 +259,13 @@ def bank_path():
     return settings.QUESTION_BANK_PATH
 
 
-def sharing_partnerships(cast, count: int, authority: str, score: str) -> None:
+def sharing_partnerships(cast, count: int, authority: str, score: str, plan="yes") -> None:
     for n in range(count):
         partnership = Partnership.objects.create(
             name=f"LSP {authority} {n}", area="x", authority_type=authority, share_benchmarks=True
         )
         assessment = make_assessment(cast, partnership=partnership)
-        respond(assessment, **{"1_1": score})
+        respond(assessment, **{"1_1": score, "1_1_2": plan})
 
 
 def test_benchmarks_need_opting_in_and_five_partnerships_per_group(cast, assessment):
@@ -285,6 +286,27 @@ def test_benchmarks_need_opting_in_and_five_partnerships_per_group(cast, assessm
     same_type = shown["Districts and unitaries"]  # Eastvale is a district
     assert same_type.shown and same_type.partnerships == 5
     assert same_type.elements[1] == pytest.approx((4 * 4 + 3) / 5)
+    assert "Westmoor" not in str(build(assessment).benchmarks)  # never named
+
+
+def test_benchmark_gaps_by_authority_type_in_points_and_percentage_points(cast, assessment):
+    cast.partnership.share_benchmarks = True
+    cast.partnership.save()
+    for plan in ["yes", "no", "no"]:
+        respond(assessment, **{"1_1": "2", "1_1_2": plan})
+    sharing_partnerships(cast, 2, "district", "4", plan="yes")
+    sharing_partnerships(cast, 3, "unitary", "3", plan="no")
+    sharing_partnerships(cast, 3, "london", "1", plan="yes")
+    gaps = {(g.group, g.item.key): g for g in build(assessment).benchmark_gaps}
+    same = gaps[("Districts and unitaries", "1.1.2")]
+    assert (same.ours, same.theirs) == (pytest.approx(100 / 3), pytest.approx(40.0))
+    assert same.size == pytest.approx(100 / 3 - 40) and same.unit == "percentage points"
+    assert same.plain == "33% here say yes; 40% across districts and unitaries"
+    everyone = gaps[("All participating partnerships", "1.1.2")]
+    assert everyone.theirs == pytest.approx(100 * 5 / 8)
+    rating_gap = gaps[("Districts and unitaries", "1.1")]
+    assert (rating_gap.ours, rating_gap.theirs) == (2, pytest.approx((2 * 4 + 3 * 3) / 5))
+    assert rating_gap.plain == "Rated 2.0 here; 3.4 across districts and unitaries"
 
 
 # --- Cost ----------------------------------------------------------------------------------------
@@ -349,7 +371,8 @@ def test_the_aggregates_workbook_has_elements_items_and_gaps(client, cast, asses
     client.force_login(cast.facilitator)
     url = reverse("results-export", args=[cast.partnership.pk, assessment.pk, "aggregates", "xlsx"])
     workbook = load_workbook(io.BytesIO(client.get(url).content))
-    assert workbook.sheetnames == ["Elements", "Items", "Where views differ"]
+    assert workbook.sheetnames[:3] == ["Elements", "Items", "Where views differ"]
+    assert workbook.sheetnames[3:] == ["Trends", "Other partnerships"]
     elements = list(workbook["Elements"].values)
     assert elements[1][:2] == (1, "The LSP's long-term goals")
     assert elements[1][5] == pytest.approx(2.5) and elements[1][6] == "Needs attention"
@@ -379,3 +402,19 @@ def test_a_date_in_the_past_assessment_is_earlier(cast, bank):
     now = make_assessment(cast, title="Now")
     assert build(now).trends == []
     assert now.opens_on < later.opens_on <= now.opens_on + timedelta(days=31)
+
+
+def test_the_page_and_workbook_show_trends_item_by_item(client, cast, bank):
+    earlier = make_assessment(cast, title="2025 review", opens=-400, closes=-380)
+    respond(earlier, **{"1_1": "1"})
+    current = make_assessment(cast, title="2026 review")
+    respond(current, **{"1_1": "3"})
+    client.force_login(cast.executive)
+    ids = [cast.partnership.pk, current.pk]
+    page = client.get(reverse("results", args=ids)).content.decode()
+    assert "Mean rating of each question over time" in page
+    assert re.search(r">1\.1</th>\s*<td[^>]*>1\.0</td>\s*<td[^>]*>3\.0</td>", page)
+    url = reverse("results-export", args=[*ids, "trends", "csv"])
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))
+    assert rows[0][0:2] == ["Item", "Basis"] and rows[0][-1] == "This assessment"
+    assert ["1.1", "Against our own plans", "1.0", "3.0"] in rows

@@ -180,6 +180,25 @@ def gaps_table(results: Results) -> tuple[list[str], list[list]]:
     return header, table
 
 
+def trends_table(results: Results) -> tuple[list[str], list[list]]:
+    header = ["Item", "Basis"] + [trend.label for trend in results.trends] + ["This assessment"]
+    table = [
+        [r.item.key, BASIS_LABELS[r.basis]] + [_round(v) for v in earlier] + [_round(r.mean)]
+        for r, earlier in results.trend_rows
+    ]
+    return header, table
+
+
+def benchmarks_table(results: Results) -> tuple[list[str], list[list]]:
+    header = ["Item", "Basis", "Compared with", "Here", "Their average", "Difference", "Unit"]
+    table = [
+        [gap.item.key, BASIS_LABELS[gap.basis], gap.group, _round(gap.ours), _round(gap.theirs)]
+        + [_round(gap.size), gap.unit]
+        for gap in results.benchmark_gaps
+    ]
+    return header, table
+
+
 def _round(value, places: int = 2):
     return None if value is None else round(value, places)
 
@@ -189,13 +208,18 @@ EXPORTS = {
     "items": [items_table],
     "elements": [elements_table],
     "gaps": [gaps_table],
-    "aggregates": [elements_table, items_table, gaps_table],  # a workbook only
+    "trends": [trends_table],
+    "benchmarks": [benchmarks_table],
+    # A workbook only: every aggregate table on its own sheet.
+    "aggregates": [elements_table, items_table, gaps_table, trends_table, benchmarks_table],
 }
 SHEET_NAMES = {
     answers_table: "Answers",
     elements_table: "Elements",
     items_table: "Items",
     gaps_table: "Where views differ",
+    trends_table: "Trends",
+    benchmarks_table: "Other partnerships",
 }
 
 

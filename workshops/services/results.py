@@ -12,7 +12,6 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from django.db.models import Avg, Count, Q
 
@@ -60,9 +59,10 @@ AUTHORITY_GROUPS = {
 BASIS_LABELS = {"internal": "Against our own plans", "external": "Against other LSPs", "": ""}
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
-    """One answer, with who gave it, as the results need it."""
+    """One answer, with who gave it, as the results need it. Slots: there are tens of
+    thousands of these in a big assessment."""
 
     respondent: int
     item: int
@@ -75,15 +75,17 @@ class Row:
     layer: str
     organisation: str
     channel: str
+    groups: dict[str, str] = field(default_factory=dict)  # shared by a respondent's answers
 
-    @cached_property
-    def groups(self) -> dict[str, str]:
-        return {
-            "Role": ROLE_GROUPS.get(self.role, OTHER_PARTNERS),
-            "Sector": SECTORS.get(self.sector, self.sector),
-            "Governance layer": LAYERS.get(self.layer, self.layer),
-            "Organisation": self.organisation or "Not given",
-        }
+
+def groups_of(role: str, sector: str, layer: str, organisation: str) -> dict[str, str]:
+    """The groups a respondent falls in, on each dimension results compare."""
+    return {
+        "Role": ROLE_GROUPS.get(role, OTHER_PARTNERS),
+        "Sector": SECTORS.get(sector, sector),
+        "Governance layer": LAYERS.get(layer, layer),
+        "Organisation": organisation or "Not given",
+    }
 
 
 def _mean(values: list[float]) -> float | None:
@@ -235,6 +237,29 @@ class Benchmark:
     partnerships: int
     elements: dict[int, float | None]  # section number -> mean of partnerships' scores
     shown: bool
+    # (item key, basis) -> mean of partnerships' item means, or of their % yes
+    items: dict[tuple[str, str], float | None] = field(default_factory=dict)
+
+
+@dataclass
+class BenchmarkGap:
+    item: Item
+    basis: str
+    group: str
+    ours: float
+    theirs: float
+    unit: str  # "points" or "percentage points"
+
+    @property
+    def size(self) -> float:
+        return self.ours - self.theirs
+
+    @property
+    def plain(self) -> str:
+        group = self.group[:1].lower() + self.group[1:]
+        if self.unit == "percentage points":
+            return f"{self.ours:.0f}% here say yes; {self.theirs:.0f}% across {group}"
+        return f"Rated {self.ours:.1f} here; {self.theirs:.1f} across {group}"
 
 
 @dataclass
@@ -252,6 +277,7 @@ class Results:
     trends: list[Trend]
     benchmarks: list[Benchmark]
     bases: list[str]
+    benchmark_gaps: list[BenchmarkGap] = field(default_factory=list)
 
     @property
     def ratings(self) -> list[Rating]:
@@ -260,6 +286,16 @@ class Results:
     @property
     def yes_no(self) -> list[YesNo]:
         return [y for e in self.elements for y in e.yes_no]
+
+    @property
+    def trend_rows(self) -> list[tuple[Rating, list[float | None]]]:
+        """Each rating item now, with its mean in each earlier assessment (matched by key)."""
+        if not self.trends:
+            return []
+        return [
+            (r, [trend.items.get((r.item.key, r.basis)) for trend in self.trends])
+            for r in self.ratings
+        ]
 
 
 def band_for(bank: BankVersion, score: float | None) -> dict | None:
@@ -273,37 +309,25 @@ def band_for(bank: BankVersion, score: float | None) -> dict | None:
 
 
 def answer_rows(assessment: Assessment, channel: str = "all") -> list[Row]:
-    """Every answer counted in results: submitted responses and workshop votes."""
-    answers = Answer.objects.filter(respondent__assessment=assessment).filter(
-        Q(respondent__submitted_at__isnull=False) | Q(respondent__channel=WORKSHOP)
-    )
+    """Every answer counted in results: submitted responses and workshop votes.
+
+    Two queries: who answered, then the answers without the respondent's
+    details repeated on every row, which is most of the time for big results.
+    """
+    people = assessment.respondents.filter(Q(submitted_at__isnull=False) | Q(channel=WORKSHOP))
     if channel == "questionnaire":
-        answers = answers.exclude(respondent__channel=WORKSHOP)
+        people = people.exclude(channel=WORKSHOP)
     elif channel == "workshop":
-        answers = answers.filter(respondent__channel=WORKSHOP)
-    fields = [
-        "respondent_id",
-        "item_id",
-        "basis",
-        "rating",
-        "choice",
-        "text",
-        "respondent__role",
-        "respondent__sector",
-        "respondent__layer",
-        "respondent__organisation",
-        "respondent__channel",
-    ]
-    rows = [Row(*values) for values in answers.order_by().values_list(*fields)]
-    # Work out each respondent's groups once and share them across their answers.
-    groups: dict[int, dict[str, str]] = {}
-    for row in rows:
-        shared = groups.get(row.respondent)
-        if shared is None:
-            groups[row.respondent] = row.groups
-        else:
-            row.__dict__["groups"] = shared
-    return rows
+        people = people.filter(channel=WORKSHOP)
+    who = {
+        pk: (*details, groups_of(*details[:4]))
+        for pk, *details in people.order_by().values_list(
+            "pk", "role", "sector", "layer", "organisation", "channel"
+        )
+    }
+    answers = Answer.objects.filter(respondent__in=people).order_by()
+    fields = ("respondent_id", "item_id", "basis", "rating", "choice", "text")
+    return [Row(*values, *who[values[0]]) for values in answers.values_list(*fields)]
 
 
 def _rating(item: Item, basis: str, rows: list[Row]) -> Rating:
@@ -430,6 +454,7 @@ def build(assessment: Assessment, min_group: int, channel: str = "all") -> Resul
         benchmarks=_benchmarks(assessment),
         bases=bases,
     )
+    results.benchmark_gaps = _benchmark_gaps(results)
     results.investigate = [
         (
             e.section,
@@ -525,11 +550,12 @@ def _trends(assessment: Assessment) -> list[Trend]:
 
 
 def _benchmarks(assessment: Assessment) -> list[Benchmark]:
-    """How other partnerships that share their results score, element by element.
+    """How other partnerships that share their results score, by element and by item.
 
-    Each partnership counts once (its latest assessment with ratings), and a
+    Each partnership counts once (its latest assessment with answers), and a
     comparison group is shown only when at least MIN_BENCHMARK_PARTNERSHIPS
-    partnerships are in it. Partnerships are never named.
+    partnerships are in it. Partnerships are never named. Questionnaire answers
+    only: workshops vary too much in who attends to compare across partnerships.
     """
     partnership = assessment.partnership
     if not partnership.share_benchmarks:
@@ -542,42 +568,74 @@ def _benchmarks(assessment: Assessment) -> list[Benchmark]:
         .exclude(respondent__assessment__partnership=partnership)
         .exclude(respondent__channel=WORKSHOP)
     )
-    rows = _rating_aggregates(answers).values_list(
-        "respondent__assessment__partnership_id",
-        "respondent__assessment__partnership__authority_type",
-        "respondent__assessment_id",
-        "item__section__number",
-        "item__key",
-        "basis",
-        "avg",
-        "n",
+    owner = ("respondent__assessment__partnership_id", "respondent__assessment_id")
+    ratings = _rating_aggregates(answers).values_list(
+        *owner, "item__section__number", "item__key", "basis", "avg", "n"
     )
-    latest: dict[int, int] = {}
+    yes_no = (
+        answers.filter(choice__in=["yes", "no"], item__kind=Item.Kind.YES_NO)
+        .values_list(*owner, "item__key")
+        .annotate(yes=Count("id", filter=Q(choice="yes")), n=Count("id"))
+        .order_by()
+    )
     opened = dict(
         Assessment.objects.filter(partnership__share_benchmarks=True).values_list("pk", "opens_on")
     )
+    types = dict(
+        Partnership.objects.filter(share_benchmarks=True).values_list("pk", "authority_type")
+    )
     grouped: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    types: dict[int, str] = {}
-    for partnership_id, authority, assessment_id, *rest in rows:
+    percents: dict[int, dict[tuple[str, str], float]] = defaultdict(dict)
+    latest: dict[int, int] = {}
+    for partnership_id, assessment_id, *rest in ratings:
         grouped[partnership_id][assessment_id].append(rest)
-        types[partnership_id] = authority
         current = latest.get(partnership_id)
         if current is None or opened[assessment_id] > opened[current]:
             latest[partnership_id] = assessment_id
-    scores = {p: _scores_by_element(grouped[p][a])[0] for p, a in latest.items()}
+    for partnership_id, assessment_id, key, yes, n in yes_no:
+        latest.setdefault(partnership_id, assessment_id)
+        if assessment_id == latest[partnership_id]:
+            percents[partnership_id][(key, "")] = 100 * yes / n
+    figures = {}
+    for p, a in latest.items():
+        elements, items = _scores_by_element(grouped[p][a])
+        figures[p] = (elements, {**items, **percents[p]})
     own_group = AUTHORITY_GROUPS[partnership.authority_type]
     comparisons = [
-        ("All participating partnerships", list(scores)),
-        (own_group, [p for p in scores if AUTHORITY_GROUPS[types[p]] == own_group]),
+        ("All participating partnerships", list(figures)),
+        (own_group, [p for p in figures if AUTHORITY_GROUPS[types[p]] == own_group]),
     ]
     result = []
     for label, members in comparisons:
         shown = len(members) >= MIN_BENCHMARK_PARTNERSHIPS
-        elements: dict[int, float | None] = {}
+        benchmark = Benchmark(label, len(members), {}, shown)
         if shown:
-            numbers = {n for p in members for n in scores[p]}
-            for number in sorted(numbers):
-                values = [scores[p][number] for p in members if scores[p].get(number) is not None]
-                elements[number] = _mean(values)
-        result.append(Benchmark(label, len(members), elements, shown))
+            for index, target in ((0, benchmark.elements), (1, benchmark.items)):
+                keys = {k for p in members for k in figures[p][index]}
+                for key in sorted(keys):
+                    values = [
+                        figures[p][index][key]
+                        for p in members
+                        if figures[p][index].get(key) is not None
+                    ]
+                    target[key] = _mean(values)
+        result.append(benchmark)
     return result
+
+
+def _benchmark_gaps(results: Results) -> list[BenchmarkGap]:
+    """This partnership against each comparison group, item by item, largest first."""
+    ours: dict[tuple[str, str], tuple[Item, float | None, str]] = {}
+    for r in results.ratings:
+        ours[(r.item.key, r.basis)] = (r.item, r.mean, "points")
+    for y in results.yes_no:
+        ours[(y.item.key, "")] = (y.item, y.yes_percent, "percentage points")
+    gaps = []
+    for benchmark in results.benchmarks:
+        if not benchmark.shown:
+            continue
+        for key, theirs in benchmark.items.items():
+            item, mine, unit = ours.get(key, (None, None, ""))
+            if item is not None and mine is not None and theirs is not None:
+                gaps.append(BenchmarkGap(item, key[1], benchmark.group, mine, theirs, unit))
+    return sorted(gaps, key=lambda g: (g.unit, -abs(g.size), g.item.position))
