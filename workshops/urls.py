@@ -77,6 +77,7 @@ urlpatterns = [
     path(W + "present/", workshop.workshop_present, name="workshop-present"),
     path(W + "present/live/", workshop.workshop_present_live, name="workshop-present-live"),
     path(W + "join.svg", workshop.workshop_qr, name="workshop-qr"),
+    path(W + "chart/<str:group>/<str:basis>.svg", workshop.workshop_chart, name="workshop-chart"),
     path(W + "agenda/", workshop.workshop_agenda, name="workshop-agenda"),
     path(W + "agenda/<int:agenda_id>/", workshop.agenda_change, name="agenda-change"),
     path(W + "agenda/<int:agenda_id>/agreed/", workshop.consensus, name="workshop-consensus"),

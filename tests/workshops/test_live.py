@@ -275,9 +275,15 @@ def test_results_are_in_no_response_to_a_phone_or_the_presenter_until_revealed(
         if state == "close":
             workshop = go(workshop, "close")
         assert not results.search(everything_shown()), state
+    chart = console_url(workshop, "workshop-chart", "room", "internal")
+    assert client.get(chart).status_code == 404  # no chart of the votes before reveal either
     workshop = go(workshop, "reveal")
     presenter = page(client, console_url(workshop, "workshop-present"))
     assert "most chose 3 – Performs well" in presenter
+    assert chart in presenter
+    svg = client.get(chart)
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert "3 – Performs well" in svg.content.decode() and ">2<" in svg.content.decode()
     assert re.search(r"2 <span class=\"lsp-tally__percent\">\(50%\)", presenter)
     workshop = go(workshop, "hide")
     assert not results.search(everything_shown())

@@ -50,6 +50,9 @@ PARTNERSHIP_URLS = {
     "workshop-present": _assessment_url("workshop-present", lambda c: [c.workshop.pk]),
     "workshop-present-live": _assessment_url("workshop-present-live", lambda c: [c.workshop.pk]),
     "workshop-qr": _assessment_url("workshop-qr", lambda c: [c.workshop.pk]),
+    "workshop-chart": _assessment_url(
+        "workshop-chart", lambda c: [c.workshop.pk, "room", "internal"]
+    ),
     "workshop-agenda": _assessment_url("workshop-agenda", lambda c: [c.workshop.pk]),
     "agenda-change": _assessment_url("agenda-change", lambda c: [c.workshop.pk, c.agenda.pk]),
     "workshop-consensus": _assessment_url(

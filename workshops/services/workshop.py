@@ -464,6 +464,7 @@ class Distribution:
 
 @dataclass
 class Group:
+    key: str  # "room" or "remote"
     title: str
     distributions: list[Distribution]
 
@@ -476,9 +477,9 @@ class Tally:
 
     @property
     def groups(self) -> list[Group]:
-        groups = [Group("In the room", self.room)]
+        groups = [Group("room", "In the room", self.room)]
         if self.remote:
-            groups.append(Group("In the remote questionnaire", self.remote))
+            groups.append(Group("remote", "In the remote questionnaire", self.remote))
         return groups
 
 

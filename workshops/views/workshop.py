@@ -6,6 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -17,6 +18,7 @@ from django.urls import reverse
 from workshops.access import get_agenda_item, get_assessment, get_workshop
 from workshops.forms.workshop import ActionForm, AgendaAddForm, ConsensusForm, WorkshopForm
 from workshops.models import Workshop, WorkshopError
+from workshops.reporting import charts
 from workshops.services import workshop as services
 
 
@@ -145,6 +147,33 @@ def workshop_qr(request: HttpRequest, partnership_id, assessment_id, workshop_id
     response = HttpResponse(content_type="image/svg+xml")
     qr.save(response, kind="svg", scale=10, border=2, xmldecl=False, title="Join the workshop")
     return response
+
+
+@login_required
+def workshop_chart(
+    request: HttpRequest, partnership_id, assessment_id, workshop_id, group: str, basis: str
+):
+    """One distribution as a bar chart, for the presenter and console beside its table.
+
+    The current item's chart exists only once results are revealed, like the table.
+    """
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    agenda_item = workshop.current
+    if request.GET.get("item", "").isdigit():
+        agenda_item = get_object_or_404(workshop.agenda, pk=request.GET["item"])
+    if agenda_item is None or (
+        agenda_item.pk == workshop.current_id and not workshop.shows_results
+    ):
+        raise Http404("Results are not shown yet.")
+    tally = services.tally(workshop, agenda_item)
+    basis = "" if basis == "answer" else basis
+    for candidate in tally.groups:
+        for dist in candidate.distributions:
+            if candidate.key == group and dist.basis == basis and not dist.withheld:
+                labels = [row.label for row in dist.rows]
+                svg = charts.distribution_chart(labels, [row.count for row in dist.rows])
+                return HttpResponse(svg, content_type="image/svg+xml")
+    raise Http404("No such chart.")
 
 
 def _back_to_console(workshop: Workshop, agenda_item=None) -> HttpResponse:
