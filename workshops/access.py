@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from workshops.models import (
+    Action,
     AgendaItem,
     Assessment,
     Invitation,
@@ -19,6 +20,7 @@ from workshops.models import (
     Organisation,
     Partnership,
     Person,
+    Priority,
     Workshop,
 )
 from workshops.models.workshop import normalise_code
@@ -149,3 +151,28 @@ def get_workshop_by_code(code: str) -> Workshop:
     if workshop is None:
         raise Http404("No workshop has that code.")
     return workshop
+
+
+def get_action(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    action_id: int,
+    need: str = "manage",
+) -> tuple[Action, Membership]:
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, need)
+    action = get_object_or_404(
+        assessment.actions.select_related("owner", "owner_person", "item"), pk=action_id
+    )
+    action.assessment = assessment
+    return action, membership
+
+
+def get_priority(
+    request: HttpRequest, partnership_id: int, assessment_id: int, priority_id: int
+) -> tuple[Priority, Membership]:
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, "manage")
+    priority = get_object_or_404(
+        Priority.objects.select_related("plan"), plan__assessment=assessment, pk=priority_id
+    )
+    return priority, membership

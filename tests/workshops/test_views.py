@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import Cast, make_workshop
-from workshops.models import Membership, Organisation, Partnership, Person
+from workshops.models import Membership, Organisation, Partnership, Person, Priority
+from workshops.services.plan import plan_for
 from workshops.services.workshop import add_action, default_agenda
 
 
@@ -68,12 +69,19 @@ PARTNERSHIP_URLS = {
     "results-7s": _assessment_url("results-7s"),
     "results-heat-map": _assessment_url("results-heat-map"),
     "results-export": _assessment_url("results-export", lambda c: ["answers", "csv"]),
+    "plan": _assessment_url("plan"),
+    "plan-change": _assessment_url("plan-change", lambda c: ["agree"]),
+    "priority-change": _assessment_url("priority-change", lambda c: [c.priority.pk]),
+    "plan-action-new": _assessment_url("plan-action-new"),
+    "plan-action": _assessment_url("plan-action", lambda c: [c.action.pk]),
+    "plan-action-decide": _assessment_url("plan-action-decide", lambda c: [c.action.pk]),
+    "plan-action-progress": _assessment_url("plan-action-progress", lambda c: [c.action.pk]),
 }
 
 # Facilitators run workshops; coordinators may too. Coordinators, facilitators
 # and executives read results. Everything else is management.
 FACILITATE = {name for name in PARTNERSHIP_URLS if name.startswith(("workshop", "agenda"))}
-RESULTS = {name for name in PARTNERSHIP_URLS if name.startswith("results")}
+RESULTS = {name for name in PARTNERSHIP_URLS if name.startswith("results")} | {"plan"}
 MANAGE_ONLY = set(PARTNERSHIP_URLS) - {"partnership"} - FACILITATE - RESULTS
 
 
@@ -87,6 +95,9 @@ def world(cast, assessment, invitation):
     cast.agenda = cast.workshop.agenda.first()
     cast.action = add_action(
         cast.agenda, cast.facilitator, description="Refresh the plan", owner=None, due_on=None
+    )
+    cast.priority = Priority.objects.create(
+        plan=plan_for(assessment), text="Joint commissioning", source="coordinator"
     )
     return cast
 

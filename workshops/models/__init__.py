@@ -8,20 +8,31 @@ from workshops.models.assessment import (
     Respondent,
 )
 from workshops.models.partnership import Membership, Organisation, Partnership, Person, Sector
-from workshops.models.workshop import Action, AgendaItem, Workshop, WorkshopError
+from workshops.models.plan import (
+    Action,
+    ActionChange,
+    ImprovementPlan,
+    Priority,
+    ProgressNote,
+)
+from workshops.models.workshop import AgendaItem, Workshop, WorkshopError
 
 __all__ = [
     "Action",
+    "ActionChange",
     "AgendaItem",
     "Answer",
     "Assessment",
     "Basis",
     "EvidenceNote",
+    "ImprovementPlan",
     "Invitation",
     "Membership",
     "Organisation",
     "Partnership",
     "Person",
+    "Priority",
+    "ProgressNote",
     "Respondent",
     "Sector",
     "User",

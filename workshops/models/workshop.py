@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from questions.models import Item
 from workshops.models.assessment import Assessment
-from workshops.models.partnership import Organisation
 
 # No 0/O, 1/I/L or U: codes are read off a projector and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -161,28 +160,3 @@ class AgendaItem(models.Model):
     @property
     def is_agreed(self) -> bool:
         return self.agreed_at is not None
-
-
-class Action(models.Model):
-    """An improvement action drafted for an item; it flows into the improvement plan."""
-
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="actions")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    workshop = models.ForeignKey(
-        Workshop, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
-    )
-    description = models.TextField()
-    owner = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
-    )
-    due_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["item__position", "pk"]
-
-    def __str__(self) -> str:
-        return self.description[:60]

@@ -1,0 +1,240 @@
+"""Improvement plans: drafts from each source, priorities, lifecycle, history,
+conflicting edits, reminders, and the pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import make_workshop
+from tests.workshops.test_results import respond
+from workshops.models import Action, ActionChange, AgendaItem, Priority, ProgressNote
+from workshops.services import plan as services
+from workshops.services.workshop import add_action
+
+
+def sources(assessment) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for action in assessment.actions.order_by("pk"):
+        found.setdefault(action.source, []).append(action.title or action.description)
+    return found
+
+
+# --- Drafts --------------------------------------------------------------------------------------
+
+
+def test_drafts_come_from_flagged_answers_the_weakest_band_gaps_and_workshops(cast, assessment):
+    for value in ["yes", "yes", "no"]:  # 1.1.2: 'no' is to investigate
+        respond(assessment, role="coordinator", **{"1_1": "4", "1_1_2": value, "2_1": "1"})
+    for _ in range(3):
+        respond(assessment, role="board_member", **{"1_1": "1", "1_1_2": "no", "2_1": "1"})
+    workshop = make_workshop(cast, assessment)
+    add_action(
+        workshop.agenda.first(),
+        cast.facilitator,
+        description="Refresh the SCS",
+        owner=None,
+        due_on=None,
+    )
+    assert services.propose_drafts(assessment, cast.coordinator) > 0
+    found = sources(assessment)
+    assert found["investigate"] == ["Find out why: 1.1.2"]
+    # Element 2 scores 1.0, in the bank's weakest band ("Concern"); element 1 does not.
+    assert found["weak_element"] == [
+        "Strengthen leading the LSP and creating a culture of working together"
+    ]
+    assert "Understand why views differ on 1.1" in found["gap"]  # 4.0 against 1.0 by role
+    assert "Understand why views differ on 1.1.2" in found["gap"]  # 67% against 0%
+    assert found["workshop"] == ["Refresh the SCS"]
+    assert {a.status for a in assessment.actions.all()} == {"proposed"}
+    investigate = assessment.actions.get(source="investigate")
+    assert [i.key for i in investigate.items.all()] == ["1.1.2"]
+    assert [s.number for s in investigate.sections.all()] == [1]
+    count = assessment.actions.count()
+    assert services.propose_drafts(assessment, cast.coordinator) == 0  # nothing twice
+    assert assessment.actions.count() == count
+
+
+def test_a_rejected_draft_is_not_proposed_again(cast, assessment):
+    respond(assessment, **{"1_1_2": "no"})
+    services.propose_drafts(assessment, cast.coordinator)
+    draft = assessment.actions.get(source="investigate")
+    services.decide(draft, accept=False, user=cast.coordinator)
+    assert services.propose_drafts(assessment, cast.coordinator) == 0
+    draft.refresh_from_db()
+    assert draft.status == "rejected"
+
+
+# --- Priorities ----------------------------------------------------------------------------------
+
+
+def test_priorities_are_gathered_once_and_ranked_by_the_dot_vote(cast, assessment):
+    respond(assessment, **{"8_1": "Joint commissioning"})
+    respond(assessment, **{"8_1": "Data sharing", "8_1_2": "Not a priority: support"})
+    workshop = make_workshop(cast, assessment)
+    AgendaItem.objects.filter(pk=workshop.agenda.first().pk).update(improvements="Refresh plan")
+    plan = services.plan_for(assessment)
+    assert services.gather_priorities(plan) == 3
+    assert services.gather_priorities(plan) == 0
+    texts = list(plan.priorities.values_list("text", flat=True))
+    assert texts == ["Joint commissioning", "Data sharing", "1.1: Refresh plan"]
+    votes = {"Joint commissioning": 2, "Data sharing": 7, "1.1: Refresh plan": 2}
+    for priority in plan.priorities.all():
+        Priority.objects.filter(pk=priority.pk).update(votes=votes[priority.text])
+    services.order_priorities_by_votes(plan)
+    ranked = list(plan.priorities.values_list("text", flat=True))
+    assert ranked == ["Data sharing", "Joint commissioning", "1.1: Refresh plan"]
+
+
+# --- Lifecycle, history and conflicts ------------------------------------------------------------
+
+
+@pytest.fixture
+def action(cast, assessment) -> Action:
+    return Action.objects.create(
+        assessment=assessment, title="Refresh the SCS", description="With partners"
+    )
+
+
+def test_draft_to_agreed_to_progress_with_every_change_kept(cast, assessment, action):
+    plan = services.plan_for(assessment)
+    with pytest.raises(services.PlanError, match="Accept at least one action"):
+        services.agree_plan(plan, cast.coordinator)
+    with pytest.raises(services.PlanError, match="Accept the action first"):
+        services.add_progress(action, "Started", cast.coordinator)
+    services.decide(action, accept=True, user=cast.coordinator)
+    plan = services.agree_plan(plan, cast.executive)
+    assert (plan.version, plan.agreed_by) == (1, cast.executive) and plan.agreed_at
+    action.refresh_from_db()
+    due = timezone.localdate() + timedelta(days=30)
+    services.update_action(
+        action.pk,
+        {"status": "in_progress", "due_on": due, "owner": cast.council},
+        action.revision,
+        cast.coordinator,
+    )
+    for _ in range(2):  # a resent form
+        services.add_progress(action, "Workshop held with partners", cast.coordinator)
+    assert ProgressNote.objects.count() == 1
+    history = list(action.changes.values_list("revision", "changes"))
+    assert history[0][0] == 3
+    assert history[0][1] == {
+        "Owner": ["–", "Eastvale District Council"],
+        "Due on": ["–", f"{due:%-d %B %Y}"],
+        "Status": ["Not started", "In progress"],
+    }
+    assert history[1] == (2, {"Status": ["Proposed", "Not started"]})
+    assert services.agree_plan(plan, cast.executive).version == 2
+
+
+def test_a_second_save_on_an_old_revision_is_refused_with_what_changed(cast, action):
+    seen = action.revision
+    services.update_action(action.pk, {"title": "Refresh the strategy"}, seen, cast.coordinator)
+    with pytest.raises(services.ConflictError) as refused:
+        services.update_action(action.pk, {"title": "Mine"}, seen, cast.facilitator)
+    assert "Title" in str(refused.value) and "Coordinator" in str(refused.value)
+    action.refresh_from_db()
+    assert action.title == "Refresh the strategy" and action.revision == seen + 1
+    assert ActionChange.objects.count() == 1
+
+
+def test_an_unchanged_save_records_nothing(cast, action):
+    services.update_action(action.pk, {"title": action.title}, action.revision, cast.coordinator)
+    action.refresh_from_db()
+    assert action.revision == 1 and not action.changes.exists()
+
+
+def test_overdue_is_open_and_past_its_date(action):
+    today = timezone.localdate()
+    action.due_on = today - timedelta(days=1)
+    action.status = "in_progress"
+    assert action.is_overdue(today)
+    action.status = "done"
+    assert not action.is_overdue(today)
+    action.status, action.due_on = "blocked", today
+    assert not action.is_overdue(today)
+
+
+# --- Reminders -----------------------------------------------------------------------------------
+
+
+def test_owners_of_actions_due_soon_or_overdue_are_reminded_once_a_day(cast, assessment):
+    cast.person.email = "priya@eastvale.example.org"
+    cast.person.save()
+    today = timezone.localdate()
+
+    def make(title, days, status="in_progress", person=cast.person):
+        return Action.objects.create(
+            assessment=assessment,
+            title=title,
+            description="x",
+            status=status,
+            due_on=today + timedelta(days=days),
+            owner_person=person,
+        )
+
+    make("Overdue", -3)
+    make("Due soon", 5)
+    make("Later", 30)
+    make("Done already", -1, status="done")
+    make("A draft", 1, status="proposed")
+    make("Nobody to tell", 1, person=None)
+    call_command("send_action_reminders")
+    subjects = sorted(message.subject for message in mail.outbox)
+    assert subjects == ["Due soon: Due soon (Eastvale LSP)", "Overdue: Overdue (Eastvale LSP)"]
+    assert mail.outbox[0].to == ["priya@eastvale.example.org"]
+    assert "/plan/actions/" in mail.outbox[0].body
+    call_command("send_action_reminders")
+    assert len(mail.outbox) == 2
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+def test_the_coordinator_accepts_a_draft_and_edits_it_on_the_pages(client, cast, assessment):
+    respond(assessment, **{"1_1_2": "no"})
+    client.force_login(cast.coordinator)
+    ids = [cast.partnership.pk, assessment.pk]
+    client.post(reverse("plan-change", args=[*ids, "propose"]))
+    draft = assessment.actions.get(source="investigate")
+    page = client.get(reverse("plan", args=ids)).content.decode()
+    assert "Proposed actions" in page and "Find out why: 1.1.2" in page
+    client.post(reverse("plan-action-decide", args=[*ids, draft.pk]), {"decision": "accept"})
+    draft.refresh_from_db()
+    assert draft.status == "not_started"
+    url = reverse("plan-action", args=[*ids, draft.pk])
+    data = {
+        "revision": draft.revision,
+        "title": "",
+        "description": "Ask partners",
+        "status": "in_progress",
+        "due_on_0": "",
+        "due_on_1": "",
+        "due_on_2": "",
+    }
+    response = client.post(url, data)
+    assert (
+        response.status_code == 400 and "Give the action a short title" in response.content.decode()
+    )
+    data["title"] = "Ask why the evidence base is out of date"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    stale = client.post(url, {**data, "title": "Overwrite"})  # same old revision
+    assert stale.status_code == 409
+    assert "was changed by" in stale.content.decode()
+    draft.refresh_from_db()
+    assert draft.title == "Ask why the evidence base is out of date"
+
+
+def test_executives_read_the_plan_but_cannot_change_it(client, cast, assessment, action):
+    client.force_login(cast.executive)
+    ids = [cast.partnership.pk, assessment.pk]
+    page = client.get(reverse("plan", args=ids)).content.decode()
+    assert "Refresh the SCS" in page and "Propose draft actions" not in page
+    assert client.post(reverse("plan-change", args=[*ids, "agree"])).status_code == 403
+    assert client.get(reverse("plan-action", args=[*ids, action.pk])).status_code == 403

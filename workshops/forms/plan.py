@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Size
+from django import forms
+from django.core.validators import MaxLengthValidator
+
+from workshops.forms.partnership import gds_helper
+from workshops.models import Action, Assessment
+
+MAX_TEXT = 5000
+
+
+class ActionForm(forms.ModelForm):
+    """An action in the plan. ``revision`` is the version the person saw, so a save on
+    top of someone else's is refused rather than overwriting it."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    due_on = DateInputField(label="Due by", required=False, help_text="For example, 31 3 2027")
+
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "description",
+            "sections",
+            "owner",
+            "owner_person",
+            "due_on",
+            "success_measure",
+            "support_partners",
+            "support_elsewhere",
+            "status",
+        ]
+        labels = {
+            "description": "What will be done",
+            "sections": "Elements it addresses",
+            "owner": "Owner organisation",
+            "owner_person": "Owner",
+            "success_measure": "How we will know it has worked",
+        }
+        widgets = {"sections": forms.CheckboxSelectMultiple}
+        error_messages = {
+            "title": {"required": "Give the action a short title"},
+            "description": {"required": "Say what will be done"},
+        }
+
+    def __init__(self, *args, assessment: Assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        partnership = assessment.partnership
+        self.fields["title"].required = True
+        self.fields["sections"].queryset = assessment.bank.sections.filter(is_element=True)
+        self.fields["sections"].label_from_instance = lambda s: f"{s.number}. {s.heading}"
+        self.fields["owner"].queryset = partnership.organisations.all()
+        self.fields["owner_person"].queryset = partnership.people.select_related("organisation")
+        self.fields["revision"].initial = self.instance.revision if self.instance.pk else 0
+        for name in ("description", "success_measure", "support_partners", "support_elsewhere"):
+            self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))
+        self.helper = gds_helper(
+            "revision",
+            Field.text("title"),
+            Field.textarea("description", rows=3),
+            Field.checkboxes("sections", legend_size=Size.SMALL, small=True),
+            Field.select("owner"),
+            Field.select("owner_person"),
+            Field("due_on"),
+            Field.textarea("success_measure", rows=2),
+            Field.textarea("support_partners", rows=2),
+            Field.textarea("support_elsewhere", rows=2),
+            Field.select("status"),
+            submit="Save action",
+        )
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(
+        label="Progress update",
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the progress update"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("text", rows=3), submit="Add update")
+
+
+class PriorityForm(forms.Form):
+    text = forms.CharField(
+        label="Add a priority",
+        max_length=1000,
+        error_messages={"required": "Write the priority"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("text"), submit="Add priority")

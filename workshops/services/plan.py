@@ -1,0 +1,351 @@
+"""Improvement plans: gathering priorities, proposing draft actions, and changing
+actions safely (history kept, conflicting edits refused), and agreeing the plan."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from questions.models import Item
+from workshops.models import (
+    Action,
+    ActionChange,
+    AgendaItem,
+    Answer,
+    Assessment,
+    ImprovementPlan,
+    Priority,
+    ProgressNote,
+)
+from workshops.services import results as results_service
+
+# Gaps between groups worth an action of their own.
+GAP_POINTS = 1.0
+GAP_PERCENTAGE_POINTS = 30.0
+
+
+class PlanError(Exception):
+    """A change the plan cannot take; the message is for the person who asked."""
+
+
+class ConflictError(PlanError):
+    """Someone else saved the action first; ``changes`` lists what they changed."""
+
+    def __init__(self, changes: list[ActionChange]):
+        self.changes = changes
+        who = ", ".join(
+            f"{change.user.get_full_name() or change.user.email if change.user else 'someone'}"
+            f" at {timezone.localtime(change.at):%H:%M}"
+            for change in changes
+        )
+        fields = sorted({label for change in changes for label in change.changes})
+        super().__init__(
+            f"This action was changed by {who} after you opened it, so your changes were not "
+            f"saved. They changed: {', '.join(fields)}. Check their changes below, then make "
+            "yours again."
+        )
+
+
+def plan_for(assessment: Assessment) -> ImprovementPlan:
+    plan, _ = ImprovementPlan.objects.get_or_create(assessment=assessment)
+    return plan
+
+
+# --- Priorities ----------------------------------------------------------------------------------
+
+
+def gather_priorities(plan: ImprovementPlan) -> int:
+    """Candidate priorities from the Looking forward answers and workshops' areas for
+    improvement. Gathering again adds only what is new. Returns how many were added."""
+    assessment = plan.assessment
+    answers = (
+        Answer.objects.filter(
+            respondent__assessment=assessment,
+            item__section__is_element=False,
+            item__parent=None,
+            item__kind=Item.Kind.OPEN,
+        )
+        .exclude(text="")
+        .values_list("pk", "text")
+    )
+    candidates = [
+        (f"lf-{pk}", text.strip(), Priority.Source.LOOKING_FORWARD)
+        for pk, text in answers
+        if text.strip()
+    ]
+    agreed = AgendaItem.objects.filter(workshop__assessment=assessment).exclude(improvements="")
+    candidates += [
+        (f"ws-{a.pk}", f"{a.item.key}: {a.improvements.strip()}", Priority.Source.WORKSHOP)
+        for a in agreed.select_related("item")
+    ]
+    seen = set(plan.priorities.values_list("source_key", flat=True))
+    new = [c for c in candidates if c[0] not in seen]
+    last = max(plan.priorities.values_list("rank", flat=True), default=0)
+    # ignore_conflicts: gathering twice at once still adds each candidate once.
+    Priority.objects.bulk_create(
+        [
+            Priority(plan=plan, source_key=key, text=text, source=source, rank=last + n)
+            for n, (key, text, source) in enumerate(new, 1)
+        ],
+        ignore_conflicts=True,
+    )
+    return len(new)
+
+
+def order_priorities_by_votes(plan: ImprovementPlan) -> None:
+    """Rank by the board's dot vote: most dots first, earlier rank breaking ties."""
+    ranked = sorted(plan.priorities.filter(dropped=False), key=lambda p: (-p.votes, p.rank))
+    for rank, priority in enumerate(ranked, 1):
+        priority.rank = rank
+    Priority.objects.bulk_update(ranked, ["rank"])
+
+
+def move_priority(priority: Priority, step: int) -> None:
+    plan_priorities = list(priority.plan.priorities.filter(dropped=False))
+    index = next(i for i, p in enumerate(plan_priorities) if p.pk == priority.pk)
+    other = index + step
+    if 0 <= other < len(plan_priorities):
+        plan_priorities[index], plan_priorities[other] = (
+            plan_priorities[other],
+            plan_priorities[index],
+        )
+        for rank, p in enumerate(plan_priorities, 1):
+            p.rank = rank
+        Priority.objects.bulk_update(plan_priorities, ["rank"])
+
+
+# --- Draft actions -------------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    key: str
+    source: str
+    title: str
+    description: str
+    item: Item | None = None
+    section_id: int | None = None
+
+
+def drafts_from(results: results_service.Results) -> list[Draft]:
+    """What the results suggest doing: investigate the flagged answers, lift the weakest
+    elements, and understand the widest gaps between groups."""
+    drafts = []
+    for section, flagged, _ in results.investigate:
+        for y in flagged:
+            drafts.append(
+                Draft(
+                    f"investigate-{y.item.key}",
+                    Action.Source.INVESTIGATE,
+                    f"Find out why: {y.item.key}",
+                    f"{y.triggered} answered '{y.item.get_investigate_when_display().lower()}' "
+                    f"to “{y.item.text}”. Find out why and what would change it.",
+                    item=y.item,
+                    section_id=section.pk,
+                )
+            )
+    bands = results.assessment.bank.bands
+    weakest = bands[-1]["key"] if bands else None
+    for element in results.elements:
+        score, band = element.headline
+        if band and band["key"] == weakest:
+            section = element.section
+            drafts.append(
+                Draft(
+                    f"element-{section.number}",
+                    Action.Source.WEAK_ELEMENT,
+                    f"Strengthen {section.heading[:1].lower()}{section.heading[1:]}",
+                    f"{section.heading} scores {score:.1f}, in the band “{band['label']}”. "
+                    "Agree what would move it up.",
+                    section_id=section.pk,
+                )
+            )
+    wide = [g for g in results.rating_gaps if g.size >= GAP_POINTS]
+    wide += [g for g in results.yes_no_gaps if g.size >= GAP_PERCENTAGE_POINTS]
+    for gap in wide:
+        drafts.append(
+            Draft(
+                f"gap-{gap.item.key}-{gap.basis or 'answer'}-{gap.dimension}",
+                Action.Source.GAP,
+                f"Understand why views differ on {gap.item.key}",
+                f"{gap.plain}. Talk it through with both groups.",
+                item=gap.item,
+                section_id=gap.item.section_id,
+            )
+        )
+    return drafts
+
+
+@transaction.atomic
+def propose_drafts(assessment: Assessment, user) -> int:
+    """Add the results' suggestions as proposed actions. Proposing again adds only
+    suggestions not seen before (accepted or rejected ones stay as they are)."""
+    results = results_service.build(assessment, settings.MIN_GROUP_SIZE)
+    drafts = drafts_from(results)
+    existing = set(assessment.actions.exclude(source_key="").values_list("source_key", flat=True))
+    new = [d for d in drafts if d.key not in existing]
+    actions = Action.objects.bulk_create(
+        Action(
+            assessment=assessment,
+            title=d.title,
+            description=d.description,
+            item=d.item,
+            source=d.source,
+            source_key=d.key,
+            created_by=user,
+        )
+        for d in new
+    )
+    for action, draft in zip(actions, new, strict=True):
+        if draft.item:
+            action.items.add(draft.item)
+        if draft.section_id:
+            action.sections.add(draft.section_id)
+    return len(actions)
+
+
+# --- Changing actions ----------------------------------------------------------------------------
+
+TRACKED = [
+    "title",
+    "description",
+    "owner",
+    "owner_person",
+    "due_on",
+    "success_measure",
+    "support_partners",
+    "support_elsewhere",
+    "status",
+]
+
+
+def _shown(action: Action, name: str) -> str:
+    value = getattr(action, name)
+    if name == "status":
+        return action.get_status_display()
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, datetime.date):
+        return f"{value:%-d %B %Y}"
+    return str(value)
+
+
+def update_action(action_id: int, values: dict, expected_revision: int, user) -> Action:
+    """Save changes made to the revision the person saw; refuse if someone saved first."""
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action_id)
+        if action.revision != expected_revision:
+            raise ConflictError(
+                list(action.changes.filter(revision__gt=expected_revision).select_related("user"))
+            )
+        changes = {}
+        for name in TRACKED:
+            if name not in values:
+                continue
+            before = _shown(action, name)
+            setattr(action, name, values[name])
+            after = _shown(action, name)
+            if before != after:
+                changes[str(Action._meta.get_field(name).verbose_name).capitalize()] = [
+                    before,
+                    after,
+                ]
+        for name in ("items", "sections"):
+            if name in values:
+                getattr(action, name).set(values[name])
+        if not changes:
+            return action
+        action.revision += 1
+        action.save()
+        ActionChange.objects.create(
+            action=action, revision=action.revision, changes=changes, user=user
+        )
+    return action
+
+
+def decide(action: Action, accept: bool, user) -> Action:
+    """Accept a proposed action into the plan, or reject it."""
+    if action.status not in (Action.Status.PROPOSED, Action.Status.REJECTED):
+        raise PlanError("Only a proposed or rejected action can be accepted or rejected.")
+    status = Action.Status.NOT_STARTED if accept else Action.Status.REJECTED
+    return update_action(action.pk, {"status": status}, action.revision, user)
+
+
+def add_progress(action: Action, text: str, user) -> ProgressNote:
+    if action.status in (Action.Status.PROPOSED, Action.Status.REJECTED):
+        raise PlanError("Progress is recorded on actions in the plan. Accept the action first.")
+    with transaction.atomic():
+        Action.objects.select_for_update().filter(pk=action.pk).first()
+        # A resent form records the note once.
+        recent = timezone.now() - datetime.timedelta(minutes=10)
+        existing = action.progress.filter(text=text, user=user, at__gte=recent).first()
+        return existing or ProgressNote.objects.create(action=action, text=text, user=user)
+
+
+@transaction.atomic
+def agree_plan(plan: ImprovementPlan, user) -> ImprovementPlan:
+    """Record the board agreeing the plan as it stands: a new version, dated."""
+    plan = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
+    if not plan.assessment.actions.filter(status__in=Action.OPEN + (Action.Status.DONE,)).exists():
+        raise PlanError("Accept at least one action before the board agrees the plan.")
+    plan.version += 1
+    plan.agreed_at = timezone.now()
+    plan.agreed_by = user
+    plan.save()
+    return plan
+
+
+# --- Reminders -----------------------------------------------------------------------------------
+
+REMINDER_QUIET = datetime.timedelta(hours=20)
+
+
+def actions_to_remind(today: datetime.date | None = None, days_ahead: int = 7):
+    """Open actions due within ``days_ahead`` days or overdue, with an owner to email,
+    not reminded in the last REMINDER_QUIET."""
+    today = today or timezone.localdate()
+    quiet = timezone.now() - REMINDER_QUIET
+    return (
+        Action.objects.filter(
+            status__in=Action.OPEN,
+            due_on__lte=today + datetime.timedelta(days=days_ahead),
+            owner_person__isnull=False,
+        )
+        .exclude(owner_person__email="")
+        .exclude(reminded_at__gte=quiet)
+        .select_related("owner_person", "assessment__partnership")
+    )
+
+
+def send_action_reminders(now: datetime.datetime | None = None, days_ahead: int = 7) -> int:
+    """Email the owner of each open action due soon or overdue; returns how many.
+
+    Like questionnaire reminders, safe to run twice: an action reminded within
+    REMINDER_QUIET is skipped, and nobody is marked reminded if sending fails.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        due = list(actions_to_remind(today, days_ahead).select_for_update(of=("self",)))
+        Action.objects.filter(pk__in=[a.pk for a in due]).update(reminded_at=now)
+        send_mass_mail([_reminder(action, today) for action in due], fail_silently=False)
+    return len(due)
+
+
+def _reminder(action: Action, today: datetime.date) -> tuple[str, str, str, list[str]]:
+    partnership = action.assessment.partnership
+    context = {
+        "action": action,
+        "partnership": partnership,
+        "overdue": action.is_overdue(today),
+        "link": settings.SITE_URL + action.get_absolute_url(),
+    }
+    subject = render_to_string("workshops/email/action_reminder_subject.txt", context).strip()
+    body = render_to_string("workshops/email/action_reminder.txt", context)
+    return subject, body, settings.DEFAULT_FROM_EMAIL, [action.owner_person.email]

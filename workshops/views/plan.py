@@ -1,0 +1,198 @@
+"""The improvement plan: priorities, proposed and agreed actions, progress."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from workshops.access import get_action, get_assessment, get_priority
+from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm
+from workshops.models import Action, Priority
+from workshops.services import plan as services
+
+
+def _post_only(request: HttpRequest) -> HttpResponse | None:
+    # Checked after the access helper, so an outsider sees a 404 either way.
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+@login_required
+def plan(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, "results")
+    improvement_plan = services.plan_for(assessment)
+    actions = list(
+        assessment.actions.select_related("owner", "owner_person", "item").prefetch_related(
+            "sections"
+        )
+    )
+    today = timezone.localdate()
+    context = {
+        "assessment": assessment,
+        "partnership": assessment.partnership,
+        "membership": membership,
+        "plan": improvement_plan,
+        "priorities": improvement_plan.priorities.filter(dropped=False),
+        "proposed": [a for a in actions if a.status == Action.Status.PROPOSED],
+        "agreed": [a for a in actions if a.status not in ("proposed", "rejected")],
+        "rejected": [a for a in actions if a.status == Action.Status.REJECTED],
+        "overdue": {a.pk for a in actions if a.is_overdue(today)},
+        "priority_form": PriorityForm(),
+    }
+    return render(request, "workshops/plan/plan.html", context)
+
+
+def _back(assessment) -> HttpResponse:
+    return redirect("plan", assessment.partnership_id, assessment.pk)
+
+
+@login_required
+def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, change: str):
+    """The plan-wide buttons: propose drafts, gather priorities, rank by votes, agree."""
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    if refused := _post_only(request):
+        return refused
+    improvement_plan = services.plan_for(assessment)
+    try:
+        if change == "propose":
+            added = services.propose_drafts(assessment, request.user)
+            messages.success(request, f"{added} new draft action(s) proposed from the results.")
+        elif change == "gather":
+            added = services.gather_priorities(improvement_plan)
+            messages.success(
+                request, f"{added} new candidate priorit{'y' if added == 1 else 'ies'}."
+            )
+        elif change == "rank":
+            services.order_priorities_by_votes(improvement_plan)
+            messages.success(request, "Priorities ranked by the board's dot vote.")
+        elif change == "agree":
+            improvement_plan = services.agree_plan(improvement_plan, request.user)
+            messages.success(request, f"Version {improvement_plan.version} of the plan agreed.")
+        elif change == "priority":
+            form = PriorityForm(request.POST)
+            if form.is_valid():
+                last = improvement_plan.priorities.count()
+                Priority.objects.get_or_create(
+                    plan=improvement_plan,
+                    text=form.cleaned_data["text"],
+                    defaults={"source": Priority.Source.COORDINATOR, "rank": last + 1},
+                )
+            else:
+                messages.error(request, " ".join(form.errors["text"]))
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    return _back(assessment)
+
+
+@login_required
+def priority_change(request: HttpRequest, partnership_id, assessment_id, priority_id):
+    priority, _ = get_priority(request, partnership_id, assessment_id, priority_id)
+    if refused := _post_only(request):
+        return refused
+    change = request.POST.get("change")
+    if change in ("up", "down"):
+        services.move_priority(priority, -1 if change == "up" else 1)
+    elif change == "drop":
+        Priority.objects.filter(pk=priority.pk).update(dropped=True)
+    elif change == "votes":
+        try:
+            votes = int(request.POST.get("votes", ""))
+            if not 0 <= votes <= 1000:
+                raise ValueError
+        except ValueError:
+            messages.error(request, "Enter the number of dots as a whole number from 0 to 1000.")
+        else:
+            Priority.objects.filter(pk=priority.pk).update(votes=votes)
+    return redirect("plan", partnership_id, assessment_id)
+
+
+def _action_page(request, action: Action | None, assessment, form, *, status=200):
+    context = {
+        "assessment": assessment,
+        "partnership": assessment.partnership,
+        "action": action,
+        "form": form,
+        "progress_form": ProgressForm(),
+        "history": action.changes.select_related("user") if action else [],
+        "notes": action.progress.select_related("user") if action else [],
+    }
+    return render(request, "workshops/plan/action.html", context, status=status)
+
+
+@login_required
+def action_new(request: HttpRequest, partnership_id: int, assessment_id: int):
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        instance=Action(
+            assessment=assessment,
+            source=Action.Source.COORDINATOR,
+            status=Action.Status.NOT_STARTED,
+        ),
+        assessment=assessment,
+    )
+    if request.method == "POST" and form.is_valid():
+        action = form.save(commit=False)
+        action.created_by = request.user
+        action.save()
+        form.save_m2m()
+        messages.success(request, f"“{action}” added to the plan.")
+        return _back(assessment)
+    return _action_page(request, None, assessment, form)
+
+
+@login_required
+def action_edit(request: HttpRequest, partnership_id, assessment_id, action_id):
+    action, _ = get_action(request, partnership_id, assessment_id, action_id)
+    assessment = action.assessment
+    if request.method != "POST":
+        return _action_page(
+            request, action, assessment, ActionForm(instance=action, assessment=assessment)
+        )
+    # The form works on a copy, so a refused save leaves the stored action untouched.
+    form = ActionForm(
+        request.POST, instance=Action.objects.get(pk=action.pk), assessment=assessment
+    )
+    if not form.is_valid():
+        return _action_page(request, action, assessment, form, status=400)
+    values = {name: form.cleaned_data[name] for name in services.TRACKED}
+    values["sections"] = form.cleaned_data["sections"]
+    try:
+        services.update_action(action.pk, values, form.cleaned_data["revision"] or 0, request.user)
+    except services.ConflictError as exc:
+        form.add_error(None, str(exc))
+        action.refresh_from_db()
+        return _action_page(request, action, assessment, form, status=409)
+    messages.success(request, f"“{form.cleaned_data['title']}” saved.")
+    return redirect("plan-action", partnership_id, assessment_id, action_id)
+
+
+@login_required
+def action_decide(request: HttpRequest, partnership_id, assessment_id, action_id):
+    action, _ = get_action(request, partnership_id, assessment_id, action_id)
+    if refused := _post_only(request):
+        return refused
+    try:
+        services.decide(action, request.POST.get("decision") == "accept", request.user)
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    return _back(action.assessment)
+
+
+@login_required
+def action_progress(request: HttpRequest, partnership_id, assessment_id, action_id):
+    action, _ = get_action(request, partnership_id, assessment_id, action_id)
+    if refused := _post_only(request):
+        return refused
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_progress(action, form.cleaned_data["text"], request.user)
+            messages.success(request, "Progress update added.")
+        except services.PlanError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, " ".join(form.errors["text"]))
+    return redirect("plan-action", partnership_id, assessment_id, action_id)
