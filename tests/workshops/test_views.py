@@ -70,6 +70,7 @@ PARTNERSHIP_URLS = {
     "results-heat-map": _assessment_url("results-heat-map"),
     "results-export": _assessment_url("results-export", lambda c: ["answers", "csv"]),
     "plan": _assessment_url("plan"),
+    "plan-pdf": _assessment_url("plan-pdf"),
     "plan-change": _assessment_url("plan-change", lambda c: ["agree"]),
     "priority-change": _assessment_url("priority-change", lambda c: [c.priority.pk]),
     "plan-action-new": _assessment_url("plan-action-new"),
@@ -81,7 +82,7 @@ PARTNERSHIP_URLS = {
 # Facilitators run workshops; coordinators may too. Coordinators, facilitators
 # and executives read results. Everything else is management.
 FACILITATE = {name for name in PARTNERSHIP_URLS if name.startswith(("workshop", "agenda"))}
-RESULTS = {name for name in PARTNERSHIP_URLS if name.startswith("results")} | {"plan"}
+RESULTS = {name for name in PARTNERSHIP_URLS if name.startswith("results")} | {"plan", "plan-pdf"}
 MANAGE_ONLY = set(PARTNERSHIP_URLS) - {"partnership"} - FACILITATE - RESULTS
 
 

@@ -104,9 +104,10 @@ class SafeURLFetcher(URLFetcher):
 
 
 def render_pdf(html: str) -> bytes:
-    """A PDF of an HTML document; its language and title come from <html lang> and <title>."""
+    """A tagged PDF (PDF/UA-1) of an HTML document, so screen readers get its structure
+    and reading order; its language and title come from <html lang> and <title>."""
     document = HTML(string=html, base_url=_base_url(), url_fetcher=SafeURLFetcher())
-    return document.write_pdf()
+    return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
 def questionnaire_context(assessment: Assessment) -> dict:

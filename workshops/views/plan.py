@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 
 from workshops.access import get_action, get_assessment, get_priority
 from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm
 from workshops.models import Action, Priority
+from workshops.reporting import plan_pdf as plan_pdf_service
 from workshops.services import plan as services
 
 
@@ -196,3 +198,23 @@ def action_progress(request: HttpRequest, partnership_id, assessment_id, action_
     else:
         messages.error(request, " ".join(form.errors["text"]))
     return redirect("plan-action", partnership_id, assessment_id, action_id)
+
+
+@login_required
+def plan_pdf(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
+    large = request.GET.get("print") == "large"
+    pdf, _ = plan_pdf_service.plan_pdf(assessment, large=large)
+    version = services.plan_for(assessment).version
+    name = "-".join(
+        [
+            slugify(assessment.partnership.name),
+            slugify(assessment.title),
+            "improvement-plan",
+            f"v{version}" if version else "draft",
+        ]
+        + (["large-print"] if large else [])
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response

@@ -1,0 +1,142 @@
+"""The improvement plan PDF, read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from tests.workshops.test_results import respond
+from workshops.models import Action, Priority
+from workshops.reporting import plan_pdf
+from workshops.services import plan as plan_service
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def planned(cast, assessment):
+    for value in ["4", "3", "3"]:
+        respond(assessment, role="coordinator", **{"1_1": value, "2_1": "1", "1_1_2": "no"})
+    plan = plan_service.plan_for(assessment)
+    Priority.objects.create(plan=plan, text="Joint commissioning with health", source="coordinator")
+    Action.objects.create(
+        assessment=assessment,
+        title="Refresh the community strategy",
+        description="With every partner",
+        owner=cast.council,
+        owner_person=cast.person,
+        due_on=timezone.localdate() - timedelta(days=2),
+        status="in_progress",
+    )
+    Action.objects.create(
+        assessment=assessment,
+        title="A rejected idea",
+        description="Not in the plan",
+        status="rejected",
+    )
+    return assessment
+
+
+def text_of(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def font_sizes(reader: PdfReader) -> list[float]:
+    sizes = []
+    for page in reader.pages[2:4]:
+        content = page.get_contents().get_data().decode("latin-1")
+        sizes += [float(size) for size in re.findall(r"/\w+ ([\d.]+) Tf", content)]
+    return sizes
+
+
+def test_the_plan_pdf_holds_the_plan_and_the_results_behind_it(planned):
+    pdf, cached = plan_pdf.plan_pdf(planned)
+    assert not cached
+    reader, text = text_of(pdf)
+    flat = " ".join(text.split())
+    assert "Improvement plan" in flat and "Eastvale LSP" in flat
+    assert "Draft: not yet agreed by the board" in flat
+    assert "Refresh the community strategy" in flat
+    assert "Priya Shah, Eastvale District Council" in flat and "(overdue)" in flat
+    assert "A rejected idea" not in flat
+    assert "Joint commissioning with health" in flat
+    for heading in ["The LSP's long-term goals", "Shared systems", "Executive summary"]:
+        assert heading in flat
+    assert "1.1.2" in flat and "3 answered 'no'" in flat
+    assert 8 <= len(reader.pages) <= 30
+    # The table of contents gives page numbers, and every page after the cover is numbered.
+    assert re.search(r"Actions\s*\.*\s*\d+", text)
+    assert f"Page 2 of {len(reader.pages)}" in text
+
+
+def test_the_pdf_is_tagged_with_its_title_and_language(planned):
+    reader, _ = text_of(plan_pdf.plan_pdf(planned)[0])
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert str(catalog["/Lang"]).lower().startswith("en")
+    assert reader.metadata.title == f"Improvement plan: Eastvale LSP, {planned.title}"
+
+
+def test_large_print_uses_larger_type(planned):
+    standard, _ = text_of(plan_pdf.plan_pdf(planned)[0])
+    large, text = text_of(plan_pdf.plan_pdf(planned, large=True)[0])
+    assert "Large print edition" in " ".join(text.split())
+    # Every piece of text, running headers included, is at least 1.4 times the size.
+    assert min(font_sizes(large)) >= 1.4 * min(font_sizes(standard))
+    assert statistics.median(font_sizes(large)) >= 1.5 * statistics.median(font_sizes(standard))
+    assert len(large.pages) > len(standard.pages)
+
+
+def test_nothing_a_user_types_is_fetched_or_run(cast, planned):
+    evil = '<img src="http://169.254.169.254/latest"><img src="file:///etc/passwd">'
+    Action.objects.filter(title="Refresh the community strategy").update(
+        description=f"See {evil}", success_measure="file:///etc/passwd"
+    )
+    html = plan_pdf.plan_html(planned)
+    assert "&lt;img src=&quot;http://169.254.169.254/latest&quot;&gt;" in html
+    assert '<img src="http' not in html and '<img src="file' not in html
+    _, text = text_of(plan_pdf.plan_pdf(planned)[0])
+    assert "169.254.169.254" in text  # shown as the text it is
+
+
+def test_a_second_download_of_the_same_plan_comes_from_the_cache(cast, planned):
+    first, cached = plan_pdf.plan_pdf(planned)
+    started = time.perf_counter()
+    again, cached = plan_pdf.plan_pdf(planned)
+    assert cached and again == first
+    assert time.perf_counter() - started < 0.5
+    plan_service.agree_plan(plan_service.plan_for(planned), cast.executive)
+    fresh, cached = plan_pdf.plan_pdf(planned)
+    assert not cached
+    assert "Version 1, agreed by the board" in " ".join(text_of(fresh)[1].split())
+
+
+def test_executives_download_it_with_a_name_that_says_what_it_is(client, cast, planned):
+    client.force_login(cast.executive)
+    url = reverse("plan-pdf", args=[cast.partnership.pk, planned.pk])
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="eastvale-lsp-spring-2026-self-assessment-improvement-plan-draft.pdf"'
+    )
+    assert response.content.startswith(b"%PDF")
+    large = client.get(url + "?print=large")
+    assert large["Content-Disposition"].endswith('-draft-large-print.pdf"')
+    client.force_login(cast.participant)
+    assert client.get(url).status_code == 403
