@@ -29,14 +29,14 @@ DB_NAME = "lsp_assess_results_bench"
 TARGET_MS = 300
 
 
-def prepare_database() -> None:
+def prepare_database(name: str = DB_NAME) -> None:
     import psycopg2
 
     admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     for command in (["migrate", "--no-input"], ["load_question_bank"], ["seed_demo"]):
         subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
