@@ -3,6 +3,7 @@ and an outsider who coordinates a different partnership."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +24,8 @@ from workshops.models import (
     User,
     Workshop,
 )
+from workshops.reporting import pdf
+from workshops.reporting.pdf import RefusedURL
 from workshops.services.assessment import Scope, create_assessment
 from workshops.services.questionnaire import respondent_for_invitation, save_values, submit
 from workshops.services.workshop import create_workshop
@@ -215,3 +218,39 @@ def assessment(cast, bank):
 def invitation(assessment, cast):
     """Priya Shah's invitation (created without sending an email)."""
     return Invitation.objects.create(assessment=assessment, person=cast.person)
+
+
+# PDFs: what WeasyPrint tries to fetch, and proof that nothing reaches the network.
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection is recorded and fails."""
+    attempts: list = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("network use in a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    return attempts
+
+
+@pytest.fixture
+def fetches(monkeypatch):
+    """Every URL WeasyPrint asks the fetcher for, with whether it was served or refused."""
+    calls: list[tuple[str, str]] = []
+    real = pdf.safe_url_fetcher
+
+    def recording(url, *args, **kwargs):
+        try:
+            response = real(url, *args, **kwargs)
+        except RefusedURL:
+            calls.append((url, "refused"))
+            raise
+        calls.append((url, "served"))
+        return response
+
+    monkeypatch.setattr(pdf, "safe_url_fetcher", recording)
+    return calls

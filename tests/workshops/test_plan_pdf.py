@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -103,16 +104,20 @@ def test_large_print_uses_larger_type(planned):
     assert len(large.pages) > len(standard.pages)
 
 
-def test_nothing_a_user_types_is_fetched_or_run(cast, planned):
+def test_nothing_a_user_types_is_fetched_or_run(cast, planned, fetches, no_network):
     evil = '<img src="http://169.254.169.254/latest"><img src="file:///etc/passwd">'
-    Action.objects.filter(title="Refresh the community strategy").update(
-        description=f"See {evil}", success_measure="file:///etc/passwd"
-    )
+    action = Action.objects.get(title="Refresh the community strategy")
+    Action.objects.filter(pk=action.pk).update(description=f"See {evil}")
+    plan_service.add_progress(action, f"Progress {evil}", cast.coordinator)
     html = plan_pdf.plan_html(planned)
-    assert "&lt;img src=&quot;http://169.254.169.254/latest&quot;&gt;" in html
+    assert html.count("&lt;img src=&quot;http://169.254.169.254/latest&quot;&gt;") == 2
     assert '<img src="http' not in html and '<img src="file' not in html
     _, text = text_of(plan_pdf.plan_pdf(planned)[0])
-    assert "169.254.169.254" in text  # shown as the text it is
+    assert "Latest progress" in text and "169.254.169.254" in text  # shown as text
+    # Only our stylesheet and the charts (data: URLs) were asked for; nothing left the machine.
+    asked = {url.split(",")[0] for url, _ in fetches}
+    assert asked == {f"{settings.SITE_URL}/static/css/report.css", "data:image/svg+xml;base64"}
+    assert no_network == []
 
 
 def test_a_second_download_of_the_same_plan_comes_from_the_cache(cast, planned):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import socket
 
 import pytest
 from django.conf import settings
@@ -27,39 +26,6 @@ def pdf_text(data: bytes) -> tuple[int, str]:
 def flat(text: str) -> str:
     """Text with line breaks and runs of spaces folded, so wrapped lines still match."""
     return " ".join(text.split())
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to open a connection is recorded and fails."""
-    attempts: list = []
-
-    def refuse(self, address, *args, **kwargs):
-        attempts.append(address)
-        raise OSError("network use in a test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    return attempts
-
-
-@pytest.fixture
-def fetches(monkeypatch):
-    """Every URL WeasyPrint asks the fetcher for, with whether it was served or refused."""
-    calls: list[tuple[str, str]] = []
-    real = pdf.safe_url_fetcher
-
-    def recording(url, *args, **kwargs):
-        try:
-            response = real(url, *args, **kwargs)
-        except RefusedURL:
-            calls.append((url, "refused"))
-            raise
-        calls.append((url, "served"))
-        return response
-
-    monkeypatch.setattr(pdf, "safe_url_fetcher", recording)
-    return calls
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
     actions = list(
         assessment.actions.filter(status__in=IN_PLAN)
         .select_related("owner", "owner_person")
-        .prefetch_related("sections")
+        .prefetch_related("sections", "progress")
         .order_by("due_on", "pk")
     )
     today = timezone.localdate()
