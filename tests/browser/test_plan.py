@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, screenshot
 from tests.conftest import PASSWORD
 from tests.workshops.test_results import respond
 from workshops.models import Action
@@ -36,6 +36,7 @@ def test_an_executive_downloads_the_improvement_plan(new_page, cast, assessment)
     expect(page.get_by_role("heading", name="Improvement plan", level=1)).to_be_visible()
     expect(page.get_by_role("cell", name="Refresh the community strategy")).to_be_visible()
     expect(page.get_by_role("button", name="Propose draft actions")).to_have_count(0)
+    screenshot(page, "plan-executive")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the improvement plan (PDF)").click()

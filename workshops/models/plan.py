@@ -119,7 +119,7 @@ class Action(models.Model):
     support_partners = models.TextField("Support needed from partners", blank=True)
     support_elsewhere = models.TextField("Support needed from elsewhere", blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
-    source = models.CharField(max_length=15, choices=Source.choices, default=Source.WORKSHOP)
+    source = models.CharField(max_length=15, choices=Source.choices, default=Source.COORDINATOR)
     # What a proposed draft was made from, so proposing again adds nothing twice.
     source_key = models.CharField(max_length=80, blank=True)
     revision = models.PositiveIntegerField(default=1)

@@ -578,6 +578,7 @@ def add_action(
         "description": description,
         "owner": owner,
         "due_on": due_on,
+        "source": Action.Source.WORKSHOP,
     }
     with transaction.atomic():
         _locked(agenda_item.workshop_id, None)
