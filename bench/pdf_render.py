@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import statistics
 import sys
 import time
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.results_load import fill, prepare_database  # noqa: E402
+from bench.results_load import fill, prepare_database, use_database  # noqa: E402
 
 DB_NAME = "lsp_assess_pdf_bench"
 TARGET_MS, TARGET_OVERHEAD, TARGET_CACHED_MS = 3000, 0.20, 50
@@ -47,14 +46,7 @@ def main() -> int:
     parser.add_argument("--respondents", type=int, default=40)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    os.environ.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        DJANGO_SETTINGS_MODULE="lsp_assess.settings",
-        DEBUG="false",
-        SECRET_KEY="pdf-benchmark-" + "x" * 50,
-        ALLOWED_HOSTS="testserver",
-        LOG_LEVEL="WARNING",
-    )
+    use_database(DB_NAME)
     print(f"Re-creating database {DB_NAME} and loading demo data...")
     prepare_database(DB_NAME)
 

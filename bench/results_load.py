@@ -29,6 +29,18 @@ DB_NAME = "lsp_assess_results_bench"
 TARGET_MS = 300
 
 
+def use_database(name: str) -> None:
+    """Point Django (in this process and the manage.py runs) at a benchmark database."""
+    os.environ.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
+        DJANGO_SETTINGS_MODULE="lsp_assess.settings",
+        DEBUG="false",
+        SECRET_KEY="benchmark-only-" + "x" * 50,
+        ALLOWED_HOSTS="testserver",
+        LOG_LEVEL="WARNING",
+    )
+
+
 def prepare_database(name: str = DB_NAME) -> None:
     import psycopg2
 
@@ -117,14 +129,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    os.environ.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        DJANGO_SETTINGS_MODULE="lsp_assess.settings",
-        DEBUG="false",
-        SECRET_KEY="results-benchmark-" + "x" * 50,
-        ALLOWED_HOSTS="testserver",
-        LOG_LEVEL="WARNING",
-    )
+    use_database(DB_NAME)
     sys.path.insert(0, str(ROOT))
     print(f"Re-creating database {DB_NAME} and loading demo data...")
     prepare_database()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PASSWORD
+
 CANDIDATES = ["chromium", "chromium-browser", "google-chrome"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -85,3 +87,11 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, email: str) -> None:
+    """Sign in through the login page, as a person would."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

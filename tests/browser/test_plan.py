@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import DESKTOP, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESKTOP, screenshot, sign_in
 from tests.workshops.test_results import respond
 from workshops.models import Action
 
@@ -27,10 +26,7 @@ def test_an_executive_downloads_the_improvement_plan(new_page, cast, assessment)
         status="in_progress",
     )
     page = new_page(DESKTOP)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(cast.executive.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, cast.executive.email)
     page.get_by_role("link", name="Eastvale LSP").click()
     page.get_by_role("link", name=f"Improvement plan for {assessment.title}").click()
     expect(page.get_by_role("heading", name="Improvement plan", level=1)).to_be_visible()

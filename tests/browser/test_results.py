@@ -7,8 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESKTOP, screenshot, sign_in
 from tests.workshops.test_results import respond
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,10 +20,7 @@ def test_an_executive_finds_the_7s_chart_and_the_largest_gap(new_page, cast, ass
         respond(assessment, role="board_member", **{"1_1": value, "2_1": "3", "1_1_2": "no"})
 
     page = new_page(DESKTOP)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(cast.executive.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, cast.executive.email)
     page.get_by_role("link", name="Eastvale LSP").click()
     page.get_by_role("link", name=f"Results of {assessment.title}").click()
 

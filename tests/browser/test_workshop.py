@@ -11,8 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
-from tests.conftest import PASSWORD, make_person
+from tests.browser.conftest import DESKTOP, PHONE, screenshot, sign_in
+from tests.conftest import make_person
 from workshops.models import Action, AgendaItem, Answer, Respondent, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,13 +32,6 @@ LABELS = {
     "dont_know": "Don't know",
 }
 POLL = 4_000  # a change must show within 2 s; allow for a slow CI machine
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def control(page, name: str) -> None:

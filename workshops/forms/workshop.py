@@ -11,6 +11,7 @@ from questions.models import Item
 from workshops.forms.partnership import gds_helper
 from workshops.models import AgendaItem, Membership, Person, Sector, User, Workshop
 from workshops.models.workshop import CODE_LENGTH, normalise_code
+from workshops.services.workshop import CONSENSUS_FIELDS
 
 MAX_TEXT = 5000
 
@@ -75,16 +76,7 @@ class AgendaAddForm(forms.Form):
 class ConsensusForm(forms.ModelForm):
     class Meta:
         model = AgendaItem
-        fields = [
-            "agreed_internal",
-            "agreed_external",
-            "agreed_choice",
-            "rationale",
-            "strengths",
-            "improvements",
-            "evidence",
-            "investigate",
-        ]
+        fields = CONSENSUS_FIELDS
         labels = {
             "agreed_internal": "Agreed rating against our own plans (internal)",
             "agreed_external": "Agreed rating against other LSPs (external)",
