@@ -424,7 +424,9 @@ def test_a_join_form_sent_twice_makes_one_participant(client, workshop):
 
 def test_a_mangled_code_in_the_address_is_a_404_not_an_error(client, workshop):
     assert client.get("/w/---/join/").status_code == 404
-    assert client.get("/w/--/").status_code == 302  # not joined: sent to join, which 404s
+    response = client.get("/w/--/")  # not joined: sent to join, which then says 404
+    assert response["Location"] == "/w/--/join/"
+    assert client.get(response["Location"]).status_code == 404
 
 
 def test_the_console_shows_an_earlier_items_votes_for_recording_what_was_agreed(

@@ -238,3 +238,26 @@ def test_executives_read_the_plan_but_cannot_change_it(client, cast, assessment,
     assert "Refresh the SCS" in page and "Propose draft actions" not in page
     assert client.post(reverse("plan-change", args=[*ids, "agree"])).status_code == 403
     assert client.get(reverse("plan-action", args=[*ids, action.pk])).status_code == 403
+
+
+def test_the_coordinator_adds_counts_and_drops_priorities_on_the_page(client, cast, assessment):
+    client.force_login(cast.coordinator)
+    ids = [cast.partnership.pk, assessment.pk]
+    for _ in range(2):  # the same form sent twice
+        client.post(reverse("plan-change", args=[*ids, "priority"]), {"text": "Shared data"})
+    client.post(reverse("plan-change", args=[*ids, "priority"]), {"text": "Joint commissioning"})
+    plan = services.plan_for(assessment)
+    data, joint = plan.priorities.all()
+    assert (data.text, data.rank, joint.rank) == ("Shared data", 1, 2)
+    change = reverse("priority-change", args=[*ids, joint.pk])
+    response = client.post(change, {"change": "votes", "votes": "lots"}, follow=True)
+    assert "whole number from 0 to 1000" in response.content.decode()
+    client.post(change, {"change": "votes", "votes": "5"})
+    client.post(reverse("plan-change", args=[*ids, "rank"]))
+    assert list(plan.priorities.values_list("text", flat=True)) == [
+        "Joint commissioning",
+        "Shared data",
+    ]
+    client.post(reverse("priority-change", args=[*ids, data.pk]), {"change": "drop"})
+    page = client.get(reverse("plan", args=ids)).content.decode()
+    assert "Joint commissioning" in page and "Shared data" not in page

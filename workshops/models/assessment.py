@@ -28,6 +28,13 @@ class Basis(models.TextChoices):
     EXTERNAL = "external", "External: against the performance of other LSPs"
 
 
+# How a basis reads as a column or a heading in results, workshops and reports.
+BASIS_SHORT = {
+    Basis.INTERNAL.value: "Against our own plans",
+    Basis.EXTERNAL.value: "Against other LSPs",
+}
+
+
 class Assessment(models.Model):
     class BasisChoice(models.TextChoices):
         INTERNAL = "internal", "Internal: against the LSP's own plans and goals"

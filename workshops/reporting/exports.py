@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
 
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
@@ -17,12 +16,19 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from workshops.models import Answer, Assessment
 from workshops.reporting.charts import ElementScore, HeatRow
 from workshops.services.results import (
     BASIS_LABELS,
     Results,
     Row,
     answer_rows,
+    band_for,
+    counted_respondents,
+    described_groups,
+    group_sizes,
+    rating_aggregates,
+    scores_by_element,
 )
 
 SMALL_GROUP = "Not shown (small group)"
@@ -36,16 +42,22 @@ def _safe(value):
     return value
 
 
-def element_scores(results: Results) -> list[ElementScore]:
-    scores = []
-    for element in results.elements:
-        section = element.section
-        if not section.is_element:
-            continue
-        score, band = element.headline
-        scores.append(
+def chart_inputs(assessment: Assessment, channel: str = "all") -> tuple[list, list]:
+    """What the 7S chart and the heat map draw: element scores and top-level question
+    means on the headline basis. Two queries (an average per question, done by the
+    database), so a chart does not rebuild the whole results."""
+    items = list(assessment.items.select_related("section").order_by("position"))
+    answers = Answer.objects.filter(respondent__in=counted_respondents(assessment, channel))
+    scores, means = scores_by_element(rating_aggregates(answers))
+    basis = assessment.bases[0]
+    sections = {item.section.number: item.section for item in items if item.section.is_element}
+    elements = []
+    for number, section in sections.items():
+        score = scores.get(number)
+        band = band_for(assessment.bank, score)
+        elements.append(
             ElementScore(
-                number=section.number,
+                number=number,
                 name=section.name or section.heading,
                 aspect=section.aspect,
                 score=score,
@@ -53,24 +65,16 @@ def element_scores(results: Results) -> list[ElementScore]:
                 band_label=band["label"] if band else "",
             )
         )
-    return scores
-
-
-def heat_rows(results: Results) -> list[HeatRow]:
-    """Top-level rating questions by element, on the headline basis."""
     rows = []
-    for element in results.elements:
-        if not element.section.is_element:
-            continue
-        basis = results.bases[0]
+    for number, section in sections.items():
         cells = [
-            (r.item.key, r.mean)
-            for r in element.ratings
-            if r.basis == basis and r.item.parent_id is None
+            (item.key, means.get((item.key, basis)))
+            for item in items
+            if item.section_id == section.pk and item.parent_id is None and item.kind == "rating"
         ]
         if cells:
-            rows.append(HeatRow(f"{element.section.number} {element.section.name}", cells))
-    return rows
+            rows.append(HeatRow(f"{number} {section.name}", cells))
+    return elements, rows
 
 
 def answers_table(results: Results) -> tuple[list[str], list[list]]:
@@ -81,14 +85,7 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
     }
     items |= {item.pk: item for e in results.elements for item, _ in e.open_answers}
     numbers: dict[int, int] = {}
-    sizes: Counter = Counter()
-    if assessment.anonymous:
-        people = {}
-        for row in rows:
-            people[row.respondent] = row
-        for row in people.values():
-            for dimension, group in row.groups.items():
-                sizes[(dimension, group)] += 1
+    sizes = group_sizes(rows)
     header = ["Respondent", "Channel", "Role", "Sector", "Governance layer"]
     header += [] if assessment.anonymous else ["Organisation"]
     header += ["Element", "Item", "Basis", "Answer", "Text"]
@@ -96,16 +93,10 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
     for row in sorted(rows, key=lambda r: (r.respondent, items[r.item].position, r.basis)):
         item = items[row.item]
         number = numbers.setdefault(row.respondent, len(numbers) + 1)
-        groups = row.groups
-        who = [groups["Role"], groups["Sector"], groups["Governance layer"]]
-        if assessment.anonymous:
-            dims = ["Role", "Sector", "Governance layer"]
-            who = [
-                g if sizes[(d, g)] >= results.min_group else SMALL_GROUP
-                for d, g in zip(dims, who, strict=True)
-            ]
-        else:
-            who.append(groups["Organisation"])
+        shown = described_groups(row, sizes, results.min_group, assessment.anonymous)
+        who = [group or SMALL_GROUP for group in shown]
+        if not assessment.anonymous:
+            who.append(row.groups["Organisation"])
         answer = str(row.rating) if row.rating is not None else row.choice
         channel = "Workshop" if row.channel == "workshop" else "Questionnaire"
         table.append(

@@ -41,6 +41,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         .order_by("due_on", "pk")
     )
     today = timezone.localdate()
+    elements, heat_rows = exports.chart_inputs(assessment)
     scored = [e for e in results.elements if e.section.is_element and e.headline[0] is not None]
     ratings = [r for r in results.ratings if r.mean is not None and r.basis == results.bases[0]]
     ratings.sort(key=lambda r: (r.mean, r.item.position))
@@ -57,10 +58,8 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         "highest_items": ratings[::-1][:5],
         "lowest_items": ratings[:5],
         "gaps": (results.rating_gaps + results.yes_no_gaps)[:12],
-        "seven_s": _data_uri(
-            charts.seven_s_chart(exports.element_scores(results), title="The 7S chart")
-        ),
-        "heat_map": _data_uri(charts.heat_map(exports.heat_rows(results), title="Heat map")),
+        "seven_s": _data_uri(charts.seven_s_chart(elements, title="The 7S chart")),
+        "heat_map": _data_uri(charts.heat_map(heat_rows, title="Heat map")),
         "large": large,
         "generated": timezone.localtime(),
     }

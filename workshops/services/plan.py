@@ -98,6 +98,27 @@ def gather_priorities(plan: ImprovementPlan) -> int:
     return len(new)
 
 
+def add_priority(plan: ImprovementPlan, text: str) -> Priority:
+    """A priority the coordinator writes in, last in rank; the same text sent twice is one."""
+    last = max(plan.priorities.values_list("rank", flat=True), default=0)
+    priority, _ = Priority.objects.get_or_create(
+        plan=plan, text=text, defaults={"source": Priority.Source.COORDINATOR, "rank": last + 1}
+    )
+    return priority
+
+
+def set_votes(priority: Priority, votes: int) -> None:
+    """Record the dots a priority got in the board's dot vote."""
+    if not 0 <= votes <= 1000:
+        raise PlanError("Enter the number of dots as a whole number from 0 to 1000.")
+    Priority.objects.filter(pk=priority.pk).update(votes=votes)
+
+
+def drop_priority(priority: Priority) -> None:
+    """Take a priority off the list; it is kept, so gathering again does not bring it back."""
+    Priority.objects.filter(pk=priority.pk).update(dropped=True)
+
+
 def order_priorities_by_votes(plan: ImprovementPlan) -> None:
     """Rank by the board's dot vote: most dots first, earlier rank breaking ties."""
     ranked = sorted(plan.priorities.filter(dropped=False), key=lambda p: (-p.votes, p.rank))

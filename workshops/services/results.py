@@ -17,6 +17,7 @@ from django.db.models import Avg, Count, Q
 
 from questions.models import BankVersion, Item, Section
 from workshops.models import AgendaItem, Answer, Assessment, Partnership, Person, Respondent, Sector
+from workshops.models.assessment import BASIS_SHORT
 
 WORKSHOP = Respondent.Channel.WORKSHOP
 
@@ -56,7 +57,7 @@ AUTHORITY_GROUPS = {
     Partnership.AuthorityType.UNITARY: "Districts and unitaries",
 }
 
-BASIS_LABELS = {"internal": "Against our own plans", "external": "Against other LSPs", "": ""}
+BASIS_LABELS = {**BASIS_SHORT, "": ""}
 
 
 @dataclass(slots=True)
@@ -308,17 +309,23 @@ def band_for(bank: BankVersion, score: float | None) -> dict | None:
     return None
 
 
+def counted_respondents(assessment: Assessment, channel: str = "all"):
+    """Whose answers results count: submitted responses and workshop votes, by channel."""
+    people = assessment.respondents.filter(Q(submitted_at__isnull=False) | Q(channel=WORKSHOP))
+    if channel == "questionnaire":
+        return people.exclude(channel=WORKSHOP)
+    if channel == "workshop":
+        return people.filter(channel=WORKSHOP)
+    return people
+
+
 def answer_rows(assessment: Assessment, channel: str = "all") -> list[Row]:
     """Every answer counted in results: submitted responses and workshop votes.
 
     Two queries: who answered, then the answers without the respondent's
     details repeated on every row, which is most of the time for big results.
     """
-    people = assessment.respondents.filter(Q(submitted_at__isnull=False) | Q(channel=WORKSHOP))
-    if channel == "questionnaire":
-        people = people.exclude(channel=WORKSHOP)
-    elif channel == "workshop":
-        people = people.filter(channel=WORKSHOP)
+    people = counted_respondents(assessment, channel)
     who = {
         pk: (*details, groups_of(*details[:4]))
         for pk, *details in people.order_by().values_list(
@@ -350,7 +357,7 @@ def _yes_no(item: Item, rows: list[Row]) -> YesNo:
     return YesNo(item, choices["yes"], choices["no"], choices["dont_know"], choices["na"])
 
 
-def _group_sizes(rows: list[Row]) -> dict[tuple[str, str], int]:
+def group_sizes(rows: list[Row]) -> dict[tuple[str, str], int]:
     """Respondents in each group of each dimension, over the whole assessment."""
     people = {row.respondent: row.groups for row in rows}
     sizes: dict[tuple[str, str], int] = defaultdict(int)
@@ -385,13 +392,20 @@ def _gaps(item: Item, basis: str, rows: list[Row], min_group: int) -> list[Gap]:
     return gaps
 
 
+def described_groups(
+    row: Row, sizes: dict[tuple[str, str], int], min_group: int, anonymous: bool
+) -> list[str | None]:
+    """The role, sector and layer group of whoever gave an answer, as shown beside it;
+    None for a group too small to show in an anonymous assessment."""
+    return [
+        group if not anonymous or sizes.get((dimension, group), 0) >= min_group else None
+        for dimension in ("Role", "Sector", "Governance layer")
+        for group in [row.groups[dimension]]
+    ]
+
+
 def _who(row: Row, sizes: dict[tuple[str, str], int], min_group: int, anonymous: bool) -> str:
-    parts = []
-    for dimension in ("Role", "Sector", "Governance layer"):
-        group = row.groups[dimension]
-        if not anonymous or sizes.get((dimension, group), 0) >= min_group:
-            parts.append(group)
-    return ", ".join(parts)
+    return ", ".join(g for g in described_groups(row, sizes, min_group, anonymous) if g)
 
 
 def build(assessment: Assessment, min_group: int, channel: str = "all") -> Results:
@@ -402,7 +416,7 @@ def build(assessment: Assessment, min_group: int, channel: str = "all") -> Resul
     by_item: dict[tuple[int, str], list[Row]] = defaultdict(list)
     for row in rows:
         by_item[(row.item, row.basis)].append(row)
-    sizes = _group_sizes(rows)
+    sizes = group_sizes(rows)
     bases = assessment.bases
     described: dict[int, str] = {}
 
@@ -498,7 +512,7 @@ def _consensus(assessment: Assessment, medians: dict) -> list[Consensus]:
     return result
 
 
-def _scores_by_element(aggregates) -> tuple[dict[int, float | None], dict]:
+def scores_by_element(aggregates) -> tuple[dict[int, float | None], dict]:
     """Element scores (rating-weighted) and item means from (section, key, basis, avg, n) rows,
     on the headline basis: internal where asked, else external."""
     totals: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
@@ -514,7 +528,7 @@ def _scores_by_element(aggregates) -> tuple[dict[int, float | None], dict]:
     return elements, items
 
 
-def _rating_aggregates(answers):
+def rating_aggregates(answers):
     return (
         answers.filter(rating__isnull=False)
         .values_list("item__section__number", "item__key", "basis")
@@ -537,14 +551,14 @@ def _trends(assessment: Assessment) -> list[Trend]:
         Q(respondent__submitted_at__isnull=False) | Q(respondent__channel=WORKSHOP)
     )
     by_assessment = defaultdict(list)
-    rows = _rating_aggregates(answers).values_list(
+    rows = rating_aggregates(answers).values_list(
         "respondent__assessment_id", "item__section__number", "item__key", "basis", "avg", "n"
     )
     for assessment_id, *rest in rows:
         by_assessment[assessment_id].append(rest)
     trends = []
     for old in earlier:
-        elements, items = _scores_by_element(by_assessment.get(old.pk, []))
+        elements, items = scores_by_element(by_assessment.get(old.pk, []))
         trends.append(Trend(f"{old.title} ({old.opens_on:%B %Y})", elements, items))
     return trends
 
@@ -569,7 +583,7 @@ def _benchmarks(assessment: Assessment) -> list[Benchmark]:
         .exclude(respondent__channel=WORKSHOP)
     )
     owner = ("respondent__assessment__partnership_id", "respondent__assessment_id")
-    ratings = _rating_aggregates(answers).values_list(
+    ratings = rating_aggregates(answers).values_list(
         *owner, "item__section__number", "item__key", "basis", "avg", "n"
     )
     yes_no = (
@@ -598,7 +612,7 @@ def _benchmarks(assessment: Assessment) -> list[Benchmark]:
             percents[partnership_id][(key, "")] = 100 * yes / n
     figures = {}
     for p, a in latest.items():
-        elements, items = _scores_by_element(grouped[p][a])
+        elements, items = scores_by_element(grouped[p][a])
         figures[p] = (elements, {**items, **percents[p]})
     own_group = AUTHORITY_GROUPS[partnership.authority_type]
     comparisons = [

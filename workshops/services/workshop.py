@@ -25,13 +25,13 @@ from workshops.models import (
     AgendaItem,
     Answer,
     Assessment,
-    Basis,
     Organisation,
     Person,
     Respondent,
     Workshop,
     WorkshopError,
 )
+from workshops.models.assessment import BASIS_SHORT
 
 State = Workshop.State
 MIN_TIMER, MAX_TIMER = 10, 3600
@@ -483,10 +483,9 @@ class Tally:
         return groups
 
 
-BASIS_LABELS = {
-    Basis.INTERNAL: "Against our own plans (internal)",
-    Basis.EXTERNAL: "Against other LSPs (external)",
-    "": "Answer",
+# In the room the basis is named too, as the questionnaire named it.
+BASIS_LABELS = {basis: f"{label} ({basis})" for basis, label in BASIS_SHORT.items()} | {
+    "": "Answer"
 }
 
 

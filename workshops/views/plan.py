@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from workshops.access import get_action, get_assessment, get_priority
 from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm
-from workshops.models import Action, Priority
+from workshops.models import Action
 from workshops.reporting import plan_pdf as plan_pdf_service
 from workshops.services import plan as services
 
@@ -75,12 +75,7 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
         elif change == "priority":
             form = PriorityForm(request.POST)
             if form.is_valid():
-                last = improvement_plan.priorities.count()
-                Priority.objects.get_or_create(
-                    plan=improvement_plan,
-                    text=form.cleaned_data["text"],
-                    defaults={"source": Priority.Source.COORDINATOR, "rank": last + 1},
-                )
+                services.add_priority(improvement_plan, form.cleaned_data["text"])
             else:
                 messages.error(request, " ".join(form.errors["text"]))
     except services.PlanError as exc:
@@ -94,19 +89,16 @@ def priority_change(request: HttpRequest, partnership_id, assessment_id, priorit
     if refused := _post_only(request):
         return refused
     change = request.POST.get("change")
-    if change in ("up", "down"):
-        services.move_priority(priority, -1 if change == "up" else 1)
-    elif change == "drop":
-        Priority.objects.filter(pk=priority.pk).update(dropped=True)
-    elif change == "votes":
-        try:
-            votes = int(request.POST.get("votes", ""))
-            if not 0 <= votes <= 1000:
-                raise ValueError
-        except ValueError:
-            messages.error(request, "Enter the number of dots as a whole number from 0 to 1000.")
-        else:
-            Priority.objects.filter(pk=priority.pk).update(votes=votes)
+    try:
+        if change in ("up", "down"):
+            services.move_priority(priority, -1 if change == "up" else 1)
+        elif change == "drop":
+            services.drop_priority(priority)
+        elif change == "votes":
+            votes = request.POST.get("votes", "").strip()
+            services.set_votes(priority, int(votes) if votes.isdigit() else -1)
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
     return redirect("plan", partnership_id, assessment_id)
 
 

@@ -42,16 +42,21 @@ def _svg(svg: str) -> HttpResponse:
     return response
 
 
+def _chart_inputs(request: HttpRequest, partnership_id: int, assessment_id: int):
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
+    return exports.chart_inputs(assessment, request.GET.get("channel", "all"))
+
+
 @login_required
 def chart_7s(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
-    result, _ = _results(request, partnership_id, assessment_id)
-    return _svg(charts.seven_s_chart(exports.element_scores(result), title="The 7S chart"))
+    elements, _ = _chart_inputs(request, partnership_id, assessment_id)
+    return _svg(charts.seven_s_chart(elements, title="The 7S chart"))
 
 
 @login_required
 def chart_heat_map(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
-    result, _ = _results(request, partnership_id, assessment_id)
-    return _svg(charts.heat_map(exports.heat_rows(result), title="Items by element"))
+    _, rows = _chart_inputs(request, partnership_id, assessment_id)
+    return _svg(charts.heat_map(rows, title="Items by element"))
 
 
 @login_required
