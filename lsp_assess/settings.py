@@ -7,9 +7,11 @@ SECRET_KEY and ALLOWED_HOSTS and uses ``lsp_assess.settings_production``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from lsp_assess.env import env_bool, env_int, env_list, env_str
@@ -37,19 +39,26 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_ratelimit",
+    "axes",
     "questions",
     "workshops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "workshops.audit.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a locked-out sign-in into its own page (django-axes asks to be near the end).
+    "axes.middleware.AxesMiddleware",
+    # Last, so its process_exception is first to see a view's lost database: a 503 page.
+    "lsp_assess.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "lsp_assess.urls"
@@ -94,6 +103,16 @@ AUTH_USER_MODEL = "workshops.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Older hashes still verify, and are upgraded to Argon2 at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -145,7 +164,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint logs a line per layout step at INFO; keep its warnings only.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # A shared cache keeps the join rate limit across app server processes. Without
@@ -164,3 +188,43 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
 )
 # Wrong workshop codes allowed per address per minute before joins are refused.
 WORKSHOP_JOIN_RATE = env_str("WORKSHOP_JOIN_RATE", "20/m")
+
+# Each success message is also the audit log's record of the change (workshops.audit).
+MESSAGE_STORAGE = "workshops.audit.AuditedMessageStorage"
+
+# Content Security Policy: everything from this site, nothing inline, no
+# framing. Scripts and styles live in static/, so 'unsafe-inline' is never
+# needed; an injected <script> or style attribute is refused by the browser.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Sign-in guessing: after LOGIN_FAILURE_LIMIT wrong passwords for one account
+# from one address, that pair is refused for LOGIN_COOLOFF_MINUTES. Counting the
+# pair (not the account alone) means nobody can lock a coordinator out from
+# elsewhere; the attempts are kept in the database, so every app server sees them.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "workshops.throttle.sign_in_name"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Wrong personal-link tokens allowed per address per minute before links are refused.
+INVITATION_LINK_RATE = env_str("INVITATION_LINK_RATE", "30/m")
+
+# Invitations (with their personal links) and workshop join records older than
+# this many days are deleted by `manage.py purge_expired`; answers are kept.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730, minimum=1)

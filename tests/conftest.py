@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from questions.loader import load_bank, read_bank
@@ -44,6 +45,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Guess counters and rendered PDFs live in the cache; one test's must not
+    # decide another's.
+    cache.clear()
+
+
 @pytest.fixture
 def bank(db):
     """The real question bank, loaded from fixtures/question_bank.yaml."""
@@ -72,8 +80,8 @@ class Cast:
         return getattr(self, role)
 
 
-@pytest.fixture
-def cast(db) -> Cast:
+def make_cast() -> Cast:
+    """The cast, for fixtures wider than one test (which open the database themselves)."""
     partnership = Partnership.objects.create(
         name="Eastvale LSP", area="Eastvale", authority_type=Partnership.AuthorityType.DISTRICT
     )
@@ -116,6 +124,11 @@ def cast(db) -> Cast:
         other_person=other_person,
         **users,
     )
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return make_cast()
 
 
 # Builders for the objects most tests need, on top of the cast.

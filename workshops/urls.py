@@ -44,10 +44,12 @@ urlpatterns = [
     ),
     path(P + "people/new/", partnership.person_create, name="person-create"),
     path(P + "people/<int:person_id>/edit/", partnership.person_edit, name="person-edit"),
+    path(P + "people/<int:person_id>/erase/", partnership.person_erase, name="person-erase"),
     path(P + "members/new/", partnership.member_add, name="member-add"),
     path(
         P + "members/<int:membership_id>/remove/", partnership.member_remove, name="member-remove"
     ),
+    path(P + "audit/", partnership.audit_log, name="audit-log"),
     path(P + "assessments/new/", assessment.assessment_create, name="assessment-create"),
     path(A, assessment.assessment_detail, name="assessment"),
     path(A + "invite/", assessment.invite, name="assessment-invite"),

@@ -87,7 +87,7 @@ def test_a_coordinator_adds_a_person_and_is_told_what_to_fix(new_page, cast, cli
     page.get_by_label("Strategic (board)").check()
     page.get_by_role("button", name="Save").click()
 
-    expect(page.get_by_text("Person added.")).to_be_visible()
+    expect(page.get_by_text("Tom Brennan added.")).to_be_visible()
     expect(page.get_by_role("cell", name="Tom Brennan", exact=True)).to_be_visible()
     tom = cast.partnership.people.get(name="Tom Brennan")
     assert (tom.role, tom.layer) == ("board_member", "strategic")

@@ -318,3 +318,26 @@ def test_a_submitted_anonymous_paper_return_is_not_shown_again_against_a_name(
     assert "its answers are not shown against a name" in page
     assert 'value="no" checked' not in page
     assert "Priya Shah" not in page.split("Enter a paper return on behalf of")[0]
+
+
+def test_trying_links_is_rate_limited_even_for_a_right_link_afterwards(
+    client, invitation, settings
+):
+    settings.INVITATION_LINK_RATE = "3/m"
+    for guess in ["a" * 43, "b" * 43, "c" * 43]:
+        assert client.get(reverse("questionnaire", args=[guess])).status_code == 404
+    response = client.get(reverse("questionnaire", args=[invitation.token]))
+    assert response.status_code == 429
+    assert "Too many wrong links" in response.content.decode()
+    assert invitation.assessment.title not in response.content.decode()
+    response = client.post(reverse("questionnaire-save", args=[invitation.token]), {})
+    assert response.status_code == 429 and response.json() == {"error": "Too many wrong links."}
+    assert not Respondent.objects.exists()
+
+
+def test_a_partner_opening_their_own_link_many_times_is_not_limited(client, invitation, settings):
+    settings.INVITATION_LINK_RATE = "3/m"
+    for _ in range(10):
+        response = client.get(reverse("questionnaire", args=[invitation.token]))
+        assert response.status_code == 200
+    assert invitation.assessment.title in response.content.decode()

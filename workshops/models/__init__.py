@@ -7,6 +7,7 @@ from workshops.models.assessment import (
     Invitation,
     Respondent,
 )
+from workshops.models.audit import AuditEvent
 from workshops.models.partnership import Membership, Organisation, Partnership, Person, Sector
 from workshops.models.plan import (
     Action,
@@ -23,6 +24,7 @@ __all__ = [
     "AgendaItem",
     "Answer",
     "Assessment",
+    "AuditEvent",
     "Basis",
     "EvidenceNote",
     "ImprovementPlan",

@@ -125,6 +125,9 @@ class Person(models.Model):
         related_name="people",
         help_text="The login account of this person, if they have one.",
     )
+    # Set when their name and contact details were erased at their request;
+    # the row stays so that their anonymised answers keep their groups.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -128,6 +128,11 @@ class Workshop(models.Model):
     def shows_results(self) -> bool:
         return self.state == self.State.REVEALED
 
+    def describe(self) -> str:
+        """Where the workshop stands, in a few words: "voting open on 3.2"."""
+        state = self.get_state_display().lower()
+        return f"{state} on {self.current.item.key}" if self.current_id else state
+
 
 class AgendaItem(models.Model):
     """One item the workshop takes, and what the room agreed about it."""

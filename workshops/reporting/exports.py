@@ -32,11 +32,14 @@ from workshops.services.results import (
 )
 
 SMALL_GROUP = "Not shown (small group)"
-# Spreadsheets treat a leading =, +, - or @ as a formula; answers are text.
+# Spreadsheets treat a leading =, +, - or @ as a formula (and openpyxl stores such a
+# string as one). Any text cell may hold something people typed: an answer, an
+# organisation's name in a group, an earlier assessment's title in a heading.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe(value):
+    """Text that would start a formula, quoted as text; numbers and other text as they are."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -102,7 +105,7 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
         table.append(
             [f"R{number}", channel, *who]
             + [item.section.number, item.key, BASIS_LABELS.get(row.basis, row.basis), answer]
-            + [_safe(row.text)]
+            + [row.text]
         )
     return header, table
 
@@ -223,8 +226,8 @@ def download(results: Results, what: str, kind: str) -> HttpResponse:
         header, table = builders[0](results)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(["" if v is None else v for v in row] for row in table)
+        writer.writerow([_safe(v) for v in header])
+        writer.writerows(["" if v is None else _safe(v) for v in row] for row in table)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         # Write-only: rows stream out, which is several times faster for every answer.
@@ -235,12 +238,12 @@ def download(results: Results, what: str, kind: str) -> HttpResponse:
             sheet.freeze_panes = "A2"
             bold = []
             for value in header:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=_safe(value))
                 cell.font = Font(bold=True)
                 bold.append(cell)
             sheet.append(bold)
             for row in table:
-                sheet.append(row)
+                sheet.append([_safe(v) for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q
 
 from questions.models import Item
 from workshops.models import Answer, Assessment, Person, Respondent, Sector
+from workshops.services.privacy import withdrawn_by_erasure
 from workshops.services.questionnaire import outline
 
 
@@ -114,7 +115,7 @@ def build(assessment: Assessment, min_group: int) -> Board:
     active, withdrawn = [], []
     for invitation in invitations:
         respondent = getattr(invitation, "respondent", None)
-        if invitation.is_revoked:
+        if invitation.is_revoked and not withdrawn_by_erasure(invitation):
             withdrawn.append(PersonRow.of(invitation, "withdrawn", respondent))
             continue
         status = _status(respondent)

@@ -367,6 +367,9 @@ def _reminder(action: Action, today: datetime.date) -> tuple[str, str, str, list
         "overdue": action.is_overdue(today),
         "link": settings.SITE_URL + action.get_absolute_url(),
     }
-    subject = render_to_string("workshops/email/action_reminder_subject.txt", context).strip()
+    # One line: a line break typed into a title would make Django refuse the whole batch.
+    subject = " ".join(
+        render_to_string("workshops/email/action_reminder_subject.txt", context).split()
+    )
     body = render_to_string("workshops/email/action_reminder.txt", context)
     return subject, body, settings.DEFAULT_FROM_EMAIL, [action.owner_person.email]

@@ -23,8 +23,8 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import get_usage
 
+from workshops import throttle
 from workshops.access import get_workshop_by_code
 from workshops.forms.workshop import CodeForm, JoinForm
 from workshops.models import Workshop, WorkshopError
@@ -33,6 +33,7 @@ from workshops.services import workshop as services
 
 State = Workshop.State
 COOKIE = "lsp_participant"
+JOIN_GUESSES = "workshop-join"
 COOKIE_AGE = 24 * 3600
 
 
@@ -49,20 +50,10 @@ def participant_id(request: HttpRequest, code: str) -> int | None:
 
 
 def _too_many(request: HttpRequest, *, increment: bool) -> bool:
-    """Whether this address has used up its wrong codes (counting one more if told to).
-
-    Only failed look-ups count, so a whole room joining from one network is
-    never held up; once an address has guessed too often it is refused even a
-    right code until the period is up.
-    """
-    usage = get_usage(
-        request,
-        group="workshop-join",
-        key="ip",
-        rate=settings.WORKSHOP_JOIN_RATE,
-        increment=increment,
-    )
-    return usage is not None and usage["count"] >= usage["limit"]
+    """Whether this address has used up its wrong codes (counting one more if told to)."""
+    if increment:
+        throttle.count_miss(request, JOIN_GUESSES, settings.WORKSHOP_JOIN_RATE)
+    return throttle.used_up(request, JOIN_GUESSES, settings.WORKSHOP_JOIN_RATE)
 
 
 TOO_MANY = "Too many wrong codes from this network. Wait a minute, then try again."

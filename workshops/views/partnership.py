@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -10,6 +11,9 @@ from workshops import services
 from workshops.access import get_organisation, get_partnership, get_person
 from workshops.forms import MemberForm, OrganisationForm, PartnershipForm, PersonForm
 from workshops.models import Membership, Partnership
+from workshops.services import privacy
+
+AUDIT_PAGE_SIZE = 50
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -64,16 +68,17 @@ def partnership_edit(request: HttpRequest, partnership_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Partnership details saved.")
+        messages.success(request, f"Partnership details of {partnership} saved.")
         return redirect(partnership)
     context = {"form": form, "title": f"Edit {partnership}", "partnership": partnership}
     return render(request, "workshops/form.html", context)
 
 
 def _save_form(request, form, partnership, title: str, done: str) -> HttpResponse:
+    """``done`` names what was saved with ``{}``: the message is also the audit log entry."""
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, done)
+        saved = form.save()
+        messages.success(request, done.format(saved))
         return redirect(partnership)
     return render(
         request, "workshops/form.html", {"form": form, "title": title, "partnership": partnership}
@@ -84,7 +89,7 @@ def _save_form(request, form, partnership, title: str, done: str) -> HttpRespons
 def organisation_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, "manage")
     form = OrganisationForm(_posted(request), partnership=partnership)
-    return _save_form(request, form, partnership, "Add an organisation", "Organisation added.")
+    return _save_form(request, form, partnership, "Add an organisation", "Organisation {} added.")
 
 
 @login_required
@@ -92,22 +97,26 @@ def organisation_edit(request: HttpRequest, partnership_id: int, organisation_id
     organisation, _ = get_organisation(request, partnership_id, organisation_id, "manage")
     partnership = organisation.partnership
     form = OrganisationForm(_posted(request), instance=organisation, partnership=partnership)
-    return _save_form(request, form, partnership, f"Edit {organisation}", "Organisation saved.")
+    return _save_form(request, form, partnership, f"Edit {organisation}", "Organisation {} saved.")
 
 
 @login_required
 def person_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, "manage")
     form = PersonForm(_posted(request), partnership=partnership)
-    return _save_form(request, form, partnership, "Add a person", "Person added.")
+    return _save_form(request, form, partnership, "Add a person", "{} added.")
 
 
 @login_required
 def person_edit(request: HttpRequest, partnership_id: int, person_id: int) -> HttpResponse:
     person, _ = get_person(request, partnership_id, person_id, "manage")
     partnership = person.partnership
+    if person.erased_at:
+        # Editing would put a name back on answers that were anonymised on request.
+        messages.error(request, ERASED_FOR_GOOD.format(person.pk))
+        return redirect(partnership)
     form = PersonForm(_posted(request), instance=person, partnership=partnership)
-    return _save_form(request, form, partnership, f"Edit {person}", "Person saved.")
+    return _save_form(request, form, partnership, f"Edit {person}", "{} saved.")
 
 
 @login_required
@@ -129,7 +138,9 @@ def member_add(request: HttpRequest, partnership_id: int) -> HttpResponse:
 @login_required
 def member_remove(request: HttpRequest, partnership_id: int, membership_id: int):
     partnership, _ = get_partnership(request, partnership_id, "manage")
-    get_object_or_404(Membership, partnership=partnership, pk=membership_id)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), partnership=partnership, pk=membership_id
+    )
     # Checked after access, so an outsider learns nothing even from the method.
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -138,5 +149,42 @@ def member_remove(request: HttpRequest, partnership_id: int, membership_id: int)
     except (services.MembershipError, ValidationError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Member removed.")
+        messages.success(request, f"{membership.user} is no longer a member.")
     return redirect(partnership)
+
+
+@login_required
+def audit_log(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    page = Paginator(partnership.audit_events.all(), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "workshops/audit.html", {"partnership": partnership, "page": page})
+
+
+ERASED_FOR_GOOD = (
+    "The personal details of person #{} were erased and cannot be filled in again. "
+    "If they rejoin the partnership, add them as a new person."
+)
+
+
+@login_required
+def person_erase(request: HttpRequest, partnership_id: int, person_id: int) -> HttpResponse:
+    person, _ = get_person(request, partnership_id, person_id, "manage")
+    partnership = person.partnership
+    if request.method == "POST":
+        if privacy.erase_person(person, request.user):
+            # Also the audit log's entry, so it names the person by number only.
+            messages.success(request, f"Personal details of person #{person.pk} erased.")
+        else:
+            messages.info(
+                request, f"The personal details of person #{person.pk} were erased before."
+            )
+        return redirect(partnership)
+    context = {
+        "partnership": partnership,
+        "person": person,
+        "links": person.invitations.filter(revoked_at=None).count(),
+        "title": f"Erase the personal details of {person}",
+    }
+    return render(request, "workshops/person_erase.html", context)

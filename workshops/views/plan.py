@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 
+from workshops import audit
 from workshops.access import get_action, get_assessment, get_priority
 from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm
 from workshops.models import Action
@@ -75,7 +76,8 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
         elif change == "priority":
             form = PriorityForm(request.POST)
             if form.is_valid():
-                services.add_priority(improvement_plan, form.cleaned_data["text"])
+                priority = services.add_priority(improvement_plan, form.cleaned_data["text"])
+                messages.success(request, f"Priority “{priority.text}” added.")
             else:
                 messages.error(request, " ".join(form.errors["text"]))
     except services.PlanError as exc:
@@ -92,11 +94,14 @@ def priority_change(request: HttpRequest, partnership_id, assessment_id, priorit
     try:
         if change in ("up", "down"):
             services.move_priority(priority, -1 if change == "up" else 1)
+            audit.note(request, f"Priority “{priority.text}” moved {change}.")
         elif change == "drop":
             services.drop_priority(priority)
+            audit.note(request, f"Priority “{priority.text}” dropped.")
         elif change == "votes":
             votes = request.POST.get("votes", "").strip()
             services.set_votes(priority, int(votes) if votes.isdigit() else -1)
+            audit.note(request, f"Priority “{priority.text}” given {votes} dot votes.")
     except services.PlanError as exc:
         messages.error(request, str(exc))
     return redirect("plan", partnership_id, assessment_id)
@@ -168,8 +173,10 @@ def action_decide(request: HttpRequest, partnership_id, assessment_id, action_id
     action, _ = get_action(request, partnership_id, assessment_id, action_id)
     if refused := _post_only(request):
         return refused
+    accept = request.POST.get("decision") == "accept"
     try:
-        services.decide(action, request.POST.get("decision") == "accept", request.user)
+        services.decide(action, accept, request.user)
+        audit.note(request, f"Draft action “{action}” {'accepted' if accept else 'rejected'}.")
     except services.PlanError as exc:
         messages.error(request, str(exc))
     return _back(action.assessment)

@@ -7,8 +7,10 @@ and where its pages live.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
@@ -16,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from workshops import throttle
 from workshops.access import get_assessment, get_invitation_by_token
 from workshops.forms.questionnaire import AnswerForm
 from workshops.models import Invitation, Respondent, User
@@ -62,21 +65,56 @@ class Answering:
         return respondent_for_invitation(self.invitation, self.channel, self.entered_by)
 
 
-def _by_token(token: str) -> Answering | None:
-    """The partner's answering, or None when the coordinator has withdrawn the link."""
-    invitation = get_invitation_by_token(token)
-    if invitation.is_revoked:
-        return None
-    return Answering(invitation, Respondent.Channel.ONLINE, "questionnaire", (token,))
+LINK_GUESSES = "invitation-link"
 
 
-def _withdrawn(request: HttpRequest) -> HttpResponse:
-    context = {
-        "title": "This link has been withdrawn",
-        "message": "The partnership's coordinator has withdrawn this link. "
-        "If you think that is a mistake, ask them for a new one.",
-    }
-    return render(request, "workshops/questionnaire/link_problem.html", context, status=410)
+def _through_link(view=None, *, json: bool = False):
+    """Open a partner's page through their personal link, which is the credential.
+
+    A withdrawn link is explained (410). An unknown link is a 404 and counts
+    against the address; an address that has tried too many is refused every
+    link for a while (429), so links cannot be found by trying.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
+            rate = settings.INVITATION_LINK_RATE
+            if throttle.used_up(request, LINK_GUESSES, rate):
+                return _link_problem(request, TOO_MANY_LINKS, status=429, json=json)
+            try:
+                invitation = get_invitation_by_token(token)
+            except Http404:
+                throttle.count_miss(request, LINK_GUESSES, rate)
+                raise
+            if invitation.is_revoked:
+                return _link_problem(request, WITHDRAWN, status=410, json=json)
+            answering = Answering(invitation, Respondent.Channel.ONLINE, "questionnaire", (token,))
+            return view(request, answering, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view else decorate
+
+
+WITHDRAWN = (
+    "This link has been withdrawn",
+    "The partnership's coordinator has withdrawn this link. "
+    "If you think that is a mistake, ask them for a new one.",
+)
+TOO_MANY_LINKS = (
+    "Too many wrong links",
+    "Too many links that do not exist have been tried from this network. "
+    "Wait a few minutes, then open the link from your invitation email again.",
+)
+
+
+def _link_problem(request: HttpRequest, problem, *, status: int, json: bool) -> HttpResponse:
+    title, message = problem
+    if json:
+        return JsonResponse({"error": f"{title}."}, status=status)
+    context = {"title": title, "message": message}
+    return render(request, "workshops/questionnaire/link_problem.html", context, status=status)
 
 
 def _context(answering: Answering, sections, current=None) -> dict:
@@ -200,27 +238,25 @@ def _review(request: HttpRequest, answering: Answering) -> HttpResponse:
 # Partners, through their personal link. The link is the credential.
 
 
-def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
-    answering = _by_token(token)
-    return _start(request, answering) if answering else _withdrawn(request)
+@_through_link
+def questionnaire(request: HttpRequest, answering: Answering) -> HttpResponse:
+    return _start(request, answering)
 
 
-def questionnaire_section(request: HttpRequest, token: str, number: int) -> HttpResponse:
-    answering = _by_token(token)
-    return _section(request, answering, number) if answering else _withdrawn(request)
+@_through_link
+def questionnaire_section(request: HttpRequest, answering: Answering, number: int):
+    return _section(request, answering, number)
 
 
 @require_POST
-def questionnaire_save(request: HttpRequest, token: str) -> HttpResponse:
-    answering = _by_token(token)
-    if answering is None:
-        return JsonResponse({"error": "This link has been withdrawn."}, status=410)
+@_through_link(json=True)
+def questionnaire_save(request: HttpRequest, answering: Answering) -> HttpResponse:
     return _save(request, answering)
 
 
-def questionnaire_review(request: HttpRequest, token: str) -> HttpResponse:
-    answering = _by_token(token)
-    return _review(request, answering) if answering else _withdrawn(request)
+@_through_link
+def questionnaire_review(request: HttpRequest, answering: Answering) -> HttpResponse:
+    return _review(request, answering)
 
 
 # Coordinators entering a paper return on a person's behalf.

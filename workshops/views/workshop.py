@@ -15,6 +15,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from workshops import audit
 from workshops.access import get_agenda_item, get_assessment, get_workshop
 from workshops.forms.workshop import ActionForm, AgendaAddForm, ConsensusForm, WorkshopForm
 from workshops.models import Workshop, WorkshopError
@@ -192,8 +193,10 @@ def workshop_control(request: HttpRequest, partnership_id, assessment_id, worksh
     except ValueError:
         messages.error(request, "That request was incomplete. Nothing was changed.")
     else:
+        action = request.POST.get("action", "")
         try:
-            services.change(workshop.pk, request.POST.get("action", ""), version, seconds=seconds)
+            changed = services.change(workshop.pk, action, version, seconds=seconds)
+            audit.note(request, f"{workshop}: {action.replace('_', ' ')} ({changed.describe()}).")
         except WorkshopError as exc:
             messages.error(request, str(exc))
     return _back_to_console(workshop)
@@ -228,6 +231,7 @@ def agenda_change(request: HttpRequest, partnership_id, assessment_id, workshop_
             messages.success(request, f"{agenda_item.item.key} is off the agenda.")
         elif change in ("up", "down"):
             services.move_on_agenda(agenda_item, -1 if change == "up" else 1)
+            audit.note(request, f"{agenda_item.item.key} moved {change} the agenda.")
     except WorkshopError as exc:
         messages.error(request, str(exc))
     return redirect("workshop-agenda", partnership_id, assessment_id, workshop_id)
@@ -272,5 +276,5 @@ def action_delete(request: HttpRequest, partnership_id, assessment_id, workshop_
         return HttpResponseNotAllowed(["POST"])
     action = get_object_or_404(workshop.actions, pk=action_id)
     action.delete()
-    messages.success(request, "Action removed.")
+    messages.success(request, f"Action “{action}” removed.")
     return _back_to_console(workshop)

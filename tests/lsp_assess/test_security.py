@@ -1,0 +1,96 @@
+"""Security settings that hold on every page: the Content Security Policy, password
+hashing, and the limit on guessing passwords."""
+
+from __future__ import annotations
+
+import re
+
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+
+from lsp_assess import settings as project_settings
+from tests.conftest import PASSWORD, make_user
+from tests.test_permissions import TENANT_ROWS, world  # noqa: F401  (the shared world)
+from tests.worlds import URLS
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.I)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+=", re.I)
+
+
+def test_every_response_carries_a_strict_content_security_policy(client, db):
+    policy = client.get(reverse("home"))["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_no_page_needs_inline_script_or_style(client, db, world):  # noqa: F811
+    # The policy forbids them, so a page that used one would break in the browser.
+    mine, _, users = world
+    client.force_login(users["coordinator"])
+    pages = [URLS[name].url(mine) for name in TENANT_ROWS if URLS[name].get == 200]
+    pages += [reverse("home"), reverse("instrument"), reverse("join")]
+    pages += [URLS["questionnaire"].url(mine), URLS["workshop-join"].url(mine)]
+    checked = 0
+    for url in pages:
+        response = client.get(url)
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        html = response.content.decode()
+        assert not INLINE_SCRIPT.search(html), url
+        assert not INLINE_STYLE.search(html), url
+        assert not EVENT_HANDLER.search(html), url
+        checked += 1
+    client.logout()
+    html = client.get(reverse("login")).content.decode()
+    assert not (INLINE_SCRIPT.search(html) or INLINE_STYLE.search(html))
+    assert checked > 20
+
+
+def test_passwords_are_hashed_with_argon2(settings, db):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    user = make_user("new@eastvale.example.org")
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(PASSWORD)
+
+
+def _sign_in(client, email: str, password: str, address: str = "203.0.113.7"):
+    return client.post(
+        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_wrong_passwords_lock_that_account_from_that_address(client, db, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    make_user("guessed@vale.example.org")
+    make_user("neighbour@vale.example.org")
+    # Four wrong guesses, varying the case of the address, which buys no more guesses.
+    for email in [
+        "guessed@vale.example.org",
+        "Guessed@vale.example.org",
+        "GUESSED@VALE.EXAMPLE.ORG",
+    ] * 2:
+        response = _sign_in(client, email, "wrong")
+        if response.status_code == 429:
+            break
+        assert "Please enter a correct email and password" in response.content.decode()
+    assert response.status_code == 429 and email == "Guessed@vale.example.org"  # the fifth
+    # Now even the right password is refused from here: guessing on learns nothing.
+    response = _sign_in(client, "guessed@vale.example.org", PASSWORD)
+    assert response.status_code == 429
+    assert "Too many attempts to sign in" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Kept in the database, so every app server sees the same count.
+    attempt = AccessAttempt.objects.get(username="guessed@vale.example.org")
+    assert attempt.failures_since_start == 6  # the refused right password counts too
+    # The lock is on the pair: the owner elsewhere, and another account here, still sign in.
+    response = _sign_in(Client(), "guessed@vale.example.org", PASSWORD, "198.51.100.9")
+    assert response.status_code == 302
+    response = _sign_in(Client(), "neighbour@vale.example.org", PASSWORD)
+    assert response.status_code == 302

@@ -1,0 +1,711 @@
+"""Whatever people type stays text: in pages, CSV and XLSX exports, PDFs and emails.
+
+Every free-text field is filled once for the module, through the real forms,
+questionnaire link, workshop screens and CSV imports, with markup, template
+syntax and spreadsheet formulas. The tests then read back every page, export,
+PDF and email that shows them: markup escaped, template syntax shown as typed,
+no cell a spreadsheet would run, nothing fetched while rendering a PDF.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from questions.loader import load_bank, read_bank
+from tests.conftest import Cast, make_cast
+from workshops.models import (
+    Action,
+    AgendaItem,
+    Answer,
+    Assessment,
+    EvidenceNote,
+    Organisation,
+    Person,
+    Respondent,
+    Workshop,
+)
+from workshops.reporting.exports import EXPORTS
+from workshops.services import plan as plan_services
+
+HYPERLINK = '=HYPERLINK("http://evil.example","x")'
+CMD = "+1+cmd|' /C calc'!A0"
+SUM = "-2+3"
+AT = "@SUM(A1)"
+MARKUP = (
+    '<script>alert("x")</script><img src=x onerror=alert(1)> {{ settings.SECRET_KEY }} '
+    "{% debug %} {{ 7|add:1 }} \"quoted\" & 'single' javascript:alert(1)"
+)
+# Names are shorter (150 characters), so they get the core of it.
+SHORT = '<script>alert("x")</script> {{ 7|add:1 }} {% debug %} "quoted" & \'single\''
+
+
+def typed(start: str, what: str, rest: str = MARKUP) -> str:
+    """What someone might type: a spreadsheet formula first, then markup and template syntax."""
+    return f"{start} {what} {rest}"
+
+
+TYPED = {
+    "partnership": typed(HYPERLINK, "partnership"),
+    "area": typed(CMD, "area"),
+    "organisation": typed(AT, "organisation"),
+    "person": typed(SUM, "person", SHORT),
+    "imported_person": typed(HYPERLINK, "imported person", SHORT),
+    "earlier": typed(HYPERLINK, "earlier"),
+    "title": typed(CMD, "assessment"),
+    "note": typed(HYPERLINK, "evidence note"),
+    "open_answer": typed(CMD, "open answer"),
+    "looking_forward": typed(SUM, "looking forward"),
+    "imported_answer": typed(AT, "imported answer"),
+    # Organisations of imported respondents, who rate 1.1 high and low: a gap between groups.
+    "high": typed(HYPERLINK, "imported"),
+    "low": typed(AT, "other imported"),
+    "workshop": typed(AT, "workshop"),
+    "rationale": typed(HYPERLINK, "rationale"),
+    "strengths": typed(CMD, "strengths"),
+    "improvements": typed(SUM, "improvements"),
+    "evidence": typed(AT, "evidence"),
+    "workshop_action": typed(HYPERLINK, "workshop action"),
+    "priority": typed(CMD, "priority"),
+    "draft_title": typed(SUM, "draft title"),
+    "action_title": typed(AT, "action title"),
+    "description": typed(HYPERLINK, "description"),
+    "success": typed(CMD, "success measure"),
+    "support_partners": typed(SUM, "support from partners"),
+    "support_elsewhere": typed(AT, "support from elsewhere"),
+    "progress": typed(HYPERLINK, "progress"),
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- The data, entered once for the module --------------------------------------------------------
+
+
+@dataclass
+class World:
+    """The cast's partnership after people have typed into every field, and where to find it."""
+
+    cast: Cast
+    assessment: Assessment
+    earlier: Assessment
+    organisation: Organisation
+    person: Person
+    imported_person: Person
+    token: str
+    workshop: Workshop
+    entry: AgendaItem
+    action: Action
+    phone: Client
+    emails: list
+
+    def args(self, *more) -> list:
+        return [self.cast.partnership.pk, self.assessment.pk, *more]
+
+    def workshop_args(self, *more) -> list:
+        return self.args(self.workshop.pk, *more)
+
+
+def post(client: Client, url: str, data: dict | None = None, status: int = 302):
+    response = client.post(url, data or {})
+    problems = re.findall(r'govuk-error-message"[^>]*>(.*?)</p', response.content.decode(), re.S)
+    assert response.status_code == status, problems or response.content.decode()[:3000]
+    return response
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def dates(name: str, day) -> dict:
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
+def csv_file(header: str, rows: list[list[str]]) -> SimpleUploadedFile:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header.split(","))
+    writer.writerows(rows)
+    return SimpleUploadedFile("file.csv", buffer.getvalue().encode(), content_type="text/csv")
+
+
+def _partnership(cast: Cast, coordinator: Client) -> tuple[Organisation, Person]:
+    p = cast.partnership.pk
+    data = {"name": TYPED["partnership"], "area": TYPED["area"], "authority_type": "district"}
+    post(coordinator, reverse("partnership-edit", args=[p]), data)
+    data = {"name": TYPED["organisation"], "sector": "public"}
+    post(coordinator, reverse("organisation-create", args=[p]), data)
+    organisation = cast.partnership.organisations.get(name=TYPED["organisation"])
+    data = {
+        "name": TYPED["person"],
+        "email": "typed@eastvale.example.org",
+        "organisation": organisation.pk,
+        "role": "officer",
+        "layer": "operational",
+    }
+    post(coordinator, reverse("person-create", args=[p]), data)
+    return organisation, cast.partnership.people.get(name=TYPED["person"])
+
+
+def _earlier_answers(earlier: Assessment, coordinator: Client) -> None:
+    header = "respondent,role,sector,layer,organisation,item,basis,answer"
+    rows = [
+        [f"r{n}", "officer", "public", "operational", "Council", "1.1", "", "2"] for n in range(3)
+    ]
+    ids = [earlier.partnership_id, earlier.pk]
+    post(coordinator, reverse("responses-import", args=ids), {"file": csv_file(header, rows)})
+
+
+def _assessment(cast: Cast, coordinator: Client, title: str, opens: int, closes: int):
+    # Two parts (an element and Looking forward) keep the PDFs quick to render.
+    data = {
+        "title": title,
+        "scope": "elements",
+        "sections": [1, 8],
+        "basis": "internal",
+        **dates("opens_on", timezone.localdate() + timedelta(days=opens)),
+        **dates("closes_on", timezone.localdate() + timedelta(days=closes)),
+    }
+    post(coordinator, reverse("assessment-create", args=[cast.partnership.pk]), data)
+    return cast.partnership.assessments.get(title=title)
+
+
+def _answers(assessment: Assessment, person: Person, coordinator: Client) -> str:
+    """The person's answers through their link, and answers imported from files."""
+    ids = [assessment.partnership_id, assessment.pk]
+    post(coordinator, reverse("assessment-invite", args=ids), {"people": [person.pk]})
+    token = assessment.invitations.get(person=person).token
+    answers = {
+        "1.1:internal": "3",
+        "1.1:note": TYPED["note"],
+        "1.2.1": TYPED["open_answer"],
+        "8.1": TYPED["looking_forward"],
+    }
+    saved = post(Client(), reverse("questionnaire-save", args=[token]), answers, status=200)
+    assert json.loads(saved.content) == {"saved": 4}
+    post(Client(), reverse("questionnaire-review", args=[token]))
+
+    # Three respondents in each of two organisations: enough for a gap between them.
+    header = "respondent,role,sector,layer,organisation,item,basis,answer"
+    rows = [[f"=high-{n}", "officer", "public", "operational", TYPED["high"]] for n in range(3)]
+    rows += [[f"@low-{n}", "board_member", "private", "strategic", TYPED["low"]] for n in range(3)]
+    rows = [row + ["1.1", "internal", "4" if n < 3 else "1"] for n, row in enumerate(rows)]
+    rows.append(rows[0][:5] + ["1.2.1", "", TYPED["imported_answer"]])
+    upload = {"file": csv_file(header, rows)}
+    post(coordinator, reverse("responses-import", args=ids), upload)
+
+    header = "name,email,organisation,role,layer"
+    row = [TYPED["imported_person"], "imported@eastvale.example.org", TYPED["organisation"]]
+    upload = {"file": csv_file(header, [[*row, "officer", "operational"]])}
+    post(coordinator, reverse("invitees-import", args=ids), upload)
+    return token
+
+
+def _workshop(cast: Cast, assessment: Assessment, person: Person, organisation: Organisation):
+    """A workshop run on its screens: the person votes on a phone, the room agrees, an action."""
+    facilitator = signed_in(cast.facilitator)
+    data = {
+        "title": TYPED["workshop"],
+        "kind": "board",
+        **dates("held_on", timezone.localdate()),
+        "facilitator": cast.facilitator.pk,
+    }
+    post(facilitator, reverse("workshop-create", args=[cast.partnership.pk, assessment.pk]), data)
+    workshop = assessment.workshops.get()
+    ids = [cast.partnership.pk, assessment.pk, workshop.pk]
+    phone = Client()
+    post(phone, reverse("workshop-join", args=[workshop.code]), {"who": person.pk})
+
+    def control(*actions: str) -> None:
+        for action in actions:
+            workshop.refresh_from_db()
+            data = {"action": action, "version": workshop.version}
+            post(facilitator, reverse("workshop-control", args=ids), data)
+
+    control("next", "open")
+    workshop.refresh_from_db()
+    entry = workshop.current
+    vote = {"item": entry.pk, "internal": "4"}
+    post(phone, reverse("workshop-vote", args=[workshop.code]), vote)
+    control("close", "reveal")
+    prefix = f"c{entry.pk}-"
+    agreed = {prefix + name: TYPED[name] for name in ("rationale", "strengths", "improvements")}
+    agreed |= {f"{prefix}evidence": TYPED["evidence"], f"{prefix}agreed_internal": "3"}
+    post(facilitator, reverse("workshop-consensus", args=[*ids, entry.pk]), agreed)
+    action = {"description": TYPED["workshop_action"], "owner": organisation.pk}
+    post(facilitator, reverse("workshop-action-add", args=[*ids, entry.pk]), action)
+    workshop.refresh_from_db()
+    return workshop, entry, phone
+
+
+def _plan(assessment: Assessment, person: Person, organisation: Organisation, coordinator):
+    ids = [assessment.partnership_id, assessment.pk]
+    post(coordinator, reverse("plan-change", args=[*ids, "priority"]), {"text": TYPED["priority"]})
+    post(coordinator, reverse("plan-change", args=[*ids, "gather"]))
+    drafted = assessment.actions.get(source=Action.Source.WORKSHOP)
+    post(
+        coordinator, reverse("plan-action-decide", args=[*ids, drafted.pk]), {"decision": "accept"}
+    )
+    data = {
+        "revision": 0,
+        "title": TYPED["draft_title"],
+        "description": TYPED["description"],
+        "owner": organisation.pk,
+        "owner_person": person.pk,
+        **dates("due_on", timezone.localdate() + timedelta(days=3)),
+        "success_measure": TYPED["success"],
+        "support_partners": TYPED["support_partners"],
+        "support_elsewhere": TYPED["support_elsewhere"],
+        "status": "in_progress",
+    }
+    post(coordinator, reverse("plan-action-new", args=ids), data)
+    action = assessment.actions.get(title=TYPED["draft_title"])
+    # Renamed, so the action's history shows typed text on both sides of a change.
+    data |= {"revision": action.revision, "title": TYPED["action_title"]}
+    post(coordinator, reverse("plan-action", args=[*ids, action.pk]), data)
+    progress = {"text": TYPED["progress"]}
+    post(coordinator, reverse("plan-action-progress", args=[*ids, action.pk]), progress)
+    action.refresh_from_db()
+    return action
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Everything entered once, in a transaction rolled back after the module's tests
+    (each test runs inside it, in a savepoint of its own)."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        load_bank(read_bank(settings.QUESTION_BANK_PATH))
+        del mail.outbox[:]
+        cast = make_cast()
+        coordinator = signed_in(cast.coordinator)
+        organisation, person = _partnership(cast, coordinator)
+        earlier = _assessment(cast, coordinator, TYPED["earlier"], -400, -380)
+        _earlier_answers(earlier, coordinator)
+        assessment = _assessment(cast, coordinator, TYPED["title"], -1, 14)
+        token = _answers(assessment, person, coordinator)
+        workshop, entry, phone = _workshop(cast, assessment, person, organisation)
+        action = _plan(assessment, person, organisation, coordinator)
+        yield World(
+            cast=cast,
+            assessment=assessment,
+            earlier=earlier,
+            organisation=organisation,
+            person=person,
+            imported_person=cast.partnership.people.get(name=TYPED["imported_person"]),
+            token=token,
+            workshop=workshop,
+            entry=entry,
+            action=action,
+            phone=phone,
+            emails=list(mail.outbox),
+        )
+        transaction.set_rollback(True)
+    cache.clear()
+
+
+# --- What was stored ------------------------------------------------------------------------------
+
+
+def test_the_forms_store_exactly_what_was_typed(db, world):
+    cast = world.cast
+    cast.partnership.refresh_from_db()
+    assert (cast.partnership.name, cast.partnership.area) == (TYPED["partnership"], TYPED["area"])
+    assert world.organisation.name == TYPED["organisation"]
+    assert world.person.name == TYPED["person"]
+    assert world.imported_person.name == TYPED["imported_person"]
+    assert (world.assessment.title, world.earlier.title) == (TYPED["title"], TYPED["earlier"])
+    assert world.workshop.title == TYPED["workshop"]
+    online = Respondent.objects.get(invitation__token=world.token)
+    assert online.is_submitted and online.organisation == TYPED["organisation"]
+    assert Answer.objects.get(respondent=online, item__key="1.2.1").text == TYPED["open_answer"]
+    assert EvidenceNote.objects.get(respondent=online).text == TYPED["note"]
+    imported = set(
+        world.assessment.respondents.filter(channel="import").values_list("organisation")
+    )
+    assert imported == {(TYPED["high"],), (TYPED["low"],)}
+    participant = Respondent.objects.get(workshop=world.workshop)
+    assert participant.organisation == TYPED["organisation"]
+    world.entry.refresh_from_db()
+    for name in ("rationale", "strengths", "improvements", "evidence"):
+        assert getattr(world.entry, name) == TYPED[name]
+    world.action.refresh_from_db()
+    assert (world.action.title, world.action.description) == (
+        TYPED["action_title"],
+        TYPED["description"],
+    )
+    assert world.action.success_measure == TYPED["success"]
+    assert world.action.support_partners == TYPED["support_partners"]
+    assert world.action.support_elsewhere == TYPED["support_elsewhere"]
+    assert world.action.progress.get().text == TYPED["progress"]
+    priorities = set(plan_services.plan_for(world.assessment).priorities.values_list("text"))
+    assert {(TYPED["priority"],), (TYPED["looking_forward"],)} <= priorities
+    assert (f"{world.entry.item.key}: {TYPED['improvements']}",) in priorities
+
+
+# --- Pages ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    who: str  # a role of the cast, "phone" (the joined participant) or "anyone"
+    url: Callable[[World], str]
+    shows: tuple[str, ...]  # keys of TYPED the page shows in full
+
+
+PAGES = {
+    "home": Page("coordinator", lambda w: reverse("home"), ("partnership",)),
+    "partnership": Page(
+        "coordinator",
+        lambda w: reverse("partnership", args=[w.cast.partnership.pk]),
+        ("partnership", "area", "title", "earlier", "workshop", "organisation", "person"),
+    ),
+    "partnership edit form": Page(
+        "coordinator",
+        lambda w: reverse("partnership-edit", args=[w.cast.partnership.pk]),
+        ("partnership", "area"),
+    ),
+    "person edit form": Page(
+        "coordinator",
+        lambda w: reverse("person-edit", args=[w.cast.partnership.pk, w.person.pk]),
+        ("partnership", "person", "organisation"),
+    ),
+    "assessment dashboard": Page(
+        "coordinator",
+        lambda w: reverse("assessment", args=w.args()),
+        ("partnership", "title", "person", "imported_person", "organisation"),
+    ),
+    "results": Page(
+        "executive",
+        lambda w: reverse("results", args=w.args()),
+        ("partnership", "title", "open_answer", "imported_answer", "high", "low", "earlier"),
+    ),
+    "plan": Page(
+        "coordinator",
+        lambda w: reverse("plan", args=w.args()),
+        ("partnership", "title", "priority", "looking_forward", "improvements", "action_title"),
+    ),
+    "action": Page(
+        "coordinator",
+        lambda w: reverse("plan-action", args=w.args(w.action.pk)),
+        (
+            "title",
+            "action_title",
+            "draft_title",
+            "description",
+            "success",
+            "support_partners",
+            "support_elsewhere",
+            "progress",
+            "person",
+            "organisation",
+        ),
+    ),
+    "workshop console": Page(
+        "facilitator",
+        lambda w: reverse("workshop", args=w.workshop_args()) + f"?item={w.entry.pk}",
+        (
+            "partnership",
+            "title",
+            "workshop",
+            "rationale",
+            "strengths",
+            "improvements",
+            "evidence",
+            "workshop_action",
+            "organisation",
+        ),
+    ),
+    "workshop agenda": Page(
+        "facilitator", lambda w: reverse("workshop-agenda", args=w.workshop_args()), ("workshop",)
+    ),
+    "presenter": Page(
+        "facilitator", lambda w: reverse("workshop-present", args=w.workshop_args()), ("workshop",)
+    ),
+    "phone join": Page(
+        "anyone",
+        lambda w: reverse("workshop-join", args=[w.workshop.code]),
+        ("partnership", "workshop", "person", "imported_person", "organisation"),
+    ),
+    "phone room": Page(
+        "phone", lambda w: reverse("workshop-room", args=[w.workshop.code]), ("workshop",)
+    ),
+    "questionnaire part": Page(
+        "anyone",
+        lambda w: reverse("questionnaire-section", args=[w.token, 1]),
+        ("partnership", "title", "note", "open_answer"),
+    ),
+    "questionnaire looking forward": Page(
+        "anyone",
+        lambda w: reverse("questionnaire-section", args=[w.token, 8]),
+        ("looking_forward",),
+    ),
+    "questionnaire review": Page(
+        "anyone",
+        lambda w: reverse("questionnaire-review", args=[w.token]),
+        ("partnership", "title"),
+    ),
+    "paper return": Page(
+        "coordinator",
+        lambda w: reverse("paper-section", args=w.args(w.imported_person.pk, 1)),
+        ("partnership", "title", "imported_person"),
+    ),
+    "audit log": Page(
+        "coordinator",
+        lambda w: reverse("audit-log", args=[w.cast.partnership.pk]),
+        ("partnership", "organisation", "person", "title", "workshop", "action_title"),
+    ),
+    "printable questionnaire": Page(
+        "coordinator",
+        lambda w: reverse("questionnaire-print", args=w.args()),
+        ("partnership", "title"),
+    ),
+}
+
+
+def assert_shown_as_text(html: str, keys) -> None:
+    """The typed text is on the page, escaped, exactly as typed; none of it ran."""
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert not re.search(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", html, re.I)
+    assert settings.SECRET_KEY not in html
+    for key in keys:
+        assert escape(TYPED[key]) in html, f"{key} is not shown as typed"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_shows_what_people_typed_as_text(db, world, name):
+    page = PAGES[name]
+    if page.who == "phone":
+        client = world.phone
+    elif page.who == "anyone":
+        client = Client()
+    else:
+        client = signed_in(world.cast.user(page.who))
+    response = client.get(page.url(world))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert_shown_as_text(response.content.decode(), page.shows)
+
+
+def test_an_import_problem_quotes_the_file_as_text(db, world):
+    client = signed_in(world.cast.coordinator)
+    people = Person.objects.count()
+    row = ["Someone", "someone@eastvale.example.org", TYPED["low"], "officer", "operational"]
+    upload = {"file": csv_file("name,email,organisation,role,layer", [row])}
+    response = client.post(reverse("invitees-import", args=world.args()), upload)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "nothing was imported" in html
+    problem = f"Line 2: organisation '{TYPED['low']}' is not in {TYPED['partnership']};"
+    assert escape(problem) in html
+    assert_shown_as_text(html, ("low", "partnership"))
+    assert Person.objects.count() == people
+
+
+# --- Exports --------------------------------------------------------------------------------------
+
+EXPORT_FILES = [
+    f"{what}.{kind}"
+    for what, builders in EXPORTS.items()
+    for kind in ("csv", "xlsx")
+    if kind == "xlsx" or len(builders) == 1
+]
+# The typed text each file holds (quoted), and by sheet the columns that must stay numbers.
+HOLDS = {
+    "answers": ("organisation", "open_answer", "imported_answer", "high", "low"),
+    "gaps": ("high", "low"),
+    "trends": ("earlier",),
+    "aggregates": ("high", "low", "earlier"),
+}
+NUMBERS = {
+    "Answers": ("Element",),
+    "Items": ("Answers", "Mean", "Median"),
+    "Elements": ("Element", "Score"),
+    "Where views differ": ("Value", "Gap", "Respondents"),
+    "Trends": ("This assessment",),
+    "Other partnerships": (),
+}
+SHEETS = {
+    "answers": "Answers",
+    "items": "Items",
+    "elements": "Elements",
+    "gaps": "Where views differ",
+    "trends": "Trends",
+    "benchmarks": "Other partnerships",
+}
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def tables_of(response, kind: str, what: str) -> dict[str, list[list]]:
+    """Sheet name -> rows (header first), read as a spreadsheet program would."""
+    if kind == "csv":
+        return {SHEETS[what]: list(csv.reader(io.StringIO(response.content.decode())))}
+    workbook = load_workbook(io.BytesIO(response.content))
+    for sheet in workbook:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
+    return {sheet.title: [list(row) for row in sheet.values] for sheet in workbook}
+
+
+@pytest.mark.parametrize("file", EXPORT_FILES)
+def test_no_export_hands_a_spreadsheet_a_formula(db, world, file):
+    what, kind = file.split(".")
+    client = signed_in(world.cast.coordinator)
+    response = client.get(reverse("results-export", args=world.args(what, kind)))
+    assert response.status_code == 200
+    tables = tables_of(response, kind, what)
+    texts = [v for rows in tables.values() for row in rows for v in row if isinstance(v, str)]
+    for text in texts:
+        if kind == "csv" and is_number(text):
+            continue  # a plain number, which a spreadsheet reads as one
+        assert not text.startswith(FORMULA_START), f"{text!r} would run as a formula"
+    for key in HOLDS.get(what, ()):
+        assert any(text.startswith("'" + TYPED[key]) for text in texts), f"{key} not in {file}"
+    assert settings.SECRET_KEY not in response.content.decode("latin-1")
+    for sheet, rows in tables.items():
+        header = rows[0]
+        for column in NUMBERS[sheet]:
+            index = header.index(column)
+            values = [row[index] for row in rows[1:] if row[index] not in ("", None)]
+            assert values, f"no {column} in {sheet}"
+            if kind == "csv":
+                assert all(is_number(v) for v in values), column
+            else:
+                assert all(isinstance(v, int | float) for v in values), column
+
+
+def test_a_leading_tab_or_carriage_return_is_neutralised_too(db, world):
+    # Forms and imports trim what people type; older or hand-made data may not be.
+    online = Respondent.objects.get(invitation__token=world.token)
+    Answer.objects.filter(respondent=online, item__key="1.2.1").update(text="\t=1+2")
+    Respondent.objects.filter(pk=online.pk).update(organisation="\r=3+4")
+    client = signed_in(world.cast.coordinator)
+    url = reverse("results-export", args=world.args("answers", "csv"))
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))
+    mine = [row for row in rows if row[-1] == "'\t=1+2"]
+    assert mine and mine[0][5] == "'\r=3+4"
+    url = reverse("results-export", args=world.args("answers", "xlsx"))
+    sheet = load_workbook(io.BytesIO(client.get(url).content))["Answers"]
+    assert "'\t=1+2" in [row[-1] for row in sheet.values]
+
+
+# --- PDFs -----------------------------------------------------------------------------------------
+
+
+def squeezed(text: str) -> str:
+    """Text without whitespace: PDF lines break wherever the layout needs."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_text(content: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(content))
+    return reader, squeezed("".join(page.extract_text() for page in reader.pages))
+
+
+def test_the_plan_pdf_prints_what_people_typed_and_fetches_nothing(db, world, fetches, no_network):
+    cache.clear()
+    client = signed_in(world.cast.executive)
+    response = client.get(reverse("plan-pdf", args=world.args()))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader, text = pdf_text(response.content)
+    shown = ["partnership", "title", "priority", "looking_forward", "action_title"]
+    shown += ["description", "success", "progress", "person", "organisation", "high", "low"]
+    for key in shown:
+        assert squeezed(TYPED[key]) in text, f"{key} is not printed as typed"
+    assert squeezed('<script>alert("x")</script>') in text and "{{7|add:1}}" in text
+    assert settings.SECRET_KEY not in text
+    assert reader.metadata.title == f"Improvement plan: {TYPED['partnership']}, {TYPED['title']}"
+    asked = {url.split(",")[0] for url, _ in fetches}
+    assert asked == {f"{settings.SITE_URL}/static/css/report.css", "data:image/svg+xml;base64"}
+    assert no_network == []
+
+
+def test_the_paper_questionnaire_pdf_prints_the_names_as_typed_and_fetches_nothing(
+    db, world, fetches, no_network
+):
+    client = signed_in(world.cast.coordinator)
+    response = client.get(reverse("questionnaire-pdf", args=world.args()))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader, text = pdf_text(response.content)
+    assert squeezed(TYPED["partnership"]) in text and squeezed(TYPED["title"]) in text
+    assert settings.SECRET_KEY not in text
+    expected = f"{TYPED['title']}: questionnaire – {TYPED['partnership']}"
+    assert reader.metadata.title == expected
+    assert fetches == [(f"{settings.SITE_URL}/static/css/print.css", "served")]
+    assert no_network == []
+
+
+# --- Emails ---------------------------------------------------------------------------------------
+
+
+def assert_plain_text(text: str) -> None:
+    """Plain-text email: neither escaped for HTML nor run as a template."""
+    assert "&lt;" not in text and "&quot;" not in text and "&#x27;" not in text
+    assert settings.SECRET_KEY not in text
+
+
+def test_invitations_carry_the_names_as_typed(db, world):
+    to_person = [m for m in world.emails if m.to == ["typed@eastvale.example.org"]]
+    assert len(to_person) == 1
+    message = to_person[0]
+    assert TYPED["partnership"] in message.subject and TYPED["title"] in message.subject
+    assert f"Dear {TYPED['person']}," in message.body
+    assert TYPED["partnership"] in message.body and "{{ 7|add:1 }}" in message.body
+    assert_plain_text(message.subject + message.body)
+    imported = [m for m in world.emails if m.to == ["imported@eastvale.example.org"]]
+    assert f"Dear {TYPED['imported_person']}," in imported[0].body
+
+
+def test_an_action_reminder_carries_the_title_as_typed_on_one_subject_line(db, world):
+    client = signed_in(world.cast.coordinator)
+    action = world.action
+    # A browser never sends a line break in a one-line field, but a hand-made request can.
+    data = {
+        "revision": action.revision,
+        "title": TYPED["action_title"] + "\r\nBcc: everyone@evil.example",
+        "description": action.description,
+        "owner": action.owner_id,
+        "owner_person": action.owner_person_id,
+        **dates("due_on", action.due_on),
+        "status": action.status,
+    }
+    post(client, reverse("plan-action", args=world.args(action.pk)), data)
+    assert plan_services.send_action_reminders() == 1
+    message = mail.outbox[0]
+    assert message.to == ["typed@eastvale.example.org"]
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert TYPED["action_title"] in message.subject and TYPED["partnership"] in message.subject
+    assert TYPED["description"] in message.body
+    assert_plain_text(message.subject + message.body)

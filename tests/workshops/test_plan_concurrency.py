@@ -1,0 +1,60 @@
+"""Two coordinators working on one plan at once, on PostgreSQL with real transactions."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests.conftest import make_user
+from tests.workshops.test_workshop_concurrency import run_together
+from workshops.models import Action, ActionChange, Membership, ProgressNote
+from workshops.services import plan as services
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks are only meaningful on PostgreSQL"
+    ),
+]
+
+
+@pytest.fixture
+def second_coordinator(cast):
+    user = make_user("deputy@eastvale.example.org", "Deputy Coordinator")
+    Membership.objects.create(partnership=cast.partnership, user=user, role="coordinator")
+    return user
+
+
+def test_two_coordinators_saving_one_action_at_once_keep_one_change_and_hear_of_it(
+    cast, assessment, second_coordinator
+):
+    action = Action.objects.create(assessment=assessment, title="Refresh the plan", revision=0)
+    editors = [cast.coordinator, second_coordinator] * 3
+    results = run_together(
+        [
+            lambda user=user, n=n: services.update_action(
+                action.pk, {"title": f"Title from save {n}"}, 0, user
+            )
+            for n, user in enumerate(editors)
+        ]
+    )
+    saved = [r for r in results if isinstance(r, Action)]
+    refused = [r for r in results if isinstance(r, services.ConflictError)]
+    assert len(saved) == 1 and len(refused) == 5, results
+    action.refresh_from_db()
+    assert action.revision == 1 and action.title == saved[0].title
+    change = ActionChange.objects.get(action=action)
+    # Every refused save is told who saved first and what they changed.
+    for conflict in refused:
+        assert str(change.user) in str(conflict) and "They changed: Title" in str(conflict)
+
+
+def test_a_progress_note_sent_from_two_tabs_at_once_is_kept_once(cast, assessment):
+    action = Action.objects.create(
+        assessment=assessment, title="Refresh the plan", status=Action.Status.IN_PROGRESS
+    )
+    results = run_together(
+        [lambda: services.add_progress(action, "Draft circulated", cast.coordinator)] * 4
+    )
+    assert len({note.pk for note in results}) == 1, results
+    assert ProgressNote.objects.filter(action=action).count() == 1

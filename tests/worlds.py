@@ -1,0 +1,313 @@
+"""A partnership with one of everything, and every URL of the site as a function of it.
+
+The permission matrix, the enumeration test and the bad-input fuzzer all walk
+``URLS``. A URL pattern without a row here fails the matrix, so a new page is
+never left out of the access rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from questions.loader import load_bank, read_bank
+from tests.conftest import (
+    make_assessment,
+    make_cast,
+    make_person,
+    make_user,
+    make_workshop,
+    respond,
+)
+from workshops.models import (
+    Action,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Partnership,
+    User,
+)
+from workshops.services import plan as plan_service
+from workshops.services import workshop as workshop_service
+
+
+@dataclass
+class World:
+    """One partnership's objects, named by what the URLs need."""
+
+    partnership: Partnership
+    coordinator: User
+    organisation: object
+    person: object
+    paper_person: object  # invited, has not answered
+    membership: Membership  # one that may be removed
+    assessment: object
+    invitation: Invitation
+    workshop: object
+    agenda: object
+    workshop_action: Action
+    priority: object
+    action: Action
+    marker: str  # a word in every name and text of this world, to look for where it must not be
+
+    @property
+    def token(self) -> str:
+        return self.invitation.token
+
+    @property
+    def code(self) -> str:
+        return self.workshop.code
+
+
+def build_world(cast, partnership: Partnership, coordinator: User, marker: str) -> World:
+    """Everything a URL can point at, in ``partnership``, with ``marker`` in its texts."""
+    person = make_person(cast, f"{marker} Person", partnership=partnership)
+    removable = Membership.objects.filter(partnership=partnership).exclude(user=coordinator)
+    membership = removable.first() or Membership.objects.create(
+        partnership=partnership,
+        user=User.objects.create_user(f"member@{marker.lower()}.example.org", "x"),
+        role=Membership.Role.PARTICIPANT,
+    )
+    cast_for = _CastView(cast, coordinator)
+    assessment = make_assessment(cast_for, title=f"{marker} review", partnership=partnership)
+    invitation = Invitation.objects.create(assessment=assessment, person=person)
+    paper_person = make_person(cast, f"{marker} Paper Person", partnership=partnership)
+    Invitation.objects.create(assessment=assessment, person=paper_person)
+    respond(
+        invitation,
+        {"1.1:internal": "4", "1.4": f"{marker} open answer", "8.1": f"{marker} priority"},
+        submitted=True,
+    )
+    workshop = make_workshop(cast_for, assessment, title=f"{marker} board workshop")
+    # The room has voted on the first item and sees the results.
+    workshop_service.change(workshop.pk, "next")
+    workshop_service.change(workshop.pk, "open")
+    agenda = workshop.agenda.first()
+    voter = workshop_service.join(workshop, person=person)
+    workshop_service.vote(workshop.code, voter.pk, agenda.pk, {"internal": "3"})
+    workshop_service.change(workshop.pk, "close")
+    workshop = workshop_service.change(workshop.pk, "reveal")
+    workshop_action = workshop_service.add_action(
+        agenda, coordinator, description=f"{marker} workshop action", owner=None, due_on=None
+    )
+    plan = plan_service.plan_for(assessment)
+    priority = plan_service.add_priority(plan, f"{marker} joint commissioning")
+    action = Action.objects.create(
+        assessment=assessment,
+        title=f"{marker} refresh the plan",
+        description=f"{marker} action description",
+        owner=person.organisation,
+        due_on=timezone.localdate(),
+        status=Action.Status.NOT_STARTED,
+        created_by=coordinator,
+    )
+    plan_service.add_progress(action, f"{marker} progress note", coordinator)
+    AuditEvent.objects.create(
+        partnership=partnership,
+        user=coordinator,
+        actor=str(coordinator),
+        summary=f"{marker} audit entry",
+        path="/",
+    )
+    return World(
+        partnership=partnership,
+        coordinator=coordinator,
+        organisation=person.organisation,
+        person=person,
+        paper_person=paper_person,
+        membership=membership,
+        assessment=assessment,
+        invitation=invitation,
+        workshop=workshop,
+        agenda=agenda,
+        workshop_action=workshop_action,
+        priority=priority,
+        action=action,
+        marker=marker,
+    )
+
+
+@contextmanager
+def built_worlds(django_db_blocker) -> Iterator[tuple[World, World, dict[str, User]]]:
+    """Two partnerships with one of everything, committed for a whole test module, and
+    the users by role (the cast's members, ``other_coordinator`` and ``staff``).
+
+    Module fixtures use it; each test still runs in a transaction that is rolled
+    back, so what one POST changes does not reach the next.
+    """
+    with django_db_blocker.unblock():
+        load_bank(read_bank(settings.QUESTION_BANK_PATH))
+        cast = make_cast()
+        mine = build_world(cast, cast.partnership, cast.coordinator, "Eastvale")
+        theirs = build_world(cast, cast.other, cast.outsider, "Westmoor")
+        staff = make_user("support@lsp-assess.example.org", "Support")
+        staff.is_staff = True
+        staff.save()
+        users = {role: cast.user(role) for role in Membership.Role.values}
+        users |= {"other_coordinator": cast.outsider, "staff": staff}
+        yield mine, theirs, users
+        # Committed outside the tests' transactions, so emptied by hand.
+        call_command("flush", interactive=False, verbosity=0)
+
+
+class _CastView:
+    """The cast, with the coordinator who creates this world's objects."""
+
+    def __init__(self, cast, coordinator):
+        self._cast, self.coordinator = cast, coordinator
+        self.facilitator = cast.facilitator
+
+    def __getattr__(self, name):
+        return getattr(self._cast, name)
+
+
+# What a URL needs: who may use it.
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed in"  # any account
+MEMBER = "member"  # any member of the partnership
+MANAGE = "manage"  # coordinators
+FACILITATE = "facilitate"  # coordinators and facilitators
+RESULTS = "results"  # coordinators, facilitators and executives
+LINK = "link"  # whoever holds the personal link (the token is the credential)
+PHONE = "phone"  # whoever holds the workshop code
+ADMIN = "admin"  # staff
+
+GET_ONLY = {"get"}
+POST_ONLY = {"post"}
+BOTH = {"get", "post"}
+
+
+@dataclass(frozen=True)
+class Row:
+    url: Callable[[World], str]
+    access: str
+    # The statuses an allowed user gets: for a plain GET, and for a POST with no data.
+    get: int
+    post: int
+
+
+def _p(name: str, *extra: Callable[[World], object]):
+    return lambda w: reverse(name, args=[w.partnership.pk, *(f(w) for f in extra)])
+
+
+def _a(name: str, *extra: Callable[[World], object]):
+    return lambda w: reverse(name, args=[w.partnership.pk, w.assessment.pk, *(f(w) for f in extra)])
+
+
+def _w(name: str, *extra: Callable[[World], object]):
+    return _a(name, lambda w: w.workshop.pk, *extra)
+
+
+def _fixed(name: str, *args):
+    return lambda w: reverse(name, args=list(args))
+
+
+def _token(name: str, *extra):
+    return lambda w: reverse(name, args=[w.token, *extra])
+
+
+def _code(name: str):
+    return lambda w: reverse(name, args=[w.code])
+
+
+# Every named URL of the site. get/post: what an allowed user sees; 405 where a
+# method is not offered, 302 where the page sends them on. Pages that only show
+# something answer a POST as they answer a GET: it changes nothing.
+URLS: dict[str, Row] = {
+    # Public pages.
+    "home": Row(_fixed("home"), PUBLIC, 200, 200),
+    "instrument": Row(_fixed("instrument"), PUBLIC, 200, 200),
+    "login": Row(_fixed("login"), PUBLIC, 200, 200),
+    "healthz": Row(_fixed("healthz"), PUBLIC, 200, 405),
+    "logout": Row(_fixed("logout"), PUBLIC, 405, 302),
+    "partnership-create": Row(_fixed("partnership-create"), SIGNED_IN, 200, 200),
+    "admin:index": Row(_fixed("admin:index"), ADMIN, 200, 200),
+    # Phones in a workshop: the code is the credential; a phone that has not
+    # joined is sent to join.
+    "join": Row(_fixed("join"), PUBLIC, 200, 200),
+    "workshop-join": Row(_code("workshop-join"), PHONE, 200, 200),
+    "workshop-room": Row(_code("workshop-room"), PHONE, 302, 302),
+    "workshop-room-live": Row(_code("workshop-room-live"), PHONE, 403, 403),
+    "workshop-vote": Row(_code("workshop-vote"), PHONE, 405, 302),
+    # A partner's questionnaire: the personal link is the credential.
+    "questionnaire": Row(_token("questionnaire"), LINK, 200, 200),
+    "questionnaire-section": Row(_token("questionnaire-section", 1), LINK, 200, 200),
+    "questionnaire-save": Row(_token("questionnaire-save"), LINK, 405, 400),
+    "questionnaire-review": Row(_token("questionnaire-review"), LINK, 200, 302),
+    # The partnership.
+    "partnership": Row(_p("partnership"), MEMBER, 200, 200),
+    "partnership-edit": Row(_p("partnership-edit"), MANAGE, 200, 200),
+    "audit-log": Row(_p("audit-log"), MANAGE, 200, 200),
+    "organisation-create": Row(_p("organisation-create"), MANAGE, 200, 200),
+    "organisation-edit": Row(
+        _p("organisation-edit", lambda w: w.organisation.pk), MANAGE, 200, 200
+    ),
+    "person-create": Row(_p("person-create"), MANAGE, 200, 200),
+    "person-edit": Row(_p("person-edit", lambda w: w.person.pk), MANAGE, 200, 200),
+    "person-erase": Row(_p("person-erase", lambda w: w.person.pk), MANAGE, 200, 302),
+    "member-add": Row(_p("member-add"), MANAGE, 200, 200),
+    "member-remove": Row(_p("member-remove", lambda w: w.membership.pk), MANAGE, 405, 302),
+    # Assessments and invitations.
+    "assessment-create": Row(_p("assessment-create"), MANAGE, 200, 200),
+    "assessment": Row(_a("assessment"), MANAGE, 200, 200),
+    "assessment-invite": Row(_a("assessment-invite"), MANAGE, 200, 200),
+    "assessment-remind": Row(_a("assessment-remind"), MANAGE, 405, 302),
+    "invitation-revoke-choose": Row(_a("invitation-revoke-choose"), MANAGE, 405, 302),
+    "invitation-revoke": Row(_a("invitation-revoke", lambda w: w.invitation.pk), MANAGE, 405, 302),
+    "invitees-import": Row(_a("invitees-import"), MANAGE, 200, 200),
+    "responses-import": Row(_a("responses-import"), MANAGE, 200, 200),
+    "questionnaire-print": Row(_a("questionnaire-print"), MANAGE, 200, 200),
+    "questionnaire-pdf": Row(_a("questionnaire-pdf"), MANAGE, 200, 200),
+    "paper-choose": Row(_a("paper-choose"), MANAGE, 302, 302),
+    "paper": Row(_a("paper", lambda w: w.paper_person.pk), MANAGE, 200, 200),
+    "paper-section": Row(
+        _a("paper-section", lambda w: w.paper_person.pk, lambda w: 1), MANAGE, 200, 302
+    ),
+    "paper-save": Row(_a("paper-save", lambda w: w.paper_person.pk), MANAGE, 405, 400),
+    "paper-review": Row(_a("paper-review", lambda w: w.paper_person.pk), MANAGE, 200, 302),
+    # Results and the plan.
+    "results": Row(_a("results"), RESULTS, 200, 200),
+    "results-7s": Row(_a("results-7s"), RESULTS, 200, 200),
+    "results-heat-map": Row(_a("results-heat-map"), RESULTS, 200, 200),
+    "results-export": Row(
+        _a("results-export", lambda w: "answers", lambda w: "csv"), RESULTS, 200, 200
+    ),
+    "plan": Row(_a("plan"), RESULTS, 200, 200),
+    "plan-pdf": Row(_a("plan-pdf"), RESULTS, 200, 200),
+    "plan-change": Row(_a("plan-change", lambda w: "agree"), MANAGE, 405, 302),
+    "priority-change": Row(_a("priority-change", lambda w: w.priority.pk), MANAGE, 405, 302),
+    "plan-action-new": Row(_a("plan-action-new"), MANAGE, 200, 200),
+    "plan-action": Row(_a("plan-action", lambda w: w.action.pk), MANAGE, 200, 400),
+    "plan-action-decide": Row(_a("plan-action-decide", lambda w: w.action.pk), MANAGE, 405, 302),
+    "plan-action-progress": Row(
+        _a("plan-action-progress", lambda w: w.action.pk), MANAGE, 405, 302
+    ),
+    # Workshops.
+    "workshop-create": Row(_a("workshop-create"), FACILITATE, 200, 200),
+    "workshop": Row(_w("workshop"), FACILITATE, 200, 200),
+    "workshop-console-live": Row(_w("workshop-console-live"), FACILITATE, 200, 200),
+    "workshop-control": Row(_w("workshop-control"), FACILITATE, 405, 302),
+    "workshop-present": Row(_w("workshop-present"), FACILITATE, 200, 200),
+    "workshop-present-live": Row(_w("workshop-present-live"), FACILITATE, 200, 200),
+    "workshop-qr": Row(_w("workshop-qr"), FACILITATE, 200, 200),
+    "workshop-chart": Row(
+        _w("workshop-chart", lambda w: "room", lambda w: "internal"), FACILITATE, 200, 200
+    ),
+    "workshop-agenda": Row(_w("workshop-agenda"), FACILITATE, 200, 200),
+    "agenda-change": Row(_w("agenda-change", lambda w: w.agenda.pk), FACILITATE, 405, 302),
+    "workshop-consensus": Row(
+        _w("workshop-consensus", lambda w: w.agenda.pk), FACILITATE, 405, 302
+    ),
+    "workshop-action-add": Row(
+        _w("workshop-action-add", lambda w: w.agenda.pk), FACILITATE, 405, 400
+    ),
+    "workshop-action-delete": Row(
+        _w("workshop-action-delete", lambda w: w.workshop_action.pk), FACILITATE, 405, 302
+    ),
+}

@@ -1,0 +1,62 @@
+"""Recording coordinators' and facilitators' changes in the audit log.
+
+Every change a signed-in member makes on a partnership's pages already ends in
+a success message saying what was done ("Version 2 of the plan agreed."). The
+message storage below keeps a copy of each, and the middleware writes them to
+the log once the request has succeeded, against the partnership in the URL
+(which the view's access helper has already checked). A new page that
+confirms its changes is therefore audited without further code; a change that
+is not confirmed on screen (moving a workshop on, say) calls ``note``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.messages import SUCCESS
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.http import HttpRequest
+
+from workshops.models import AuditEvent
+
+NOTES = "_audit_notes"
+
+
+def note(request: HttpRequest, summary: str) -> None:
+    """Record a change that is not confirmed with a success message."""
+    request.__dict__.setdefault(NOTES, []).append(summary)
+
+
+class AuditedMessageStorage(FallbackStorage):
+    def add(self, level, message, extra_tags=""):
+        if level == SUCCESS:
+            note(self.request, str(message))
+        super().add(level, message, extra_tags)
+
+
+class AuditMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        notes = request.__dict__.get(NOTES)
+        match = request.resolver_match
+        if (
+            notes
+            and request.method == "POST"
+            and response.status_code < 400
+            and request.user.is_authenticated
+            and match is not None
+            and "partnership_id" in match.kwargs
+        ):
+            user = request.user
+            AuditEvent.objects.bulk_create(
+                AuditEvent(
+                    partnership_id=match.kwargs["partnership_id"],
+                    user=user,
+                    actor=f"{user.get_full_name()} ({user.email})"[:254],
+                    summary=summary[:500],
+                    path=request.path[:500],
+                )
+                for summary in notes
+            )
+        return response
