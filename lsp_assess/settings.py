@@ -222,6 +222,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# Where the guess counters read a client's address. Without proxies, the
+# connection's own address: an X-Forwarded-For header sent by a client is
+# ignored, or every guess could claim a new address. Behind N reverse proxies
+# that each append to X-Forwarded-For, set TRUSTED_PROXY_COUNT=N.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+RATELIMIT_IP_META_KEY = "workshops.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "workshops.throttle.client_address"
+
 # Wrong personal-link tokens allowed per address per minute before links are refused.
 INVITATION_LINK_RATE = env_str("INVITATION_LINK_RATE", "30/m")
 

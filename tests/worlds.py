@@ -81,7 +81,7 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
     Invitation.objects.create(assessment=assessment, person=paper_person)
     respond(
         invitation,
-        {"1.1:internal": "4", "1.4": f"{marker} open answer", "8.1": f"{marker} priority"},
+        {"1.1:internal": "4", "1.2.1": f"{marker} open answer", "8.1": f"{marker} priority"},
         submitted=True,
     )
     workshop = make_workshop(cast_for, assessment, title=f"{marker} board workshop")
@@ -142,18 +142,21 @@ def built_worlds(django_db_blocker) -> Iterator[tuple[World, World, dict[str, Us
     back, so what one POST changes does not reach the next.
     """
     with django_db_blocker.unblock():
-        load_bank(read_bank(settings.QUESTION_BANK_PATH))
-        cast = make_cast()
-        mine = build_world(cast, cast.partnership, cast.coordinator, "Eastvale")
-        theirs = build_world(cast, cast.other, cast.outsider, "Westmoor")
-        staff = make_user("support@lsp-assess.example.org", "Support")
-        staff.is_staff = True
-        staff.save()
-        users = {role: cast.user(role) for role in Membership.Role.values}
-        users |= {"other_coordinator": cast.outsider, "staff": staff}
-        yield mine, theirs, users
-        # Committed outside the tests' transactions, so emptied by hand.
-        call_command("flush", interactive=False, verbosity=0)
+        try:
+            load_bank(read_bank(settings.QUESTION_BANK_PATH))
+            cast = make_cast()
+            mine = build_world(cast, cast.partnership, cast.coordinator, "Eastvale")
+            theirs = build_world(cast, cast.other, cast.outsider, "Westmoor")
+            staff = make_user("support@lsp-assess.example.org", "Support")
+            staff.is_staff = True
+            staff.save()
+            users = {role: cast.user(role) for role in Membership.Role.values}
+            users |= {"other_coordinator": cast.outsider, "staff": staff}
+            yield mine, theirs, users
+        finally:
+            # Committed outside the tests' transactions, so emptied by hand, even
+            # when building failed half-way, so later modules start empty.
+            call_command("flush", interactive=False, verbosity=0)
 
 
 class _CastView:

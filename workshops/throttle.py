@@ -9,6 +9,7 @@ the period is up, so guessing on cannot tell it when it has hit one.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
@@ -32,3 +33,18 @@ def sign_in_name(request: HttpRequest, credentials: dict | None) -> str | None:
     """
     name = (credentials or {}).get("username") or request.POST.get("username")
     return name.strip().lower() if name else None
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a request came from, for the guess counters behind a reverse proxy.
+
+    With TRUSTED_PROXY_COUNT proxies in front of the app servers, each appends
+    the address it was reached from to X-Forwarded-For, so the client is that
+    many entries from the right. Anything further left was written by the
+    client and could be anything, so it is never used.
+    """
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    count = settings.TRUSTED_PROXY_COUNT
+    if count and len(forwarded) >= count and forwarded[-count]:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR", "")

@@ -13,6 +13,7 @@ from lsp_assess import settings as project_settings
 from tests.conftest import PASSWORD, make_user
 from tests.test_permissions import TENANT_ROWS, world  # noqa: F401  (the shared world)
 from tests.worlds import URLS
+from workshops import throttle
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.I)
@@ -94,3 +95,26 @@ def test_wrong_passwords_lock_that_account_from_that_address(client, db, setting
     assert response.status_code == 302
     response = _sign_in(Client(), "neighbour@vale.example.org", PASSWORD)
     assert response.status_code == 302
+
+
+def test_a_made_up_forwarded_address_buys_no_more_guesses(client, db, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    make_user("guessed@vale.example.org")
+    statuses = [
+        client.post(
+            reverse("login"),
+            {"username": "guessed@vale.example.org", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"81.2.69.{n + 1}",  # public: a client-written header
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 429, 429]
+
+
+def test_behind_trusted_proxies_the_client_is_read_from_the_right_of_the_header(rf, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client wrote the first entry; our proxy appended the address it saw.
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    assert throttle.client_address(request) == "203.0.113.7"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert throttle.client_address(request) == "10.0.0.2"
