@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bootstrap install vendor clean
+.PHONY: run run-prod test lint format bootstrap install vendor clean screenshots
 
 # Re-install only when the declared dependencies change.
 $(STAMP): pyproject.toml
@@ -25,6 +25,11 @@ run: bootstrap
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The production configuration on this machine: gunicorn, PostgreSQL, the shared cache and
+# the PDF worker (see scripts/run_prod.sh and docs/deploy.md).
+run-prod: install
+	scripts/run_prod.sh
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -37,9 +42,15 @@ format: install
 test: bootstrap lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Rebuild static/govuk/ from the pinned npm packages (needs node and npm).
+# The user guide's pictures (docs/guide/images/), from a fresh demo database in a temporary
+# folder, through the system's Chromium; db.sqlite3 is left alone.
+screenshots: install
+	$(PY) scripts/screenshots.py
+
+# Rebuild static/govuk/ and the tests' axe-core from the pinned npm packages (needs node and npm).
 vendor:
 	scripts/vendor_frontend.sh
+	scripts/vendor_axe.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -172,19 +172,31 @@ LOGGING = {
     },
 }
 
-# A shared cache keeps the join rate limit across app server processes. Without
-# REDIS_URL each process keeps its own count (fine for one development server).
+# The cache holds the guess counters (wrong workshop codes and personal links),
+# which every app server process must share: Redis (REDIS_URL), or where there is
+# no Redis a table in the database (CACHE_BACKEND=database, after
+# `manage.py createcachetable`). "memory" keeps a count per process: fine for one
+# development server, refused in production.
 REDIS_URL = env_str("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHE_BACKEND = env_str("CACHE_BACKEND", "redis" if REDIS_URL else "memory").strip().lower()
+_CACHE_BACKENDS = {
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    # Django's database cache, with an increment that is atomic (see lsp_assess.cache).
+    "database": {"BACKEND": "lsp_assess.cache.DatabaseCache", "LOCATION": "lsp_assess_cache"},
+    "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+if CACHE_BACKEND not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CACHE_BACKEND={CACHE_BACKEND!r} is not one of: {', '.join(_CACHE_BACKENDS)}."
+    )
+if CACHE_BACKEND == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("CACHE_BACKEND=redis needs REDIS_URL, the Redis server's URL.")
+CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
 # django-ratelimit lists only third-party Redis backends as supported; Django's
-# own increments atomically too. Its "not shared" error is only true without Redis.
+# own Redis backend and our database cache increment atomically too. Its "not
+# shared" error is true of the memory cache, which production refuses.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
-    [] if REDIS_URL else ["django_ratelimit.E003"]
+    ["django_ratelimit.E003"] if CACHE_BACKEND == "memory" else []
 )
 # Wrong workshop codes allowed per address per minute before joins are refused.
 WORKSHOP_JOIN_RATE = env_str("WORKSHOP_JOIN_RATE", "20/m")
@@ -232,6 +244,12 @@ AXES_CLIENT_IP_CALLABLE = "workshops.throttle.client_address"
 
 # Wrong personal-link tokens allowed per address per minute before links are refused.
 INVITATION_LINK_RATE = env_str("INVITATION_LINK_RATE", "30/m")
+
+# Improvement plan PDFs: with PDF_WORKER on, a download only asks for the render
+# and `manage.py run_pdf_worker` (a separate process) does it, so no app server
+# worker is held for a second or two per PDF. Off, the request renders it, which
+# keeps `make run` to one process; in both, many downloads at once cause one render.
+PDF_WORKER = env_bool("PDF_WORKER", False)
 
 # Invitations (with their personal links) and workshop join records older than
 # this many days are deleted by `manage.py purge_expired`; answers are kept.

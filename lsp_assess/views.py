@@ -1,5 +1,5 @@
-"""Views that belong to the site rather than to an app: the health check and
-the pages shown when the database is out of reach."""
+"""Views that belong to the site rather than to an app: the health check, the
+pages shown when the database is out of reach, and the accessibility statement."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
@@ -39,6 +40,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.warning("Health check: database unavailable: %s", exc)
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement the public sector accessibility regulations ask
+    for, public so anyone can read it before signing in."""
+    return render(request, "accessibility.html")
 
 
 def service_unavailable() -> HttpResponse:

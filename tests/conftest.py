@@ -47,8 +47,7 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # Guess counters and rendered PDFs live in the cache; one test's must not
-    # decide another's.
+    # Guess counters live in the cache; one test's must not decide another's.
     cache.clear()
 
 

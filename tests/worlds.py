@@ -226,6 +226,7 @@ URLS: dict[str, Row] = {
     # Public pages.
     "home": Row(_fixed("home"), PUBLIC, 200, 200),
     "instrument": Row(_fixed("instrument"), PUBLIC, 200, 200),
+    "accessibility": Row(_fixed("accessibility"), PUBLIC, 200, 200),
     "login": Row(_fixed("login"), PUBLIC, 200, 200),
     "healthz": Row(_fixed("healthz"), PUBLIC, 200, 405),
     "logout": Row(_fixed("logout"), PUBLIC, 405, 302),
@@ -283,6 +284,7 @@ URLS: dict[str, Row] = {
     ),
     "plan": Row(_a("plan"), RESULTS, 200, 200),
     "plan-pdf": Row(_a("plan-pdf"), RESULTS, 200, 200),
+    "plan-pdf-status": Row(_a("plan-pdf-status"), RESULTS, 200, 405),
     "plan-change": Row(_a("plan-change", lambda w: "agree"), MANAGE, 405, 302),
     "priority-change": Row(_a("priority-change", lambda w: w.priority.pk), MANAGE, 405, 302),
     "plan-action-new": Row(_a("plan-action-new"), MANAGE, 200, 200),

@@ -7,6 +7,8 @@ exists; a member whose role lacks the permission gets a 403.
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -91,12 +93,19 @@ def get_invitation(
     return invitation, membership
 
 
+# What a personal link's token is made of (URL-safe base64, from secrets.token_urlsafe).
+LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def get_invitation_by_token(token: str) -> Invitation:
     """The invitation behind a personal link. The link itself is the credential.
 
     A revoked invitation is returned (the view explains it was withdrawn);
     an unknown or tampered token is a 404.
     """
+    if not LINK_TOKEN.fullmatch(token):
+        # Not even looked up: PostgreSQL refuses a NUL in a query.
+        raise Http404("This link is not valid.")
     invitation = (
         Invitation.objects.select_related(
             "assessment__bank", "assessment__partnership", "person__organisation", "respondent"

@@ -44,9 +44,10 @@ class AuditMiddleware:
             notes
             and request.method == "POST"
             and response.status_code < 400
-            and request.user.is_authenticated
             and match is not None
             and "partnership_id" in match.kwargs
+            # Last: the one condition that may read the session.
+            and request.user.is_authenticated
         ):
             user = request.user
             AuditEvent.objects.bulk_create(

@@ -75,6 +75,7 @@ urlpatterns = [
     path(A + "results/<str:what>.<str:kind>", results.export, name="results-export"),
     path(A + "plan/", plan.plan, name="plan"),
     path(A + "improvement-plan.pdf", plan.plan_pdf, name="plan-pdf"),
+    path(A + "improvement-plan-pdf/", plan.plan_pdf_status, name="plan-pdf-status"),
     path(A + "plan/<slug:change>/", plan.plan_change, name="plan-change"),
     path(A + "plan/priorities/<int:priority_id>/", plan.priority_change, name="priority-change"),
     path(A + "plan/actions/new/", plan.action_new, name="plan-action-new"),

@@ -66,11 +66,17 @@ function countdown(element) {
 }
 
 function voteInPlace(form) {
+  // While a vote is on its way the button refuses a second press. It is marked
+  // aria-disabled rather than disabled: disabling the focused button would drop
+  // a keyboard user's focus to the top of the page.
+  let sending = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (sending) return;
+    sending = true;
     const message = form.querySelector("[data-vote-message]");
     const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
+    button.setAttribute("aria-disabled", "true");
     try {
       const response = await fetch(form.action, {
         method: "POST",
@@ -86,7 +92,8 @@ function voteInPlace(form) {
       message.textContent = "Your vote could not be sent. Check your connection and try again.";
       message.classList.add("lsp-error-text");
     } finally {
-      button.disabled = false;
+      button.removeAttribute("aria-disabled");
+      sending = false;
     }
   });
 }

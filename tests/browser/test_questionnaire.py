@@ -1,5 +1,6 @@
 """A partner answers on a phone with the keyboard alone, loses the browser
-halfway, and carries on from their link in a fresh browser."""
+halfway, and carries on from their link in a fresh browser. At every key the
+focus must be on screen and show its indicator (tests.browser.keyboard)."""
 
 from __future__ import annotations
 
@@ -9,27 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, screenshot
+from tests.browser.keyboard import press, submit, tab_to
 from tests.conftest import make_assessment
 from workshops.models import Answer, Respondent
 from workshops.services.assessment import Scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-FOCUSED = """() => {
-  const e = document.activeElement;
-  return {tag: e.tagName, type: e.type || "", name: e.name || "", value: e.value || "",
-          text: (e.textContent || "").trim()};
-}"""
-
-
-def tab_to(page, predicate, limit=400):
-    """Press Tab until the focused element satisfies predicate; return its description."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focused = page.evaluate(FOCUSED)
-        if predicate(focused):
-            return focused
-    raise AssertionError("never reached the element with the keyboard")
 
 
 def answer_with_keyboard(page, given: dict, stop_after: int | None = None) -> None:
@@ -49,8 +35,7 @@ def answer_with_keyboard(page, given: dict, stop_after: int | None = None) -> No
         key = focused["name"].split(":")[0]
         if focused["type"] == "radio":
             # Arrow keys move to and select the next option in a radio group.
-            page.keyboard.press("ArrowDown")
-            given[focused["name"]] = page.evaluate(FOCUSED)["value"]
+            given[focused["name"]] = press(page, "ArrowDown")["value"]
         else:
             text = f"Answer to {key} typed on a phone"
             page.keyboard.type(text)
@@ -82,7 +67,7 @@ def test_a_partner_answers_by_keyboard_on_a_phone_and_resumes_in_a_new_browser(
     page = first.new_page()
     page.goto(link)
     tab_to(page, lambda f: f["text"].startswith("Start now"))
-    page.keyboard.press("Enter")
+    submit(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("The LSP's long-term goals")
     answer_with_keyboard(page, given, stop_after=7)
     screenshot(page, "questionnaire-halfway-phone")
@@ -93,18 +78,18 @@ def test_a_partner_answers_by_keyboard_on_a_phone_and_resumes_in_a_new_browser(
     page.goto(link)
     expect(page.get_by_text("You have given 7 of 18 answers")).to_be_visible()
     tab_to(page, lambda f: f["text"].startswith("Continue"))
-    page.keyboard.press("Enter")
+    submit(page)
     expect_kept(page, given)
 
     answer_with_keyboard(page, given)
-    page.keyboard.press("Enter")  # on "Save and continue"
+    submit(page)  # Enter on "Save and continue"
     expect(page.get_by_role("heading", level=1)).to_have_text("Looking forward")
     answer_with_keyboard(page, given)
-    page.keyboard.press("Enter")
+    submit(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Check and submit your answers")
     expect(page.get_by_text("You have given 18 of 18 answers")).to_be_visible()
     tab_to(page, lambda f: f["text"] == "Submit your answers")
-    page.keyboard.press("Enter")
+    submit(page)
     expect(page.get_by_role("heading", name="Answers submitted")).to_be_visible()
     screenshot(page, "questionnaire-submitted-phone")
     second.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -58,7 +59,40 @@ def test_production_refuses_to_start_without_a_shared_cache():
     env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
     result = manage("check", **{**env, "REDIS_URL": ""})
     assert result.returncode != 0
-    assert "REDIS_URL must name the Redis server" in result.stderr
+    assert "Production needs a cache every app server shares" in result.stderr
+    result = manage("check", **{**env, "CACHE_BACKEND": "memory"})
+    assert "Production needs a cache every app server shares" in result.stderr
+
+
+def test_production_may_share_the_cache_through_the_database_instead_of_redis():
+    env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", CACHE_BACKEND="database", **env)
+    assert result.returncode == 0, result.stderr
+    # No "not a shared cache" or "not atomic" error to silence: the increment is atomic.
+    assert "System check identified no issues (1 silenced)." in result.stdout
+
+
+def test_an_unknown_cache_backend_stops_start_up():
+    result = manage("check", CACHE_BACKEND="memcached")
+    assert result.returncode != 0
+    assert "CACHE_BACKEND='memcached' is not one of: redis, database, memory" in result.stderr
+    result = manage("check", CACHE_BACKEND="redis", REDIS_URL="")
+    assert "CACHE_BACKEND=redis needs REDIS_URL" in result.stderr
+
+
+def test_plain_http_for_local_use_turns_off_exactly_the_https_settings():
+    local = {**PRODUCTION, "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOCAL_PLAIN_HTTP": "true"}
+    result = manage("check", "--deploy", **local)
+    assert result.returncode == 0, result.stderr
+    warned = set(re.findall(r"\(security\.(W\d+)\)", result.stderr + result.stdout))
+    # HSTS, SSL redirect, Secure session cookie, Secure CSRF cookie: nothing else.
+    assert warned == {"W004", "W008", "W012", "W016"}
+
+
+def test_plain_http_is_refused_for_any_host_but_this_machine():
+    result = manage("check", **{**PRODUCTION, "LOCAL_PLAIN_HTTP": "true"})
+    assert result.returncode != 0
+    assert "LOCAL_PLAIN_HTTP is for this machine only" in result.stderr
 
 
 def test_debug_off_without_a_secret_key_stops_with_a_clear_message():

@@ -152,6 +152,19 @@ def test_a_missing_title_and_date_are_refused(client, cast, bank):
     assert not Assessment.objects.exists()
 
 
+@pytest.mark.parametrize("day", ["31", "9" * 30])
+def test_a_date_that_does_not_exist_is_refused_in_plain_words(client, cast, bank, day):
+    client.force_login(cast.coordinator)
+    data = form_data(opens_on_0=day, opens_on_1="2", opens_on_2="2026")
+    response = client.post(create_url(cast), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Date must be a real date" in page
+    assert "out of range" not in page  # Python's words, not ours
+    assert not Assessment.objects.exists()
+
+
 def test_a_participant_cannot_set_up_an_assessment(client, cast, bank):
     client.force_login(cast.participant)
     assert client.get(create_url(cast)).status_code == 403
@@ -297,6 +310,19 @@ def test_answers_given_before_the_link_is_withdrawn_are_kept(cast, invitation):
     invitation.refresh_from_db()
     assert invitation.is_revoked
     assert Answer.objects.get(respondent__invitation=invitation).rating == 3
+
+
+@pytest.mark.parametrize("chosen", ["", "²", "9" * 5000])
+def test_withdrawing_a_link_from_the_list_needs_someone_chosen(client, cast, invitation, chosen):
+    # "²" passes str.isdigit() but not int(); 5,000 digits are more than int() reads.
+    client.force_login(cast.coordinator)
+    assessment = invitation.assessment
+    url = reverse("invitation-revoke-choose", args=[cast.partnership.pk, assessment.pk])
+    response = client.post(url, {"invitation": chosen}, follow=True)
+    assert response.redirect_chain == [(assessment.get_absolute_url(), 302)]
+    assert "Choose whose link to withdraw." in response.content.decode()
+    invitation.refresh_from_db()
+    assert not invitation.is_revoked
 
 
 def test_withdrawing_takes_a_post(client, cast, invitation):

@@ -36,7 +36,7 @@ from workshops.models import (
     User,
     Workshop,
 )
-from workshops.reporting.plan_pdf import plan_pdf
+from workshops.reporting.plan_pdf import render_plan_pdf
 from workshops.services import backup
 from workshops.services import plan as plan_service
 from workshops.services import workshop as workshop_service
@@ -208,8 +208,7 @@ def results_page(client, assessment) -> str:
 
 
 def pdf_pages(assessment) -> list[str]:
-    pdf, cached = plan_pdf(assessment)
-    assert not cached  # rendered now, not an earlier copy
+    pdf = render_plan_pdf(assessment)  # rendered now, never an earlier copy
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
 
 

@@ -251,6 +251,34 @@ def test_a_file_that_cannot_be_read_is_refused_with_the_reason(assessment, data,
     assert not Respondent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "run, data",
+    [
+        (
+            import_responses,
+            csv_file(RESPONSES_HEADER, GOOD, GOOD.replace("P-017", "P-\x00018")),
+        ),
+        (
+            import_invitees,
+            csv_file(
+                INVITEES_HEADER,
+                "Ann\x00 Lee,ann@example.org,Eastvale District Council,chair,strategic",
+            ),
+        ),
+    ],
+)
+def test_a_file_holding_a_null_character_is_refused_and_nothing_is_stored(assessment, run, data):
+    # PostgreSQL refuses to store text holding one: this was a server error there.
+    problem = (
+        "The file holds a null character (see line {}), which is not text. "
+        "Save it as “CSV UTF-8” and upload it again."
+    )
+    line = 3 if run is import_responses else 2
+    assert problems_of(lambda: run(assessment, data)) == [problem.format(line)]
+    assert not Respondent.objects.exists()
+    assert not Person.objects.filter(name__startswith="Ann").exists()
+
+
 def test_a_file_with_a_byte_order_mark_and_columns_in_any_order_is_read(assessment):
     data = "\ufeffAnswer,Item,Basis,Respondent,Role,Sector,Layer,Organisation\r\n"
     data += "4,1.1,,P-017,chair,private,strategic,Eastvale Chamber\r\n,,,,,,,\r\n"

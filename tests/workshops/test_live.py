@@ -442,3 +442,44 @@ def test_the_console_shows_an_earlier_items_votes_for_recording_what_was_agreed(
     assert "How the room voted on 1.1" in console
     assert re.search(r"2 – Performs adequately</th>\s*<td[^>]*>1 ", console)
     assert "How the room voted" not in page(client, console_url(workshop))  # the current item
+
+
+def test_a_date_of_only_spaces_is_no_date_and_sets_up_no_workshop(client, cast, assessment):
+    client.force_login(cast.facilitator)
+    url = reverse("workshop-create", args=[cast.partnership.pk, assessment.pk])
+    data = {
+        "title": "Board away day",
+        "kind": "board",
+        "held_on_0": "   ",
+        "held_on_1": "12",
+        "held_on_2": "2026",
+        "facilitator": cast.facilitator.pk,
+    }
+    response = client.post(url, data)
+    page_shown = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page_shown
+    assert "Enter the day, month and year" in page_shown
+    assert not Workshop.objects.exists()
+
+
+@pytest.mark.parametrize("change", ["sideways", ""])
+def test_an_agenda_change_the_page_does_not_offer_is_refused(client, cast, workshop, change):
+    client.force_login(cast.facilitator)
+    order = list(workshop.agenda.values_list("pk", flat=True))
+    response = client.post(
+        console_url(workshop, "agenda-change", order[1]), {"change": change}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Choose to move the item up or down, or to drop it." in response.content.decode()
+    assert list(workshop.agenda.values_list("pk", flat=True)) == order
+
+
+def test_a_chart_asked_for_an_item_by_digits_int_cannot_read_is_not_found(client, cast, workshop):
+    # "²" passes str.isdigit() but not int(): the item asked for is none, like any other text.
+    client.force_login(cast.facilitator)
+    chart = console_url(workshop, "workshop-chart", "room", "internal")
+    for item in ["²", "9" * 5000]:
+        response = client.get(chart, {"item": item})
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("text/html")

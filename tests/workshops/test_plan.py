@@ -261,3 +261,52 @@ def test_the_coordinator_adds_counts_and_drops_priorities_on_the_page(client, ca
     client.post(reverse("priority-change", args=[*ids, data.pk]), {"change": "drop"})
     page = client.get(reverse("plan", args=ids)).content.decode()
     assert "Joint commissioning" in page and "Shared data" not in page
+
+
+@pytest.mark.parametrize("decision", [None, "", "Reject", "accept "])
+def test_a_draft_is_only_rejected_on_purpose(client, cast, assessment, action, decision):
+    client.force_login(cast.coordinator)
+    url = reverse("plan-action-decide", args=[cast.partnership.pk, assessment.pk, action.pk])
+    response = client.post(url, {} if decision is None else {"decision": decision}, follow=True)
+    assert response.status_code == 200
+    assert "Choose to accept or reject the draft action." in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == Action.Status.PROPOSED
+    assert not action.changes.exists()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        # "²" passes str.isdigit() but not int(); 5,000 digits are more than int() reads.
+        ({"change": "votes", "votes": "²"}, "whole number from 0 to 1000"),
+        ({"change": "votes", "votes": "9" * 5000}, "whole number from 0 to 1000"),
+        ({"change": "sideways"}, "Choose to move the priority, drop it or save its dots."),
+        ({}, "Choose to move the priority, drop it or save its dots."),
+    ],
+)
+def test_a_change_to_a_priority_the_page_does_not_offer_is_refused(
+    client, cast, assessment, data, message
+):
+    plan = services.plan_for(assessment)
+    priority = services.add_priority(plan, "Shared data")
+    client.force_login(cast.coordinator)
+    url = reverse("priority-change", args=[cast.partnership.pk, assessment.pk, priority.pk])
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    priority.refresh_from_db()
+    assert (priority.votes, priority.rank, priority.dropped) == (0, 1, False)
+
+
+def test_an_element_id_no_row_can_have_is_refused_not_a_server_error(client, cast, assessment):
+    # SQLite cannot compare 2**63 in Django's `pk__in` look-up of the ticked boxes.
+    client.force_login(cast.coordinator)
+    url = reverse("plan-action-new", args=[cast.partnership.pk, assessment.pk])
+    data = {"title": "Refresh the SCS", "status": "not_started", "sections": [str(2**63)]}
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Select a valid choice" in page
+    assert not Action.objects.exists()

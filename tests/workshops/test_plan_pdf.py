@@ -1,7 +1,8 @@
-"""The improvement plan PDF, read back with pypdf."""
+"""The improvement plan PDF, read back with pypdf; its download, waiting page and worker."""
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import statistics
@@ -10,22 +11,18 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pypdf import PdfReader
 
+from tests.conftest import make_assessment
 from tests.workshops.test_results import respond
-from workshops.models import Action, Priority
+from workshops.models import Action, PlanPdf, Priority
 from workshops.reporting import plan_pdf
 from workshops.services import plan as plan_service
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -66,8 +63,7 @@ def font_sizes(reader: PdfReader) -> list[float]:
 
 
 def test_the_plan_pdf_holds_the_plan_and_the_results_behind_it(planned):
-    pdf, cached = plan_pdf.plan_pdf(planned)
-    assert not cached
+    pdf = plan_pdf.render_plan_pdf(planned)
     reader, text = text_of(pdf)
     flat = " ".join(text.split())
     assert "Improvement plan" in flat and "Eastvale LSP" in flat
@@ -86,7 +82,7 @@ def test_the_plan_pdf_holds_the_plan_and_the_results_behind_it(planned):
 
 
 def test_the_pdf_is_tagged_with_its_title_and_language(planned):
-    reader, _ = text_of(plan_pdf.plan_pdf(planned)[0])
+    reader, _ = text_of(plan_pdf.render_plan_pdf(planned))
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog
     assert bool(catalog["/MarkInfo"]["/Marked"])
@@ -95,8 +91,8 @@ def test_the_pdf_is_tagged_with_its_title_and_language(planned):
 
 
 def test_large_print_uses_larger_type(planned):
-    standard, _ = text_of(plan_pdf.plan_pdf(planned)[0])
-    large, text = text_of(plan_pdf.plan_pdf(planned, large=True)[0])
+    standard, _ = text_of(plan_pdf.render_plan_pdf(planned))
+    large, text = text_of(plan_pdf.render_plan_pdf(planned, large=True))
     assert "Large print edition" in " ".join(text.split())
     # Every piece of text, running headers included, is at least 1.4 times the size.
     assert min(font_sizes(large)) >= 1.4 * min(font_sizes(standard))
@@ -112,7 +108,7 @@ def test_nothing_a_user_types_is_fetched_or_run(cast, planned, fetches, no_netwo
     html = plan_pdf.plan_html(planned)
     assert html.count("&lt;img src=&quot;http://169.254.169.254/latest&quot;&gt;") == 2
     assert '<img src="http' not in html and '<img src="file' not in html
-    _, text = text_of(plan_pdf.plan_pdf(planned)[0])
+    _, text = text_of(plan_pdf.render_plan_pdf(planned))
     assert "Latest progress" in text and "169.254.169.254" in text  # shown as text
     # Only our stylesheet and the charts (data: URLs) were asked for; nothing left the machine.
     asked = {url.split(",")[0] for url, _ in fetches}
@@ -120,22 +116,30 @@ def test_nothing_a_user_types_is_fetched_or_run(cast, planned, fetches, no_netwo
     assert no_network == []
 
 
-def test_a_second_download_of_the_same_plan_comes_from_the_cache(cast, planned):
-    first, cached = plan_pdf.plan_pdf(planned)
+def test_a_second_download_of_the_same_plan_is_the_stored_copy_until_the_plan_changes(
+    cast, planned
+):
+    first = plan_pdf.request(planned)
+    assert first.state == PlanPdf.State.DONE and first.renders == 1
     started = time.perf_counter()
-    again, cached = plan_pdf.plan_pdf(planned)
-    assert cached and again == first
+    again = plan_pdf.request(planned)
     assert time.perf_counter() - started < 0.5
+    assert again.pk == first.pk and bytes(again.content) == bytes(first.content)
+    again.refresh_from_db()
+    assert again.renders == 1
     plan_service.agree_plan(plan_service.plan_for(planned), cast.executive)
-    fresh, cached = plan_pdf.plan_pdf(planned)
-    assert not cached
-    assert "Version 1, agreed by the board" in " ".join(text_of(fresh)[1].split())
+    fresh = plan_pdf.request(planned)
+    assert fresh.pk != first.pk and fresh.renders == 1
+    assert "Version 1, agreed by the board" in " ".join(text_of(bytes(fresh.content))[1].split())
+    # The copy of the plan as it was is deleted once the new one is stored.
+    assert list(PlanPdf.objects.filter(assessment=planned)) == [fresh]
 
 
 def test_executives_download_it_with_a_name_that_says_what_it_is(client, cast, planned):
     client.force_login(cast.executive)
     url = reverse("plan-pdf", args=[cast.partnership.pk, planned.pk])
     response = client.get(url)
+    assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
         'attachment; filename="eastvale-lsp-spring-2026-self-assessment-improvement-plan-draft.pdf"'
@@ -143,5 +147,193 @@ def test_executives_download_it_with_a_name_that_says_what_it_is(client, cast, p
     assert response.content.startswith(b"%PDF")
     large = client.get(url + "?print=large")
     assert large["Content-Disposition"].endswith('-draft-large-print.pdf"')
+    # Rendered in the request (no worker in development), and kept: one each.
+    stored = {job.large: job for job in PlanPdf.objects.filter(assessment=planned)}
+    assert bytes(stored[False].content) == response.content
+    assert bytes(stored[True].content) == large.content
+    assert stored[False].renders == stored[True].renders == 1
     client.force_login(cast.participant)
     assert client.get(url).status_code == 403
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+
+
+# --- With a worker (PDF_WORKER on, as in production) ------------------------------------------
+
+
+def urls(cast, planned, large: bool = False) -> tuple[str, str]:
+    """The download, and the waiting page without the PDF it waits for."""
+    query = "?print=large" if large else ""
+    args = [cast.partnership.pk, planned.pk]
+    return reverse("plan-pdf", args=args) + query, reverse("plan-pdf-status", args=args) + query
+
+
+def run_worker(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("run_pdf_worker", "--once", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def with_worker(settings):
+    settings.PDF_WORKER = True
+
+
+def test_with_a_worker_a_download_waits_for_it_and_no_request_renders(
+    client, cast, planned, with_worker
+):
+    client.force_login(cast.executive)
+    download, status = urls(cast, planned, large=True)
+
+    response = client.get(download)
+
+    job = PlanPdf.objects.get(assessment=planned)
+    assert (job.state, job.large, job.renders, bytes(job.content)) == ("pending", True, 0, b"")
+    # The waiting page names the PDF it waits for.
+    status += f"&job={job.pk}"
+    assert response.status_code == 302 and response["Location"] == status
+    page = client.get(status)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<h1 class="govuk-heading-l">Your PDF is being prepared</h1>' in html
+    assert f'href="{escape(status)}">Check whether it is ready</a>' in html
+    assert "js/pdf_status.js" in html and 'http-equiv="refresh"' not in html
+    assert "taking longer than it should" not in html
+    polled = client.get(status, headers={"Accept": "application/json"})
+    assert polled.json() == {"state": "pending", "download": download}
+    job.refresh_from_db()
+    assert job.renders == 0  # asking, however often, renders nothing
+
+    out, err = run_worker()
+
+    assert "Rendered Improvement plan large print PDF of" in out
+    assert "1 PDF(s) rendered, 0 failed." in out and err == ""
+    job.refresh_from_db()
+    assert (job.state, job.renders) == ("done", 1)
+    assert client.get(status, headers={"Accept": "application/json"}).json()["state"] == "done"
+    page = client.get(status).content.decode()
+    assert "Your PDF is ready" in page and "pdf_status.js" not in page
+    assert f'href="{download}">Download the improvement plan in large print (PDF, ' in page
+    assert job.size == len(job.content) and f"(PDF, {filesizeformat(job.size)})" in page
+    pdf = client.get(download)
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content == bytes(job.content)
+    assert "Large print edition" in " ".join(text_of(pdf.content)[1].split())
+
+
+def test_a_pdf_waiting_for_minutes_says_something_is_wrong(client, cast, planned, with_worker):
+    client.force_login(cast.executive)
+    status = client.get(urls(cast, planned)[0])["Location"]
+    PlanPdf.objects.update(requested_at=timezone.now() - timedelta(minutes=3))
+    page = client.get(status).content.decode()
+    assert "Your PDF is being prepared" in page
+    assert "This is taking longer than it should." in page
+
+
+def test_a_pdf_that_cannot_be_rendered_says_so_and_asking_again_tries_again(
+    client, cast, planned, with_worker, settings
+):
+    client.force_login(cast.executive)
+    download = urls(cast, planned)[0]
+    status = client.get(download)["Location"]
+    working = copy.deepcopy(settings.TEMPLATES)
+    # A real failure of the real renderer: the report's template cannot be found.
+    settings.TEMPLATES = [{**working[0], "DIRS": []}]
+
+    out, err = run_worker()
+
+    settings.TEMPLATES = working
+    assert "0 PDF(s) rendered, 1 failed." in out
+    assert "Failed to render Improvement plan PDF of" in err and "TemplateDoesNotExist" in err
+    job = PlanPdf.objects.get(assessment=planned)
+    assert job.state == "failed" and job.renders == 1
+    assert job.error == "TemplateDoesNotExist: workshops/print/plan.html"
+    page = client.get(status)
+    assert page.status_code == 500
+    html = page.content.decode()
+    assert "The PDF could not be prepared" in html and f'href="{download}">Try again</a>' in html
+    assert client.get(status, headers={"Accept": "application/json"}).json()["state"] == "failed"
+    job.refresh_from_db()
+    assert job.state == "failed"  # the waiting page never retries by itself
+
+    retry = client.get(download)
+
+    assert retry.status_code == 302 and retry["Location"] == status
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("pending", "")
+    out, _ = run_worker()
+    assert "1 PDF(s) rendered, 0 failed." in out
+    job.refresh_from_db()
+    assert (job.state, job.renders) == ("done", 2)
+    assert client.get(download).content.startswith(b"%PDF")
+
+
+def test_the_worker_drops_a_pdf_whose_plan_changed_while_it_waited(
+    client, cast, planned, with_worker
+):
+    client.force_login(cast.executive)
+    download = urls(cast, planned)[0]
+    status = client.get(download)["Location"]
+    plan_service.agree_plan(plan_service.plan_for(planned), cast.coordinator)
+
+    out, _ = run_worker()
+
+    assert "0 PDF(s) rendered, 0 failed." in out
+    assert not PlanPdf.objects.exists()
+    # The PDF the page waited for is gone, so it asks for the plan as it is now.
+    assert client.get(status, headers={"Accept": "application/json"}).json()["state"] == "pending"
+    assert PlanPdf.objects.get().state == "pending"
+    out, _ = run_worker()
+    assert "1 PDF(s) rendered" in out
+    pdf = client.get(download).content
+    assert "Version 1, agreed by the board" in " ".join(text_of(pdf)[1].split())
+
+
+def test_without_a_worker_the_waiting_page_renders_a_pdf_nobody_is_rendering(client, cast, planned):
+    # As when the request that asked for it was cut off before it finished.
+    job = plan_pdf.current(planned)
+    assert job.state == "pending"
+    client.force_login(cast.facilitator)
+    page = client.get(f"{urls(cast, planned)[1]}?job={job.pk}")
+    assert page.status_code == 200 and "Your PDF is ready" in page.content.decode()
+    job.refresh_from_db()
+    assert (job.state, job.renders) == ("done", 1)
+
+
+def test_the_waiting_page_is_for_those_who_may_read_the_plan(client, cast, planned):
+    status = urls(cast, planned)[1]
+    client.force_login(cast.participant)
+    assert client.get(status).status_code == 403
+    client.force_login(cast.outsider)
+    assert client.get(status).status_code == 404
+    client.force_login(cast.executive)
+    assert client.post(status).status_code == 405
+    assert not PlanPdf.objects.exists()
+
+
+def test_each_check_of_the_waiting_page_is_a_look_up_of_its_pdf(
+    client, cast, planned, with_worker, django_assert_max_num_queries
+):
+    client.force_login(cast.executive)
+    status = client.get(urls(cast, planned)[0])["Location"]
+    # Session, account, membership and assessment, the PDF: nothing about the plan's contents.
+    with django_assert_max_num_queries(5):
+        polled = client.get(status, headers={"Accept": "application/json"})
+    assert polled.json()["state"] == "pending"
+
+
+def test_the_waiting_page_never_reports_another_assessments_pdf(client, cast, planned, with_worker):
+    other = make_assessment(cast, title="Another round")
+    theirs = plan_pdf.current(other)
+    PlanPdf.objects.filter(pk=theirs.pk).update(state="done")
+    client.force_login(cast.executive)
+    waiting = urls(cast, planned)[1]
+    for job in [str(theirs.pk), "999999", "9" * 30, "1 OR 1=1"]:
+        polled = client.get(waiting, {"job": job}, headers={"Accept": "application/json"})
+        assert polled.json()["state"] == "pending"
+    # Each fell back to the plan's own PDF, asked for once.
+    assert PlanPdf.objects.filter(assessment=planned).count() == 1
+
+
+def test_the_worker_refuses_a_silly_polling_interval():
+    with pytest.raises(CommandError, match="--poll must be between"):
+        call_command("run_pdf_worker", "--once", "--poll", "0")

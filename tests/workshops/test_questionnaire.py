@@ -341,3 +341,25 @@ def test_a_partner_opening_their_own_link_many_times_is_not_limited(client, invi
         response = client.get(reverse("questionnaire", args=[invitation.token]))
         assert response.status_code == 200
     assert invitation.assessment.title in response.content.decode()
+
+
+@pytest.mark.parametrize("person", ["²", "9" * 5000])
+def test_choosing_a_paper_return_by_digits_int_cannot_read_asks_again(
+    client, cast, assessment, person
+):
+    # "²" passes str.isdigit() but not int(); 5,000 digits are more than int() reads.
+    client.force_login(cast.coordinator)
+    choose = reverse("paper-choose", args=[cast.partnership.pk, assessment.pk])
+    response = client.get(choose, {"person": person}, follow=True)
+    assert response.redirect_chain == [(assessment.get_absolute_url(), 302)]
+    assert "Choose whose paper return to enter" in response.content.decode()
+    assert not assessment.invitations.exists()
+
+
+def test_a_link_holding_a_null_character_is_not_found(client, invitation):
+    # PostgreSQL refuses a NUL in a query: this was a server error there.
+    token = invitation.token[:10] + "\x00" + invitation.token[10:]
+    assert client.get(reverse("questionnaire", args=[token])).status_code == 404
+    response = client.post(reverse("questionnaire-save", args=[token]), {"1.1:internal": "3"})
+    assert response.status_code == 404
+    assert not Answer.objects.exists()

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from questions.models import BankVersion
+from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField
 from workshops.forms.partnership import gds_helper
 from workshops.models import Assessment, Partnership
 from workshops.services.assessment import Scope
@@ -34,8 +34,8 @@ class AssessmentForm(forms.Form):
         initial=Assessment.BasisChoice.INTERNAL,
         error_messages={"required": "Choose the basis for ratings"},
     )
-    opens_on = DateInputField(label="Opens on", help_text="For example, 27 3 2026")
-    closes_on = DateInputField(label="Closes on", help_text="The last day answers are taken")
+    opens_on = RealDateField(label="Opens on", help_text="For example, 27 3 2026")
+    closes_on = RealDateField(label="Closes on", help_text="The last day answers are taken")
     anonymous = forms.BooleanField(
         required=False,
         label="Anonymous: coordinators see response counts by group, never who answered what",
@@ -68,7 +68,7 @@ class AssessmentForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    people = forms.ModelMultipleChoiceField(
+    people = CheckedModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         label="Who to invite",

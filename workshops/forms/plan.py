@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 
+from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField
 from workshops.forms.partnership import gds_helper
 from workshops.models import Action, Assessment
 
@@ -16,7 +16,7 @@ class ActionForm(forms.ModelForm):
     top of someone else's is refused rather than overwriting it."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    due_on = DateInputField(label="Due by", required=False, help_text="For example, 31 3 2027")
+    due_on = RealDateField(label="Due by", required=False, help_text="For example, 31 3 2027")
 
     class Meta:
         model = Action
@@ -40,6 +40,7 @@ class ActionForm(forms.ModelForm):
             "success_measure": "How we will know it has worked",
         }
         widgets = {"sections": forms.CheckboxSelectMultiple}
+        field_classes = {"sections": CheckedModelMultipleChoiceField}
         error_messages = {
             "title": {"required": "Give the action a short title"},
             "description": {"required": "Say what will be done"},

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import secrets
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 
 from questions.models import Item
+from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField
 from workshops.forms.partnership import gds_helper
 from workshops.models import AgendaItem, Membership, Person, Sector, User, Workshop
 from workshops.models.workshop import CODE_LENGTH, normalise_code
@@ -27,7 +27,7 @@ class WorkshopForm(forms.Form):
         initial=Workshop.Kind.BOARD,
         error_messages={"required": "Choose who takes part"},
     )
-    held_on = DateInputField(label="Date", help_text="For example, 27 3 2026")
+    held_on = RealDateField(label="Date", help_text="For example, 27 3 2026")
     facilitator = forms.ModelChoiceField(
         queryset=User.objects.none(),
         empty_label=None,
@@ -53,7 +53,7 @@ class WorkshopForm(forms.Form):
 
 
 class AgendaAddForm(forms.Form):
-    items = forms.ModelMultipleChoiceField(
+    items = CheckedModelMultipleChoiceField(
         queryset=Item.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Questions to add",
@@ -137,7 +137,7 @@ class ActionForm(forms.Form):
     owner = forms.ModelChoiceField(
         queryset=None, required=False, label="Owner organisation", empty_label="No owner yet"
     )
-    due_on = DateInputField(label="Due by", required=False, help_text="For example, 31 3 2027")
+    due_on = RealDateField(label="Due by", required=False, help_text="For example, 31 3 2027")
 
     def __init__(self, *args, workshop: Workshop, **kwargs):
         super().__init__(*args, **kwargs)

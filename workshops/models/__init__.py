@@ -9,6 +9,7 @@ from workshops.models.assessment import (
 )
 from workshops.models.audit import AuditEvent
 from workshops.models.partnership import Membership, Organisation, Partnership, Person, Sector
+from workshops.models.pdf import PlanPdf
 from workshops.models.plan import (
     Action,
     ActionChange,
@@ -33,6 +34,7 @@ __all__ = [
     "Organisation",
     "Partnership",
     "Person",
+    "PlanPdf",
     "Priority",
     "ProgressNote",
     "Respondent",

@@ -72,6 +72,9 @@ EXCLUDED: dict[str, str] = {
     # Accounts belong to the installation, and one person may work in several
     # partnerships: rows refer to them by email and import finds or creates them.
     "workshops.User": "installation-wide; referred to by email",
+    # A rendered copy of the plan, not partnership data: the first download after
+    # an import renders it again from what the file holds.
+    "workshops.PlanPdf": "a rendered copy of the plan; made again on the next download",
 }
 
 BATCH = 2000

@@ -79,6 +79,16 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[st
         ) from None
     if not text.strip():
         raise ImportProblems(["The file is empty."])
+    if "\x00" in text:
+        # No stored text may hold one (PostgreSQL refuses it); a spreadsheet saved
+        # in another encoding is the usual cause.
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportProblems(
+            [
+                f"The file holds a null character (see line {line}), which is not text. "
+                "Save it as “CSV UTF-8” and upload it again."
+            ]
+        )
 
     # Lines are counted as records, the way a spreadsheet numbers its rows, so
     # an open answer running over several lines inside quotes is still one line.

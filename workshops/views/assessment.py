@@ -109,8 +109,11 @@ def revoke_choose(request: HttpRequest, partnership_id: int, assessment_id: int)
     assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    chosen = request.POST.get("invitation", "")
-    invitation = assessment.invitations.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    try:
+        chosen = int(request.POST.get("invitation", ""))
+    except ValueError:  # not a number, or digits int() cannot read ("²")
+        chosen = None
+    invitation = assessment.invitations.filter(pk=chosen).first() if chosen else None
     if invitation is None:
         messages.error(request, "Choose whose link to withdraw.")
     else:

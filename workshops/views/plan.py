@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from workshops import audit
 from workshops.access import get_action, get_assessment, get_priority
 from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm
-from workshops.models import Action
+from workshops.models import Action, PlanPdf
 from workshops.reporting import plan_pdf as plan_pdf_service
 from workshops.services import plan as services
 
@@ -100,8 +101,14 @@ def priority_change(request: HttpRequest, partnership_id, assessment_id, priorit
             audit.note(request, f"Priority “{priority.text}” dropped.")
         elif change == "votes":
             votes = request.POST.get("votes", "").strip()
-            services.set_votes(priority, int(votes) if votes.isdigit() else -1)
-            audit.note(request, f"Priority “{priority.text}” given {votes} dot votes.")
+            try:
+                count = int(votes)
+            except ValueError:  # not a number, or digits int() cannot read ("²")
+                count = -1
+            services.set_votes(priority, count)
+            audit.note(request, f"Priority “{priority.text}” given {count} dot votes.")
+        else:
+            messages.error(request, "Choose to move the priority, drop it or save its dots.")
     except services.PlanError as exc:
         messages.error(request, str(exc))
     return redirect("plan", partnership_id, assessment_id)
@@ -173,7 +180,12 @@ def action_decide(request: HttpRequest, partnership_id, assessment_id, action_id
     action, _ = get_action(request, partnership_id, assessment_id, action_id)
     if refused := _post_only(request):
         return refused
-    accept = request.POST.get("decision") == "accept"
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "reject"):
+        # Anything else is not a rejection: a draft is only rejected on purpose.
+        messages.error(request, "Choose to accept or reject the draft action.")
+        return _back(action.assessment)
+    accept = decision == "accept"
     try:
         services.decide(action, accept, request.user)
         audit.note(request, f"Draft action “{action}” {'accepted' if accept else 'rejected'}.")
@@ -199,11 +211,22 @@ def action_progress(request: HttpRequest, partnership_id, assessment_id, action_
     return redirect("plan-action", partnership_id, assessment_id, action_id)
 
 
+def _pdf_urls(assessment, job: PlanPdf) -> tuple[str, str]:
+    """The download, and the waiting page for this very PDF, in the same print size."""
+    args = [assessment.partnership_id, assessment.pk]
+    download = reverse("plan-pdf", args=args) + ("?print=large" if job.large else "")
+    status = reverse("plan-pdf-status", args=args) + ("?print=large&" if job.large else "?")
+    return download, f"{status}job={job.pk}"
+
+
 @login_required
 def plan_pdf(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    """The PDF if it is ready; otherwise it is asked for and the waiting page shown."""
     assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
     large = request.GET.get("print") == "large"
-    pdf, _ = plan_pdf_service.plan_pdf(assessment, large=large)
+    job = plan_pdf_service.request(assessment, large=large)
+    if job.state != PlanPdf.State.DONE:
+        return redirect(_pdf_urls(assessment, job)[1])
     version = services.plan_for(assessment).version
     name = "-".join(
         [
@@ -214,6 +237,29 @@ def plan_pdf(request: HttpRequest, partnership_id: int, assessment_id: int) -> H
         ]
         + (["large-print"] if large else [])
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(job.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
+
+
+@login_required
+def plan_pdf_status(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    """The waiting page ("Your PDF is being prepared"), and the JSON its script polls."""
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    large = request.GET.get("print") == "large"
+    job = plan_pdf_service.check(assessment, large=large, job_id=request.GET.get("job", ""))
+    download, status = _pdf_urls(assessment, job)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"state": job.state, "download": download})
+    context = {
+        "assessment": assessment,
+        "partnership": assessment.partnership,
+        "job": job,
+        "large": large,
+        "download": download,
+        "status": status,
+    }
+    failed = job.state == PlanPdf.State.FAILED
+    return render(request, "workshops/plan/pdf_status.html", context, status=500 if failed else 200)

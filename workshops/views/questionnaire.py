@@ -324,9 +324,10 @@ def paper_review(request, partnership_id: int, assessment_id: int, person_id: in
 def paper_choose(request, partnership_id: int, assessment_id: int):
     """Pick whose paper return to key in (a plain GET form, so it works without JavaScript)."""
     assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
-    person_id = request.GET.get("person", "")
-    if not person_id.isdigit():
+    try:
+        person_id = int(request.GET.get("person", ""))
+    except ValueError:  # nobody chosen, or digits int() cannot read ("²")
         messages.error(request, "Choose whose paper return to enter.")
         return redirect(assessment)
-    person = get_object_or_404(assessment.partnership.people, pk=int(person_id))
+    person = get_object_or_404(assessment.partnership.people, pk=person_id)
     return redirect("paper", partnership_id, assessment_id, person.pk)

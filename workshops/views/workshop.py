@@ -160,8 +160,12 @@ def workshop_chart(
     """
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
     agenda_item = workshop.current
-    if request.GET.get("item", "").isdigit():
-        agenda_item = get_object_or_404(workshop.agenda, pk=request.GET["item"])
+    try:
+        chosen = int(request.GET.get("item", ""))
+    except ValueError:  # none chosen, or digits int() cannot read ("²")
+        chosen = None
+    if chosen is not None:
+        agenda_item = get_object_or_404(workshop.agenda, pk=chosen)
     if agenda_item is None or (
         agenda_item.pk == workshop.current_id and not workshop.shows_results
     ):
@@ -232,6 +236,8 @@ def agenda_change(request: HttpRequest, partnership_id, assessment_id, workshop_
         elif change in ("up", "down"):
             services.move_on_agenda(agenda_item, -1 if change == "up" else 1)
             audit.note(request, f"{agenda_item.item.key} moved {change} the agenda.")
+        else:
+            messages.error(request, "Choose to move the item up or down, or to drop it.")
     except WorkshopError as exc:
         messages.error(request, str(exc))
     return redirect("workshop-agenda", partnership_id, assessment_id, workshop_id)

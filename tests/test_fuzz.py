@@ -1,0 +1,675 @@
+"""Bad input: every form and every POST endpoint of the site, fuzzed.
+
+For each URL in ``tests.worlds.URLS`` that takes a POST, Hypothesis posts
+bodies made of the field names the site's own forms use (read from the pages,
+or listed by hand where only a script or a button posts), with hostile values:
+control characters, very long text, numbers that are not, impossible dates,
+several values for one field, and the other partnership's ids. The CSV imports
+get random files.
+
+Whatever is sent, the site must not fail (no 500), and what it refuses (a 4xx,
+an error message, or the form shown again with its error summary) must leave
+the database exactly as it was. ``FUZZ_EXAMPLES`` raises the number of
+examples per URL for a longer run; examples are derandomised so CI repeats.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import pytest
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from tests.workshops.test_live import joined
+from tests.worlds import (
+    ADMIN,
+    FACILITATE,
+    LINK,
+    MANAGE,
+    MEMBER,
+    PHONE,
+    PUBLIC,
+    RESULTS,
+    SIGNED_IN,
+    URLS,
+    World,
+    built_worlds,
+)
+from workshops.models import Action, Person, Sector, User, Workshop, WorkshopError
+from workshops.services import workshop as workshop_service
+from workshops.services.imports import INVITEE_COLUMNS, RESPONSE_COLUMNS
+from workshops.services.questionnaire import outline
+
+# Examples per URL that reads fields; URLs that read none (pages that answer a
+# POST as a GET, buttons that act on the URL alone) get a fifth as many.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+
+WHO = {
+    PUBLIC: "anonymous",
+    LINK: "anonymous",
+    PHONE: "anonymous",
+    SIGNED_IN: "coordinator",
+    MEMBER: "coordinator",
+    MANAGE: "coordinator",
+    RESULTS: "coordinator",
+    FACILITATE: "facilitator",
+    ADMIN: "staff",
+}
+# Pages a phone only reaches once it has joined the workshop.
+JOINED = {"workshop-room", "workshop-room-live", "workshop-vote"}
+# The PDFs answer a POST as a GET and read no field; each takes seconds to draw,
+# and the permission matrix already posts to them as everyone.
+NOT_FUZZED = {"questionnaire-pdf", "plan-pdf"}
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    who: str
+    url: Callable[[World], str]
+    label: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.label or self.name}-{self.who}"
+
+
+def _targets() -> list[Target]:
+    targets = []
+    for name, row in sorted(URLS.items()):
+        if row.post == 405 or name in NOT_FUZZED:
+            continue
+        targets.append(Target(name, WHO[row.access], row.url))
+        if name in JOINED:
+            targets.append(Target(name, "phone", row.url))
+        if row.access == LINK:
+            # The world's link has submitted its answers; this one has not started.
+            url = lambda w, row=row: row.url(unanswered(w))  # noqa: E731
+            targets.append(Target(name, "anonymous", url, label=f"{name}-unanswered"))
+    # The plan's buttons share one URL pattern; only "priority" reads a field.
+    targets.append(
+        Target(
+            "plan-change",
+            "coordinator",
+            lambda w: reverse("plan-change", args=[w.partnership.pk, w.assessment.pk, "priority"]),
+            label="plan-change-priority",
+        )
+    )
+    return targets
+
+
+def unanswered(world: World) -> World:
+    """The world as seen through the link of the person who has not answered yet."""
+    invitation = world.paper_person.invitations.get(assessment=world.assessment)
+    return replace(world, invitation=invitation)
+
+
+TARGETS = _targets()
+
+# Buttons whose value the view reads by hand, and every value it takes: any other
+# value, or none, must be refused with a message and change nothing.
+ONE_OF: dict[str, tuple[str, set[str]]] = {
+    "workshop-control": ("action", set(Workshop.ALLOWED)),
+    "agenda-change": ("change", {"up", "down", "remove"}),
+    "priority-change": ("change", {"up", "down", "drop", "votes"}),
+    "plan-action-decide": ("decision", {"accept", "reject"}),
+}
+# Fields posted by scripts or by buttons on pages the world does not show
+# (a draft action to decide, a vote while voting is open), as the views read them.
+BY_HAND: dict[str, dict[str, set[str]]] = {
+    **{name: {field: values} for name, (field, values) in ONE_OF.items()},
+    "workshop-control": {"action": set(Workshop.ALLOWED), "version": set(), "seconds": {"60"}},
+    "priority-change": {"change": ONE_OF["priority-change"][1], "votes": {"3"}},
+    "invitation-revoke-choose": {"invitation": set()},
+    "workshop-vote": {
+        "item": set(),
+        "internal": {"1", "3", "dont_know"},
+        "external": {"2"},
+        "answer": {"yes", "no", "dont_know"},
+    },
+    "invitees-import": {"file": set()},
+    "responses-import": {"file": set()},
+}
+# The answers a questionnaire page holds are saved one by one by its script.
+SAVED_FROM = {"questionnaire-save": "questionnaire-section", "paper-save": "paper-section"}
+IMPORTS = {"invitees-import": INVITEE_COLUMNS, "responses-import": RESPONSE_COLUMNS}
+
+
+# What the pages' forms post: field names and the values they offer, by action path.
+
+Fields = dict[str, set[str]]
+
+
+class _FormReader(HTMLParser):
+    def __init__(self, page: str, found: dict[str, Fields]):
+        super().__init__()
+        self.page, self.found = page, found
+        self.action: str | None = None
+        self.select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "form":
+            posts = (attrs.get("method") or "get").lower() == "post"
+            action = urlsplit(urljoin(self.page, attrs.get("action") or "")).path
+            self.action = action if posts else None
+        elif self.action is None:
+            return
+        elif tag in ("input", "select", "textarea", "button") and attrs.get("name"):
+            name = attrs["name"]
+            if name == "csrfmiddlewaretoken":  # the test client does not check it
+                return
+            values = self.found[self.action].setdefault(name, set())
+            if tag == "select":
+                self.select = name
+            elif attrs.get("value") is not None:
+                values.add(attrs["value"])
+        elif tag == "option" and self.select and attrs.get("value") is not None:
+            self.found[self.action][self.select].add(attrs["value"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.action = None
+        elif tag == "select":
+            self.select = None
+
+
+def _read_forms(client: Client, url: str, found: dict[str, Fields]) -> None:
+    response = client.get(url)
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        _FormReader(url, found).feed(response.content.decode())
+
+
+def read_site_forms(mine: World, users) -> dict[str, Fields]:
+    """Every POST form the world's pages show to the people who use them."""
+    found: dict[str, Fields] = defaultdict(dict)
+    sections = [entry.section.number for entry in outline(mine.assessment)]
+    people = {
+        "anonymous": Client(),
+        "coordinator": Client(),
+        "facilitator": Client(),
+    }
+    people["coordinator"].force_login(users["coordinator"])
+    people["facilitator"].force_login(users["facilitator"])
+    # The pages holding forms all take a POST themselves (and answer it as a GET).
+    pages: list[tuple[str, str]] = []
+    for name, row in URLS.items():
+        who = WHO[row.access]
+        if row.get == 200 and row.post != 405 and who in people and name not in NOT_FUZZED:
+            pages.append((who, row.url(unanswered(mine))))
+    token, person = unanswered(mine).token, mine.paper_person.pk
+    partnership, assessment = mine.partnership.pk, mine.assessment.pk
+    for number in sections:
+        pages.append(("anonymous", reverse("questionnaire-section", args=[token, number])))
+        paper = reverse("paper-section", args=[partnership, assessment, person, number])
+        pages.append(("coordinator", paper))
+    for who, url in pages:
+        _read_forms(people[who], url, found)
+    for save, section in SAVED_FROM.items():
+        prefix = URLS[section].url(unanswered(mine)).rstrip("/").rsplit("/", 1)[0]
+        save_path = URLS[save].url(unanswered(mine))
+        for path, fields in list(found.items()):
+            if path.startswith(prefix):
+                for field, values in fields.items():
+                    found[save_path].setdefault(field, set()).update(values)
+    return found
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with built_worlds(django_db_blocker) as (mine, theirs, users):
+        with django_db_blocker.unblock(), transaction.atomic():
+            # Reading the pages must not leave anything behind (a respondent's resume point).
+            forms = read_site_forms(mine, users)
+            transaction.set_rollback(True)
+        yield mine, theirs, users, forms
+
+
+# The values: what a hostile or careless browser could send.
+
+CHARACTERS = st.characters(codec="utf-8")  # anything a browser can encode, NUL included
+TEXT = st.text(CHARACTERS, max_size=30)
+LONG_TEXT = st.builds(
+    lambda char, length: char * length,
+    st.sampled_from(["x", "é", "😀", "\x00", "<", " ", "\n"]),
+    # Either side of the lengths the fields and columns allow.
+    st.sampled_from([150, 151, 200, 201, 255, 256, 1000, 1001, 2000, 2001, 5000, 5001]),
+)
+NUMBERS = st.one_of(
+    st.integers(-3, 12).map(str),
+    st.integers(-(2**70), 2**70).map(str),
+    st.floats().map(str),
+    st.sampled_from(
+        ["NaN", "-nan", "inf", "-0", "1e309", "0x1F", "1_000", " 7 ", "7\n", "+3", "3.0"]
+    ),
+    # Digits that str.isdigit() accepts but int() may not, and a number too long for int().
+    st.sampled_from(["²", "٣", "１２", "⑦", "9" * 5000]),
+)
+DATES = st.one_of(
+    st.sampled_from(
+        [
+            ("31", "2", "2026"),
+            ("29", "2", "2025"),
+            ("0", "0", "0"),
+            ("32", "13", "2026"),
+            ("1", "1", "0"),
+            ("1", "1", "10000"),
+            ("1", "1", "99999999999999999999"),
+            ("9" * 30, "1", "2026"),
+            ("1", "9" * 30, "2026"),
+            ("15", "6", "1"),
+            ("31", "12", "9999"),
+            ("1", "1", "2026"),
+            ("٣", "1", "2026"),
+        ]
+    ),
+    st.tuples(NUMBERS, NUMBERS, NUMBERS),
+)
+UNKNOWN_KEYS = st.one_of(
+    st.sampled_from(["id", "pk", "partnership", "assessment", "created_by", "state", "token"]),
+    # Quotes and line breaks would break the test client's own multipart encoding.
+    st.text(st.characters(codec="utf-8", exclude_characters='"\r\n'), min_size=1, max_size=12),
+)
+
+
+def world_values(mine: World, theirs: World) -> list[str]:
+    """Ids, emails, codes and names of both partnerships: a tampered form sends these."""
+    values = {"0", "-1"}
+    for w in (mine, theirs):
+        objects = [
+            w.partnership,
+            w.organisation,
+            w.person,
+            w.paper_person,
+            w.membership,
+            w.assessment,
+            w.invitation,
+            w.workshop,
+            w.workshop_action,
+            w.priority,
+            w.action,
+            w.coordinator,
+            *w.workshop.agenda.all(),
+        ]
+        values |= {str(o.pk) for o in objects}
+        values |= {w.coordinator.email, w.person.name, w.organisation.name, w.code, w.token}
+        values.add(str(w.workshop.version))
+    return sorted(values)
+
+
+def values_for(known: set[str], ids: list[str]):
+    # The form's own values first: Hypothesis shrinks towards them.
+    offered = [st.sampled_from(sorted(known))] if known else []
+    return st.one_of(
+        *offered, st.just(""), TEXT, NUMBERS, st.sampled_from(ids), LONG_TEXT, st.emails()
+    )
+
+
+def _date_groups(names: list[str]) -> list[str]:
+    """The fields that are a day, month and year (``due_on_0``, ``_1``, ``_2``)."""
+    return [
+        name[:-2]
+        for name in names
+        if name.endswith("_0") and {f"{name[:-2]}_1", f"{name[:-2]}_2"} <= set(names)
+    ]
+
+
+PLAIN_TEXT = st.from_regex(r"[A-Za-z][A-Za-z0-9 ,.'-]{0,39}", fullmatch=True)
+
+
+def plausible(name: str, known: set[str]):
+    """What a person filling the form in might give for ``name``."""
+    if known and "email" not in name:
+        return st.sampled_from(sorted(known))
+    if name.endswith("_0"):
+        return st.integers(1, 28).map(str)  # a day
+    if name.endswith("_1"):
+        return st.integers(1, 12).map(str)  # a month
+    if name.endswith("_2"):
+        return st.integers(2025, 2028).map(str)  # a year
+    if "email" in name:
+        return st.one_of(st.sampled_from(sorted(known)), st.emails()) if known else st.emails()
+    if name in ("revision", "version", "seconds", "votes"):
+        return st.integers(0, 120).map(str)
+    return PLAIN_TEXT
+
+
+@st.composite
+def form_bodies(draw, fields: Fields, ids: list[str]) -> list[tuple[str, str]]:
+    """A POST body as (name, value) pairs: the whole form or some of its fields, filled
+    in as a person would with a few hostile values, or hostile throughout; now and
+    then a field given several times, or one the form does not have."""
+    names = sorted(fields)
+    if names and draw(st.integers(0, 2)):
+        chosen = names  # the whole form, as a browser sends it
+    else:
+        chosen = draw(st.lists(st.sampled_from(names), unique=True)) if names else []
+    hostile = set(chosen)
+    if draw(st.integers(0, 2)):  # filled in, with up to two fields tampered with
+        hostile = set(draw(st.lists(st.sampled_from(chosen), max_size=2))) if chosen else set()
+    pairs = []
+    for name in chosen:
+        if name in hostile:
+            for _ in range(draw(st.sampled_from([1, 1, 1, 2, 3]))):
+                pairs.append((name, draw(values_for(fields[name], ids))))
+        else:
+            pairs.append((name, draw(plausible(name, fields[name]))))
+    for group in _date_groups(chosen):
+        if {f"{group}_0", f"{group}_1", f"{group}_2"} & hostile and draw(st.booleans()):
+            day, month, year = draw(DATES)
+            parts = {f"{group}_0": day, f"{group}_1": month, f"{group}_2": year}
+            pairs = [(n, parts.get(n, v)) for n, v in pairs]
+    if draw(st.integers(0, 3)) == 0:
+        pairs.append((draw(UNKNOWN_KEYS), draw(values_for(set(), ids))))
+    return pairs
+
+
+def plausible_rows(mine: World):
+    """Rows a coordinator's spreadsheet might hold, for either import (by column)."""
+    answers = st.sampled_from(
+        [
+            ("1.1", "internal", "4"),
+            ("1.1", "", "dont_know"),
+            ("1.1.2", "", "yes"),
+            ("1.2.1", "", "Gaps in housing"),
+            ("3.5", "", "na"),
+            ("8.1", "", "Shared data"),
+        ]
+    )
+    return st.builds(
+        lambda who, answer, **cells: {
+            **cells,
+            "respondent": who,
+            **dict(zip(("item", "basis", "answer"), answer, strict=True)),
+        },
+        st.from_regex(r"P-[0-9]{3}", fullmatch=True),
+        answers,
+        name=PLAIN_TEXT,
+        email=st.emails(),
+        organisation=st.just(mine.organisation.name),
+        role=st.sampled_from(Person.Role.values),
+        layer=st.sampled_from(Person.Layer.values),
+        sector=st.sampled_from(Sector.values),
+    )
+
+
+@st.composite
+def csv_files(draw, columns: tuple[str, ...], rows_like, hostile) -> tuple[str, bytes]:
+    """A file named like a CSV or not: random bytes, or a CSV of rows filled in as a
+    coordinator would with a few hostile cells, or hostile throughout; in UTF-8 or
+    in an encoding the import does not read."""
+    name = draw(st.sampled_from(["people.csv", "answers.CSV", "export.xlsx", "csv", "a" * 300]))
+    if draw(st.integers(0, 3)) == 0:
+        return name, draw(st.binary(max_size=2000))
+    header = list(draw(st.permutations(columns)))
+    if draw(st.integers(0, 3)) == 0:
+        header = draw(st.lists(st.sampled_from([*columns, "", "extra"]), max_size=10))
+    filled_in = draw(st.integers(0, 2)) > 0
+    # Up to two cells of the whole file tampered with, or all of them.
+    tampered = set(draw(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 9)), max_size=2)))
+    ragged = draw(st.integers(0, 5)) == 0  # rows a cell short
+    rows = []
+    for r in range(draw(st.integers(0, 6))):
+        plausible = draw(rows_like)
+        width = len(header)
+        if ragged and draw(st.booleans()):
+            width = max(0, width - 1)
+        rows.append(
+            [
+                plausible[column]
+                if filled_in and column in plausible and (r, c) not in tampered
+                else draw(hostile)
+                for c, column in enumerate(header[:width])
+            ]
+        )
+    text = io.StringIO()
+    csv.writer(text).writerows([header, *rows])
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+    return name, text.getvalue().encode(encoding, errors="replace")
+
+
+# One request, and what it did to the database.
+
+REFUSALS = {400, 403, 404, 405, 409, 410, 429}
+# Python's own words, which must never be what a person is told.
+PYTHON_WORDS = ("out of range", "invalid literal", "Exceeds the limit", "Traceback")
+MODELS = list(apps.get_app_config("workshops").get_models(include_auto_created=True))
+
+
+Rows = dict[str, dict[int, dict]]
+# Where each table points: (column, model pointed at).
+POINTERS = {
+    m._meta.label: [(f.attname, f.related_model) for f in m._meta.concrete_fields if f.is_relation]
+    for m in MODELS
+}
+
+
+def fingerprint() -> Rows:
+    """Every row of every table of the workshops app, by id: the world is small enough."""
+    return {
+        m._meta.label: {row[m._meta.pk.attname]: row for row in m.objects.values()} for m in MODELS
+    }
+
+
+def changed_tables(before: Rows, after: Rows) -> list[str]:
+    return [label for label in before if before[label] != after[label]]
+
+
+def tenant_objects(world: World) -> dict[type, set[int]]:
+    """The ids of a partnership's own objects, by model (accounts are shared, not owned)."""
+    objects = [
+        world.partnership,
+        world.organisation,
+        world.person,
+        world.paper_person,
+        world.membership,
+        world.assessment,
+        world.invitation,
+        world.workshop,
+        world.workshop_action,
+        world.priority,
+        world.action,
+        *world.workshop.agenda.all(),
+    ]
+    ids: dict[type, set[int]] = defaultdict(set)
+    for obj in objects:
+        ids[type(obj)].add(obj.pk)
+    return ids
+
+
+def crossed(before: Rows, after: Rows, theirs: dict[type, set[int]]) -> list[str]:
+    """The other partnership's rows that changed, and new or changed rows pointing at them."""
+    found = []
+    for model in MODELS:
+        label = model._meta.label
+        for pk, row in after[label].items():
+            if before[label].get(pk) == row:
+                continue
+            if pk in theirs.get(model, ()):
+                found.append(f"{label} #{pk} changed")
+            found += [
+                f"{label} #{pk}.{column} points at theirs"
+                for column, pointed in POINTERS[label]
+                if row[column] in theirs.get(pointed, ())
+            ]
+    return found
+
+
+def post(client: Client, url: str, pairs, *, multipart: bool, upload=None, json=False):
+    headers = {"Accept": "application/json"} if json else {}
+    if not multipart and upload is None:
+        body = urlencode(pairs)
+        return client.post(
+            url, body, content_type="application/x-www-form-urlencoded", headers=headers
+        )
+    data: dict[str, list] = defaultdict(list)
+    for name, value in pairs:
+        data[name].append(value)
+    if upload is not None:
+        data["file"] = [SimpleUploadedFile(upload[0], upload[1])]
+    return client.post(url, dict(data), headers=headers)
+
+
+def refused(response) -> bool:
+    """Whether the site said no: a refusal status, an error or "nothing done" message,
+    or the form shown again with its error summary.
+
+    Anything else was taken, and may have changed what it says it changed. Some
+    endpoints act whatever the body holds, and rightly: an empty consensus form
+    records "nothing agreed", and erasing a person, removing a member, withdrawing
+    a link, deleting a workshop action, reminding, the plan's buttons, submitting
+    a questionnaire and signing out read no field at all. They confirm with a
+    success message (or go on to the next page), so they are taken; their own
+    tests check what they store. Buttons read by hand are held to their values
+    (``ONE_OF``), and nothing may touch the other partnership (``crossed``).
+    """
+    if response.status_code in REFUSALS:
+        return True
+    levels = {m.level for m in get_messages(response.wsgi_request)}
+    if levels & {messages.ERROR, messages.WARNING, messages.INFO}:
+        return True
+    html = response.get("Content-Type", "").startswith("text/html")
+    return response.status_code == 200 and html and b"There is a problem" in response.content
+
+
+def _open_voting(workshop: Workshop) -> None:
+    """Move the room on to the next item that takes a vote, and open voting on it."""
+    for _ in range(workshop.agenda.count()):
+        try:
+            workshop_service.change(workshop.pk, "next")
+            workshop_service.change(workshop.pk, "open")
+            return
+        except WorkshopError:
+            continue
+
+
+def visitor(target: Target, mine: World, users) -> Client:
+    if target.who == "phone":
+        _open_voting(mine.workshop)
+        return joined(mine.workshop)
+    if target.name == "plan-action-decide":
+        # A draft from the results, waiting for the coordinator's decision.
+        Action.objects.filter(pk=mine.action.pk).update(status=Action.Status.PROPOSED)
+    client = Client()
+    if target.who != "anonymous":
+        client.force_login(users[target.who])
+    return client
+
+
+def fields_of(target: Target, forms: dict[str, Fields], mine: World, theirs: World) -> Fields:
+    # The pages were read through the link of the person who has not answered.
+    page = target.url(unanswered(mine))
+    fields: Fields = {name: set(values) for name, values in forms.get(page, {}).items()}
+    for name, values in BY_HAND.get(target.name, {}).items():
+        fields.setdefault(name, set()).update(values)
+    workshop = Workshop.objects.get(pk=mine.workshop.pk)  # as the room has moved on
+    if "version" in fields:
+        fields["version"].add(str(workshop.version))
+    if "item" in fields:
+        fields["item"].add(str(workshop.current_id))
+    if "code" in fields:
+        fields["code"] |= {mine.code, theirs.code}
+    if "email" in fields:  # accounts that exist, in either partnership or in none
+        fields["email"] |= set(User.objects.values_list("email", flat=True))
+    return fields
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=str)
+def test_no_input_breaks_a_page_or_is_half_stored(target: Target, db, world):
+    mine, theirs, users, forms = world
+    url = target.url(mine)
+    client = visitor(target, mine, users)
+    fields = fields_of(target, forms, mine, theirs)
+    ids = world_values(mine, theirs)
+    foreign = tenant_objects(theirs)
+    signed_in = copy.deepcopy(client.cookies)
+    columns = IMPORTS.get(target.name)
+    reads_fields = bool(fields) or columns is not None
+    hostile_cells = values_for(set(columns or ()), ids)
+    uploads = st.none()
+    if columns:  # mostly a file; now and then none, or text where the file should be
+        files = csv_files(columns, plausible_rows(mine), hostile_cells)
+        uploads = st.sampled_from([True, True, True, False]).flatmap(
+            lambda given: files if given else st.none()
+        )
+
+    @settings(
+        max_examples=EXAMPLES if reads_fields else max(1, EXAMPLES // 5),
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        pairs=form_bodies(fields, ids),
+        multipart=st.booleans(),
+        upload=uploads,
+        json=st.booleans(),
+    )
+    def post_once(pairs, multipart, upload, json):
+        client.cookies = copy.deepcopy(signed_in)
+        cache.clear()  # guess counters: one example's wrong codes must not refuse the next
+        with transaction.atomic():
+            before = fingerprint()
+            response = post(client, url, pairs, multipart=multipart, upload=upload, json=json)
+            assert response.status_code < 500
+            after = fingerprint()
+            said_no = refused(response)
+            # Shown by --hypothesis-show-statistics: how far the examples got.
+            event(f"{response.status_code} {'refused' if said_no else 'taken'}")
+            assert crossed(before, after, foreign) == [], "another partnership's rows involved"
+            if target.name in ONE_OF:
+                field, allowed = ONE_OF[target.name]
+                given = [value for name, value in pairs if name == field]
+                # Django reads the last of several values.
+                assert said_no or (given and given[-1] in allowed), "taken, yet not offered"
+            if said_no:
+                assert changed_tables(before, after) == [], "refused, yet stored"
+                text = response.content.decode(errors="replace")
+                assert not [w for w in PYTHON_WORDS if w in text], text[:2000]
+            elif response.status_code == 302 and response["Location"].startswith("/"):
+                # What was stored must not break the page it is shown on.
+                assert client.get(response["Location"]).status_code < 500
+            transaction.set_rollback(True)
+
+    post_once()
+
+
+# The fuzzing above is only as good as the fields it finds: the site's forms are read.
+
+
+def test_the_fields_of_the_sites_forms_are_found(db, world):
+    mine, _, _, forms = world
+    expected = {
+        "person-create": {"name", "email", "organisation", "role", "layer"},
+        "assessment-create": {"title", "scope", "sections", "opens_on_0", "closes_on_2"},
+        "plan-action": {"revision", "title", "due_on_0", "due_on_1", "due_on_2", "status"},
+        "workshop-consensus": {f"c{mine.agenda.pk}-rationale", f"c{mine.agenda.pk}-investigate"},
+        "workshop-action-add": {"description", "owner", "due_on_0"},
+        "workshop-join": {"who", "role", "sector", "layer", "attempt"},
+        "questionnaire-save": {"1.1:internal", "1.1:note", "3.5:na", "8.1", "previous"},
+        "paper-save": {"1.1:internal", "8.1"},
+        "invitees-import": {"file"},
+    }
+    for name, names in expected.items():
+        found = forms.get(URLS[name].url(unanswered(mine)), {})
+        assert names <= set(found), (name, sorted(found))
+    # And the values they offer: the partnership's own organisations, never the other's.
+    owners = forms[URLS["workshop-action-add"].url(mine)]["owner"]
+    assert str(mine.organisation.pk) in owners

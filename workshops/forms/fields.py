@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.core.exceptions import ValidationError
+
+# The ids a database row can have (a signed 64-bit integer).
+LARGEST_ID = 2**63 - 1
+
+
+class RealDateField(DateInputField):
+    """The GOV.UK date input (day, month, year), refusing dates that do not exist.
+
+    The library builds the date with Python's own words ("day is out of range
+    for month"), lets a number too big for a date escape as a server error, and
+    takes a day, month or year of only spaces as no date at all, even when one
+    is required.
+    """
+
+    def compress(self, data_list):
+        given = [part for part in data_list or () if part]
+        if not given and not self.required:
+            return None
+        if len(given) < 3:
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
+        try:
+            return super().compress(data_list)
+        except (ValidationError, OverflowError):
+            raise ValidationError("Date must be a real date", code="invalid_date") from None
+
+
+class CheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Check boxes of objects, where an id no row can have is a choice not offered.
+
+    Django looks the ids up with ``pk__in``, which SQLite cannot do with a number
+    of 2**63 or more: a server error instead of a message.
+    """
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Django's own check refuses it with a message
+            if not -LARGEST_ID <= number <= LARGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
