@@ -47,7 +47,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.results_load import fill, prepare_database, use_database  # noqa: E402
-from bench.workshop_load import gunicorn_path  # noqa: E402
+from bench.workshop_load import gunicorn_path, percentile  # noqa: E402
 
 DB_NAME = "lsp_assess_pdf_concurrency_bench"
 
@@ -250,11 +250,6 @@ def run(args, mode: str, scenario: str, plans, cookies, page) -> tuple[Outcome, 
     return outcome, renders
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
 def main() -> int:
     args = parse_args()
     use_database(args.database)
@@ -290,14 +285,15 @@ def main() -> int:
                 print(f"errors: {outcome.errors[:3]}")
             times = outcome.seconds or [float("nan")]
             pages = outcome.page_ms or [float("nan")]
+            page_p95 = percentile(pages, 95)
             print(
                 f"{scenario:<10}{mode:<8}{renders:>8}{outcome.served_at_once:>8}"
                 f"{min(times):>9.1f}{statistics.median(times):>8.1f}{max(times):>8.1f}"
-                f"{statistics.median(pages):>13.0f}{pct(pages, 95):>13.0f}{max(pages):>13.0f}",
+                f"{statistics.median(pages):>13.0f}{page_p95:>13.0f}{max(pages):>13.0f}",
                 flush=True,
             )
             summary[f"{scenario}_renders_{mode}"] = renders
-            summary[f"{scenario}_page_p95_{mode}_ms"] = round(pct(pages, 95))
+            summary[f"{scenario}_page_p95_{mode}_ms"] = round(page_p95)
             summary[f"{scenario}_last_{mode}_s"] = round(max(times), 1)
     keys = ["same_renders_inline", "same_renders_worker"]
     keys += ["different_page_p95_inline_ms", "different_page_p95_worker_ms"]
