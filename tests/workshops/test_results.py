@@ -20,7 +20,7 @@ from tests.conftest import make_assessment, make_workshop
 from workshops.models import AgendaItem, Answer, Partnership, Respondent
 from workshops.reporting import exports
 from workshops.services import results as results_service
-from workshops.services.results import band_for
+from workshops.services.scores import band_for
 
 MIN = 3
 

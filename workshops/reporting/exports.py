@@ -23,13 +23,11 @@ from workshops.services.results import (
     Results,
     Row,
     answer_rows,
-    band_for,
     counted_respondents,
     described_groups,
     group_sizes,
-    rating_aggregates,
-    scores_by_element,
 )
+from workshops.services.scores import band_for, rating_aggregates, scores_by_element
 
 SMALL_GROUP = "Not shown (small group)"
 # Spreadsheets treat a leading =, +, - or @ as a formula (and openpyxl stores such a

@@ -13,11 +13,18 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Q
 
-from questions.models import BankVersion, Item, Section
-from workshops.models import AgendaItem, Answer, Assessment, Partnership, Person, Respondent, Sector
+from questions.models import Item, Section
+from workshops.models import AgendaItem, Answer, Assessment, Person, Respondent, Sector
 from workshops.models.assessment import BASIS_SHORT
+from workshops.services.benchmarks import (
+    Benchmark,
+    BenchmarkGap,
+    benchmark_gaps,
+    benchmarks_for,
+)
+from workshops.services.scores import band_for, mean, rating_aggregates, scores_by_element
 
 WORKSHOP = Respondent.Channel.WORKSHOP
 
@@ -26,8 +33,6 @@ WORKSHOP = Respondent.Channel.WORKSHOP
 SPLIT_SD = 1.0
 # Share of "don't know" answers that is itself worth looking into.
 HIGH_DONT_KNOW = 0.25
-# Comparisons with other partnerships need this many of them, so none can be picked out.
-MIN_BENCHMARK_PARTNERSHIPS = 5
 # How far, in points, an agreed rating may sit from the room's median before it is flagged.
 CONSENSUS_GAP = 1
 
@@ -46,16 +51,6 @@ ROLE_GROUPS = {
 OTHER_PARTNERS = "Other partners"
 LAYERS = dict(Person.Layer.choices)
 SECTORS = dict(Sector.choices)
-
-# The report compares counties, metropolitan districts and London boroughs
-# with districts and unitaries.
-AUTHORITY_GROUPS = {
-    Partnership.AuthorityType.COUNTY: "Counties, metropolitan districts and London boroughs",
-    Partnership.AuthorityType.METROPOLITAN: "Counties, metropolitan districts and London boroughs",
-    Partnership.AuthorityType.LONDON: "Counties, metropolitan districts and London boroughs",
-    Partnership.AuthorityType.DISTRICT: "Districts and unitaries",
-    Partnership.AuthorityType.UNITARY: "Districts and unitaries",
-}
 
 BASIS_LABELS = {**BASIS_SHORT, "": ""}
 
@@ -89,10 +84,6 @@ def groups_of(role: str, sector: str, layer: str, organisation: str) -> dict[str
     }
 
 
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
 @dataclass
 class Rating:
     """One rating item on one basis."""
@@ -110,7 +101,7 @@ class Rating:
 
     @property
     def mean(self) -> float | None:
-        return _mean(self.ratings)
+        return mean(self.ratings)
 
     @property
     def median(self) -> float | None:
@@ -233,37 +224,6 @@ class Trend:
 
 
 @dataclass
-class Benchmark:
-    group: str
-    partnerships: int
-    elements: dict[int, float | None]  # section number -> mean of partnerships' scores
-    shown: bool
-    # (item key, basis) -> mean of partnerships' item means, or of their % yes
-    items: dict[tuple[str, str], float | None] = field(default_factory=dict)
-
-
-@dataclass
-class BenchmarkGap:
-    item: Item
-    basis: str
-    group: str
-    ours: float
-    theirs: float
-    unit: str  # "points" or "percentage points"
-
-    @property
-    def size(self) -> float:
-        return self.ours - self.theirs
-
-    @property
-    def plain(self) -> str:
-        group = self.group[:1].lower() + self.group[1:]
-        if self.unit == "percentage points":
-            return f"{self.ours:.0f}% here say yes; {self.theirs:.0f}% across {group}"
-        return f"Rated {self.ours:.1f} here; {self.theirs:.1f} across {group}"
-
-
-@dataclass
 class Results:
     assessment: Assessment
     channel: str
@@ -297,16 +257,6 @@ class Results:
             (r, [trend.items.get((r.item.key, r.basis)) for trend in self.trends])
             for r in self.ratings
         ]
-
-
-def band_for(bank: BankVersion, score: float | None) -> dict | None:
-    """The interpretation band a score falls in, as the question bank defines them."""
-    if score is None:
-        return None
-    for band in bank.bands:  # highest first; each minimum is inclusive
-        if score >= band["min"]:
-            return band
-    return None
 
 
 def counted_respondents(assessment: Assessment, channel: str = "all"):
@@ -449,7 +399,7 @@ def build(assessment: Assessment, min_group: int, channel: str = "all") -> Resul
     for element in elements.values():
         for basis in bases:
             values = [v for r in element.ratings if r.basis == basis for v in r.ratings]
-            element.scores[basis] = _mean(values)
+            element.scores[basis] = mean(values)
             element.bands[basis] = band_for(bank, element.scores[basis])
 
     medians = {(r.item.pk, r.basis): r.median for e in elements.values() for r in e.ratings}
@@ -465,10 +415,10 @@ def build(assessment: Assessment, min_group: int, channel: str = "all") -> Resul
         consensus=_consensus(assessment, medians),
         investigate=[],
         trends=_trends(assessment),
-        benchmarks=_benchmarks(assessment),
+        benchmarks=benchmarks_for(assessment),
         bases=bases,
     )
-    results.benchmark_gaps = _benchmark_gaps(results)
+    results.benchmark_gaps = benchmark_gaps(results)
     results.investigate = [
         (
             e.section,
@@ -512,31 +462,6 @@ def _consensus(assessment: Assessment, medians: dict) -> list[Consensus]:
     return result
 
 
-def scores_by_element(aggregates) -> tuple[dict[int, float | None], dict]:
-    """Element scores (rating-weighted) and item means from (section, key, basis, avg, n) rows,
-    on the headline basis: internal where asked, else external."""
-    totals: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    items: dict[tuple[str, str], float | None] = {}
-    for section, key, basis, avg, n in aggregates:
-        totals[section][basis][0] += avg * n
-        totals[section][basis][1] += n
-        items[(key, basis)] = avg
-    elements: dict[int, float | None] = {}
-    for section, by_basis in totals.items():
-        total, n = by_basis.get("internal") or by_basis.get("external") or (0.0, 0)
-        elements[section] = total / n if n else None
-    return elements, items
-
-
-def rating_aggregates(answers):
-    return (
-        answers.filter(rating__isnull=False)
-        .values_list("item__section__number", "item__key", "basis")
-        .annotate(avg=Avg("rating"), n=Count("id"))
-        .order_by()
-    )
-
-
 def _trends(assessment: Assessment) -> list[Trend]:
     """Earlier assessments of this partnership, matched item by item on the item's key
     (so a new bank version still lines up) and element by element on its number."""
@@ -561,95 +486,3 @@ def _trends(assessment: Assessment) -> list[Trend]:
         elements, items = scores_by_element(by_assessment.get(old.pk, []))
         trends.append(Trend(f"{old.title} ({old.opens_on:%B %Y})", elements, items))
     return trends
-
-
-def _benchmarks(assessment: Assessment) -> list[Benchmark]:
-    """How other partnerships that share their results score, by element and by item.
-
-    Each partnership counts once (its latest assessment with answers), and a
-    comparison group is shown only when at least MIN_BENCHMARK_PARTNERSHIPS
-    partnerships are in it. Partnerships are never named. Questionnaire answers
-    only: workshops vary too much in who attends to compare across partnerships.
-    """
-    partnership = assessment.partnership
-    if not partnership.share_benchmarks:
-        return []
-    answers = (
-        Answer.objects.filter(
-            respondent__assessment__partnership__share_benchmarks=True,
-            respondent__submitted_at__isnull=False,
-        )
-        .exclude(respondent__assessment__partnership=partnership)
-        .exclude(respondent__channel=WORKSHOP)
-    )
-    owner = ("respondent__assessment__partnership_id", "respondent__assessment_id")
-    ratings = rating_aggregates(answers).values_list(
-        *owner, "item__section__number", "item__key", "basis", "avg", "n"
-    )
-    yes_no = (
-        answers.filter(choice__in=["yes", "no"], item__kind=Item.Kind.YES_NO)
-        .values_list(*owner, "item__key")
-        .annotate(yes=Count("id", filter=Q(choice="yes")), n=Count("id"))
-        .order_by()
-    )
-    opened = dict(
-        Assessment.objects.filter(partnership__share_benchmarks=True).values_list("pk", "opens_on")
-    )
-    types = dict(
-        Partnership.objects.filter(share_benchmarks=True).values_list("pk", "authority_type")
-    )
-    grouped: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    percents: dict[int, dict[tuple[str, str], float]] = defaultdict(dict)
-    latest: dict[int, int] = {}
-    for partnership_id, assessment_id, *rest in ratings:
-        grouped[partnership_id][assessment_id].append(rest)
-        current = latest.get(partnership_id)
-        if current is None or opened[assessment_id] > opened[current]:
-            latest[partnership_id] = assessment_id
-    for partnership_id, assessment_id, key, yes, n in yes_no:
-        latest.setdefault(partnership_id, assessment_id)
-        if assessment_id == latest[partnership_id]:
-            percents[partnership_id][(key, "")] = 100 * yes / n
-    figures = {}
-    for p, a in latest.items():
-        elements, items = scores_by_element(grouped[p][a])
-        figures[p] = (elements, {**items, **percents[p]})
-    own_group = AUTHORITY_GROUPS[partnership.authority_type]
-    comparisons = [
-        ("All participating partnerships", list(figures)),
-        (own_group, [p for p in figures if AUTHORITY_GROUPS[types[p]] == own_group]),
-    ]
-    result = []
-    for label, members in comparisons:
-        shown = len(members) >= MIN_BENCHMARK_PARTNERSHIPS
-        benchmark = Benchmark(label, len(members), {}, shown)
-        if shown:
-            for index, target in ((0, benchmark.elements), (1, benchmark.items)):
-                keys = {k for p in members for k in figures[p][index]}
-                for key in sorted(keys):
-                    values = [
-                        figures[p][index][key]
-                        for p in members
-                        if figures[p][index].get(key) is not None
-                    ]
-                    target[key] = _mean(values)
-        result.append(benchmark)
-    return result
-
-
-def _benchmark_gaps(results: Results) -> list[BenchmarkGap]:
-    """This partnership against each comparison group, item by item, largest first."""
-    ours: dict[tuple[str, str], tuple[Item, float | None, str]] = {}
-    for r in results.ratings:
-        ours[(r.item.key, r.basis)] = (r.item, r.mean, "points")
-    for y in results.yes_no:
-        ours[(y.item.key, "")] = (y.item, y.yes_percent, "percentage points")
-    gaps = []
-    for benchmark in results.benchmarks:
-        if not benchmark.shown:
-            continue
-        for key, theirs in benchmark.items.items():
-            item, mine, unit = ours.get(key, (None, None, ""))
-            if item is not None and mine is not None and theirs is not None:
-                gaps.append(BenchmarkGap(item, key[1], benchmark.group, mine, theirs, unit))
-    return sorted(gaps, key=lambda g: (g.unit, -abs(g.size), g.item.position))

@@ -1,0 +1,49 @@
+"""Scores shared by an assessment's results, its exports and benchmarks: means, element
+scores from aggregate rows, and the band a score falls in."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Avg, Count
+
+from questions.models import BankVersion
+
+
+def mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def band_for(bank: BankVersion, score: float | None) -> dict | None:
+    """The interpretation band a score falls in, as the question bank defines them."""
+    if score is None:
+        return None
+    for band in bank.bands:  # highest first; each minimum is inclusive
+        if score >= band["min"]:
+            return band
+    return None
+
+
+def scores_by_element(aggregates) -> tuple[dict[int, float | None], dict]:
+    """Element scores (rating-weighted) and item means from (section, key, basis, avg, n) rows,
+    on the headline basis: internal where asked, else external."""
+    totals: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
+    items: dict[tuple[str, str], float | None] = {}
+    for section, key, basis, avg, n in aggregates:
+        totals[section][basis][0] += avg * n
+        totals[section][basis][1] += n
+        items[(key, basis)] = avg
+    elements: dict[int, float | None] = {}
+    for section, by_basis in totals.items():
+        total, n = by_basis.get("internal") or by_basis.get("external") or (0.0, 0)
+        elements[section] = total / n if n else None
+    return elements, items
+
+
+def rating_aggregates(answers):
+    return (
+        answers.filter(rating__isnull=False)
+        .values_list("item__section__number", "item__key", "basis")
+        .annotate(avg=Avg("rating"), n=Count("id"))
+        .order_by()
+    )
