@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from lsp_assess.views import DATABASE_UNAVAILABLE, service_unavailable
-
-logger = logging.getLogger(__name__)
 
 
 class DatabaseUnavailableMiddleware:
@@ -29,6 +26,5 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DATABASE_UNAVAILABLE):
             return None
-        # The page hides the cause; the log keeps it for whoever is on call.
-        logger.error("Database unavailable for %s", request.path, exc_info=exception)
-        return service_unavailable()
+        # The page hides the cause; the log keeps it, in one line, for whoever is on call.
+        return service_unavailable(request, exception)

@@ -144,12 +144,28 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LSP Assess <no-reply@localhost>")
 
+# Request sizes (Django's defaults, stated because gunicorn's limits in
+# scripts/run_prod.sh and docs/deploy.md are set to agree with them).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # The address people reach this site on, for links in emails sent outside a
 # request (reminders from a scheduler).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Invitation and reminder emails one partnership may send a day; the rest wait
+# for the next day (workshops.services.mail).
+PARTNERSHIP_EMAILS_PER_DAY = env_int("PARTNERSHIP_EMAILS_PER_DAY", 300, minimum=1)
+
+# Days an emailed link to join a partnership works for (workshops.models.members).
+MEMBER_INVITATION_DAYS = env_int("MEMBER_INVITATION_DAYS", 7, minimum=1)
+
 # Groups smaller than this are never shown on their own in anonymous assessments.
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 3, minimum=1)
+# Open answers (comments) in anonymous assessments need more people than figures do:
+# what someone writes can point at them. Never below MIN_GROUP_SIZE.
+MIN_GROUP_SIZE_COMMENTS = env_int("MIN_GROUP_SIZE_COMMENTS", 5, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
@@ -180,7 +196,13 @@ LOGGING = {
 REDIS_URL = env_str("REDIS_URL", "")
 CACHE_BACKEND = env_str("CACHE_BACKEND", "redis" if REDIS_URL else "memory").strip().lower()
 _CACHE_BACKENDS = {
-    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis that stops answering must not hold a request for long: the site works on
+        # without the cache (see /healthz and workshops.throttle).
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    },
     # Django's database cache, with an increment that is atomic (see lsp_assess.cache).
     "database": {"BACKEND": "lsp_assess.cache.DatabaseCache", "LOCATION": "lsp_assess_cache"},
     "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -198,8 +220,15 @@ CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
     ["django_ratelimit.E003"] if CACHE_BACKEND == "memory" else []
 )
-# Wrong workshop codes allowed per address per minute before joins are refused.
-WORKSHOP_JOIN_RATE = env_str("WORKSHOP_JOIN_RATE", "20/m")
+# Guessing workshop codes and personal links (workshops.throttle): after
+# GUESSES_ALLOWED wrong ones, a network waits 1, 2, 4… seconds, up to
+# GUESS_WAIT_MAX_SECONDS, before its next wrong guess. A right one always works.
+GUESSES_ALLOWED = env_int("GUESSES_ALLOWED", 10, minimum=0)
+GUESS_WAIT_MAX_SECONDS = env_int("GUESS_WAIT_MAX_SECONDS", 300, minimum=1)
+# Phones joining one workshop from one network before the facilitator must let
+# each new one in: PERCENT of the people expected, plus EXTRA (a venue's Wi-Fi).
+WORKSHOP_PHONES_PER_NETWORK_PERCENT = env_int("WORKSHOP_PHONES_PER_NETWORK_PERCENT", 150, minimum=0)
+WORKSHOP_PHONES_PER_NETWORK_EXTRA = env_int("WORKSHOP_PHONES_PER_NETWORK_EXTRA", 10, minimum=0)
 
 # Each success message is also the audit log's record of the change (workshops.audit).
 MESSAGE_STORAGE = "workshops.audit.AuditedMessageStorage"
@@ -228,7 +257,11 @@ CONTENT_SECURITY_POLICY = {
 # elsewhere; the attempts are kept in the database, so every app server sees them.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying (a few guesses at each of many accounts) is held off by a
+# second, higher limit on all failures from one address (workshops.signin).
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "workshops.signin.SignInHandler"
 AXES_USERNAME_CALLABLE = "workshops.throttle.sign_in_name"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -241,9 +274,6 @@ AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 RATELIMIT_IP_META_KEY = "workshops.throttle.client_address"
 AXES_CLIENT_IP_CALLABLE = "workshops.throttle.client_address"
-
-# Wrong personal-link tokens allowed per address per minute before links are refused.
-INVITATION_LINK_RATE = env_str("INVITATION_LINK_RATE", "30/m")
 
 # Improvement plan PDFs: with PDF_WORKER on, a download only asks for the render
 # and `manage.py run_pdf_worker` (a separate process) does it, so no app server

@@ -3,14 +3,16 @@
 #
 # lsp_assess.settings_production on gunicorn with PostgreSQL, a shared cache
 # (Redis when REDIS_URL is set, otherwise the database cache) and the PDF
-# worker, after collectstatic, migrate, load_question_bank and seed_demo.
+# worker, after collectstatic, migrate, load_question_bank and seed_demo, which
+# loads the demo accounts (their password is published: never on a real site).
 # Served over plain HTTP on 127.0.0.1 with LOCAL_PLAIN_HTTP, which production
-# refuses for any other host name (see docs/deploy.md). Not a deployment:
-# the secret key is thrown away when it stops, unless SECRET_KEY is set.
+# refuses for any other host name (see docs/deploy.md). Not a deployment.
+# Without SECRET_KEY, a key is made once into SECRET_KEY_FILE and kept.
 #
 # Settings (environment): PORT (8000), DATABASE_URL
 # (postgres://postgres@127.0.0.1:5432/lsp_assess_prod, created if missing),
-# REDIS_URL or CACHE_BACKEND, SECRET_KEY, WEB_CONCURRENCY (gunicorn workers, 3).
+# REDIS_URL or CACHE_BACKEND, SECRET_KEY (or SECRET_KEY_FILE, .run-prod-secret-key),
+# WEB_CONCURRENCY (gunicorn workers, 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,11 +25,8 @@ export LOCAL_PLAIN_HTTP=true
 export SECURE_SSL_REDIRECT=false
 export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
 unset DEBUG
-if [ -z "${SECRET_KEY:-}" ]; then
-  SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))')"
-  export SECRET_KEY
-  echo "No SECRET_KEY set: using a throwaway one (sign-ins end when this stops)."
-fi
+# shellcheck source=scripts/secret_key.sh
+source scripts/secret_key.sh
 if [ -z "${REDIS_URL:-}" ] && [ -z "${CACHE_BACKEND:-}" ]; then
   export CACHE_BACKEND=database
 fi
@@ -71,7 +70,8 @@ if [ "${CACHE_BACKEND:-}" = database ]; then
   "$PY" manage.py createcachetable
 fi
 "$PY" manage.py load_question_bank
-"$PY" manage.py seed_demo
+echo "Loading the demo accounts (password working-better-together): a trial on this machine, not a deployment."
+"$PY" manage.py seed_demo --demo-site
 
 # The worker and gunicorn stop together: on Ctrl+C, on SIGTERM, or if either ends.
 "$PY" manage.py run_pdf_worker &
@@ -81,6 +81,9 @@ worker=$!
   --workers "${WEB_CONCURRENCY:-3}" \
   --timeout 30 \
   --graceful-timeout 20 \
+  --limit-request-line 8190 \
+  --limit-request-fields 100 \
+  --limit-request-field_size 8190 \
   --access-logfile - &
 web=$!
 stop() {

@@ -315,7 +315,7 @@ def prepare_demo() -> Demo:
         partnership_id=district.pk,
         assessment_id=assessment.pk,
         workshop_id=workshop.pk,
-        partner_token=invitations[PARTNER].token,
+        partner_token=invitations[PARTNER].issue_link(),
         people={p.name: p.pk for p in district.people.all()},
     )
 

@@ -81,11 +81,18 @@ class Cast:
 
 def make_cast() -> Cast:
     """The cast, for fixtures wider than one test (which open the database themselves)."""
+    # Both checked by support staff, as established partnerships are: a new one's emails wait.
     partnership = Partnership.objects.create(
-        name="Eastvale LSP", area="Eastvale", authority_type=Partnership.AuthorityType.DISTRICT
+        name="Eastvale LSP",
+        area="Eastvale",
+        authority_type=Partnership.AuthorityType.DISTRICT,
+        verified_at=timezone.now(),
     )
     other = Partnership.objects.create(
-        name="Westmoor LSP", area="Westmoor", authority_type=Partnership.AuthorityType.UNITARY
+        name="Westmoor LSP",
+        area="Westmoor",
+        authority_type=Partnership.AuthorityType.UNITARY,
+        verified_at=timezone.now(),
     )
     users = {}
     for role in Membership.Role.values:

@@ -41,6 +41,7 @@ from tests.workshops.test_live import joined
 from tests.worlds import (
     ADMIN,
     FACILITATE,
+    INVITEE,
     LINK,
     MANAGE,
     MEMBER,
@@ -48,6 +49,7 @@ from tests.worlds import (
     PUBLIC,
     RESULTS,
     SIGNED_IN,
+    STAFF,
     URLS,
     World,
     built_worlds,
@@ -64,6 +66,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 WHO = {
     PUBLIC: "anonymous",
     LINK: "anonymous",
+    INVITEE: "anonymous",
     PHONE: "anonymous",
     SIGNED_IN: "coordinator",
     MEMBER: "coordinator",
@@ -71,6 +74,7 @@ WHO = {
     RESULTS: "coordinator",
     FACILITATE: "facilitator",
     ADMIN: "staff",
+    STAFF: "staff",
 }
 # Pages a phone only reaches once it has joined the workshop.
 JOINED = {"workshop-room", "workshop-room-live", "workshop-vote"}
@@ -117,6 +121,7 @@ def _targets() -> list[Target]:
 def unanswered(world: World) -> World:
     """The world as seen through the link of the person who has not answered yet."""
     invitation = world.paper_person.invitations.get(assessment=world.assessment)
+    invitation.token = world.paper_token  # only its hash is stored
     return replace(world, invitation=invitation)
 
 
@@ -129,6 +134,7 @@ ONE_OF: dict[str, tuple[str, set[str]]] = {
     "agenda-change": ("change", {"up", "down", "remove"}),
     "priority-change": ("change", {"up", "down", "drop", "votes"}),
     "plan-action-decide": ("decision", {"accept", "reject"}),
+    "workshop-waiting": ("decision", {"admit", "turn_away"}),
 }
 # Fields posted by scripts or by buttons on pages the world does not show
 # (a draft action to decide, a vote while voting is open), as the views read them.
@@ -305,6 +311,7 @@ def world_values(mine: World, theirs: World) -> list[str]:
             w.priority,
             w.action,
             w.coordinator,
+            w.member_invitation,
             *w.workshop.agenda.all(),
         ]
         values |= {str(o.pk) for o in objects}
@@ -485,6 +492,7 @@ def tenant_objects(world: World) -> dict[type, set[int]]:
         world.workshop_action,
         world.priority,
         world.action,
+        world.member_invitation,
         *world.workshop.agenda.all(),
     ]
     ids: dict[type, set[int]] = defaultdict(set)
@@ -664,6 +672,8 @@ def test_the_fields_of_the_sites_forms_are_found(db, world):
         "questionnaire-save": {"1.1:internal", "1.1:note", "3.5:na", "8.1", "previous"},
         "paper-save": {"1.1:internal", "8.1"},
         "invitees-import": {"file"},
+        "member-invite": {"email", "role"},
+        "member-invitation": {"full_name", "password1", "password2"},
     }
     for name, names in expected.items():
         found = forms.get(URLS[name].url(unanswered(mine)), {})

@@ -32,12 +32,14 @@ from pypdf import PdfReader
 
 from questions.loader import load_bank, read_bank
 from tests.conftest import Cast, make_cast
+from workshops.access import get_invitation_by_token
 from workshops.models import (
     Action,
     AgendaItem,
     Answer,
     Assessment,
     EvidenceNote,
+    Invitation,
     Organisation,
     Person,
     Respondent,
@@ -45,6 +47,7 @@ from workshops.models import (
 )
 from workshops.reporting.exports import EXPORTS
 from workshops.services import plan as plan_services
+from workshops.services.mail import unlinked
 
 HYPERLINK = '=HYPERLINK("http://evil.example","x")'
 CMD = "+1+cmd|' /C calc'!A0"
@@ -109,7 +112,8 @@ class World:
     organisation: Organisation
     person: Person
     imported_person: Person
-    token: str
+    token: str  # the person's link: their answers are submitted
+    draft_token: str  # the imported person's link: the same texts, not yet submitted
     workshop: Workshop
     entry: AgendaItem
     action: Action
@@ -189,11 +193,11 @@ def _assessment(cast: Cast, coordinator: Client, title: str, opens: int, closes:
     return cast.partnership.assessments.get(title=title)
 
 
-def _answers(assessment: Assessment, person: Person, coordinator: Client) -> str:
+def _answers(assessment: Assessment, person: Person, coordinator: Client) -> tuple[str, str]:
     """The person's answers through their link, and answers imported from files."""
     ids = [assessment.partnership_id, assessment.pk]
     post(coordinator, reverse("assessment-invite", args=ids), {"people": [person.pk]})
-    token = assessment.invitations.get(person=person).token
+    token = _link_in_last_email()
     answers = {
         "1.1:internal": "3",
         "1.1:note": TYPED["note"],
@@ -217,7 +221,22 @@ def _answers(assessment: Assessment, person: Person, coordinator: Client) -> str
     row = [TYPED["imported_person"], "imported@eastvale.example.org", TYPED["organisation"]]
     upload = {"file": csv_file(header, [[*row, "officer", "operational"]])}
     post(coordinator, reverse("invitees-import", args=ids), upload)
-    return token
+    # A submitted link shows nothing more, so the pages are read through a draft.
+    drafter = Person.objects.create(
+        partnership=assessment.partnership,
+        organisation=person.organisation,
+        name="Draft Partner",
+        role=Person.Role.OFFICER,
+        layer=Person.Layer.OPERATIONAL,
+    )
+    draft = Invitation.objects.create(assessment=assessment, person=drafter).token
+    post(Client(), reverse("questionnaire-save", args=[draft]), answers, status=200)
+    return token, draft
+
+
+def _link_in_last_email() -> str:
+    """The personal link the last email carries: only emails hold links."""
+    return re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[-1].body)[1]
 
 
 def _workshop(cast: Cast, assessment: Assessment, person: Person, organisation: Organisation):
@@ -306,7 +325,7 @@ def world(django_db_setup, django_db_blocker):
         earlier = _assessment(cast, coordinator, TYPED["earlier"], -400, -380)
         _earlier_answers(earlier, coordinator)
         assessment = _assessment(cast, coordinator, TYPED["title"], -1, 14)
-        token = _answers(assessment, person, coordinator)
+        token, draft_token = _answers(assessment, person, coordinator)
         workshop, entry, phone = _workshop(cast, assessment, person, organisation)
         action = _plan(assessment, person, organisation, coordinator)
         yield World(
@@ -317,6 +336,7 @@ def world(django_db_setup, django_db_blocker):
             person=person,
             imported_person=cast.partnership.people.get(name=TYPED["imported_person"]),
             token=token,
+            draft_token=draft_token,
             workshop=workshop,
             entry=entry,
             action=action,
@@ -339,7 +359,7 @@ def test_the_forms_store_exactly_what_was_typed(db, world):
     assert world.imported_person.name == TYPED["imported_person"]
     assert (world.assessment.title, world.earlier.title) == (TYPED["title"], TYPED["earlier"])
     assert world.workshop.title == TYPED["workshop"]
-    online = Respondent.objects.get(invitation__token=world.token)
+    online = get_invitation_by_token(world.token).respondent
     assert online.is_submitted and online.organisation == TYPED["organisation"]
     assert Answer.objects.get(respondent=online, item__key="1.2.1").text == TYPED["open_answer"]
     assert EvidenceNote.objects.get(respondent=online).text == TYPED["note"]
@@ -455,17 +475,17 @@ PAGES = {
     ),
     "questionnaire part": Page(
         "anyone",
-        lambda w: reverse("questionnaire-section", args=[w.token, 1]),
+        lambda w: reverse("questionnaire-section", args=[w.draft_token, 1]),
         ("partnership", "title", "note", "open_answer"),
     ),
     "questionnaire looking forward": Page(
         "anyone",
-        lambda w: reverse("questionnaire-section", args=[w.token, 8]),
+        lambda w: reverse("questionnaire-section", args=[w.draft_token, 8]),
         ("looking_forward",),
     ),
     "questionnaire review": Page(
         "anyone",
-        lambda w: reverse("questionnaire-review", args=[w.token]),
+        lambda w: reverse("questionnaire-review", args=[w.draft_token]),
         ("partnership", "title"),
     ),
     "paper return": Page(
@@ -608,7 +628,7 @@ def test_no_export_hands_a_spreadsheet_a_formula(db, world, file):
 
 def test_a_leading_tab_or_carriage_return_is_neutralised_too(db, world):
     # Forms and imports trim what people type; older or hand-made data may not be.
-    online = Respondent.objects.get(invitation__token=world.token)
+    online = get_invitation_by_token(world.token).respondent
     Answer.objects.filter(respondent=online, item__key="1.2.1").update(text="\t=1+2")
     Respondent.objects.filter(pk=online.pk).update(organisation="\r=3+4")
     client = signed_in(world.cast.coordinator)
@@ -680,12 +700,15 @@ def test_invitations_carry_the_names_as_typed(db, world):
     to_person = [m for m in world.emails if m.to == ["typed@eastvale.example.org"]]
     assert len(to_person) == 1
     message = to_person[0]
-    assert TYPED["partnership"] in message.subject and TYPED["title"] in message.subject
-    assert f"Dear {TYPED['person']}," in message.body
-    assert TYPED["partnership"] in message.body and "{{ 7|add:1 }}" in message.body
+    # As typed, except that what a mail client would make a link of is broken up.
+    partnership, title = unlinked(TYPED["partnership"]), unlinked(TYPED["title"])
+    assert "http[:]//evil[.]example" in partnership and "javascript[:]alert" in partnership
+    assert partnership in message.subject and title in message.subject
+    assert f"Dear {unlinked(TYPED['person'])}," in message.body
+    assert partnership in message.body and "{{ 7|add:1 }}" in message.body
     assert_plain_text(message.subject + message.body)
     imported = [m for m in world.emails if m.to == ["imported@eastvale.example.org"]]
-    assert f"Dear {TYPED['imported_person']}," in imported[0].body
+    assert f"Dear {unlinked(TYPED['imported_person'])}," in imported[0].body
 
 
 def test_an_action_reminder_carries_the_title_as_typed_on_one_subject_line(db, world):
@@ -706,6 +729,32 @@ def test_an_action_reminder_carries_the_title_as_typed_on_one_subject_line(db, w
     message = mail.outbox[0]
     assert message.to == ["typed@eastvale.example.org"]
     assert "\n" not in message.subject and "\r" not in message.subject
-    assert TYPED["action_title"] in message.subject and TYPED["partnership"] in message.subject
-    assert TYPED["description"] in message.body
+    assert unlinked(TYPED["action_title"]) in message.subject
+    assert unlinked(TYPED["partnership"]) in message.subject
+    assert unlinked(TYPED["description"]) in message.body
     assert_plain_text(message.subject + message.body)
+
+
+def test_a_member_invitation_carries_the_name_as_typed_and_the_new_name_stays_text(db, world):
+    client = signed_in(world.cast.coordinator)
+    invite = reverse("member-invite", args=[world.cast.partnership.pk])
+    post(client, invite, {"email": "joiner@example.org", "role": "participant"})
+    message = mail.outbox[-1]
+    partnership = unlinked(TYPED["partnership"])
+    assert "\n" not in message.subject and partnership in message.subject
+    assert partnership in message.body and "{{ 7|add:1 }}" in message.body
+    assert_plain_text(message.subject + message.body)
+    link = re.search(r"(/invitations/[A-Za-z0-9_-]+/)", message.body)[1]
+    page = Client().get(link).content.decode()
+    assert_shown_as_text(page, ("partnership",))
+    name = typed(SUM, "joiner", SHORT)
+    password = "a-long-walk-by-the-river"
+    account = {"full_name": name, "password1": password, "password2": password}
+    post(Client(), link, account)
+    assert (
+        world.cast.partnership.memberships.get(user__email="joiner@example.org").user.full_name
+        == name
+    )
+    members = client.get(reverse("members", args=[world.cast.partnership.pk])).content.decode()
+    assert escape(name) in members
+    assert "<script>alert" not in members

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import time
 import urllib.error
@@ -125,12 +126,14 @@ def site(django_db_setup, tmp_path) -> Iterator[Site]:
     ours = {
         "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL",
         "CACHE_BACKEND", "PDF_WORKER", "LOCAL_PLAIN_HTTP", "STATIC_ROOT", "SITE_URL",
+        "SECRET_KEY_FILE",
     }  # fmt: skip
     env = {
         **{k: v for k, v in os.environ.items() if k not in ours},
         "PORT": str(free_port()),
         "DATABASE_URL": f"postgres://{credentials}@{host}:{port}/{quote(name)}",
         "STATIC_ROOT": str(tmp_path / "static"),
+        "SECRET_KEY_FILE": str(tmp_path / "secret-key"),
         "WEB_CONCURRENCY": "2",
     }
     log = tmp_path / "run-prod.log"
@@ -190,8 +193,8 @@ def link(html: str, pattern: str) -> str:
 @on_postgresql
 def test_the_production_configuration_serves_pages_static_files_sign_in_and_pdfs(site):
     status, _, body = site.get("/healthz")
-    assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok"})
-    assert "No SECRET_KEY set: using a throwaway one" in site.output()
+    assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
+    assert "No SECRET_KEY set: made one in" in site.output()
 
     status, headers, body = site.get("/")
     home = body.decode()
@@ -239,3 +242,60 @@ def test_the_production_configuration_serves_pages_static_files_sign_in_and_pdfs
     assert status == 200 and headers["Content-Type"] == "application/pdf"
     assert body.startswith(b"%PDF")
     assert "Rendered Improvement plan PDF of" in site.output()
+
+
+GUNICORN_LIMITS = ("--limit-request-line", "--limit-request-fields", "--limit-request-field_size")
+
+
+def gunicorn_limits(text: str) -> dict[str, int]:
+    return {flag: int(n) for flag, n in re.findall(r"(--limit-request-[a-z_]+)[ =](\d+)", text)}
+
+
+def test_gunicorn_limits_requests_as_the_application_does_in_the_script_and_the_docs():
+    script = gunicorn_limits(SCRIPT.read_text())
+    docs = gunicorn_limits((ROOT / "docs" / "deploy.md").read_text())
+    assert set(script) == set(GUNICORN_LIMITS) and docs == script
+    # The longest query string Django accepts (DATA_UPLOAD_MAX_NUMBER_FIELDS fields "f=&")
+    # reaches Django, which answers it with its own 400 page rather than gunicorn's.
+    longest_query = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS * len("f=&") + len("GET /?")
+    assert longest_query < script["--limit-request-line"] <= 8190  # gunicorn's own maximum
+    assert script["--limit-request-field_size"] == 8190  # nginx's 8 KB header buffers
+    # Bodies are not gunicorn's to limit: Django keeps form data to DATA_UPLOAD_MAX_MEMORY_SIZE
+    # and writes files past FILE_UPLOAD_MAX_MEMORY_SIZE to disk, below nginx's 6 MB.
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 6 * 1024 * 1024
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def test_run_prod_loads_the_demo_accounts_and_says_so():
+    script = SCRIPT.read_text()
+    assert '"$PY" manage.py seed_demo --demo-site' in script
+    assert "demo accounts" in script.split("seed_demo --demo-site")[0].rsplit("\n", 3)[-2]
+
+
+def test_without_a_secret_key_one_is_made_once_and_kept_across_restarts(tmp_path):
+    """A new key at each start would sign every phone out, and let an anonymous phone
+    join again as someone new: the key is made once, readable by its owner only."""
+    key_file = tmp_path / "secret-key"
+    env = {"PATH": os.environ["PATH"], "SECRET_KEY_FILE": str(key_file)}
+    snippet = 'source scripts/secret_key.sh && printf "%s" "$SECRET_KEY"'
+    starts = [
+        subprocess.run(
+            ["bash", "-c", snippet], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        for _ in range(2)
+    ]
+    first_key, second_key = starts[0][-1], starts[1][-1]
+    assert len(first_key) >= 50 and first_key == second_key
+    assert "made one in" in starts[0][0] and "using the one kept in" in starts[1][0]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    # A key given in the environment wins, and no file is made for it.
+    other = tmp_path / "unused"
+    given = subprocess.run(
+        ["bash", "-c", snippet],
+        cwd=ROOT,
+        env={**env, "SECRET_KEY": "k" * 60, "SECRET_KEY_FILE": str(other)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert given.stdout == "k" * 60 and not other.exists()

@@ -29,6 +29,7 @@ from workshops.models import (
     Action,
     AuditEvent,
     Invitation,
+    MemberInvitation,
     Membership,
     Partnership,
     User,
@@ -51,10 +52,15 @@ class World:
     invitation: Invitation
     workshop: object
     agenda: object
+    participant: object  # the person who voted in the workshop
+    waiting_phone: object  # a second phone asking to be them
     workshop_action: Action
     priority: object
     action: Action
     marker: str  # a word in every name and text of this world, to look for where it must not be
+    paper_token: str = ""  # the link of the person who has not answered (only its hash is stored)
+    member_invitation: MemberInvitation | None = None  # to an address with no account
+    member_token: str = ""  # its link (only the hash is stored)
 
     @property
     def token(self) -> str:
@@ -78,7 +84,7 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
     assessment = make_assessment(cast_for, title=f"{marker} review", partnership=partnership)
     invitation = Invitation.objects.create(assessment=assessment, person=person)
     paper_person = make_person(cast, f"{marker} Paper Person", partnership=partnership)
-    Invitation.objects.create(assessment=assessment, person=paper_person)
+    paper_token = Invitation.objects.create(assessment=assessment, person=paper_person).token
     respond(
         invitation,
         {"1.1:internal": "4", "1.2.1": f"{marker} open answer", "8.1": f"{marker} priority"},
@@ -90,6 +96,7 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
     workshop_service.change(workshop.pk, "open")
     agenda = workshop.agenda.first()
     voter = workshop_service.join(workshop, person=person)
+    waiting_phone = workshop_service.ask_to_join(workshop, "192.0.2.1", person=person)
     workshop_service.vote(workshop.code, voter.pk, agenda.pk, {"internal": "3"})
     workshop_service.change(workshop.pk, "close")
     workshop = workshop_service.change(workshop.pk, "reveal")
@@ -115,6 +122,14 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         summary=f"{marker} audit entry",
         path="/",
     )
+    member_invitation = MemberInvitation(
+        partnership=partnership,
+        email=f"invitee@{marker.lower()}.example.org",
+        role=Membership.Role.EXECUTIVE,
+        invited_by=coordinator,
+    )
+    member_token = member_invitation.issue_link()
+    member_invitation.save()
     return World(
         partnership=partnership,
         coordinator=coordinator,
@@ -126,10 +141,15 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         invitation=invitation,
         workshop=workshop,
         agenda=agenda,
+        participant=voter,
+        waiting_phone=waiting_phone,
         workshop_action=workshop_action,
         priority=priority,
         action=action,
         marker=marker,
+        paper_token=paper_token,
+        member_invitation=member_invitation,
+        member_token=member_token,
     )
 
 
@@ -178,8 +198,12 @@ MANAGE = "manage"  # coordinators
 FACILITATE = "facilitate"  # coordinators and facilitators
 RESULTS = "results"  # coordinators, facilitators and executives
 LINK = "link"  # whoever holds the personal link (the token is the credential)
+# Whoever holds an invitation's link, signed out (it offers an account for its address);
+# signed in with another address, 403.
+INVITEE = "invitee"
 PHONE = "phone"  # whoever holds the workshop code
 ADMIN = "admin"  # staff
+STAFF = "staff"  # support staff's own pages: others signed in get 403
 
 GET_ONLY = {"get"}
 POST_ONLY = {"post"}
@@ -230,7 +254,11 @@ URLS: dict[str, Row] = {
     "login": Row(_fixed("login"), PUBLIC, 200, 200),
     "healthz": Row(_fixed("healthz"), PUBLIC, 200, 405),
     "logout": Row(_fixed("logout"), PUBLIC, 405, 302),
-    "partnership-create": Row(_fixed("partnership-create"), SIGNED_IN, 200, 200),
+    "partnership-create": Row(_fixed("partnership-create"), STAFF, 200, 200),
+    "support-partnerships": Row(_fixed("support-partnerships"), STAFF, 200, 200),
+    "partnership-verify": Row(
+        lambda w: reverse("partnership-verify", args=[w.partnership.pk]), STAFF, 405, 302
+    ),
     "admin:index": Row(_fixed("admin:index"), ADMIN, 200, 200),
     # Phones in a workshop: the code is the credential; a phone that has not
     # joined is sent to join.
@@ -239,6 +267,7 @@ URLS: dict[str, Row] = {
     "workshop-room": Row(_code("workshop-room"), PHONE, 302, 302),
     "workshop-room-live": Row(_code("workshop-room-live"), PHONE, 403, 403),
     "workshop-vote": Row(_code("workshop-vote"), PHONE, 405, 302),
+    "workshop-wait": Row(_code("workshop-wait"), PHONE, 302, 302),
     # A partner's questionnaire: the personal link is the credential.
     "questionnaire": Row(_token("questionnaire"), LINK, 200, 200),
     "questionnaire-section": Row(_token("questionnaire-section", 1), LINK, 200, 200),
@@ -255,8 +284,18 @@ URLS: dict[str, Row] = {
     "person-create": Row(_p("person-create"), MANAGE, 200, 200),
     "person-edit": Row(_p("person-edit", lambda w: w.person.pk), MANAGE, 200, 200),
     "person-erase": Row(_p("person-erase", lambda w: w.person.pk), MANAGE, 200, 302),
-    "member-add": Row(_p("member-add"), MANAGE, 200, 200),
+    "members": Row(_p("members"), MANAGE, 200, 200),
+    "member-invite": Row(_p("member-invite"), MANAGE, 200, 200),
     "member-remove": Row(_p("member-remove", lambda w: w.membership.pk), MANAGE, 405, 302),
+    "member-invitation-resend": Row(
+        _p("member-invitation-resend", lambda w: w.member_invitation.pk), MANAGE, 405, 302
+    ),
+    "member-invitation-withdraw": Row(
+        _p("member-invitation-withdraw", lambda w: w.member_invitation.pk), MANAGE, 405, 302
+    ),
+    "member-invitation": Row(
+        lambda w: reverse("member-invitation", args=[w.member_token]), INVITEE, 200, 200
+    ),
     # Assessments and invitations.
     "assessment-create": Row(_p("assessment-create"), MANAGE, 200, 200),
     "assessment": Row(_a("assessment"), MANAGE, 200, 200),
@@ -293,6 +332,9 @@ URLS: dict[str, Row] = {
     "plan-action-progress": Row(
         _a("plan-action-progress", lambda w: w.action.pk), MANAGE, 405, 302
     ),
+    "plan-action-withdraw": Row(
+        _a("plan-action-withdraw", lambda w: w.action.pk), MANAGE, 405, 400
+    ),
     # Workshops.
     "workshop-create": Row(_a("workshop-create"), FACILITATE, 200, 200),
     "workshop": Row(_w("workshop"), FACILITATE, 200, 200),
@@ -301,6 +343,12 @@ URLS: dict[str, Row] = {
     "workshop-present": Row(_w("workshop-present"), FACILITATE, 200, 200),
     "workshop-present-live": Row(_w("workshop-present-live"), FACILITATE, 200, 200),
     "workshop-qr": Row(_w("workshop-qr"), FACILITATE, 200, 200),
+    "workshop-waiting": Row(
+        _w("workshop-waiting", lambda w: w.waiting_phone.pk), FACILITATE, 405, 302
+    ),
+    "workshop-participant-remove": Row(
+        _w("workshop-participant-remove", lambda w: w.participant.pk), FACILITATE, 405, 302
+    ),
     "workshop-chart": Row(
         _w("workshop-chart", lambda w: "room", lambda w: "internal"), FACILITATE, 200, 200
     ),

@@ -18,13 +18,16 @@ from workshops.models import (
     AgendaItem,
     Assessment,
     Invitation,
+    MemberInvitation,
     Membership,
     Organisation,
     Partnership,
     Person,
+    PersonalLink,
     Priority,
     Workshop,
 )
+from workshops.models.assessment import hash_token
 from workshops.models.workshop import normalise_code
 
 # What a view needs -> the Membership rule that grants it.
@@ -106,11 +109,42 @@ def get_invitation_by_token(token: str) -> Invitation:
     if not LINK_TOKEN.fullmatch(token):
         # Not even looked up: PostgreSQL refuses a NUL in a query.
         raise Http404("This link is not valid.")
-    invitation = (
-        Invitation.objects.select_related(
-            "assessment__bank", "assessment__partnership", "person__organisation", "respondent"
+    link = (
+        PersonalLink.objects.select_related(
+            "invitation__assessment__bank",
+            "invitation__assessment__partnership",
+            "invitation__person__organisation",
+            "invitation__respondent",
         )
-        .filter(token=token)
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if link is None:
+        raise Http404("This link is not valid.")
+    invitation = link.invitation
+    invitation.token = token  # the one presented, so the pages can link to each other
+    return invitation
+
+
+def get_member_invitation(
+    request: HttpRequest, partnership_id: int, invitation_id: int
+) -> tuple[MemberInvitation, Membership]:
+    """An invitation to join the partnership, for its coordinators."""
+    partnership, membership = get_partnership(request, partnership_id, "manage")
+    invitation = get_object_or_404(partnership.member_invitations, pk=invitation_id)
+    invitation.partnership = partnership
+    return invitation, membership
+
+
+def get_member_invitation_by_token(token: str) -> MemberInvitation:
+    """The invitation to join a partnership behind an emailed link, which is the
+    credential. Used, withdrawn and expired ones are returned (the page says so);
+    an unknown or tampered token is a 404."""
+    if not LINK_TOKEN.fullmatch(token):
+        raise Http404("This link is not valid.")
+    invitation = (
+        MemberInvitation.objects.select_related("partnership")
+        .filter(token_hash=hash_token(token))
         .first()
     )
     if invitation is None:

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from workshops.models import Membership, Organisation, Partnership, Person, User
+from workshops.services.partnership import verify_partnership
 
 
 @admin.register(User)
@@ -27,10 +29,20 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["name", "area", "authority_type", "county_partnership"]
-    list_filter = ["authority_type"]
+    list_display = ["name", "area", "authority_type", "county_partnership", "verified_at"]
+    list_filter = ["authority_type", ("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "area"]
+    # Set only by the action below, which logs it and sends the emails that waited.
+    readonly_fields = ["verified_at", "verified_by"]
     inlines = [MembershipInline]
+    actions = ["verify"]
+
+    @admin.action(description="Verify the selected partnerships (checked as real)")
+    def verify(self, request: HttpRequest, queryset) -> None:
+        done = [
+            p for p in queryset if verify_partnership(p, request.user, request.path) is not None
+        ]
+        self.message_user(request, f"{len(done)} partnership(s) verified.")
 
 
 @admin.register(Organisation)

@@ -4,6 +4,7 @@ from workshops.views import (
     assessment,
     imports,
     live,
+    members,
     partnership,
     plan,
     printing,
@@ -32,8 +33,15 @@ urlpatterns = [
     path("w/<str:code>/", live.room, name="workshop-room"),
     path("w/<str:code>/live/", live.room_live, name="workshop-room-live"),
     path("w/<str:code>/vote/", live.vote, name="workshop-vote"),
+    path("w/<str:code>/wait/", live.wait, name="workshop-wait"),
     path("", partnership.home, name="home"),
     path("partnerships/new/", partnership.partnership_create, name="partnership-create"),
+    path("support/partnerships/", partnership.support_partnerships, name="support-partnerships"),
+    path(
+        "support/partnerships/<int:pk>/verify/",
+        partnership.partnership_verify,
+        name="partnership-verify",
+    ),
     path(P, partnership.partnership_detail, name="partnership"),
     path(P + "edit/", partnership.partnership_edit, name="partnership-edit"),
     path(P + "organisations/new/", partnership.organisation_create, name="organisation-create"),
@@ -45,9 +53,18 @@ urlpatterns = [
     path(P + "people/new/", partnership.person_create, name="person-create"),
     path(P + "people/<int:person_id>/edit/", partnership.person_edit, name="person-edit"),
     path(P + "people/<int:person_id>/erase/", partnership.person_erase, name="person-erase"),
-    path(P + "members/new/", partnership.member_add, name="member-add"),
+    path(P + "members/", members.member_list, name="members"),
+    path(P + "members/invite/", members.member_invite, name="member-invite"),
+    path(P + "members/<int:membership_id>/remove/", members.member_remove, name="member-remove"),
     path(
-        P + "members/<int:membership_id>/remove/", partnership.member_remove, name="member-remove"
+        P + "members/invitations/<int:invitation_id>/resend/",
+        members.member_invitation_resend,
+        name="member-invitation-resend",
+    ),
+    path(
+        P + "members/invitations/<int:invitation_id>/withdraw/",
+        members.member_invitation_withdraw,
+        name="member-invitation-withdraw",
     ),
     path(P + "audit/", partnership.audit_log, name="audit-log"),
     path(P + "assessments/new/", assessment.assessment_create, name="assessment-create"),
@@ -82,6 +99,11 @@ urlpatterns = [
     path(A + "plan/actions/<int:action_id>/", plan.action_edit, name="plan-action"),
     path(A + "plan/actions/<int:action_id>/decide/", plan.action_decide, name="plan-action-decide"),
     path(
+        A + "plan/actions/<int:action_id>/withdraw/",
+        plan.action_withdraw,
+        name="plan-action-withdraw",
+    ),
+    path(
         A + "plan/actions/<int:action_id>/progress/",
         plan.action_progress,
         name="plan-action-progress",
@@ -93,6 +115,12 @@ urlpatterns = [
     path(W + "present/", workshop.workshop_present, name="workshop-present"),
     path(W + "present/live/", workshop.workshop_present_live, name="workshop-present-live"),
     path(W + "join.svg", workshop.workshop_qr, name="workshop-qr"),
+    path(W + "waiting/<int:waiting_id>/", workshop.waiting_phone, name="workshop-waiting"),
+    path(
+        W + "participants/<int:participant_id>/remove/",
+        workshop.participant_remove,
+        name="workshop-participant-remove",
+    ),
     path(W + "chart/<str:group>/<str:basis>.svg", workshop.workshop_chart, name="workshop-chart"),
     path(W + "agenda/", workshop.workshop_agenda, name="workshop-agenda"),
     path(W + "agenda/<int:agenda_id>/", workshop.agenda_change, name="agenda-change"),
@@ -101,6 +129,8 @@ urlpatterns = [
     path(
         W + "actions/<int:action_id>/delete/", workshop.action_delete, name="workshop-action-delete"
     ),
+    # An invitation to join a partnership: the token is the credential, for its address.
+    path("invitations/<str:token>/", members.member_invitation, name="member-invitation"),
     # Personal links: the token is the credential, so no sign-in is needed.
     path("a/<str:token>/", include(questionnaire_patterns)),
 ]

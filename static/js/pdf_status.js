@@ -24,6 +24,14 @@ function ready(root) {
   window.location.assign(root.dataset.downloadUrl);
 }
 
+function showSlow(root) {
+  const warning = root.querySelector("[data-pdf-slow]");
+  const announce = root.querySelector("[data-pdf-announce]");
+  if (!warning || !warning.hidden) return;
+  warning.hidden = false;
+  if (announce) announce.textContent = "This is taking longer than it should.";
+}
+
 function watch(root) {
   let delay = POLL_MS;
   const tick = async () => {
@@ -33,8 +41,9 @@ function watch(root) {
         cache: "no-store",
         credentials: "same-origin",
       });
-      const { state } = await response.json();
+      const { state, slow } = await response.json();
       if (state === "done") return ready(root);
+      if (slow) showSlow(root);
       if (state !== "pending") return window.location.reload(); // the page says what went wrong
       delay = POLL_MS;
     } catch (error) {

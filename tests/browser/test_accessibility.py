@@ -33,12 +33,14 @@ from tests.workshops.test_results import respond
 from tests.worlds import (
     ADMIN,
     FACILITATE,
+    INVITEE,
     LINK,
     MANAGE,
     MEMBER,
     PUBLIC,
     RESULTS,
     SIGNED_IN,
+    STAFF,
     URLS,
     World,
     build_world,
@@ -87,8 +89,10 @@ VISITORS = {
     FACILITATE: ["facilitator"],
     RESULTS: ["executive"],
     LINK: ["anonymous"],
+    INVITEE: ["anonymous"],
     PHONE_ACCESS: ["phone"],
     ADMIN: ["staff"],
+    STAFF: ["staff"],
 }
 
 # Pages whose form, sent empty, shows an error summary: checked in that state too.
@@ -100,7 +104,8 @@ FORMS = [
     "organisation-edit",
     "person-create",
     "person-edit",
-    "member-add",
+    "member-invite",
+    "member-invitation",
     "assessment-create",
     "assessment-invite",
     "invitees-import",
@@ -286,7 +291,7 @@ def test_forms_showing_their_errors_pass_axe(site):
 def test_every_part_of_the_questionnaire_passes_axe(site):
     world, visitors = site
     # Someone who has not answered yet, so every part shows its questions to answer.
-    token = world.paper_person.invitations.get(assessment=world.assessment).token
+    token = world.paper_person.invitations.get(assessment=world.assessment).issue_link()
     page = visitors["anonymous"]
     parts = [part.section.number for part in outline(world.assessment)]
     assert len(parts) >= 8  # a part for each element of the 7S, and more

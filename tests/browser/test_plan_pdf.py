@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -46,3 +48,22 @@ def test_the_waiting_page_starts_the_download_once_the_worker_has_made_it(
     expect(page.get_by_role("status")).to_have_text("Your PDF is ready. The download has started.")
     expect(page.get_by_role("heading", name="Your PDF is being prepared")).to_be_hidden()
     expect(page.get_by_role("link", name="Download the improvement plan (PDF)")).to_be_visible()
+
+
+def test_the_waiting_page_says_when_it_is_taking_too_long_without_a_reload(
+    new_page, cast, assessment, settings
+):
+    settings.PDF_WORKER = True  # and no worker running: the job stays pending
+    page = new_page()
+    sign_in(page, cast.executive.email)
+    page.goto(
+        f"/partnerships/{cast.partnership.pk}/assessments/{assessment.pk}/improvement-plan.pdf"
+    )
+    expect(page.get_by_role("heading", name="Your PDF is being prepared", level=1)).to_be_visible()
+    warning = page.locator(".govuk-warning-text")
+    expect(warning).to_be_hidden()
+    page.evaluate("window.lspLoaded = true")  # gone if the page reloads
+    PlanPdf.objects.update(requested_at=timezone.now() - PlanPdf.SLOW - timedelta(seconds=1))
+    expect(warning).to_be_visible(timeout=10_000)
+    assert page.evaluate("window.lspLoaded") is True
+    expect(page.get_by_role("status")).to_contain_text("taking longer than it should")

@@ -90,7 +90,7 @@ def test_a_partner_answers_by_keyboard_on_a_phone_and_resumes_in_a_new_browser(
     expect(page.get_by_text("You have given 18 of 18 answers")).to_be_visible()
     tab_to(page, lambda f: f["text"] == "Submit your answers")
     submit(page)
-    expect(page.get_by_role("heading", name="Answers submitted")).to_be_visible()
+    expect(page.get_by_role("heading", name="You have submitted your answers")).to_be_visible()
     screenshot(page, "questionnaire-submitted-phone")
     second.close()
 

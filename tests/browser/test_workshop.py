@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, screenshot, sign_in
-from tests.conftest import make_person
+from tests.conftest import make_person, make_workshop
 from workshops.models import Action, AgendaItem, Answer, Respondent, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -179,3 +179,54 @@ def test_a_board_workshop_runs_three_items_to_an_agreed_rating(new_page, cast, a
     assert all(a.rationale.startswith("Most of the room said") for a in agreed)
     action = Action.objects.get()
     assert (action.item, action.owner, action.workshop) == (agenda[2].item, cast.council, workshop)
+
+
+def join_as(phone, code: str, name: str) -> None:
+    phone.goto(f"/w/{code}/join/")
+    phone.get_by_label(name).check()
+    phone.get_by_role("button", name="Join the workshop").click()
+
+
+def test_a_phone_asking_for_a_taken_name_gets_in_once_the_facilitator_approves(
+    new_page, cast, assessment
+):
+    workshop = make_workshop(cast, assessment)
+    console = new_page(DESKTOP)
+    sign_in(console, cast.facilitator.email)
+    console.goto(workshop.get_absolute_url())
+    expect(console.get_by_text("0 of 1 expected have joined")).to_be_visible()
+
+    first = new_page(PHONE)
+    join_as(first, workshop.code, "Priya Shah, Eastvale District Council")
+    expect(first.get_by_role("heading", name="You have joined")).to_be_visible()
+    expect(console.get_by_text("1 of 1 expected has joined")).to_be_visible(timeout=POLL)
+
+    # A second phone picks the same name: a choice, not her place.
+    second = new_page(PHONE)
+    join_as(second, workshop.code, "Priya Shah, Eastvale District Council")
+    expect(
+        second.get_by_text("Someone has already joined as Priya Shah on another device")
+    ).to_be_visible()
+    expect(second.get_by_role("link", name="Join anonymously")).to_be_visible()
+    second.get_by_role("button", name="Ask the facilitator to let you in as Priya Shah").click()
+    expect(second.get_by_role("heading", name="Waiting to be let in")).to_be_visible()
+
+    # The console hears of it without a reload, and the facilitator lets the phone in.
+    expect(console.get_by_text("1 phone waiting to be let in")).to_be_visible(timeout=POLL)
+    expect(console.get_by_text("who has already joined on another phone")).to_be_visible()
+    with console.expect_navigation():
+        console.get_by_role("button", name=re.compile("^Admit")).click()
+    expect(console.get_by_text("Priya Shah is now on the phone you let in")).to_be_visible()
+
+    # The waiting phone moves on by itself; the first phone's votes are refused.
+    expect(second.get_by_role("heading", name="You have joined")).to_be_visible(timeout=POLL + 3000)
+    control(console, "Start with the first item")
+    control(console, "Open voting")
+    for phone in (first, second):
+        phone.get_by_label(LABELS["3"]).check(timeout=POLL)
+        phone.get_by_role("button", name="Vote").click()
+    expect(second.get_by_text("Your vote is in")).to_be_visible()
+    expect(first.get_by_text("You are no longer in this workshop")).to_be_visible()
+    participant = Respondent.objects.get(workshop=workshop)
+    assert participant.person == cast.person
+    assert [a.value for a in Answer.objects.filter(respondent=participant)] == ["3"]

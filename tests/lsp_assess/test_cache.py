@@ -36,13 +36,15 @@ def test_wrong_workshop_codes_are_counted_in_the_database(
     database_cache,
     settings,
 ):
-    settings.WORKSHOP_JOIN_RATE = "3/m"
+    settings.GUESSES_ALLOWED = 3
     for guess in ["AAAAAAAA", "BBBBBBBB", "CCCCCCCC"]:
         assert client.post(reverse("join"), {"code": guess}).status_code == 200
-    response = client.post(reverse("join"), {"code": workshop.code})
+    response = client.post(reverse("join"), {"code": "DDDDDDDD"})
     assert response.status_code == 429
-    assert "Too many wrong codes" in response.content.decode()
-    assert stored_keys() == 1  # the one address's count, in the table every server reads
+    assert "Wait 1 second before trying another code" in response.content.decode()
+    # The one network's count and its wait, in the table every server reads.
+    assert stored_keys() == 2
+    assert client.post(reverse("join"), {"code": workshop.code}).status_code == 302
 
 
 def test_it_counts_up_and_down_and_never_revives_an_expired_count(database_cache):

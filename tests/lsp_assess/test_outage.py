@@ -97,7 +97,7 @@ def test_healthz_says_ok_with_one_query_and_no_cookie_even_for_a_signed_in_user(
     with django_assert_num_queries(1) as queries:
         response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-store" in response["Cache-Control"]
     assert queries.captured_queries[0]["sql"] == "SELECT 1"
     assert not response.cookies
@@ -137,15 +137,55 @@ def test_a_view_that_loses_the_database_gives_the_503_page_without_another_query
     # Signed in: a page that asked for request.user would query the session and user.
     client.force_login(make_user("someone@example.org"))
     with django_assert_num_queries(0):
-        response = client.get("/lost-database/")
+        response = client.get("/lost-database/?part=2")
     # Handled by the middleware: never an uncaught error for handler500 to catch.
     assert response.exc_info is None
     body = response.content.decode()
     assert_outage_page(response.status_code, response.get("Retry-After"), body)
     assert "no-store" in response["Cache-Control"]
-    # A strict Content Security Policy allows no inline styles or scripts.
+    # A strict Content Security Policy allows no inline styles or scripts: the retrying is
+    # a static file.
     assert "style=" not in body
-    assert "<script" not in body
+    assert body.count("<script") == body.count('<script type="module" src="/static/') == 1
+    # The way back: the page the person was on, which the script also retries by itself.
+    assert 'href="/lost-database/?part=2"' in body
+    assert 'data-health-url="/healthz"' in body
+
+
+@pytest.mark.urls(__name__)
+def test_a_503_is_one_line_in_the_log(caplog):
+    with caplog.at_level("ERROR"):
+        Client(raise_request_exception=False).get("/lost-database/")
+    records = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [r.getMessage() for r in records] == [
+        "Database unavailable for GET /lost-database/: server closed the connection unexpectedly"
+    ]
+    assert records[0].exc_info is None
+
+
+@pytest.mark.urls(__name__)
+def test_after_a_failed_form_the_way_back_is_the_page_it_was_sent_from():
+    client = Client(raise_request_exception=False, HTTP_HOST="testserver")
+    response = client.post("/lost-database/", HTTP_REFERER="http://testserver/questions/?x=1")
+    assert 'href="/questions/?x=1"' in response.content.decode()
+    # Never another site's address, whatever the Referer says.
+    response = client.post("/lost-database/", HTTP_REFERER="https://evil.example/phish")
+    body = response.content.decode()
+    assert "evil.example" not in body and 'href="/"' in body
+
+
+def test_healthz_says_degraded_not_down_when_only_the_cache_is_gone(client, db, settings):
+    # A cache server nobody listens on: connection refused at once.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 200  # keep the server in the load balancer's pool
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable"}
 
 
 @pytest.mark.urls(__name__)
@@ -370,14 +410,20 @@ def test_a_database_outage_gives_the_503_page_and_the_app_recovers_by_itself(
     assert status == 200, app_server.output()
     assert shown in body
     status, _, body = app_server.get("/healthz")
-    assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok"})
+    assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
 
     database_proxy.stop()
 
     assert_outage_page(*app_server.get("/questions/"))
     status, _, body = app_server.get("/healthz")
-    assert (status, json.loads(body)) == (503, {"status": "unavailable", "database": "unavailable"})
-    assert "Traceback" in app_server.output() or "OperationalError" in app_server.output()
+    assert (status, json.loads(body)) == (
+        503,
+        {"status": "unavailable", "database": "unavailable", "cache": "ok"},
+    )
+    # Each 503 is one line in the log, with the cause, not a traceback per request.
+    log = app_server.output()
+    assert "Database unavailable for GET /questions/" in log
+    assert "Traceback" not in log
 
     database_proxy.start()
 
@@ -386,5 +432,5 @@ def test_a_database_outage_gives_the_503_page_and_the_app_recovers_by_itself(
     assert shown in body
     assert OUTAGE_HEADING not in body
     status, _, body = app_server.get("/healthz")
-    assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok"})
+    assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok", "cache": "ok"})
     assert app_server.process.poll() is None, "the app server was restarted"

@@ -4,10 +4,14 @@ hashing, and the limit on guessing passwords."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from io import StringIO
 
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from lsp_assess import settings as project_settings
 from tests.conftest import PASSWORD, make_user
@@ -118,3 +122,46 @@ def test_behind_trusted_proxies_the_client_is_read_from_the_right_of_the_header(
     assert throttle.client_address(request) == "203.0.113.7"
     settings.TRUSTED_PROXY_COUNT = 0
     assert throttle.client_address(request) == "10.0.0.2"
+
+
+def test_guessing_at_many_accounts_from_one_address_locks_that_address(client, db, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    accounts = [make_user(f"member{n}@vale.example.org").email for n in range(6)]
+    mine = make_user("sprayer@vale.example.org").email
+    # Password spraying: a couple of guesses at each account, never one account's limit.
+    statuses = [_sign_in(client, email, "wrong").status_code for email in accounts[:4] * 2]
+    assert statuses == [200] * 8
+    # Signing in to an account of one's own does not wipe the address's count...
+    assert _sign_in(Client(), mine, PASSWORD).status_code == 302
+    statuses = [_sign_in(client, accounts[4], "wrong").status_code for _ in range(2)]
+    assert statuses == [200, 429]  # the tenth failure from this address
+    # ...and now every account is refused from this address, even with its password.
+    response = _sign_in(client, accounts[5], PASSWORD)
+    assert response.status_code == 429
+    assert "Too many attempts to sign in" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address is not held up.
+    assert _sign_in(Client(), accounts[5], PASSWORD, "198.51.100.9").status_code == 302
+
+
+def test_the_record_of_sign_ins_is_purged_after_the_retention_period(client, db, settings):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    make_user("member@vale.example.org")
+    _sign_in(client, "member@vale.example.org", "wrong")
+    _sign_in(Client(), "member@vale.example.org", PASSWORD, "198.51.100.9")
+    _sign_in(Client(), "member@vale.example.org", PASSWORD, "198.51.100.10")  # recent: kept
+    assert AccessAttempt.objects.count() == 1 and AccessLog.objects.count() == 2
+    old = timezone.now() - timedelta(days=31)
+    AccessAttempt.objects.update(attempt_time=old)
+    AccessLog.objects.filter(ip_address="198.51.100.9").update(attempt_time=old)
+    out = StringIO()
+    call_command("purge_expired", "--dry-run", stdout=out)
+    assert "Sign-in log entries: 1 would be deleted." in out.getvalue()
+    assert AccessLog.objects.count() == 2
+    out = StringIO()
+    call_command("purge_expired", stdout=out)
+    assert "Sign-in failures: 1 deleted." in out.getvalue()
+    assert "Sign-in log entries: 1 deleted." in out.getvalue()
+    assert not AccessAttempt.objects.exists()
+    assert list(AccessLog.objects.values_list("ip_address", flat=True)) == ["198.51.100.10"]

@@ -30,7 +30,7 @@ def test_changes_to_workshops_plans_and_assessments_are_logged_with_who(
     Action.objects.create(assessment=assessment, title="Refresh the plan", status="not_started")
     client.force_login(cast.coordinator)
     client.post(reverse("plan-change", args=[*ids, "priority"]), {"text": "Joint commissioning"})
-    client.post(reverse("plan-change", args=[*ids, "agree"]))
+    client.post(reverse("plan-change", args=[*ids, "agree"]), {"version": "1"})
     client.post(reverse("invitation-revoke", args=[*ids, invitation.pk]))
 
     events = list(AuditEvent.objects.filter(partnership=cast.partnership).order_by("at", "pk"))

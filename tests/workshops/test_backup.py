@@ -24,6 +24,7 @@ from pypdf import PdfReader
 from questions.models import Item, Section
 from tests.conftest import PASSWORD, make_assessment, make_person, make_workshop, respond
 from tests.workshops import test_results
+from workshops.access import get_invitation_by_token
 from workshops.models import (
     Action,
     AuditEvent,
@@ -36,6 +37,7 @@ from workshops.models import (
     User,
     Workshop,
 )
+from workshops.models.assessment import hash_token
 from workshops.reporting.plan_pdf import render_plan_pdf
 from workshops.services import backup
 from workshops.services import plan as plan_service
@@ -319,10 +321,12 @@ def test_a_partnership_exported_deleted_and_imported_gives_the_same_results_and_
 
 def test_the_restored_partnership_works_as_before(client, cast, rich, tmp_path):
     path = tmp_path / "eastvale.json"
-    export_to(path, cast.partnership)
     workshop = rich.workshops.get()
     code, current = workshop.code, workshop.current.item.key
-    token = rich.invitations.get(person__name="Ann Board").token
+    # The link in Ann's email: the file holds only its hash, and it still opens after a restore.
+    token = rich.invitations.get(person__name="Ann Board").issue_link()
+    export_to(path, cast.partnership)
+    assert token not in path.read_text() and hash_token(token) in path.read_text()
     delete_partnership(cast.partnership)
     User.objects.filter(email="participant@eastvale.example.org").delete()
 
@@ -342,7 +346,8 @@ def test_the_restored_partnership_works_as_before(client, cast, rich, tmp_path):
     assert "Eastvale LSP" in response.content.decode()
     assert restored.membership_for(participant).role == Membership.Role.PARTICIPANT
     # Invitation links and the workshop code still work, now for the new rows.
-    invitation = Invitation.objects.get(token=token)
+    invitation = get_invitation_by_token(token)
+    assert client.get(reverse("questionnaire", args=[token])).status_code == 200
     assert invitation.person.name == "Ann Board"
     assert invitation.assessment.partnership == restored
     assert invitation.respondent.answers.count() == 4
@@ -392,7 +397,7 @@ def test_importing_while_the_original_is_still_here_is_refused_whole(cast, rich,
         import_from(path)
 
     message = str(refused.value)
-    assert "invitation tokens in the file are already in use here, by Eastvale LSP" in message
+    assert "personal link tokens in the file are already in use here, by Eastvale LSP" in message
     assert "Nothing was imported" in message
     assert row_counts() == before
     assert Partnership.objects.filter(name="Eastvale LSP").count() == 1

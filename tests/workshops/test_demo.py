@@ -1,6 +1,7 @@
 from io import StringIO
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from workshops.demo import DEMO_PASSWORD
 from workshops.models import Membership, Organisation, Partnership, Person, User
@@ -76,3 +77,19 @@ def test_seed_demo_sets_up_one_board_workshop_for_the_facilitator(client, bank):
     )
     page = client.get(workshop.get_absolute_url()).content.decode()
     assert workshop.display_code in page and "Start with the first item" in page
+
+
+def test_seed_demo_refuses_the_production_settings_unless_told_this_is_a_demo(db, settings):
+    settings.SETTINGS_MODULE = "lsp_assess.settings_production"
+    with pytest.raises(CommandError, match="--demo-site"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists() and not Partnership.objects.exists()
+    out = StringIO()
+    call_command("seed_demo", "--demo-site", stdout=out)
+    assert "Demo data is ready" in out.getvalue()
+    assert User.objects.filter(email="support@lsp-assess.example.org", is_staff=True).exists()
+
+
+def test_the_demo_partnerships_are_verified_so_their_emails_go(db):
+    run_seed()
+    assert not Partnership.objects.filter(verified_at=None).exists()

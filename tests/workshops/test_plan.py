@@ -310,3 +310,57 @@ def test_an_element_id_no_row_can_have_is_refused_not_a_server_error(client, cas
     assert "There is a problem" in page
     assert "Select a valid choice" in page
     assert not Action.objects.exists()
+
+
+# --- Saved means saved -----------------------------------------------------------------------
+
+
+def test_changing_only_the_elements_moves_the_revision_and_is_in_the_history(cast, action, bank):
+    leading, partners = bank.sections.filter(is_element=True).order_by("number")[:2]
+    seen = action.revision
+    services.update_action(action.pk, {"sections": [leading, partners]}, seen, cast.coordinator)
+    action.refresh_from_db()
+    assert action.revision == seen + 1
+    assert action.changes.first().changes == {
+        "Elements it addresses": ["–", f"{leading.number}, {partners.number}"]
+    }
+    # A second browser still on the old revision cannot silently put them back.
+    with pytest.raises(services.ConflictError, match="Elements it addresses"):
+        services.update_action(action.pk, {"sections": []}, seen, cast.facilitator)
+    assert {s.pk for s in action.sections.all()} == {leading.pk, partners.pk}
+
+
+def test_saving_the_same_elements_again_changes_nothing(cast, action, bank):
+    leading = bank.sections.filter(is_element=True).order_by("number").first()
+    services.update_action(action.pk, {"sections": [leading]}, action.revision, cast.coordinator)
+    action.refresh_from_db()
+    services.update_action(action.pk, {"sections": [leading]}, action.revision, cast.coordinator)
+    action.refresh_from_db()
+    assert (action.revision, action.changes.count()) == (2, 1)
+
+
+def test_agreeing_carries_the_version_shown_and_a_second_click_is_refused(client, cast, action):
+    services.decide(action, accept=True, user=cast.coordinator)
+    assessment = action.assessment
+    client.force_login(cast.coordinator)
+    page = client.get(reverse("plan", args=[assessment.partnership_id, assessment.pk]))
+    assert 'name="version" value="1"' in page.content.decode()
+    url = reverse("plan-change", args=[assessment.partnership_id, assessment.pk, "agree"])
+    first = client.post(url, {"version": "1"}, follow=True)
+    assert "Version 1 of the plan agreed." in first.content.decode()
+    second = client.post(url, {"version": "1"}, follow=True)  # the same page, clicked again
+    text = second.content.decode()
+    assert "already agreed as version 1" in text
+    plan = services.plan_for(assessment)
+    assert (plan.version, plan.is_agreed) == (1, True)
+
+
+def test_agreeing_from_a_page_without_the_version_is_refused(client, cast, action):
+    services.decide(action, accept=True, user=cast.coordinator)
+    assessment = action.assessment
+    client.force_login(cast.coordinator)
+    url = reverse("plan-change", args=[assessment.partnership_id, assessment.pk, "agree"])
+    for posted in ({}, {"version": "x"}, {"version": "7"}):
+        response = client.post(url, posted, follow=True)
+        assert "Nothing was recorded" in response.content.decode()
+    assert services.plan_for(assessment).version == 0

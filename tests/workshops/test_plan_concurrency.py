@@ -58,3 +58,21 @@ def test_a_progress_note_sent_from_two_tabs_at_once_is_kept_once(cast, assessmen
     )
     assert len({note.pk for note in results}) == 1, results
     assert ProgressNote.objects.filter(action=action).count() == 1
+
+
+def test_two_agree_clicks_at_once_record_one_version(cast, assessment, second_coordinator):
+    Action.objects.create(
+        assessment=assessment, title="Refresh the plan", status=Action.Status.NOT_STARTED
+    )
+    plan = services.plan_for(assessment)
+    results = run_together(
+        [
+            lambda user=user: services.agree_plan(plan, user, expected_version=1)
+            for user in [cast.coordinator, second_coordinator] * 2
+        ]
+    )
+    agreed = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, services.PlanError)]
+    assert len(agreed) == 1 and len(refused) == 3, results
+    plan.refresh_from_db()
+    assert plan.version == 1

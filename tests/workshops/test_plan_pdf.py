@@ -198,9 +198,9 @@ def test_with_a_worker_a_download_waits_for_it_and_no_request_renders(
     assert '<h1 class="govuk-heading-l">Your PDF is being prepared</h1>' in html
     assert f'href="{escape(status)}">Check whether it is ready</a>' in html
     assert "js/pdf_status.js" in html and 'http-equiv="refresh"' not in html
-    assert "taking longer than it should" not in html
+    assert '<div class="govuk-warning-text" data-pdf-slow hidden>' in html  # not yet
     polled = client.get(status, headers={"Accept": "application/json"})
-    assert polled.json() == {"state": "pending", "download": download}
+    assert polled.json() == {"state": "pending", "download": download, "slow": False}
     job.refresh_from_db()
     assert job.renders == 0  # asking, however often, renders nothing
 
@@ -227,6 +227,8 @@ def test_a_pdf_waiting_for_minutes_says_something_is_wrong(client, cast, planned
     page = client.get(status).content.decode()
     assert "Your PDF is being prepared" in page
     assert "This is taking longer than it should." in page
+    assert "data-pdf-slow>" in page  # shown
+    assert client.get(status, HTTP_ACCEPT="application/json").json()["slow"] is True
 
 
 def test_a_pdf_that_cannot_be_rendered_says_so_and_asking_again_tries_again(

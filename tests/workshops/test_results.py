@@ -17,8 +17,7 @@ from openpyxl import load_workbook
 
 from questions.loader import load_bank, parse_bank
 from tests.conftest import make_assessment, make_workshop
-from workshops.models import AgendaItem, Answer, Partnership, Respondent
-from workshops.reporting import exports
+from workshops.models import AgendaItem, Answer, Respondent
 from workshops.services import results as results_service
 from workshops.services.scores import band_for
 
@@ -109,18 +108,19 @@ def test_yes_no_items_are_percentages_and_flag_the_answer_to_investigate(assessm
     assert unsure == []
 
 
-def test_open_answers_show_who_only_for_groups_big_enough_when_anonymous(cast, bank):
+def test_open_answers_show_who_only_for_groups_big_enough_when_anonymous(cast, bank, settings):
+    settings.MIN_GROUP_SIZE_COMMENTS = 5
     assessment = make_assessment(cast, anonymous=True)
     respond(assessment, role="coordinator", **{"1_2_1": "=SUM(A1) Needs a refresh"})
-    for _ in range(3):
+    for _ in range(4):
         respond(assessment, role="officer", sector="third", **{"1_2_1": "Fine"})
     results = build(assessment)
     element = results.elements[0]
     item, answers = next((i, a) for i, a in element.open_answers if i.key == "1.2.1")
     whos = {a.text: a.who for a in answers}
-    # The lone coordinator's role and sector are withheld; the three officers' are shown.
-    assert whos["=SUM(A1) Needs a refresh"] == "Strategic (board)"
-    assert whos["Fine"] == "Other partners, Third sector, Strategic (board)"
+    # Role and sector together would single out the coordinator, and each alone
+    # too: only the layer all five share is said of anyone.
+    assert whos == {"=SUM(A1) Needs a refresh": "Strategic (board)", "Fine": "Strategic (board)"}
 
 
 # --- Elements and bands --------------------------------------------------------------------------
@@ -256,56 +256,6 @@ def bank_path():
     return settings.QUESTION_BANK_PATH
 
 
-def sharing_partnerships(cast, count: int, authority: str, score: str, plan="yes") -> None:
-    for n in range(count):
-        partnership = Partnership.objects.create(
-            name=f"LSP {authority} {n}", area="x", authority_type=authority, share_benchmarks=True
-        )
-        assessment = make_assessment(cast, partnership=partnership)
-        respond(assessment, **{"1_1": score, "1_1_2": plan})
-
-
-def test_benchmarks_need_opting_in_and_five_partnerships_per_group(cast, assessment):
-    respond(assessment, **{"1_1": "2"})
-    sharing_partnerships(cast, 4, "district", "4")
-    assert build(assessment).benchmarks == []  # Eastvale has not opted in
-    cast.partnership.share_benchmarks = True
-    cast.partnership.save()
-    shown = {b.group: b for b in build(assessment).benchmarks}
-    assert not shown["All participating partnerships"].shown
-    assert shown["All participating partnerships"].elements == {}
-    sharing_partnerships(cast, 1, "unitary", "3")
-    sharing_partnerships(cast, 3, "county", "1")
-    shown = {b.group: b for b in build(assessment).benchmarks}
-    everyone = shown["All participating partnerships"]
-    assert everyone.shown and everyone.partnerships == 8
-    assert everyone.elements[1] == pytest.approx((4 * 4 + 3 + 3 * 1) / 8)
-    same_type = shown["Districts and unitaries"]  # Eastvale is a district
-    assert same_type.shown and same_type.partnerships == 5
-    assert same_type.elements[1] == pytest.approx((4 * 4 + 3) / 5)
-    assert "Westmoor" not in str(build(assessment).benchmarks)  # never named
-
-
-def test_benchmark_gaps_by_authority_type_in_points_and_percentage_points(cast, assessment):
-    cast.partnership.share_benchmarks = True
-    cast.partnership.save()
-    for plan in ["yes", "no", "no"]:
-        respond(assessment, **{"1_1": "2", "1_1_2": plan})
-    sharing_partnerships(cast, 2, "district", "4", plan="yes")
-    sharing_partnerships(cast, 3, "unitary", "3", plan="no")
-    sharing_partnerships(cast, 3, "london", "1", plan="yes")
-    gaps = {(g.group, g.item.key): g for g in build(assessment).benchmark_gaps}
-    same = gaps[("Districts and unitaries", "1.1.2")]
-    assert (same.ours, same.theirs) == (pytest.approx(100 / 3), pytest.approx(40.0))
-    assert same.size == pytest.approx(100 / 3 - 40) and same.unit == "percentage points"
-    assert same.plain == "33% here say yes; 40% across districts and unitaries"
-    everyone = gaps[("All participating partnerships", "1.1.2")]
-    assert everyone.theirs == pytest.approx(100 * 5 / 8)
-    rating_gap = gaps[("Districts and unitaries", "1.1")]
-    assert (rating_gap.ours, rating_gap.theirs) == (2, pytest.approx((2 * 4 + 3 * 3) / 5))
-    assert rating_gap.plain == "Rated 2.0 here; 3.4 across districts and unitaries"
-
-
 # --- Cost ----------------------------------------------------------------------------------------
 
 
@@ -351,13 +301,15 @@ def test_answers_export_names_nobody_and_hides_small_groups_when_anonymous(clien
     response = client.get(url)
     assert response["Content-Disposition"].endswith('.csv"')
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:5] == ["Respondent", "Channel", "Role", "Sector", "Governance layer"]
-    assert "Organisation" not in rows[0]
-    lone = [r for r in rows if r[0] == "R1"]
-    assert lone[0][2:4] == [exports.SMALL_GROUP, exports.SMALL_GROUP]
-    assert rows[3][:4] == ["R2", "Questionnaire", "Other partners", "Public sector"]
-    assert any(r[-1] == "'=1+1" for r in rows)  # never a formula in a spreadsheet
-    assert "Eastvale" not in response.content.decode()
+    # Role and sector would each single out the coordinator: only what all four
+    # share is given. And with four people, fewer than comments need, no text.
+    header = ["Respondent", "Channel", "Governance layer", "Element", "Item", "Basis", "Answer"]
+    assert rows[0] == header
+    assert sorted(r[0] for r in rows[1:]) == ["R1", "R2", "R3", "R4"]
+    assert {tuple(r[1:3]) for r in rows[1:]} == {("Questionnaire", "Strategic (board)")}
+    assert sorted(r[-1] for r in rows[1:]) == ["2", "3", "3", "3"]
+    text = response.content.decode()
+    assert "=1+1" not in text and "Eastvale" not in text and "Coordinator" not in text
 
 
 def test_the_aggregates_workbook_has_elements_items_and_gaps(client, cast, assessment):

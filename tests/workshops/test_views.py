@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
-from tests.conftest import Cast
+from tests.conftest import Cast, make_user
 from workshops.models import Membership, Partnership, Person
 
 
@@ -30,20 +32,76 @@ def test_every_member_sees_the_partnership_but_only_coordinators_see_management(
     client.force_login(cast.coordinator)
     page = client.get(reverse("partnership", args=[cast.partnership.pk])).content.decode()
     assert "Add an organisation" in page
+    assert "Members and permissions" in page
+    page = client.get(reverse("members", args=[cast.partnership.pk])).content.decode()
     assert "participant@eastvale.example.org" in page
 
 
-def test_a_user_sets_up_a_partnership_and_becomes_its_coordinator(client, cast: Cast):
-    client.force_login(cast.participant)
+def staff_user():
+    staff = make_user("support@lsp-assess.example.org", "Support desk")
+    staff.is_staff = True
+    staff.save()
+    return staff
+
+
+NEW = {"name": "Northshire Partnership", "area": "Northshire", "authority_type": "county"}
+
+
+def test_only_support_staff_set_up_a_partnership_for_its_coordinator(client, cast: Cast):
+    client.force_login(cast.coordinator)
+    assert "Set up a partnership" not in client.get(reverse("home")).content.decode()
     response = client.post(
-        reverse("partnership-create"),
-        {"name": "Northshire Partnership", "area": "Northshire", "authority_type": "county"},
+        reverse("partnership-create"), {**NEW, "coordinator": cast.coordinator.email}
+    )
+    assert response.status_code == 403
+    assert not Partnership.objects.filter(name="Northshire Partnership").exists()
+
+    client.force_login(staff_user())
+    assert "Set up a partnership" in client.get(reverse("home")).content.decode()
+    response = client.post(
+        reverse("partnership-create"), {**NEW, "coordinator": "Participant@Eastvale.example.org"}
     )
     created = Partnership.objects.get(name="Northshire Partnership")
-    assert response.status_code == 302
-    assert response["Location"] == created.get_absolute_url()
+    assert response.status_code == 302 and response["Location"] == reverse("support-partnerships")
     assert created.memberships.get().user == cast.participant
     assert created.memberships.get().role == Membership.Role.COORDINATOR
+    assert created.verified_at is None  # set up is not checked: that is its own step
+
+
+def test_a_new_partnership_needs_an_existing_account_for_its_coordinator(client, cast: Cast):
+    client.force_login(staff_user())
+    response = client.post(
+        reverse("partnership-create"), {**NEW, "coordinator": "nobody@example.org"}
+    )
+    assert response.status_code == 200
+    assert "There is no account for nobody@example.org" in response.content.decode()
+    assert not Partnership.objects.filter(name="Northshire Partnership").exists()
+
+
+def test_support_staff_verify_a_partnership_and_the_log_says_who(client, cast: Cast):
+    staff = staff_user()
+    Partnership.objects.filter(pk=cast.partnership.pk).update(verified_at=None)
+    client.force_login(cast.coordinator)
+    assert client.get(reverse("support-partnerships")).status_code == 403
+    verify = reverse("partnership-verify", args=[cast.partnership.pk])
+    assert client.post(verify).status_code == 403
+    cast.partnership.refresh_from_db()
+    assert cast.partnership.verified_at is None
+
+    client.force_login(staff)
+    page = client.get(reverse("support-partnerships")).content.decode()
+    assert "Eastvale LSP" in page and "Not checked" in page
+    response = client.post(verify, follow=True)
+    assert "Eastvale LSP is verified" in response.content.decode()
+    cast.partnership.refresh_from_db()
+    assert cast.partnership.verified_by == staff and cast.partnership.verified_at is not None
+    event = cast.partnership.audit_events.get()
+    assert event.user == staff and event.summary == "Partnership verified by support staff."
+    # Verifying again changes nothing and logs nothing more.
+    when = cast.partnership.verified_at
+    client.post(verify)
+    cast.partnership.refresh_from_db()
+    assert cast.partnership.verified_at == when and cast.partnership.audit_events.count() == 1
 
 
 def test_a_district_can_sit_under_a_county_i_belong_to(client, cast: Cast):
@@ -158,24 +216,7 @@ def test_bad_input_gets_a_message_and_stores_nothing(client, cast: Cast):
     assert not Person.objects.filter(name="Spy").exists()
 
 
-def test_coordinator_adds_and_removes_a_member(client, cast: Cast):
-    from tests.conftest import make_user
-
-    newcomer = make_user("newcomer@eastvale.example.org")
-    client.force_login(cast.coordinator)
-    p = cast.partnership.pk
-    client.post(
-        reverse("member-add", args=[p]),
-        {"email": "NEWCOMER@eastvale.example.org", "role": "executive"},
-    )
-    membership = cast.partnership.memberships.get(user=newcomer)
-    assert membership.role == "executive"
-    response = client.post(
-        reverse("member-add", args=[p]), {"email": "nobody@x.example.org", "role": "executive"}
-    )
-    assert "There is no account for nobody@x.example.org" in response.content.decode()
-    client.post(reverse("member-remove", args=[p, membership.pk]))
-    assert not cast.partnership.memberships.filter(user=newcomer).exists()
+# Adding members by invitation, and what it never reveals: tests/workshops/test_members.py.
 
 
 def test_the_last_coordinator_cannot_be_removed(client, cast: Cast):
@@ -188,9 +229,42 @@ def test_the_last_coordinator_cannot_be_removed(client, cast: Cast):
     assert cast.partnership.memberships.filter(pk=mine.pk).exists()
 
 
+def test_the_last_coordinator_cannot_make_themselves_something_else(client, cast: Cast, mailoutbox):
+    client.force_login(cast.coordinator)
+    invite = reverse("member-invite", args=[cast.partnership.pk])
+    client.post(invite, {"email": cast.coordinator.email, "role": "participant"})
+    link = re.search(r"https?://[^/\s]+(/invitations/\S+/)", mailoutbox[0].body)[1]
+    response = client.post(link)
+    assert "A partnership needs at least one coordinator" in response.content.decode()
+    mine = cast.partnership.memberships.get(user=cast.coordinator)
+    assert mine.role == "coordinator"
+    # With a second coordinator, stepping down is fine.
+    Membership.objects.filter(user=cast.facilitator).update(role="coordinator")
+    client.post(link)
+    mine.refresh_from_db()
+    assert mine.role == "participant"
+
+
 def test_removing_a_member_needs_a_post(client, cast: Cast):
     client.force_login(cast.coordinator)
     member = cast.partnership.memberships.get(user=cast.participant)
     response = client.get(reverse("member-remove", args=[cast.partnership.pk, member.pk]))
     assert response.status_code == 405
     assert cast.partnership.memberships.filter(pk=member.pk).exists()
+
+
+def test_support_staff_can_verify_from_the_admin_site_too(client, cast: Cast):
+    staff = staff_user()
+    staff.is_superuser = True
+    staff.save()
+    Partnership.objects.filter(pk=cast.partnership.pk).update(verified_at=None)
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:workshops_partnership_changelist"),
+        {"action": "verify", "_selected_action": [cast.partnership.pk]},
+        follow=True,
+    )
+    assert "1 partnership(s) verified." in response.content.decode()
+    cast.partnership.refresh_from_db()
+    assert cast.partnership.verified_by == staff
+    assert cast.partnership.audit_events.get().summary == "Partnership verified by support staff."

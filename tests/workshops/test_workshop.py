@@ -186,10 +186,11 @@ def test_a_named_participant_carries_the_attributes_of_a_questionnaire_responden
     )
 
 
-def test_joining_again_as_the_same_person_carries_on_rather_than_voting_twice(workshop, cast):
+def test_joining_again_as_the_same_person_is_refused_rather_than_voting_twice(workshop, cast):
     first = services.join(workshop, person=cast.person)
-    assert services.join(workshop, person=cast.person) == first
-    assert Respondent.objects.filter(workshop=workshop).count() == 1
+    with pytest.raises(services.NameTaken, match="already joined as Priya Shah"):
+        services.join(workshop, person=cast.person)
+    assert list(Respondent.objects.filter(workshop=workshop)) == [first]
 
 
 def test_anonymous_participants_give_role_sector_and_layer_only(workshop):

@@ -16,7 +16,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from tests.conftest import make_workshop
-from workshops.models import Answer, Workshop, WorkshopError
+from workshops.models import Answer, Respondent, Workshop, WorkshopError
 from workshops.services import workshop as services
 
 pytestmark = [
@@ -184,7 +184,50 @@ def test_two_tabs_clicking_next_at_once_move_on_one_item(voting):
     assert workshop.version == seen + 1
 
 
-def test_the_same_person_joining_on_two_phones_at_once_is_one_participant(cast, assessment):
+def test_two_phones_claiming_one_name_at_once_make_one_participant_and_the_rest_are_told(
+    cast, assessment
+):
     workshop = make_workshop(cast, assessment)
-    results = run_together([lambda: services.join(workshop, person=cast.person)] * 5)
-    assert len({r.pk for r in results}) == 1
+    results = run_together(
+        [
+            lambda n=n: services.join_phone(workshop, f"192.0.2.{n}", person=cast.person)
+            for n in range(5)
+        ]
+    )
+    joined = [r for r in results if isinstance(r, Respondent)]
+    told = [r for r in results if isinstance(r, services.NameTaken)]
+    assert len(joined) == 1 and len(told) == 4, results
+    assert list(Respondent.objects.filter(workshop=workshop)) == joined
+
+
+def test_admitting_a_phone_while_the_old_one_votes_keeps_one_answer_on_the_new_phone(cast, voting):
+    old = services.join(voting, person=cast.person)
+    waiting = services.ask_to_join(voting, "192.0.2.9", person=cast.person)
+    stop = threading.Event()
+    outcomes: list[object] = []
+
+    def keep_voting() -> None:
+        for value in itertools.cycle("1234"):
+            if stop.is_set():
+                return
+            try:
+                cast_vote(voting, old.pk, value)
+                outcomes.append("counted")
+            except WorkshopError as exc:
+                outcomes.append(exc)
+                return
+            finally:
+                connections.close_all()
+
+    voter = threading.Thread(target=keep_voting)
+    voter.start()
+    time.sleep(0.2)
+    services.admit(voting, waiting.pk)
+    time.sleep(0.2)
+    stop.set()
+    voter.join(10)
+    assert isinstance(outcomes[-1], services.NotJoined), outcomes[-3:]
+    moved = Respondent.objects.get(workshop=voting)
+    assert moved.pk != old.pk and moved.person == cast.person
+    assert Answer.objects.filter(respondent=moved).count() == 1  # the last counted vote
+    assert not Answer.objects.exclude(respondent=moved).exists()

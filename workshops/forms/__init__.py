@@ -1,3 +1,3 @@
-from workshops.forms.partnership import MemberForm, OrganisationForm, PartnershipForm, PersonForm
+from workshops.forms.partnership import OrganisationForm, PartnershipForm, PersonForm
 
-__all__ = ["MemberForm", "OrganisationForm", "PartnershipForm", "PersonForm"]
+__all__ = ["OrganisationForm", "PartnershipForm", "PersonForm"]

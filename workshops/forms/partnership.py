@@ -4,7 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 
-from workshops.models import Membership, Organisation, Partnership, Person
+from workshops.models import Organisation, Partnership, Person
 
 
 def gds_helper(*fields, submit: str = "Save") -> FormHelper:
@@ -46,6 +46,23 @@ class PartnershipForm(forms.ModelForm):
             Field.select("county_partnership"),
             Field.checkbox("share_benchmarks", small=True),
         )
+
+
+class NewPartnershipForm(PartnershipForm):
+    """Setting up a partnership, for support staff: its details and its coordinator."""
+
+    coordinator = forms.EmailField(
+        label="Email address of its coordinator's account",
+        help_text="They become the partnership's coordinator. Create the account first.",
+        error_messages={
+            "required": "Enter the email address of the coordinator's account",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.insert(len(self.helper.layout) - 1, Field.text("coordinator"))
 
 
 class OrganisationForm(forms.ModelForm):
@@ -110,26 +127,3 @@ class PersonForm(forms.ModelForm):
             if clash.exclude(pk=self.instance.pk).exists():
                 raise forms.ValidationError("Someone in this partnership already has that email.")
         return email
-
-
-class MemberForm(forms.Form):
-    email = forms.EmailField(
-        label="Email address of their account",
-        error_messages={
-            "required": "Enter the email address of their account",
-            "invalid": "Enter an email address like name@example.org",
-        },
-    )
-    role = forms.ChoiceField(
-        choices=Membership.Role.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose their permission role"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = gds_helper(
-            Field.text("email"),
-            Field.radios("role", legend_size=Size.SMALL, small=True),
-            submit="Add member",
-        )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from crispy_forms_gds.layout import Field, Size
+from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 
@@ -55,6 +55,14 @@ class ActionForm(forms.ModelForm):
         self.fields["owner"].queryset = partnership.organisations.all()
         self.fields["owner_person"].queryset = partnership.people.select_related("organisation")
         self.fields["revision"].initial = self.instance.revision if self.instance.pk else 0
+        # Withdrawing has its own form, with a reason; and an action in the plan cannot be
+        # edited back into a draft or a rejection, which would drop it without one.
+        allowed = Action.IN_PLAN if self.instance.is_in_plan else Action.Status.values
+        self.fields["status"].choices = [
+            (value, label)
+            for value, label in Action.Status.choices
+            if value in allowed and value != Action.Status.WITHDRAWN
+        ]
         for name in ("description", "success_measure", "support_partners", "support_elsewhere"):
             self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))
         self.helper = gds_helper(
@@ -70,6 +78,23 @@ class ActionForm(forms.ModelForm):
             Field.textarea("support_elsewhere", rows=2),
             Field.select("status"),
             submit="Save action",
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it withdrawn?",
+        help_text="The reason stays in the action's history and in the plan.",
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the action is withdrawn"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("reason", rows=2), submit="")
+        self.helper.layout = Layout(
+            Field.textarea("reason", rows=2), Button.warning("withdraw", "Withdraw from the plan")
         )
 
 

@@ -36,6 +36,21 @@ class WorkshopForm(forms.Form):
             "invalid_choice": "Choose who facilitates",
         },
     )
+    expected = forms.IntegerField(
+        label="How many people do you expect? (optional)",
+        help_text=(
+            "The console shows how many have joined against this. Leave it empty to expect "
+            "everyone in the partnership's list of people."
+        ),
+        required=False,
+        min_value=1,
+        max_value=1000,
+        error_messages={
+            "invalid": "Enter the number of people you expect, like 12",
+            "min_value": "Enter the number of people you expect, 1 or more",
+            "max_value": "Enter the number of people you expect, 1,000 or fewer",
+        },
+    )
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +63,7 @@ class WorkshopForm(forms.Form):
             Field.radios("kind", legend_size=Size.SMALL, small=True),
             Field("held_on"),
             Field.select("facilitator"),
+            Field.text("expected", field_width=4, inputmode="numeric"),
             submit="Set up workshop",
         )
 
@@ -202,6 +218,8 @@ class JoinForm(forms.Form):
         choices=[("", "Choose where you sit")] + list(Person.Layer.choices),
         required=False,
     )
+    # Sent from the "someone has already joined as you" page: ask to be let in as them.
+    ask = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, workshop: Workshop, **kwargs):
         super().__init__(*args, **kwargs)

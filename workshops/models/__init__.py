@@ -5,9 +5,11 @@ from workshops.models.assessment import (
     Basis,
     EvidenceNote,
     Invitation,
+    PersonalLink,
     Respondent,
 )
 from workshops.models.audit import AuditEvent
+from workshops.models.members import MemberInvitation
 from workshops.models.partnership import Membership, Organisation, Partnership, Person, Sector
 from workshops.models.pdf import PlanPdf
 from workshops.models.plan import (
@@ -17,7 +19,7 @@ from workshops.models.plan import (
     Priority,
     ProgressNote,
 )
-from workshops.models.workshop import AgendaItem, Workshop, WorkshopError
+from workshops.models.workshop import AgendaItem, WaitingPhone, Workshop, WorkshopError
 
 __all__ = [
     "Action",
@@ -30,16 +32,19 @@ __all__ = [
     "EvidenceNote",
     "ImprovementPlan",
     "Invitation",
+    "MemberInvitation",
     "Membership",
     "Organisation",
     "Partnership",
     "Person",
+    "PersonalLink",
     "PlanPdf",
     "Priority",
     "ProgressNote",
     "Respondent",
     "Sector",
     "User",
+    "WaitingPhone",
     "Workshop",
     "WorkshopError",
 ]

@@ -6,6 +6,7 @@ the question bank never move the items its answers point at.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import date
 
@@ -21,6 +22,13 @@ from workshops.models.partnership import Partnership, Person, Sector
 def new_token() -> str:
     # 256 bits: unguessable in practice, short enough for a link in an email.
     return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """What is stored of a personal link. A token is 256 random bits, so a plain
+    SHA-256 cannot be reversed or guessed; a slow password hash would only slow
+    every page the link opens."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Basis(models.TextChoices):
@@ -98,13 +106,27 @@ class Assessment(models.Model):
 
 
 class Invitation(models.Model):
+    """A person asked to answer an assessment.
+
+    Their personal links are ``PersonalLink`` rows holding only a hash: the link
+    itself is in the emails sent to ``sent_to`` and nowhere else, so neither the
+    database, a backup nor a coordinator's screen can open anyone's answers.
+    """
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitations")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="invitations")
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    sent_to = models.EmailField(
+        blank=True,
+        help_text="The address the link was first emailed to; reminders go there and nowhere else.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    # The link issued by ``issue_link`` on this instance, for the email that carries
+    # it; None on an invitation read from the database, which cannot know it.
+    token: str | None = None
 
     class Meta:
         ordering = ["person__name"]
@@ -117,12 +139,45 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.person} → {self.assessment}"
 
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding and self.token is None:
+            # Every invitation made one at a time has a link from the start;
+            # invitations made in bulk get theirs when they are emailed.
+            self.issue_link()
+
     def get_absolute_url(self) -> str:
+        if self.token is None:
+            raise ValueError("Only a link just issued can be written out; issue one first.")
         return reverse("questionnaire", args=[self.token])
+
+    def issue_link(self) -> str:
+        """A new personal link to this invitation; returns its token, which is not kept."""
+        token = new_token()
+        PersonalLink.objects.create(invitation=self, token_hash=hash_token(token))
+        self.token = token
+        return token
 
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class PersonalLink(models.Model):
+    """One link to an invitation's questionnaire, as sent in one email.
+
+    An invitation and each reminder carry a link of their own, and every one
+    of them works until the invitation is withdrawn: a person may click
+    whichever email they find first.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField("token", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Link to {self.invitation}"
 
 
 class Respondent(models.Model):

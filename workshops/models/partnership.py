@@ -39,6 +39,22 @@ class Partnership(models.Model):
         "we see theirs once at least five partnerships take part.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by support staff once they have checked the partnership is real. Until
+    # then it counts in nobody's comparisons and its emails wait: anyone could
+    # otherwise set up fake partnerships to work out others' figures, or to send
+    # mail from our address.
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Emails sent on the day in ``emails_day``: the daily limit is counted here,
+    # on the row every sender locks, so two senders at once cannot both use it up.
+    emails_day = models.DateField(null=True, blank=True, editable=False)
+    emails_sent = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -200,3 +216,9 @@ class Membership(models.Model):
     def can_view_results(self) -> bool:
         """Read results and download improvement plans."""
         return self.role in {self.Role.COORDINATOR, self.Role.FACILITATOR, self.Role.EXECUTIVE}
+
+    def may_grant(self, role: str) -> bool:
+        """Invite someone with ``role``: never a role above one's own. The roles are
+        listed highest first, and each may do all that those below it may."""
+        order = self.Role.values
+        return role in order and order.index(role) >= order.index(self.role)

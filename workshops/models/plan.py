@@ -40,7 +40,14 @@ class ImprovementPlan(models.Model):
 
     @property
     def is_agreed(self) -> bool:
-        return self.version > 0
+        """Whether the board agreed the plan as it stands: withdrawing an agreed action
+        opens the next version, which is not agreed until the board says so."""
+        return self.agreed_at is not None
+
+    @property
+    def next_version(self) -> int:
+        """The version the board agrees next: the open one, or a new one."""
+        return self.version + 1 if self.is_agreed or self.version == 0 else self.version
 
 
 class Priority(models.Model):
@@ -72,8 +79,18 @@ class Priority(models.Model):
         return self.text[:60]
 
 
+class ActionQuerySet(models.QuerySet):
+    def in_plan(self) -> ActionQuerySet:
+        """Accepted into the plan: not a draft, not rejected, not withdrawn."""
+        return self.filter(status__in=Action.IN_PLAN)
+
+
 class Action(models.Model):
-    """An improvement action: proposed, then accepted into the plan and followed up."""
+    """An improvement action: proposed, then accepted into the plan and followed up.
+
+    Once the board has agreed a plan with an action in it, the action is never deleted:
+    a coordinator withdraws it with a reason, and its history stays.
+    """
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
@@ -82,6 +99,7 @@ class Action(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
         BLOCKED = "blocked", "Blocked"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     class Source(models.TextChoices):
         WORKSHOP = "workshop", "Drafted in a workshop"
@@ -91,6 +109,7 @@ class Action(models.Model):
         COORDINATOR = "coordinator", "Added by the coordinator"
 
     OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED)
+    IN_PLAN = (*OPEN, Status.DONE)
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(max_length=200, blank=True)
@@ -119,6 +138,10 @@ class Action(models.Model):
     support_partners = models.TextField("Support needed from partners", blank=True)
     support_elsewhere = models.TextField("Support needed from elsewhere", blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    withdrawn_reason = models.TextField(blank=True)
+    agreed_in = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The plan version the board first agreed it in."
+    )
     source = models.CharField(max_length=15, choices=Source.choices, default=Source.COORDINATOR)
     # What a proposed draft was made from, so proposing again adds nothing twice.
     source_key = models.CharField(max_length=80, blank=True)
@@ -129,6 +152,8 @@ class Action(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -147,6 +172,10 @@ class Action(models.Model):
         return reverse(
             "plan-action", args=[self.assessment.partnership_id, self.assessment_id, self.pk]
         )
+
+    @property
+    def is_in_plan(self) -> bool:
+        return self.status in self.IN_PLAN
 
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -12,6 +12,7 @@ kept on the agenda item, beside the individual votes.
 
 from __future__ import annotations
 
+import math
 import secrets
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from questions.models import Item
 from workshops.models.assessment import Assessment
+from workshops.models.partnership import Person, Sector
 
 # No 0/O, 1/I/L or U: codes are read off a projector and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -86,6 +88,12 @@ class Workshop(models.Model):
     show_remote = models.BooleanField(
         default=False, help_text="Show the remote questionnaire's answers beside the room's."
     )
+    expected = models.PositiveSmallIntegerField(
+        "People expected",
+        null=True,
+        blank=True,
+        help_text="Left empty: everyone in the partnership's list of people.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -128,6 +136,21 @@ class Workshop(models.Model):
     def shows_results(self) -> bool:
         return self.state == self.State.REVEALED
 
+    def expected_people(self) -> int:
+        """How many the facilitator expects: as set up, else the partnership's people."""
+        if self.expected is not None:
+            return self.expected
+        return self.assessment.partnership.people.count()
+
+    def phones_per_network(self) -> int:
+        """Phones that may join from one network before each new one must be let in.
+
+        A venue's Wi-Fi puts a whole room behind one address, so the allowance
+        follows the room's size, with room for spare phones and second tries.
+        """
+        share = settings.WORKSHOP_PHONES_PER_NETWORK_PERCENT * self.expected_people() / 100
+        return math.ceil(share) + settings.WORKSHOP_PHONES_PER_NETWORK_EXTRA
+
     def describe(self) -> str:
         """Where the workshop stands, in a few words: "voting open on 3.2"."""
         state = self.get_state_display().lower()
@@ -165,3 +188,53 @@ class AgendaItem(models.Model):
     @property
     def is_agreed(self) -> bool:
         return self.agreed_at is not None
+
+
+class WaitingPhone(models.Model):
+    """A phone waiting for the facilitator to let it in.
+
+    Either one phone too many from one network, or one asking to be someone
+    who has already joined on another phone. The phone holds a signed cookie
+    naming this row; once the facilitator decides, its next visit collects the
+    outcome and the row goes.
+    """
+
+    class Decision(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        ADMITTED = "admitted", "Let in"
+        TURNED_AWAY = "turned_away", "Turned away"
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="waiting_phones")
+    # Who the phone says it is: a person of the partnership, or role, sector and layer.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(max_length=20, choices=Person.Role.choices, blank=True)
+    sector = models.CharField(max_length=10, choices=Sector.choices, blank=True)
+    layer = models.CharField(max_length=20, choices=Person.Layer.choices, blank=True)
+    # A keyed digest of the network it asked from, to cap how many one network queues.
+    network = models.CharField(max_length=64)
+    decision = models.CharField(max_length=12, choices=Decision.choices, default=Decision.WAITING)
+    participant = models.ForeignKey(
+        "Respondent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    asked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Phone waiting for {self.workshop}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.decision == self.Decision.WAITING
+
+    def describe(self) -> str:
+        """Who the phone says it is, as the console lists it."""
+        if self.person_id:
+            return f"{self.person.name}, {self.person.organisation.name}"
+        return (
+            f"Anonymous: {self.get_role_display()}, {self.get_sector_display()}, "
+            f"{self.get_layer_display()}"
+        )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
@@ -20,16 +22,19 @@ from workshops.models import Answer, Assessment
 from workshops.reporting.charts import ElementScore, HeatRow
 from workshops.services.results import (
     BASIS_LABELS,
+    CHANNELS,
+    DESCRIBED,
     Results,
     Row,
     answer_rows,
     counted_respondents,
     described_groups,
     group_sizes,
+    kept_dimensions,
+    withheld_because,
 )
 from workshops.services.scores import band_for, rating_aggregates, scores_by_element
 
-SMALL_GROUP = "Not shown (small group)"
 # Spreadsheets treat a leading =, +, - or @ as a formula (and openpyxl stores such a
 # string as one). Any text cell may hold something people typed: an answer, an
 # organisation's name in a group, an earlier assessment's title in a heading.
@@ -46,7 +51,11 @@ def _safe(value):
 def chart_inputs(assessment: Assessment, channel: str = "all") -> tuple[list, list]:
     """What the 7S chart and the heat map draw: element scores and top-level question
     means on the headline basis. Two queries (an average per question, done by the
-    database), so a chart does not rebuild the whole results."""
+    database), so a chart does not rebuild the whole results. Nothing while an
+    anonymous assessment's results are withheld."""
+    channel = channel if channel in CHANNELS else "all"
+    if withheld_because(assessment, channel, settings.MIN_GROUP_SIZE):
+        return [], []
     items = list(assessment.items.select_related("section").order_by("position"))
     answers = Answer.objects.filter(respondent__in=counted_respondents(assessment, channel))
     scores, means = scores_by_element(rating_aggregates(answers))
@@ -79,33 +88,54 @@ def chart_inputs(assessment: Assessment, channel: str = "all") -> tuple[list, li
 
 
 def answers_table(results: Results) -> tuple[list[str], list[list]]:
+    """Every answer, one row each, with who gave it as far as the rules allow.
+
+    Respondents are numbered in a random order, new with each download, so a
+    number says nothing of when someone answered. In an anonymous assessment
+    the columns describing them are only those whose every combination holds
+    at least the minimum group size (see ``kept_dimensions``), and open answers
+    are left out until enough people have answered for comments to be shown.
+    """
     assessment = results.assessment
-    rows: list[Row] = answer_rows(assessment, results.channel)
+    anonymous = assessment.anonymous
+    rows: list[Row] = [] if results.withheld else answer_rows(assessment, results.channel)
     items = {r.item.pk: r.item for r in results.ratings} | {
         y.item.pk: y.item for y in results.yes_no
     }
     items |= {item.pk: item for e in results.elements for item, _ in e.open_answers}
-    numbers: dict[int, int] = {}
-    sizes = group_sizes(rows)
-    header = ["Respondent", "Channel", "Role", "Sector", "Governance layer"]
-    header += [] if assessment.anonymous else ["Organisation"]
-    header += ["Element", "Item", "Basis", "Answer", "Text"]
+    order = list({row.respondent: None for row in rows})
+    secrets.SystemRandom().shuffle(order)
+    numbers = {respondent: n for n, respondent in enumerate(order, start=1)}
+    if anonymous:
+        people = {row.respondent: {**row.groups, "Channel": _channel(row)} for row in rows}
+        shown = kept_dimensions(people, ["Channel", *DESCRIBED], results.min_group)
+        header = ["Respondent", *shown, "Element", "Item", "Basis", "Answer"]
+        texts = not results.comments_withheld
+        header += ["Text"] if texts else []
+    else:
+        sizes = group_sizes(rows)
+        header = ["Respondent", "Channel", "Role", "Sector", "Governance layer", "Organisation"]
+        header += ["Element", "Item", "Basis", "Answer", "Text"]
     table = []
-    for row in sorted(rows, key=lambda r: (r.respondent, items[r.item].position, r.basis)):
+    for row in sorted(rows, key=lambda r: (numbers[r.respondent], items[r.item].position, r.basis)):
         item = items[row.item]
-        number = numbers.setdefault(row.respondent, len(numbers) + 1)
-        shown = described_groups(row, sizes, results.min_group, assessment.anonymous)
-        who = [group or SMALL_GROUP for group in shown]
-        if not assessment.anonymous:
-            who.append(row.groups["Organisation"])
         answer = str(row.rating) if row.rating is not None else row.choice
-        channel = "Workshop" if row.channel == "workshop" else "Questionnaire"
-        table.append(
-            [f"R{number}", channel, *who]
-            + [item.section.number, item.key, BASIS_LABELS.get(row.basis, row.basis), answer]
-            + [row.text]
-        )
+        what = [item.section.number, item.key, BASIS_LABELS.get(row.basis, row.basis), answer]
+        if anonymous:
+            if not texts and not answer:
+                continue  # an open answer, which is text only
+            who = [people[row.respondent][d] for d in shown]
+            text = [row.text] if texts else []
+            table.append([f"R{numbers[row.respondent]}", *who, *what, *text])
+        else:
+            groups = described_groups(row, sizes, results.min_group, anonymous)
+            who = [_channel(row), *groups, row.groups["Organisation"]]
+            table.append([f"R{numbers[row.respondent]}", *who, *what, row.text])
     return header, table
+
+
+def _channel(row: Row) -> str:
+    return "Workshop" if row.channel == "workshop" else "Questionnaire"
 
 
 def items_table(results: Results) -> tuple[list[str], list[list]]:

@@ -31,8 +31,6 @@ from workshops.services import results as results_service
 
 logger = logging.getLogger(__name__)
 
-IN_PLAN = [s for s in Action.Status.values if s not in ("proposed", "rejected")]
-
 
 def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -42,7 +40,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
     results = results_service.build(assessment, settings.MIN_GROUP_SIZE)
     plan = plan_service.plan_for(assessment)
     actions = list(
-        assessment.actions.filter(status__in=IN_PLAN)
+        assessment.actions.in_plan()
         .select_related("owner", "owner_person")
         .prefetch_related("sections", "progress")
         .order_by("due_on", "pk")
@@ -59,6 +57,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         "plan": plan,
         "priorities": list(plan.priorities.filter(dropped=False)),
         "actions": actions,
+        "withdrawn": list(assessment.actions.filter(status=Action.Status.WITHDRAWN)),
         "overdue": {a.pk for a in actions if a.is_overdue(today)},
         "strongest": sorted(scored, key=lambda e: -e.headline[0])[:3],
         "weakest": sorted(scored, key=lambda e: e.headline[0])[:3],

@@ -2,9 +2,14 @@
 
 from workshops.services.partnership import (
     MembershipError,
-    add_member,
     create_partnership,
     remove_member,
+    verify_partnership,
 )
 
-__all__ = ["MembershipError", "add_member", "create_partnership", "remove_member"]
+__all__ = [
+    "MembershipError",
+    "create_partnership",
+    "remove_member",
+    "verify_partnership",
+]

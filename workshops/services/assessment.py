@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from questions.models import BankVersion
 from workshops.models import Assessment, Invitation, Partnership, Person, User
+from workshops.services import mail
 
 
 class AssessmentError(Exception):
@@ -74,7 +75,21 @@ def create_assessment(
 
 
 def link_for(invitation: Invitation) -> str:
+    """The link for an email to the invitee. Only hashes of links are kept, so an
+    invitation read from the database gets a new link (the earlier ones still work)."""
+    if invitation.token is None:
+        invitation.issue_link()
     return f"{settings.SITE_URL}{invitation.get_absolute_url()}"
+
+
+def address_for(invitation: Invitation) -> str:
+    """Where the invitation's links go: the address the first one was sent to, and no
+    other. Changing the person's email withdraws the link (see ``address_changed``),
+    so a coordinator cannot redirect someone's link to an address of their own."""
+    if not invitation.sent_to:
+        invitation.sent_to = invitation.person.email
+        Invitation.objects.filter(pk=invitation.pk, sent_to="").update(sent_to=invitation.sent_to)
+    return invitation.sent_to
 
 
 def _render_text(template_name: str, context: dict) -> str:
@@ -82,6 +97,13 @@ def _render_text(template_name: str, context: dict) -> str:
     # "O'Brien" as "O&#x27;Brien" and "Health & Wellbeing" as "Health &amp; Wellbeing".
     template = Engine.get_default().get_template(template_name)
     return template.render(Context(context, autoescape=False))
+
+
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """The subject and body of one of our plain-text emails."""
+    # A subject is one line: a stray newline in a title would make Django refuse the mail.
+    subject = " ".join(_render_text(f"workshops/email/{template}_subject.txt", context).split())
+    return subject, _render_text(f"workshops/email/{template}.txt", context)
 
 
 def _message(invitation: Invitation, template: str) -> tuple[str, str, str, list[str]]:
@@ -94,7 +116,7 @@ def _message(invitation: Invitation, template: str) -> tuple[str, str, str, list
     # A subject is one line: a stray newline in a title would make Django refuse the mail.
     subject = " ".join(_render_text(f"workshops/email/{template}_subject.txt", context).split())
     body = _render_text(f"workshops/email/{template}.txt", context)
-    return subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.person.email]
+    return subject, body, settings.DEFAULT_FROM_EMAIL, [address_for(invitation)]
 
 
 @transaction.atomic
@@ -119,7 +141,19 @@ def invite(assessment: Assessment, people: Iterable[Person]) -> tuple[int, int]:
             person__in=new_people
         )
     )
-    to_email = [i for i in fresh if i.person.email]
+    # The new invitations, and these people's earlier ones whose email had to wait
+    # (a partnership not yet verified, or the daily limit), oldest first, as many
+    # as the partnership may send today (services.mail); the rest wait on.
+    chosen = {p.pk for p in people}
+    waiting = [
+        i
+        for i in pending_invitations(assessment)
+        .filter(sent_at=None)
+        .select_for_update(of=("self",))
+        .order_by("created_at", "pk")
+        if i.person_id in chosen
+    ]
+    to_email = waiting[: mail.take(assessment.partnership, len(waiting))]
     send_mass_mail([_message(i, "invitation") for i in to_email], fail_silently=False)
     Invitation.objects.filter(pk__in=[i.pk for i in to_email]).update(sent_at=timezone.now())
     return len(fresh), len(to_email)
@@ -130,7 +164,7 @@ def pending_invitations(assessment: Assessment):
     return (
         assessment.invitations.filter(revoked_at=None)
         .exclude(respondent__submitted_at__isnull=False)
-        .exclude(person__email="")
+        .exclude(sent_to="", person__email="")
         .select_related("person", "assessment__partnership")
     )
 
@@ -159,6 +193,9 @@ def send_reminders(assessment: Assessment, *, now: datetime | None = None) -> in
         # Lock the rows so an overlapping run (the cron job while a coordinator
         # presses the button) waits, then finds them reminded and skips them.
         pending = list(pending_invitations(assessment).filter(due).select_for_update(of=("self",)))
+        # No more than the partnership may send today, and none before it is
+        # verified (services.mail); the others are reminded on a later run.
+        pending = pending[: mail.take(assessment.partnership, len(pending))]
         Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(reminded_at=now)
         # Sent inside the transaction: if the mail server refuses, nobody is
         # marked reminded and the next run tries again.
@@ -171,10 +208,71 @@ def revoke(invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, revoked_at=None).update(revoked_at=timezone.now())
 
 
-def invitation_for_paper(assessment: Assessment, person: Person) -> Invitation:
-    """The person's invitation, made (without an email) if they were asked on paper only."""
-    invitation, _ = Invitation.objects.select_related(
-        "assessment__bank", "assessment__partnership", "person__organisation", "respondent"
-    ).get_or_create(assessment=assessment, person=person)
+def address_changed(person: Person, old_email: str) -> int:
+    """Withdraw the links that went to the person's old address, and tell that address.
+
+    Runs whenever a person's email changes, however it is changed. Otherwise a
+    coordinator could put their own address on someone, press Remind and read
+    (and change) that person's answers through the link. Returns how many links
+    were withdrawn.
+    """
+    if not old_email or old_email.lower() == person.email.lower():
+        return 0
+    invitations = list(
+        Invitation.objects.filter(person=person, revoked_at=None)
+        .exclude(sent_to="")
+        .exclude(sent_to__iexact=person.email)
+        .select_related("assessment__partnership")
+    )
+    if not invitations:
+        return 0
+    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(revoked_at=timezone.now())
+    context = {
+        "person": person,
+        "partnership": person.partnership,
+        "assessments": [i.assessment for i in invitations],
+    }
+    subject, body = render_email("link_withdrawn", context)
+    addresses = sorted({i.sent_to for i in invitations})
+    # Sent once the change is saved, so a change that fails tells nobody anything.
+    transaction.on_commit(
+        lambda: send_mass_mail(
+            [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses],
+            fail_silently=False,
+        )
+    )
+    return len(invitations)
+
+
+def remember_email(sender, instance: Person, raw: bool = False, **kwargs) -> None:
+    """pre_save of Person: note the address stored before this save."""
+    if raw or instance.pk is None:
+        return
+    instance._stored_email = (
+        Person.objects.filter(pk=instance.pk).values_list("email", flat=True).first() or ""
+    )
+
+
+def withdraw_links_on_new_email(sender, instance: Person, raw: bool = False, **kwargs) -> None:
+    """post_save of Person: apply ``address_changed`` when the address changed."""
+    old = getattr(instance, "_stored_email", "")
+    if not raw and old:
+        address_changed(instance, old)
+    instance._stored_email = instance.email
+
+
+def paper_invitation(assessment: Assessment, person: Person) -> Invitation:
+    """The person's invitation, for entering their paper return: the stored one, or an
+    unsaved one that ``Invitation.save`` stores with their first answer (not on sight,
+    so looking at the page changes nothing)."""
+    invitation = (
+        Invitation.objects.select_related(
+            "assessment__bank", "assessment__partnership", "person__organisation", "respondent"
+        )
+        .filter(assessment=assessment, person=person)
+        .first()
+    )
+    if invitation is None:
+        invitation = Invitation(assessment=assessment, person=person)
     invitation.assessment = assessment
     return invitation

@@ -25,6 +25,7 @@ import decimal
 import functools
 import hashlib
 import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -54,6 +55,8 @@ EXPORTED: list[tuple[str, str]] = [
     ("workshops.Membership", "partnership"),
     ("workshops.Assessment", "partnership"),
     ("workshops.Invitation", "assessment__partnership"),
+    # Hashes only: a restored link still opens its questionnaire, and the file opens none.
+    ("workshops.PersonalLink", "invitation__assessment__partnership"),
     ("workshops.Workshop", "assessment__partnership"),
     ("workshops.AgendaItem", "workshop__assessment__partnership"),
     ("workshops.Respondent", "assessment__partnership"),
@@ -75,6 +78,11 @@ EXCLUDED: dict[str, str] = {
     # A rendered copy of the plan, not partnership data: the first download after
     # an import renders it again from what the file holds.
     "workshops.PlanPdf": "a rendered copy of the plan; made again on the next download",
+    # A phone asking to be let in, during a live workshop; gone once it is decided.
+    "workshops.WaitingPhone": "a phone waiting at a live workshop; gone once decided",
+    # Invitations to join as a member live for days and carry a link only the email holds:
+    # after a restore a coordinator sends them again.
+    "workshops.MemberInvitation": "pending invitations to join; sent again after a restore",
 }
 
 BATCH = 2000
@@ -279,7 +287,18 @@ def read_backup(raw: bytes) -> dict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if len(text.rstrip()) <= exc.pos:
+        # A string that never closes runs to the end of the file, and a cut inside
+        # true, false or null leaves a stub the parser stops at: cut short there too.
+        rest = text[exc.pos :].rstrip()
+        cut_in_a_word = rest and (
+            any(word.startswith(rest) for word in ("true", "false", "null"))
+            or re.fullmatch(r"[-+.eE0-9]+", rest) is not None  # a number cut in two
+        )
+        if (
+            len(text.rstrip()) <= exc.pos
+            or cut_in_a_word
+            or exc.msg.startswith("Unterminated string")
+        ):
             raise BackupError(
                 "The file ends too early: it was cut short while being written or copied "
                 f"(it stops at line {exc.lineno}). Nothing was imported."
@@ -454,7 +473,7 @@ class _Import:
         return rows
 
     def _refuse_clashes(self, by_model: dict) -> None:
-        """Refuse a file whose unique values (invitation tokens, workshop codes) are in use.
+        """Refuse a file whose unique values (personal links, workshop codes) are in use.
 
         A copy could have been given new ones instead, but invitation links have
         gone out by email and a workshop's code is on the printed agenda: a

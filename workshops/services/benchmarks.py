@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Count, Q
 
 from questions.models import Item
@@ -70,53 +72,58 @@ class BenchmarkGap:
 def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
     """How other partnerships that share their results score, by element and by item.
 
-    Each partnership counts once (its latest assessment with answers), and a
-    comparison group is shown only when at least MIN_BENCHMARK_PARTNERSHIPS
-    partnerships are in it. Partnerships are never named. Questionnaire answers
-    only: workshops vary too much in who attends to compare across partnerships.
+    Only partnerships support staff have verified count, each once: its latest
+    assessment with at least MIN_GROUP_SIZE submitted questionnaires. The
+    viewer's own partnership is never among them. Every figure needs at least
+    MIN_BENCHMARK_PARTNERSHIPS partnerships behind it and is rounded as shown
+    (one decimal for means, whole percentages), so that nobody can set up
+    partnerships of their own and subtract them out to find another's figures.
+    Partnerships are never named. Questionnaire answers only: workshops vary
+    too much in who attends to compare across partnerships.
     """
     partnership = assessment.partnership
     if not partnership.share_benchmarks:
         return []
-    answers = (
-        Answer.objects.filter(
-            respondent__assessment__partnership__share_benchmarks=True,
-            respondent__submitted_at__isnull=False,
-        )
-        .exclude(respondent__assessment__partnership=partnership)
-        .exclude(respondent__channel=WORKSHOP)
+    others = Partnership.objects.filter(share_benchmarks=True, verified_at__isnull=False).exclude(
+        pk=partnership.pk
     )
-    owner = ("respondent__assessment__partnership_id", "respondent__assessment_id")
-    ratings = rating_aggregates(answers).values_list(
-        *owner, "item__section__number", "item__key", "basis", "avg", "n"
+    types = dict(others.values_list("pk", "authority_type"))
+    counted = (
+        Respondent.objects.filter(assessment__partnership__in=others, submitted_at__isnull=False)
+        .exclude(channel=WORKSHOP)
+        .values("assessment")
+        .annotate(n=Count("id"))
+        .filter(n__gte=settings.MIN_GROUP_SIZE)
+        .values("assessment")
     )
-    yes_no = (
+    latest: dict[int, int] = {}  # partnership -> its latest assessment that counts
+    for assessment_id, partnership_id in (
+        Assessment.objects.filter(pk__in=counted)
+        .order_by("opens_on", "pk")
+        .values_list("pk", "partnership_id")
+    ):
+        latest[partnership_id] = assessment_id
+    answers = Answer.objects.filter(
+        respondent__assessment_id__in=list(latest.values()),
+        respondent__submitted_at__isnull=False,
+    ).exclude(respondent__channel=WORKSHOP)
+    owner = "respondent__assessment__partnership_id"
+    ratings: dict[int, list] = defaultdict(list)
+    for partnership_id, *rest in rating_aggregates(answers).values_list(
+        owner, "item__section__number", "item__key", "basis", "avg", "n"
+    ):
+        ratings[partnership_id].append(rest)
+    percents: dict[int, dict[tuple[str, str], float]] = defaultdict(dict)
+    for partnership_id, key, yes, n in (
         answers.filter(choice__in=["yes", "no"], item__kind=Item.Kind.YES_NO)
-        .values_list(*owner, "item__key")
+        .values_list(owner, "item__key")
         .annotate(yes=Count("id", filter=Q(choice="yes")), n=Count("id"))
         .order_by()
-    )
-    opened = dict(
-        Assessment.objects.filter(partnership__share_benchmarks=True).values_list("pk", "opens_on")
-    )
-    types = dict(
-        Partnership.objects.filter(share_benchmarks=True).values_list("pk", "authority_type")
-    )
-    grouped: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    percents: dict[int, dict[tuple[str, str], float]] = defaultdict(dict)
-    latest: dict[int, int] = {}
-    for partnership_id, assessment_id, *rest in ratings:
-        grouped[partnership_id][assessment_id].append(rest)
-        current = latest.get(partnership_id)
-        if current is None or opened[assessment_id] > opened[current]:
-            latest[partnership_id] = assessment_id
-    for partnership_id, assessment_id, key, yes, n in yes_no:
-        latest.setdefault(partnership_id, assessment_id)
-        if assessment_id == latest[partnership_id]:
-            percents[partnership_id][(key, "")] = 100 * yes / n
+    ):
+        percents[partnership_id][(key, "")] = 100 * yes / n
     figures = {}
-    for p, a in latest.items():
-        elements, items = scores_by_element(grouped[p][a])
+    for p in latest:
+        elements, items = scores_by_element(ratings[p])
         figures[p] = (elements, {**items, **percents[p]})
     own_group = AUTHORITY_GROUPS[partnership.authority_type]
     comparisons = [
@@ -136,9 +143,19 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
                         for p in members
                         if figures[p][index].get(key) is not None
                     ]
-                    target[key] = mean(values)
+                    # Each figure on its own needs enough partnerships: a question only a
+                    # few of them asked would otherwise give those few away.
+                    if len(values) >= MIN_BENCHMARK_PARTNERSHIPS:
+                        percent = index == 1 and key[1] == ""
+                        target[key] = as_shown(mean(values), 0 if percent else 1)
         result.append(benchmark)
     return result
+
+
+def as_shown(value: float, places: int) -> float:
+    """The value rounded as pages show it (halves up), so no more precision is ever handed out."""
+    step = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def benchmark_gaps(results: Results) -> list[BenchmarkGap]:

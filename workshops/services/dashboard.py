@@ -16,6 +16,7 @@ from questions.models import Item
 from workshops.models import Answer, Assessment, Person, Respondent, Sector
 from workshops.services.privacy import withdrawn_by_erasure
 from workshops.services.questionnaire import outline
+from workshops.services.results import withheld_because
 
 
 @dataclass
@@ -46,7 +47,6 @@ class PersonRow:
     sent_at: object
     reminded_at: object
     revoked: bool
-    token: str
     channel: str
 
     @classmethod
@@ -63,7 +63,6 @@ class PersonRow:
             sent_at=invitation.sent_at,
             reminded_at=invitation.reminded_at,
             revoked=invitation.is_revoked,
-            token=invitation.token,
             channel=respondent.channel if respondent else "",
         )
 
@@ -78,8 +77,10 @@ class Board:
     other_responses: int
     completion: list[tuple[str, int, int]]  # (section heading, answers, expected)
     investigate: list[tuple[Item, int]] = field(default_factory=list)
-    # With so few responses, counts of answers could point at individuals.
-    investigate_withheld: bool = False
+    # Anonymous, with fewer responses than the minimum group size: breakdowns,
+    # completion and what to investigate could point at individuals, so the
+    # board shows only the totals (and this says why).
+    withheld: str = ""
 
 
 def _suppress_small_groups(rates: list[Rate], min_group: int) -> None:
@@ -115,7 +116,10 @@ def build(assessment: Assessment, min_group: int) -> Board:
     active, withdrawn = [], []
     for invitation in invitations:
         respondent = getattr(invitation, "respondent", None)
-        if invitation.is_revoked and not withdrawn_by_erasure(invitation):
+        # In an anonymous assessment a withdrawn link still counts: otherwise
+        # withdrawing someone's link would show, in the totals, whether they had answered.
+        withdrawn_only = not assessment.anonymous and not withdrawn_by_erasure(invitation)
+        if invitation.is_revoked and withdrawn_only:
             withdrawn.append(PersonRow.of(invitation, "withdrawn", respondent))
             continue
         status = _status(respondent)
@@ -170,15 +174,17 @@ def build(assessment: Assessment, min_group: int) -> Board:
         ((by_id[item_id], n) for item_id, n in triggers.items() if item_id in by_id),
         key=lambda pair: pair[0].position,
     )
-    withheld = assessment.anonymous and 0 < respondents < min_group
+    withheld = withheld_because(assessment, "all", min_group)
     return Board(
         anonymous=assessment.anonymous,
         min_group=min_group,
         total=total,
-        groups={name: sorted(r.values(), key=lambda r: r.label) for name, r in groups.items()},
+        groups={}
+        if withheld
+        else {name: sorted(r.values(), key=lambda r: r.label) for name, r in groups.items()},
         people=people,
         other_responses=other,
-        completion=completion,
+        completion=[] if withheld else completion,
         investigate=[] if withheld else investigate,
-        investigate_withheld=withheld,
+        withheld=withheld,
     )

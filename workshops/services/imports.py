@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -97,8 +98,18 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[st
     rows: list[Row] = []
     problems: list[str] = []
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        header = next(reader)
         read = 1
+        # Refused before anything else looks at it: a header of thousands of
+        # columns is no spreadsheet's, and every check below is linear in it.
+        if len(header) > len(columns):
+            raise ImportProblems(
+                [
+                    f"Line 1: the file has {len(header):,} columns, but the format has "
+                    f"{len(columns)}: {','.join(columns)}."
+                ]
+            )
+        header = [name.strip().lower() for name in header]
         _check_header(header, columns)
         given = 0
         for cells in reader:
@@ -127,9 +138,10 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> tuple[list[Row], list[st
 
 
 def _check_header(header: list[str], columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in header]
-    unknown = [h or "(blank)" for h in header if h not in columns]
-    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    given, known = Counter(header), set(columns)
+    missing = [c for c in columns if c not in given]
+    unknown = [h or "(blank)" for h in header if h not in known]
+    repeated = sorted(h for h, count in given.items() if h and count > 1)
     if not (missing or unknown or repeated):
         return
     details = []

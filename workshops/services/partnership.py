@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
-from workshops.models import Membership, Partnership, User
+from workshops.models import AuditEvent, Membership, Partnership, User
+from workshops.services import mail
 
 
 class MembershipError(Exception):
@@ -12,36 +14,63 @@ class MembershipError(Exception):
 
 
 @transaction.atomic
-def create_partnership(user: User, **fields) -> Partnership:
-    """A new partnership, with its creator as coordinator so it is never orphaned."""
+def create_partnership(coordinator_email: str, **fields) -> Partnership:
+    """A new partnership with its first coordinator, so it is never orphaned.
+
+    Only support staff set partnerships up (the view checks), naming the account
+    of its coordinator. It starts unverified: it counts in nobody's comparisons
+    and its emails wait until ``verify_partnership``.
+    """
+    coordinator = User.objects.filter(email__iexact=coordinator_email.strip()).first()
+    if coordinator is None:
+        raise MembershipError(
+            f"There is no account for {coordinator_email}. Create it in the admin site first."
+        )
     partnership = Partnership(**fields)
     partnership.full_clean()
     partnership.save()
-    Membership.objects.create(partnership=partnership, user=user, role=Membership.Role.COORDINATOR)
+    Membership.objects.create(
+        partnership=partnership, user=coordinator, role=Membership.Role.COORDINATOR
+    )
     return partnership
 
 
-@transaction.atomic
-def add_member(partnership: Partnership, email: str, role: str) -> Membership:
-    """Give an existing account a role in the partnership (or change its role)."""
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise MembershipError(
-            f"There is no account for {email}. Ask them to be invited, or add them as a person."
+VERIFIED = "Partnership verified by support staff."
+
+
+def verify_partnership(partnership: Partnership, staff: User, path: str = "") -> int | None:
+    """Mark the partnership as checked by support staff, log it, and send the emails that
+    waited for it. Returns how many were sent, or None if it was verified before."""
+    with transaction.atomic():
+        locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
+        if locked.verified_at is not None:
+            return None
+        Partnership.objects.filter(pk=locked.pk).update(
+            verified_at=timezone.now(), verified_by=staff
         )
-    membership, _ = Membership.objects.update_or_create(
-        partnership=partnership, user=user, defaults={"role": role}
-    )
-    return membership
+        AuditEvent.objects.create(
+            partnership=locked,
+            user=staff,
+            actor=f"{staff.get_full_name()} ({staff.email})"[:254],
+            summary=VERIFIED,
+            path=path[:500],
+        )
+    # After the commit: a mail server that refuses leaves the partnership verified,
+    # and its invitations waiting for the coordinator to send again.
+    return mail.send_waiting(partnership)
+
+
+def keep_a_coordinator(partnership: Partnership, leaving: Membership) -> None:
+    """Refuse to take away the last coordinator, by removing or by demoting them."""
+    others = partnership.memberships.select_for_update().filter(role=Membership.Role.COORDINATOR)
+    if not others.exclude(pk=leaving.pk).exists():
+        raise MembershipError("A partnership needs at least one coordinator.")
 
 
 @transaction.atomic
 def remove_member(partnership: Partnership, membership_id: int) -> None:
     """Remove a membership, but never the last coordinator of a partnership."""
     membership = partnership.memberships.select_for_update().get(pk=membership_id)
-    coordinators = partnership.memberships.select_for_update().filter(
-        role=Membership.Role.COORDINATOR
-    )
-    if membership.role == Membership.Role.COORDINATOR and coordinators.count() == 1:
-        raise MembershipError("A partnership needs at least one coordinator.")
+    if membership.role == Membership.Role.COORDINATOR:
+        keep_a_coordinator(partnership, membership)
     membership.delete()

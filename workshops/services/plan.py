@@ -12,7 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from questions.models import Item
+from questions.models import Item, Section
 from workshops.models import (
     Action,
     ActionChange,
@@ -257,6 +257,16 @@ def _shown(action: Action, name: str) -> str:
     return str(value)
 
 
+# Which elements and questions an action addresses count as changes like any field.
+RELATED = {"sections": "Elements it addresses", "items": "Questions it addresses"}
+
+
+def _listed(objects) -> str:
+    """Elements by number, questions by key, in the bank's order: as the plan shows them."""
+    ordered = sorted(objects, key=lambda o: o.number if isinstance(o, Section) else o.position)
+    return ", ".join(str(o.number) if isinstance(o, Section) else o.key for o in ordered) or "–"
+
+
 def update_action(action_id: int, values: dict, expected_revision: int, user) -> Action:
     """Save changes made to the revision the person saw; refuse if someone saved first."""
     with transaction.atomic():
@@ -277,9 +287,14 @@ def update_action(action_id: int, values: dict, expected_revision: int, user) ->
                     before,
                     after,
                 ]
-        for name in ("items", "sections"):
-            if name in values:
-                getattr(action, name).set(values[name])
+        for name, label in RELATED.items():
+            if name not in values:
+                continue
+            related = getattr(action, name)
+            before, after = _listed(related.all()), _listed(values[name])
+            if before != after:
+                related.set(values[name])
+                changes[label] = [before, after]
         if not changes:
             return action
         action.revision += 1
@@ -299,7 +314,7 @@ def decide(action: Action, accept: bool, user) -> Action:
 
 
 def add_progress(action: Action, text: str, user) -> ProgressNote:
-    if action.status in (Action.Status.PROPOSED, Action.Status.REJECTED):
+    if not action.is_in_plan:
         raise PlanError("Progress is recorded on actions in the plan. Accept the action first.")
     with transaction.atomic():
         Action.objects.select_for_update().filter(pk=action.pk).first()
@@ -310,16 +325,83 @@ def add_progress(action: Action, text: str, user) -> ProgressNote:
 
 
 @transaction.atomic
-def agree_plan(plan: ImprovementPlan, user) -> ImprovementPlan:
-    """Record the board agreeing the plan as it stands: a new version, dated."""
+def agree_plan(plan: ImprovementPlan, user, expected_version: int | None = None) -> ImprovementPlan:
+    """Record the board agreeing the plan as it stands, dated: a new version, or the
+    version a withdrawal opened since the last agreement.
+
+    ``expected_version`` is the version the person's page offered to agree; if the plan
+    moved on since (a second click, another coordinator), nothing is recorded.
+    """
     plan = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
-    if not plan.assessment.actions.filter(status__in=Action.OPEN + (Action.Status.DONE,)).exists():
+    if expected_version is not None and expected_version != plan.next_version:
+        if plan.is_agreed and expected_version == plan.version:
+            when = timezone.localtime(plan.agreed_at)
+            raise PlanError(
+                f"The plan was already agreed as version {plan.version} on "
+                f"{when:%-d %B %Y at %H:%M}. Nothing was recorded."
+            )
+        raise PlanError(
+            "The plan changed since your page was loaded. Nothing was recorded: check it "
+            "below and record the agreement again."
+        )
+    actions = plan.assessment.actions.in_plan()
+    if not actions.exists():
         raise PlanError("Accept at least one action before the board agrees the plan.")
-    plan.version += 1
+    plan.version = plan.next_version
     plan.agreed_at = timezone.now()
     plan.agreed_by = user
     plan.save()
+    actions.filter(agreed_in__isnull=True).update(agreed_in=plan.version)
     return plan
+
+
+def remove_draft(action: Action) -> None:
+    """Delete a draft nobody has accepted (a workshop's second thought). Anything in the
+    plan stays, with its history: a coordinator withdraws it instead."""
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        if action.status != Action.Status.PROPOSED or action.agreed_in is not None:
+            raise PlanError(
+                f"“{action}” is in the plan, so it cannot be removed here. A coordinator can "
+                "withdraw it from the plan, with a reason."
+            )
+        action.delete()
+
+
+def withdraw_action(action: Action, reason: str, user) -> Action:
+    """Take an action out of the plan for good, with the reason in its history.
+
+    An action the board agreed opens the plan's next version: the plan no longer says
+    what the board agreed, so it must not claim to.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise PlanError("Say why the action is withdrawn.")
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        if not action.is_in_plan:
+            raise PlanError(f"“{action}” is not in the plan, so there is nothing to withdraw.")
+        before = action.get_status_display()
+        action.status = Action.Status.WITHDRAWN
+        action.withdrawn_reason = reason
+        action.revision += 1
+        action.save()
+        ActionChange.objects.create(
+            action=action,
+            revision=action.revision,
+            changes={
+                "Status": [before, action.get_status_display()],
+                "Reason withdrawn": ["–", reason],
+            },
+            user=user,
+        )
+        if action.agreed_in is not None:
+            plan = ImprovementPlan.objects.select_for_update().get(assessment=action.assessment_id)
+            if plan.is_agreed:
+                plan.version += 1
+                plan.agreed_at = plan.agreed_by = None
+                plan.save()
+    return action
 
 
 # --- Reminders -----------------------------------------------------------------------------------

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from questions.models import Item, Section
 from workshops.forms.questionnaire import Slot, initial_from
-from workshops.models import Answer, Assessment, EvidenceNote, Invitation, Respondent
+from workshops.models import (
+    Answer,
+    Assessment,
+    EvidenceNote,
+    Invitation,
+    Person,
+    Respondent,
+    User,
+)
+from workshops.models.assessment import BASIS_SHORT
+from workshops.services.assessment import render_email
 
 
 class QuestionnaireError(Exception):
@@ -57,6 +69,61 @@ def respondent_for_invitation(invitation: Invitation, channel: str, entered_by=N
         respondent = Respondent.objects.get(invitation=invitation)
     invitation.respondent = respondent
     return respondent
+
+
+def _unlinked_paper_returns(assessment: Assessment, person: Person):
+    return assessment.respondents.filter(
+        channel=Respondent.Channel.PAPER, invitation=None, person=person, submitted_at=None
+    )
+
+
+def find_respondent(
+    assessment: Assessment, invitation: Invitation | None, person: Person | None
+) -> Respondent | None:
+    """The response being answered, or None before the first answer.
+
+    Without an invitation (a paper return in an anonymous assessment) it is the
+    paper return being entered for the person, never their online response.
+    """
+    if invitation is None:
+        respondent = _unlinked_paper_returns(assessment, person).order_by("pk").first()
+    elif invitation.pk is None:
+        return None
+    else:
+        try:
+            respondent = invitation.respondent
+        except Respondent.DoesNotExist:
+            return None
+    if respondent is not None:
+        respondent.assessment = assessment
+    return respondent
+
+
+def start_respondent(
+    assessment: Assessment,
+    invitation: Invitation | None,
+    person: Person,
+    channel: str,
+    entered_by: User | None = None,
+) -> Respondent:
+    """The response the first answer goes to, created then (never on a mere visit)."""
+    if invitation is None:
+        respondent = find_respondent(assessment, None, person)
+        if respondent is None:
+            respondent = Respondent.objects.create(
+                assessment=assessment,
+                channel=channel,
+                person=person,
+                entered_by=entered_by,
+                **Respondent.attributes_of(person),
+            )
+            respondent.assessment = assessment
+        return respondent
+    if invitation.pk is None:
+        # A named paper return: the invitation is stored with the first answer.
+        invitation, _ = Invitation.objects.get_or_create(assessment=assessment, person=person)
+        invitation.assessment, invitation.person = assessment, person
+    return respondent_for_invitation(invitation, channel, entered_by)
 
 
 @dataclass
@@ -157,11 +224,33 @@ def submit(respondent: Respondent) -> None:
     problem = editable_problem(respondent.assessment, respondent)
     if problem:
         raise QuestionnaireError(problem)
+    submitted = {"submitted_at": timezone.now()}
+    if respondent.invitation_id is None and respondent.assessment.anonymous:
+        # A paper return in an anonymous assessment is held against the person's
+        # name only while it is being entered.
+        submitted["person"] = None
     # A conditional update, so two submits racing record one submission time.
-    Respondent.objects.filter(pk=respondent.pk, submitted_at=None).update(
-        submitted_at=timezone.now()
-    )
-    respondent.refresh_from_db(fields=["submitted_at"])
+    Respondent.objects.filter(pk=respondent.pk, submitted_at=None).update(**submitted)
+    respondent.refresh_from_db(fields=["submitted_at", "person"])
+
+
+def email_copy(respondent: Respondent, address: str) -> None:
+    """Send the person a copy of what they submitted: once submitted, their link
+    shows only that they have, so the answers are not readable by whoever has it."""
+    answers = list(respondent.answers.select_related("item").order_by("item__position", "basis"))
+    notes = dict(respondent.evidence_notes.values_list("item_id", "text"))
+    lines = []
+    for answer in answers:
+        basis = f" ({BASIS_SHORT[answer.basis].lower()})" if answer.basis else ""
+        lines.append((answer.item, f"{answer.display}{basis}", notes.pop(answer.item_id, "")))
+    context = {
+        "assessment": respondent.assessment,
+        "partnership": respondent.assessment.partnership,
+        "submitted_at": respondent.submitted_at,
+        "lines": lines,
+    }
+    subject, body = render_email("answers_copy", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
 
 
 @dataclass

@@ -10,10 +10,11 @@ benchmarks. Groups smaller than the minimum group size never get a cell.
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import Count, Q
 
 from questions.models import Item, Section
 from workshops.models import AgendaItem, Answer, Assessment, Person, Respondent, Sector
@@ -239,6 +240,10 @@ class Results:
     benchmarks: list[Benchmark]
     bases: list[str]
     benchmark_gaps: list[BenchmarkGap] = field(default_factory=list)
+    # Anonymous assessments: why nothing is shown yet, or "" when results are shown.
+    withheld: str = ""
+    # Anonymous assessments: why open answers are not shown, or "" when they are.
+    comments_withheld: str = ""
 
     @property
     def ratings(self) -> list[Rating]:
@@ -257,6 +262,62 @@ class Results:
             (r, [trend.items.get((r.item.key, r.basis)) for trend in self.trends])
             for r in self.ratings
         ]
+
+
+def withheld_because(assessment: Assessment, channel: str, min_group: int) -> str:
+    """Why an anonymous assessment's results cannot be shown yet, or "" when they can.
+
+    With fewer respondents than the minimum group size, any figure, chart or
+    comment could be one person's. And a channel on its own is shown only when
+    each channel is empty or large enough: otherwise "all" less "questionnaire
+    only" would be the few workshop votes.
+    """
+    if not assessment.anonymous:
+        return ""
+    sizes: dict[str, int] = defaultdict(int)
+    rows = counted_respondents(assessment).order_by().values_list("channel").annotate(n=Count("id"))
+    for name, n in rows:
+        sizes["workshop" if name == WORKSHOP else "questionnaire"] += n
+    total = sum(sizes.values())
+    if total < min_group:
+        more = min_group - total
+        return (
+            f"Results are shown once at least {min_group} people have answered, to keep "
+            f"the assessment anonymous: {more} more {'is' if more == 1 else 'are'} needed."
+        )
+    if channel != "all" and any(0 < n < min_group for n in sizes.values()):
+        return (
+            f"Questionnaire and workshop answers are shown apart once each has at least "
+            f"{min_group} people, to keep the assessment anonymous. Choose "
+            f"“{CHANNELS['all']}” to see the results."
+        )
+    return ""
+
+
+def kept_dimensions(
+    people: dict[int, dict[str, str]], dimensions: list[str], min_size: int
+) -> list[str]:
+    """The dimensions that may be shown beside each respondent's answers.
+
+    Every combination shown must be shared by at least ``min_size`` respondents:
+    each attribute may be common while the combination (a board member in the
+    private sector) is one person. Dimensions are dropped one at a time, each
+    time the one whose loss leaves the fewest people in too-small combinations.
+    """
+    kept = list(dimensions)
+
+    def too_few(dims: list[str]) -> int:
+        sizes = Counter(tuple(groups[d] for d in dims) for groups in people.values())
+        return sum(n for n in sizes.values() if n < min_size)
+
+    def loss(dimension: str) -> tuple[int, int]:
+        # Fewest left in small combinations; on a tie the dimension that splits people most.
+        rest = [k for k in kept if k != dimension]
+        return too_few(rest), -len({groups[dimension] for groups in people.values()})
+
+    while kept and too_few(kept):
+        kept.remove(min(kept, key=loss))
+    return kept
 
 
 def counted_respondents(assessment: Assessment, channel: str = "all"):
@@ -317,8 +378,15 @@ def group_sizes(rows: list[Row]) -> dict[tuple[str, str], int]:
     return sizes
 
 
-def _gaps(item: Item, basis: str, rows: list[Row], min_group: int) -> list[Gap]:
-    """The widest difference between groups on each dimension, groups too small left out."""
+def _gaps(
+    item: Item, basis: str, rows: list[Row], min_group: int, anonymous: bool = False
+) -> list[Gap]:
+    """The widest difference between groups on each dimension, groups too small left out.
+
+    In an anonymous assessment a dimension is left out too when the groups left
+    out hold fewer than the minimum between them: the question's overall figure
+    less the groups shown would be their answers.
+    """
     gaps = []
     yes_no = item.kind == Item.Kind.YES_NO
     for dimension in ("Role", "Sector", "Governance layer", "Organisation"):
@@ -331,7 +399,8 @@ def _gaps(item: Item, basis: str, rows: list[Row], min_group: int) -> list[Gap]:
         shown = [
             (group, sum(v) / len(v), len(v)) for group, v in values.items() if len(v) >= min_group
         ]
-        if len(shown) < 2:
+        hidden = sum(len(v) for v in values.values() if len(v) < min_group)
+        if len(shown) < 2 or (anonymous and 0 < hidden < min_group):
             continue
         shown.sort(key=lambda g: (-g[1], g[0]))
         gap = Gap(
@@ -342,6 +411,10 @@ def _gaps(item: Item, basis: str, rows: list[Row], min_group: int) -> list[Gap]:
     return gaps
 
 
+# What is said of whoever gave an answer, beside it.
+DESCRIBED = ("Role", "Sector", "Governance layer")
+
+
 def described_groups(
     row: Row, sizes: dict[tuple[str, str], int], min_group: int, anonymous: bool
 ) -> list[str | None]:
@@ -349,7 +422,7 @@ def described_groups(
     None for a group too small to show in an anonymous assessment."""
     return [
         group if not anonymous or sizes.get((dimension, group), 0) >= min_group else None
-        for dimension in ("Role", "Sector", "Governance layer")
+        for dimension in DESCRIBED
         for group in [row.groups[dimension]]
     ]
 
@@ -358,8 +431,39 @@ def _who(row: Row, sizes: dict[tuple[str, str], int], min_group: int, anonymous:
     return ", ".join(g for g in described_groups(row, sizes, min_group, anonymous) if g)
 
 
-def build(assessment: Assessment, min_group: int, channel: str = "all") -> Results:
+def comments_threshold(min_group: int, min_comments: int | None = None) -> int:
+    """How many respondents open answers need in an anonymous assessment: more than
+    figures do, because what people write can point at them."""
+    wanted = settings.MIN_GROUP_SIZE_COMMENTS if min_comments is None else min_comments
+    return max(min_group, wanted)
+
+
+def _withheld(assessment: Assessment, channel: str, min_group: int, reason: str) -> Results:
+    return Results(
+        assessment=assessment,
+        channel=channel,
+        min_group=min_group,
+        respondents=0,
+        by_channel={},
+        elements=[],
+        rating_gaps=[],
+        yes_no_gaps=[],
+        consensus=[],
+        investigate=[],
+        trends=[],
+        benchmarks=[],
+        bases=assessment.bases,
+        withheld=reason,
+    )
+
+
+def build(
+    assessment: Assessment, min_group: int, channel: str = "all", min_comments: int | None = None
+) -> Results:
     channel = channel if channel in CHANNELS else "all"
+    anonymous = assessment.anonymous
+    if reason := withheld_because(assessment, channel, min_group):
+        return _withheld(assessment, channel, min_group, reason)
     bank = assessment.bank
     items = list(assessment.items.select_related("section").order_by("position"))
     rows = answer_rows(assessment, channel)
@@ -369,10 +473,23 @@ def build(assessment: Assessment, min_group: int, channel: str = "all") -> Resul
     sizes = group_sizes(rows)
     bases = assessment.bases
     described: dict[int, str] = {}
+    comments_withheld = ""
+    if anonymous:
+        min_comments = comments_threshold(min_group, min_comments)
+        people = {row.respondent: row.groups for row in rows}
+        if len(people) < min_comments:
+            comments_withheld = (
+                f"Open answers are shown once at least {min_comments} people have answered, "
+                "to keep the assessment anonymous."
+            )
+        shown = kept_dimensions(people, list(DESCRIBED), min_comments)
 
     def who(row: Row) -> str:
         if row.respondent not in described:
-            described[row.respondent] = _who(row, sizes, min_group, assessment.anonymous)
+            if anonymous:
+                described[row.respondent] = ", ".join(row.groups[d] for d in shown)
+            else:
+                described[row.respondent] = _who(row, sizes, min_group, anonymous)
         return described[row.respondent]
 
     elements: dict[int, ElementResult] = {}
@@ -384,16 +501,16 @@ def build(assessment: Assessment, min_group: int, channel: str = "all") -> Resul
             for basis in bases:
                 item_rows = by_item.get((item.pk, basis), [])
                 element.ratings.append(_rating(item, basis, item_rows))
-                rating_gaps += _gaps(item, basis, item_rows, min_group)
+                rating_gaps += _gaps(item, basis, item_rows, min_group, anonymous)
         elif item.kind == Item.Kind.YES_NO:
             item_rows = by_item.get((item.pk, ""), [])
             element.yes_no.append(_yes_no(item, item_rows))
-            yes_no_gaps += _gaps(item, "", item_rows, min_group)
+            yes_no_gaps += _gaps(item, "", item_rows, min_group, anonymous)
         else:
             answers = [
                 OpenAnswer(row.text, who(row))
                 for row in by_item.get((item.pk, ""), [])
-                if row.text.strip()
+                if row.text.strip() and not comments_withheld
             ]
             element.open_answers.append((item, answers))
     for element in elements.values():
@@ -417,6 +534,7 @@ def build(assessment: Assessment, min_group: int, channel: str = "all") -> Resul
         trends=_trends(assessment),
         benchmarks=benchmarks_for(assessment),
         bases=bases,
+        comments_withheld=comments_withheld,
     )
     results.benchmark_gaps = benchmark_gaps(results)
     results.investigate = [

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 
 from questions.models import BankVersion
 from workshops.access import get_assessment, get_invitation, get_partnership
 from workshops.forms.assessment import AssessmentForm, InviteForm
 from workshops.services import assessment as services
-from workshops.services import dashboard
+from workshops.services import dashboard, mail
 
 
 def _posted(request: HttpRequest):
@@ -36,6 +37,7 @@ def assessment_create(request: HttpRequest, partnership_id: int) -> HttpResponse
     return render(request, "workshops/form.html", context)
 
 
+@never_cache  # who has answered, and the counts: not for a browser's or a proxy's cache
 @login_required
 def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: int):
     assessment, membership = get_assessment(request, partnership_id, assessment_id, "manage")
@@ -64,6 +66,8 @@ def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"{invited} invited; {emailed} email(s) sent.")
+            if held := mail.held_back(assessment):
+                messages.warning(request, held)
             return redirect(assessment)
     context = {
         "form": form,
@@ -82,9 +86,12 @@ def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
         messages.error(request, "Reminders can only be sent while the assessment is open.")
     else:
         count = services.send_reminders(assessment)
+        held = mail.held_back(assessment)
         if count:
             messages.success(request, f"Reminder sent to {count} people who have not finished.")
-        else:
+        if held:
+            messages.warning(request, held)
+        elif not count:
             messages.info(
                 request,
                 "Nobody needed a reminder: everyone who has not finished was emailed in the "

@@ -4,11 +4,15 @@ No account is needed. Joining sets a signed cookie that holds the
 participant's id and only travels to this workshop's addresses, so a phone
 can only ever vote in the workshop it joined. The pages work with plain form
 posts; with JavaScript they poll for changes and vote without reloading.
+
+One person, one vote: a phone that has joined is sent back to its room rather
+than joining again; a network gets a room's worth of phones before the
+facilitator must let each new one in; and a name someone has already joined
+as moves to another phone only when the facilitator says so.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError
@@ -22,100 +26,169 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from workshops import throttle
 from workshops.access import get_workshop_by_code
 from workshops.forms.workshop import CodeForm, JoinForm
-from workshops.models import Workshop, WorkshopError
+from workshops.models import Respondent, WaitingPhone, Workshop, WorkshopError
 from workshops.models.workshop import normalise_code
 from workshops.services import workshop as services
 
 State = Workshop.State
 COOKIE = "lsp_participant"
+WAITING_COOKIE = "lsp_waiting"
 JOIN_GUESSES = "workshop-join"
 COOKIE_AGE = 24 * 3600
 
 
-def _signer(code: str) -> signing.Signer:
-    return signing.Signer(salt=f"workshops.participant.{code}")
+def _signer(code: str, kind: str = "participant") -> signing.Signer:
+    return signing.Signer(salt=f"workshops.{kind}.{code}")
 
 
-def participant_id(request: HttpRequest, code: str) -> int | None:
-    """The participant this phone joined this workshop as, from its signed cookie."""
+def _signed_id(request: HttpRequest, code: str, cookie: str, kind: str) -> int | None:
     try:
-        return int(_signer(code).unsign(request.COOKIES.get(COOKIE, "")))
+        return int(_signer(code, kind).unsign(request.COOKIES.get(cookie, "")))
     except (signing.BadSignature, ValueError):
         return None
 
 
-def _too_many(request: HttpRequest, *, increment: bool) -> bool:
-    """Whether this address has used up its wrong codes (counting one more if told to)."""
-    if increment:
-        throttle.count_miss(request, JOIN_GUESSES, settings.WORKSHOP_JOIN_RATE)
-    return throttle.used_up(request, JOIN_GUESSES, settings.WORKSHOP_JOIN_RATE)
+def participant_id(request: HttpRequest, code: str) -> int | None:
+    """The participant this phone joined this workshop as, from its signed cookie."""
+    return _signed_id(request, code, COOKIE, "participant")
 
 
-TOO_MANY = "Too many wrong codes from this network. Wait a minute, then try again."
+def _set_cookie(
+    response: HttpResponse, request: HttpRequest, code: str, cookie: str, pk: int
+) -> None:
+    kind = "participant" if cookie == COOKIE else "waiting"
+    response.set_cookie(
+        cookie,
+        _signer(code, kind).sign(str(pk)),
+        max_age=COOKIE_AGE,
+        path=reverse("workshop-room", args=[code]),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _forget_cookie(response: HttpResponse, code: str, cookie: str) -> None:
+    response.delete_cookie(cookie, path=reverse("workshop-room", args=[code]), samesite="Lax")
+
+
+def _no_such_code(request: HttpRequest, form: CodeForm, wait: int) -> HttpResponse:
+    """A wrong code, already counted against the network: said so, and past the
+    allowance the network is told how long to wait before its next one."""
+    message = "No workshop has that code. Check it against the screen"
+    if wait:
+        message = f"No workshop has that code. {throttle.wait_message(wait, 'code')}"
+    form.add_error("code", message)
+    response = render(
+        request, "workshops/live/join_start.html", {"form": form}, status=429 if wait else 200
+    )
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def join_start(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None, initial={"code": request.GET.get("code", "")})
-    status = 200
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
-        if _too_many(request, increment=False):
-            form.add_error("code", TOO_MANY)
-            status = 429
-        elif Workshop.objects.filter(code=code).exists():
+        # A right code is always looked up first: guesses from the same network
+        # never keep the people who hold the code out.
+        if Workshop.objects.filter(code=code).exists():
             return redirect("workshop-join", code=code)
-        else:
-            _too_many(request, increment=True)
-            form.add_error("code", "No workshop has that code. Check it against the screen")
-    return render(request, "workshops/live/join_start.html", {"form": form}, status=status)
+        return _no_such_code(request, form, throttle.count_miss(request, JOIN_GUESSES))
+    return render(request, "workshops/live/join_start.html", {"form": form})
+
+
+def _joined(request: HttpRequest, workshop: Workshop) -> bool:
+    """Whether this phone holds a cookie for a participant still in the workshop."""
+    respondent_id = participant_id(request, workshop.code)
+    return respondent_id is not None and workshop.participants.filter(pk=respondent_id).exists()
+
+
+def _waiting_phone(request: HttpRequest, workshop: Workshop) -> WaitingPhone | None:
+    waiting_id = _signed_id(request, workshop.code, WAITING_COOKIE, "waiting")
+    if waiting_id is None:
+        return None
+    return workshop.waiting_phones.select_related("participant").filter(pk=waiting_id).first()
 
 
 def join(request: HttpRequest, code: str) -> HttpResponse:
     if code != normalise_code(code) and normalise_code(code):
         return redirect("workshop-join", code=normalise_code(code))
-    if _too_many(request, increment=False):
-        form = CodeForm({"code": code})
-        form.is_valid()
-        form.add_error("code", TOO_MANY)
-        return render(request, "workshops/live/join_start.html", {"form": form}, status=429)
     try:
         workshop = get_workshop_by_code(code)
     except Http404:
-        _too_many(request, increment=True)
+        wait = throttle.count_miss(request, JOIN_GUESSES)
+        form = CodeForm({"code": code})
+        if wait and form.is_valid():
+            return _no_such_code(request, form, wait)
         raise
-    if participant_id(request, code) is not None and request.method == "GET":
+    if _joined(request, workshop):
         return redirect("workshop-room", code=code)
-    form = JoinForm(request.POST or None, workshop=workshop)
+    if _waiting_phone(request, workshop) is not None:
+        return redirect("workshop-wait", code=code)
+    initial = {"who": JoinForm.ANONYMOUS} if request.GET.get("who") == JoinForm.ANONYMOUS else {}
+    form = JoinForm(request.POST or None, workshop=workshop, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            respondent = services.join(
+            joined = services.join_phone(
                 workshop,
+                throttle.network_of(request),
                 person=form.person,
                 role=form.cleaned_data["role"],
                 sector=form.cleaned_data["sector"],
                 layer=form.cleaned_data["layer"],
                 attempt=form.cleaned_data["attempt"],
+                ask_if_taken=form.cleaned_data["ask"],
             )
+        except services.NameTaken as exc:
+            context = {"workshop": workshop, "person": exc.person, "form": form}
+            return render(request, "workshops/live/name_taken.html", context)
         except WorkshopError as exc:
             form.add_error(None, str(exc))
         else:
-            response = redirect("workshop-room", code=code)
-            response.set_cookie(
-                COOKIE,
-                _signer(code).sign(str(respondent.pk)),
-                max_age=COOKIE_AGE,
-                path=reverse("workshop-room", args=[code]),
-                secure=request.is_secure(),
-                httponly=True,
-                samesite="Lax",
-            )
-            return response
+            return _welcome(request, code, joined)
     return render(request, "workshops/live/join.html", {"form": form, "workshop": workshop})
+
+
+def _welcome(request: HttpRequest, code: str, joined: Respondent | WaitingPhone) -> HttpResponse:
+    if isinstance(joined, WaitingPhone):
+        response = redirect("workshop-wait", code=code)
+        _set_cookie(response, request, code, WAITING_COOKIE, joined.pk)
+    else:
+        response = redirect("workshop-room", code=code)
+        _set_cookie(response, request, code, COOKIE, joined.pk)
+    return response
+
+
+@never_cache
+def wait(request: HttpRequest, code: str) -> HttpResponse:
+    """A phone waiting to be let in: refreshed by its script until the facilitator decides."""
+    # The cookie first: without one this page says nothing about any code.
+    if _signed_id(request, code, WAITING_COOKIE, "waiting") is None:
+        return redirect("workshop-join", code=code)
+    workshop = get_workshop_by_code(code)
+    waiting = _waiting_phone(request, workshop)
+    if waiting is None:
+        response = redirect("workshop-join", code=code)
+    elif waiting.is_waiting:
+        return render(request, "workshops/live/wait.html", {"workshop": workshop})
+    else:
+        participant = services.collect(waiting)
+        if participant is None:
+            context = {"workshop": workshop, "turned_away": True}
+            response = render(request, "workshops/live/wait.html", context)
+        else:
+            response = redirect("workshop-room", code=code)
+            _set_cookie(response, request, code, COOKIE, participant.pk)
+    _forget_cookie(response, code, WAITING_COOKIE)
+    return response
 
 
 def _room_context(workshop: Workshop, respondent_id: int) -> dict:
@@ -142,6 +215,11 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
     if respondent_id is None:
         return redirect("workshop-join", code=code)
     workshop = get_workshop_by_code(code)
+    if not workshop.participants.filter(pk=respondent_id).exists():
+        # Removed by the facilitator, or moved to another phone: this cookie is spent.
+        response = redirect("workshop-join", code=code)
+        _forget_cookie(response, code, COOKIE)
+        return response
     if workshop.timer_expired() and services.close_if_timer_expired(workshop.pk):
         workshop = get_workshop_by_code(code)
     context = _room_context(workshop, respondent_id)
@@ -154,7 +232,12 @@ def _etag(version: int) -> str:
 
 
 def room_live(request: HttpRequest, code: str) -> HttpResponse:
-    """What the phone polls every second. Unchanged: a 304 from this process's snapshot."""
+    """What the phone polls every second. Unchanged: a 304 from this process's snapshot.
+
+    Nothing here checks that the participant is still in the workshop: a phone
+    whose participant has gone is shown only what the room sees (its votes went
+    with it, or moved to the other phone), and its votes are refused.
+    """
     respondent_id = participant_id(request, code)
     if respondent_id is None:
         return HttpResponseForbidden("Join the workshop first.")
@@ -197,11 +280,13 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         ok, status, message = True, 200, "Your vote is in. You can change it until voting closes."
     except ValueError:
         message = "Voting on that item has closed. The current item is shown now."
+    except services.NotJoined as exc:
+        status, message = 403, str(exc)
     except WorkshopError as exc:
         message = str(exc)
     except IntegrityError:
         # The participant no longer exists (the workshop was removed or reset).
-        message = "You are no longer in this workshop. Join it again."
+        status, message = 403, "You are no longer in this workshop. Join it again."
     if wants_json:
         return JsonResponse({"ok": ok, "message": message}, status=status)
     (messages.success if ok else messages.error)(request, message)

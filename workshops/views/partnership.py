@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import smtplib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
 from workshops import services
 from workshops.access import get_organisation, get_partnership, get_person
-from workshops.forms import MemberForm, OrganisationForm, PartnershipForm, PersonForm
-from workshops.models import Membership, Partnership
+from workshops.forms import OrganisationForm, PartnershipForm, PersonForm
+from workshops.forms.partnership import NewPartnershipForm
+from workshops.models import Partnership
 from workshops.services import privacy
 
 AUDIT_PAGE_SIZE = 50
@@ -26,9 +30,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _county_choices(request: HttpRequest):
-    return Partnership.objects.filter(
-        memberships__user=request.user, authority_type=Partnership.AuthorityType.COUNTY
-    )
+    counties = Partnership.objects.filter(authority_type=Partnership.AuthorityType.COUNTY)
+    if request.user.is_staff:
+        return counties  # support staff set partnerships up for anyone
+    # Otherwise only counties the user belongs to: the list never reveals others.
+    return counties.filter(memberships__user=request.user)
+
+
+def _support_staff_only(request: HttpRequest) -> None:
+    # Partnerships are set up and verified by support staff, never by anyone who
+    # signs in: five made-up partnerships would let their maker work out another's
+    # figures from the comparisons, or send email from our address.
+    if not request.user.is_staff:
+        raise PermissionDenied("Only support staff set up and verify partnerships.")
 
 
 def _posted(request: HttpRequest):
@@ -38,12 +52,56 @@ def _posted(request: HttpRequest):
 
 @login_required
 def partnership_create(request: HttpRequest) -> HttpResponse:
-    form = PartnershipForm(_posted(request), county_choices=_county_choices(request))
+    _support_staff_only(request)
+    form = NewPartnershipForm(_posted(request), county_choices=_county_choices(request))
     if request.method == "POST" and form.is_valid():
-        partnership = services.create_partnership(request.user, **form.cleaned_data)
-        messages.success(request, f"{partnership} is set up. You are its coordinator.")
-        return redirect(partnership)
+        fields = dict(form.cleaned_data)
+        try:
+            partnership = services.create_partnership(fields.pop("coordinator"), **fields)
+        except services.MembershipError as exc:
+            form.add_error("coordinator", str(exc))
+        else:
+            messages.success(
+                request,
+                f"{partnership} is set up, with {form.cleaned_data['coordinator']} as its "
+                "coordinator. Verify it once you have checked it is a real partnership.",
+            )
+            return redirect("support-partnerships")
     return render(request, "workshops/form.html", {"form": form, "title": "Set up a partnership"})
+
+
+@login_required
+def support_partnerships(request: HttpRequest) -> HttpResponse:
+    _support_staff_only(request)
+    partnerships = Partnership.objects.select_related("verified_by").order_by(
+        F("verified_at").asc(nulls_first=True), "name"
+    )
+    return render(request, "workshops/support.html", {"partnerships": partnerships})
+
+
+@login_required
+def partnership_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    _support_staff_only(request)
+    partnership = get_object_or_404(Partnership, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        sent = services.verify_partnership(partnership, request.user, request.path)
+    except (smtplib.SMTPException, OSError) as exc:
+        messages.warning(
+            request,
+            f"{partnership} is verified, but its waiting emails could not be sent ({exc}). "
+            "Its coordinator can send them by inviting the same people again.",
+        )
+    else:
+        if sent is None:
+            messages.info(request, f"{partnership} was verified before.")
+        else:
+            # Not audited again by the message: the service has logged it.
+            messages.info(
+                request, f"{partnership} is verified. {sent} waiting invitation emails sent."
+            )
+    return redirect("support-partnerships")
 
 
 @login_required
@@ -55,7 +113,6 @@ def partnership_detail(request: HttpRequest, partnership_id: int) -> HttpRespons
         "assessments": partnership.assessments.prefetch_related("workshops"),
         "organisations": partnership.organisations.all(),
         "people": partnership.people.select_related("organisation"),
-        "members": partnership.memberships.select_related("user") if membership.can_manage else [],
     }
     return render(request, "workshops/partnership.html", context)
 
@@ -117,40 +174,6 @@ def person_edit(request: HttpRequest, partnership_id: int, person_id: int) -> Ht
         return redirect(partnership)
     form = PersonForm(_posted(request), instance=person, partnership=partnership)
     return _save_form(request, form, partnership, f"Edit {person}", "{} saved.")
-
-
-@login_required
-def member_add(request: HttpRequest, partnership_id: int) -> HttpResponse:
-    partnership, _ = get_partnership(request, partnership_id, "manage")
-    form = MemberForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = services.add_member(partnership, **form.cleaned_data)
-        except services.MembershipError as exc:
-            form.add_error("email", str(exc))
-        else:
-            messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
-            return redirect(partnership)
-    context = {"form": form, "title": "Add a member", "partnership": partnership}
-    return render(request, "workshops/form.html", context)
-
-
-@login_required
-def member_remove(request: HttpRequest, partnership_id: int, membership_id: int):
-    partnership, _ = get_partnership(request, partnership_id, "manage")
-    membership = get_object_or_404(
-        Membership.objects.select_related("user"), partnership=partnership, pk=membership_id
-    )
-    # Checked after access, so an outsider learns nothing even from the method.
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        services.remove_member(partnership, membership_id)
-    except (services.MembershipError, ValidationError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{membership.user} is no longer a member.")
-    return redirect(partnership)
 
 
 @login_required

@@ -12,10 +12,15 @@ from django.utils.text import slugify
 
 from workshops import audit
 from workshops.access import get_action, get_assessment, get_priority
-from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm
+from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm, WithdrawForm
 from workshops.models import Action, PlanPdf
 from workshops.reporting import plan_pdf as plan_pdf_service
 from workshops.services import plan as services
+
+
+def read_int(value: str | None) -> int | None:
+    """A small whole number posted by one of our own forms, or None for anything else."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 9 else None
 
 
 def _post_only(request: HttpRequest) -> HttpResponse | None:
@@ -40,8 +45,9 @@ def plan(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpR
         "plan": improvement_plan,
         "priorities": improvement_plan.priorities.filter(dropped=False),
         "proposed": [a for a in actions if a.status == Action.Status.PROPOSED],
-        "agreed": [a for a in actions if a.status not in ("proposed", "rejected")],
+        "agreed": [a for a in actions if a.is_in_plan],
         "rejected": [a for a in actions if a.status == Action.Status.REJECTED],
+        "withdrawn": [a for a in actions if a.status == Action.Status.WITHDRAWN],
         "overdue": {a.pk for a in actions if a.is_overdue(today)},
         "priority_form": PriorityForm(),
     }
@@ -72,7 +78,13 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
             services.order_priorities_by_votes(improvement_plan)
             messages.success(request, "Priorities ranked by the board's dot vote.")
         elif change == "agree":
-            improvement_plan = services.agree_plan(improvement_plan, request.user)
+            shown = read_int(request.POST.get("version"))
+            if shown is None:
+                raise services.PlanError(
+                    "The page was out of date. Nothing was recorded: check the plan below "
+                    "and record the agreement again."
+                )
+            improvement_plan = services.agree_plan(improvement_plan, request.user, shown)
             messages.success(request, f"Version {improvement_plan.version} of the plan agreed.")
         elif change == "priority":
             form = PriorityForm(request.POST)
@@ -114,13 +126,16 @@ def priority_change(request: HttpRequest, partnership_id, assessment_id, priorit
     return redirect("plan", partnership_id, assessment_id)
 
 
-def _action_page(request, action: Action | None, assessment, form, *, status=200):
+def _action_page(
+    request, action: Action | None, assessment, form, *, status=200, withdraw_form=None
+):
     context = {
         "assessment": assessment,
         "partnership": assessment.partnership,
         "action": action,
         "form": form,
         "progress_form": ProgressForm(),
+        "withdraw_form": withdraw_form or WithdrawForm(),
         "history": action.changes.select_related("user") if action else [],
         "notes": action.progress.select_related("user") if action else [],
     }
@@ -161,6 +176,8 @@ def action_edit(request: HttpRequest, partnership_id, assessment_id, action_id):
     form = ActionForm(
         request.POST, instance=Action.objects.get(pk=action.pk), assessment=assessment
     )
+    if action.status == Action.Status.WITHDRAWN:
+        form.add_error(None, "This action was withdrawn from the plan, so it cannot be changed.")
     if not form.is_valid():
         return _action_page(request, action, assessment, form, status=400)
     values = {name: form.cleaned_data[name] for name in services.TRACKED}
@@ -191,6 +208,26 @@ def action_decide(request: HttpRequest, partnership_id, assessment_id, action_id
         audit.note(request, f"Draft action “{action}” {'accepted' if accept else 'rejected'}.")
     except services.PlanError as exc:
         messages.error(request, str(exc))
+    return _back(action.assessment)
+
+
+@login_required
+def action_withdraw(request: HttpRequest, partnership_id, assessment_id, action_id):
+    action, _ = get_action(request, partnership_id, assessment_id, action_id)
+    if refused := _post_only(request):
+        return refused
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        edit = ActionForm(instance=action, assessment=action.assessment)
+        return _action_page(
+            request, action, action.assessment, edit, status=400, withdraw_form=form
+        )
+    try:
+        services.withdraw_action(action, form.cleaned_data["reason"], request.user)
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+        return redirect("plan-action", partnership_id, assessment_id, action_id)
+    messages.success(request, f"“{action}” withdrawn from the plan.")
     return _back(action.assessment)
 
 
@@ -252,7 +289,7 @@ def plan_pdf_status(request: HttpRequest, partnership_id: int, assessment_id: in
     job = plan_pdf_service.check(assessment, large=large, job_id=request.GET.get("job", ""))
     download, status = _pdf_urls(assessment, job)
     if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"state": job.state, "download": download})
+        return JsonResponse({"state": job.state, "download": download, "slow": job.is_slow})
     context = {
         "assessment": assessment,
         "partnership": assessment.partnership,

@@ -8,28 +8,30 @@ and where its pages live.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from workshops import throttle
 from workshops.access import get_assessment, get_invitation_by_token
 from workshops.forms.questionnaire import AnswerForm
-from workshops.models import Invitation, Respondent, User
+from workshops.models import Assessment, Invitation, Person, Respondent, User
 from workshops.services import assessment as assessment_services
 from workshops.services.questionnaire import (
     QuestionnaireError,
     answered_by_section,
     editable_problem,
+    email_copy,
+    find_respondent,
     outline,
-    respondent_for_invitation,
     save_values,
+    start_respondent,
     stored_answers,
     submit,
 )
@@ -37,22 +39,35 @@ from workshops.services.questionnaire import (
 
 @dataclass
 class Answering:
-    invitation: Invitation
+    """Whose response the pages are for, and where they live.
+
+    Through a link or a named paper return, the response belongs to the
+    invitation. A paper return in an anonymous assessment has no invitation:
+    it is a response of its own, so entering it never shows or depends on
+    what the person did online.
+    """
+
+    invitation: Invitation | None
     channel: str
     url_name: str
     url_args: tuple
     entered_by: User | None = None
+    person: Person | None = None
+    assessment: Assessment | None = None
+    _respondent: Respondent | None = field(default=None, repr=False)
+    _looked_up: bool = field(default=False, repr=False)
 
-    @property
-    def assessment(self):
-        return self.invitation.assessment
+    def __post_init__(self) -> None:
+        if self.invitation is not None:
+            self.person = self.person or self.invitation.person
+            self.assessment = self.assessment or self.invitation.assessment
 
     @property
     def respondent(self) -> Respondent | None:
-        try:
-            return self.invitation.respondent
-        except Respondent.DoesNotExist:
-            return None
+        if not self._looked_up:
+            self._respondent = find_respondent(self.assessment, self.invitation, self.person)
+            self._looked_up = True
+        return self._respondent
 
     def url(self, page: str, *args) -> str:
         return reverse(f"{self.url_name}-{page}", args=[*self.url_args, *args])
@@ -62,7 +77,11 @@ class Answering:
         return self.url("save")
 
     def start_respondent(self) -> Respondent:
-        return respondent_for_invitation(self.invitation, self.channel, self.entered_by)
+        self._respondent = start_respondent(
+            self.assessment, self.invitation, self.person, self.channel, self.entered_by
+        )
+        self._looked_up = True
+        return self._respondent
 
 
 LINK_GUESSES = "invitation-link"
@@ -71,22 +90,28 @@ LINK_GUESSES = "invitation-link"
 def _through_link(view=None, *, json: bool = False):
     """Open a partner's page through their personal link, which is the credential.
 
-    A withdrawn link is explained (410). An unknown link is a 404 and counts
-    against the address; an address that has tried too many is refused every
-    link for a while (429), so links cannot be found by trying.
+    A withdrawn link is explained (410). A right link always opens. An unknown
+    link is a 404 and counts against the network; past a small allowance the
+    network must wait longer and longer before trying another (429), so links
+    cannot be found by trying.
     """
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
-            rate = settings.INVITATION_LINK_RATE
-            if throttle.used_up(request, LINK_GUESSES, rate):
-                return _link_problem(request, TOO_MANY_LINKS, status=429, json=json)
             try:
                 invitation = get_invitation_by_token(token)
             except Http404:
-                throttle.count_miss(request, LINK_GUESSES, rate)
-                raise
+                wait = throttle.count_miss(request, LINK_GUESSES)
+                if not wait:
+                    raise
+                problem = (
+                    TOO_MANY_LINKS[0],
+                    f"{throttle.wait_message(wait, 'link')}. {TOO_MANY_LINKS[1]}",
+                )
+                response = _link_problem(request, problem, status=429, json=json)
+                response["Retry-After"] = str(wait)
+                return response
             if invitation.is_revoked:
                 return _link_problem(request, WITHDRAWN, status=410, json=json)
             answering = Answering(invitation, Respondent.Channel.ONLINE, "questionnaire", (token,))
@@ -105,7 +130,7 @@ WITHDRAWN = (
 TOO_MANY_LINKS = (
     "Too many wrong links",
     "Too many links that do not exist have been tried from this network. "
-    "Wait a few minutes, then open the link from your invitation email again.",
+    "The link from your invitation email always works.",
 )
 
 
@@ -138,13 +163,31 @@ def _context(answering: Answering, sections, current=None) -> dict:
         "percent": round(100 * answered / total) if total else 0,
         "problem": editable_problem(answering.assessment, respondent),
         "paper": answering.channel == Respondent.Channel.PAPER,
+        "can_copy": answering.channel == Respondent.Channel.ONLINE
+        and bool(answering.invitation.sent_to or answering.person.email),
     }
 
 
+def _submitted(request: HttpRequest, answering: Answering) -> HttpResponse | None:
+    """Once submitted, a response's pages say so and show nothing of it: whoever
+    holds the link later (a shared computer, a forwarded email) reads nothing."""
+    respondent = answering.respondent
+    if respondent is None or not respondent.is_submitted:
+        return None
+    context = {
+        "assessment": answering.assessment,
+        "partnership": answering.assessment.partnership,
+        "respondent": respondent,
+    }
+    return render(request, "workshops/questionnaire/submitted.html", context)
+
+
 def _start(request: HttpRequest, answering: Answering) -> HttpResponse:
+    if done := _submitted(request, answering):
+        return done
     sections = outline(answering.assessment)
     respondent = answering.respondent
-    resume_at = respondent.last_section if respondent and not respondent.is_submitted else 0
+    resume_at = respondent.last_section if respondent else 0
     if any(s.section.number == resume_at for s in sections):
         return redirect(answering.url("section", resume_at))
     context = _context(answering, sections)
@@ -153,6 +196,8 @@ def _start(request: HttpRequest, answering: Answering) -> HttpResponse:
 
 
 def _section(request: HttpRequest, answering: Answering, number: int) -> HttpResponse:
+    if done := _submitted(request, answering):
+        return done
     sections = outline(answering.assessment)
     index = next((i for i, s in enumerate(sections) if s.section.number == number), None)
     if index is None:
@@ -178,9 +223,9 @@ def _section(request: HttpRequest, answering: Answering, number: int) -> HttpRes
     else:
         if request.method == "POST":
             messages.error(request, f"{problem} Nothing was changed.")
+        # Reading a page stores nothing, not even where to resume: that is
+        # recorded when answers are saved.
         form = AnswerForm(initial=stored_answers(respondent, current.items), **form_args)
-        if respondent and not problem and respondent.last_section != number:
-            Respondent.objects.filter(pk=respondent.pk).update(last_section=number)
     context = _context(answering, sections, current)
     context.update(
         {
@@ -211,6 +256,10 @@ def _save(request: HttpRequest, answering: Answering) -> JsonResponse:
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         return JsonResponse({"error": " ".join(errors)}, status=400)
+    # Checked before a response is started, so a refused save leaves no empty one behind.
+    problem = editable_problem(answering.assessment, answering.respondent)
+    if problem:
+        return JsonResponse({"error": problem}, status=409)
     try:
         saved = save_values(answering.start_respondent(), form.values())
     except QuestionnaireError as exc:
@@ -219,41 +268,53 @@ def _save(request: HttpRequest, answering: Answering) -> JsonResponse:
 
 
 def _review(request: HttpRequest, answering: Answering) -> HttpResponse:
-    sections = outline(answering.assessment)
     if request.method == "POST":
         respondent = answering.respondent
         if respondent is None:
             messages.error(request, "Answer at least one question before submitting.")
-        else:
-            try:
-                submit(respondent)
-            except QuestionnaireError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, "Your answers have been submitted. Thank you.")
+            return redirect(answering.url("review"))
+        try:
+            submit(respondent)
+        except QuestionnaireError as exc:
+            messages.error(request, str(exc))
+            return redirect(answering.url("review"))
+        if answering.channel == Respondent.Channel.PAPER:
+            messages.success(request, f"The paper return for {answering.person} is submitted.")
+            return redirect(answering.assessment)
+        if request.POST.get("email_copy"):
+            email_copy(respondent, assessment_services.address_for(answering.invitation))
+        messages.success(request, "Your answers have been submitted. Thank you.")
         return redirect(answering.url("review"))
+    if done := _submitted(request, answering):
+        return done
+    sections = outline(answering.assessment)
     return render(request, "workshops/questionnaire/review.html", _context(answering, sections))
 
 
-# Partners, through their personal link. The link is the credential.
+# Partners, through their personal link. The link is the credential. Nothing of
+# these pages may be kept by a browser or a proxy: they show someone's answers.
 
 
+@never_cache
 @_through_link
 def questionnaire(request: HttpRequest, answering: Answering) -> HttpResponse:
     return _start(request, answering)
 
 
+@never_cache
 @_through_link
 def questionnaire_section(request: HttpRequest, answering: Answering, number: int):
     return _section(request, answering, number)
 
 
+@never_cache
 @require_POST
 @_through_link(json=True)
 def questionnaire_save(request: HttpRequest, answering: Answering) -> HttpResponse:
     return _save(request, answering)
 
 
+@never_cache
 @_through_link
 def questionnaire_review(request: HttpRequest, answering: Answering) -> HttpResponse:
     return _review(request, answering)
@@ -267,35 +328,40 @@ def _paper(request: HttpRequest, partnership_id: int, assessment_id: int, person
     person = get_object_or_404(
         assessment.partnership.people.select_related("organisation"), pk=person_id
     )
-    invitation = assessment_services.invitation_for_paper(assessment, person)
-    answering = Answering(
-        invitation,
-        Respondent.Channel.PAPER,
-        "paper",
-        (partnership_id, assessment_id, person_id),
-        entered_by=request.user,
-    )
-    respondent = answering.respondent
-    if respondent is not None and respondent.channel != Respondent.Channel.PAPER:
-        messages.error(request, f"{person} has answered online; a paper return cannot replace it.")
-        return redirect(assessment)
-    if assessment.anonymous and respondent is not None and respondent.is_submitted:
-        # Once entered, an anonymous return is not shown again against a name.
-        messages.info(
-            request,
-            "That paper return has been submitted. In an anonymous "
-            "assessment its answers are not shown against a name.",
+    args = (partnership_id, assessment_id, person_id)
+    paper = Respondent.Channel.PAPER
+    if assessment.anonymous:
+        # A response of its own, whatever the person has done online: the page
+        # and its status are the same for everybody, so entering a paper return
+        # tells a coordinator nothing about anyone's online answers. (Refusing
+        # returns for people who answered online would need a message that
+        # depends on whether they did.) Someone who answered both ways counts twice.
+        return Answering(
+            None,
+            paper,
+            "paper",
+            args,
+            entered_by=request.user,
+            person=person,
+            assessment=assessment,
         )
+    invitation = assessment_services.paper_invitation(assessment, person)
+    answering = Answering(invitation, paper, "paper", args, entered_by=request.user)
+    respondent = answering.respondent
+    if respondent is not None and respondent.channel != paper:
+        messages.error(request, f"{person} has answered online; a paper return cannot replace it.")
         return redirect(assessment)
     return answering
 
 
+@never_cache
 @login_required
 def paper(request, partnership_id: int, assessment_id: int, person_id: int):
     answering = _paper(request, partnership_id, assessment_id, person_id)
     return answering if isinstance(answering, HttpResponse) else _start(request, answering)
 
 
+@never_cache
 @login_required
 def paper_section(request, partnership_id: int, assessment_id: int, person_id: int, number: int):
     answering = _paper(request, partnership_id, assessment_id, person_id)
@@ -304,6 +370,7 @@ def paper_section(request, partnership_id: int, assessment_id: int, person_id: i
     return _section(request, answering, number)
 
 
+@never_cache
 @login_required
 def paper_save(request, partnership_id: int, assessment_id: int, person_id: int):
     answering = _paper(request, partnership_id, assessment_id, person_id)
@@ -314,6 +381,7 @@ def paper_save(request, partnership_id: int, assessment_id: int, person_id: int)
     return _save(request, answering)
 
 
+@never_cache
 @login_required
 def paper_review(request, partnership_id: int, assessment_id: int, person_id: int):
     answering = _paper(request, partnership_id, assessment_id, person_id)

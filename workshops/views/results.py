@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from workshops.access import get_assessment
 from workshops.reporting import charts, exports
@@ -19,6 +20,10 @@ def _results(request: HttpRequest, partnership_id: int, assessment_id: int):
     return services.build(assessment, settings.MIN_GROUP_SIZE, channel), membership
 
 
+# Every page and file here shows what people answered: no browser or proxy may keep it.
+
+
+@never_cache
 @login_required
 def results(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     result, membership = _results(request, partnership_id, assessment_id)
@@ -37,9 +42,7 @@ def results(request: HttpRequest, partnership_id: int, assessment_id: int) -> Ht
 
 
 def _svg(svg: str) -> HttpResponse:
-    response = HttpResponse(svg, content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=60"
-    return response
+    return HttpResponse(svg, content_type="image/svg+xml")
 
 
 def _chart_inputs(request: HttpRequest, partnership_id: int, assessment_id: int):
@@ -47,21 +50,27 @@ def _chart_inputs(request: HttpRequest, partnership_id: int, assessment_id: int)
     return exports.chart_inputs(assessment, request.GET.get("channel", "all"))
 
 
+@never_cache
 @login_required
 def chart_7s(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     elements, _ = _chart_inputs(request, partnership_id, assessment_id)
     return _svg(charts.seven_s_chart(elements, title="The 7S chart"))
 
 
+@never_cache
 @login_required
 def chart_heat_map(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     _, rows = _chart_inputs(request, partnership_id, assessment_id)
     return _svg(charts.heat_map(rows, title="Items by element"))
 
 
+@never_cache
 @login_required
 def export(
     request: HttpRequest, partnership_id: int, assessment_id: int, what: str, kind: str
 ) -> HttpResponse:
     result, _ = _results(request, partnership_id, assessment_id)
+    if result.withheld:
+        # The page saying why, rather than a file with nothing in it.
+        return results(request, partnership_id, assessment_id)
     return exports.download(result, what, kind)

@@ -1,4 +1,8 @@
-"""The facilitator's console and the projector's presenter view."""
+"""The facilitator's console and the projector's presenter view.
+
+Neither is ever kept by a browser or proxy cache (``never_cache``): they show
+who has joined and, once revealed, how the room voted.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from workshops import audit
 from workshops.access import get_agenda_item, get_assessment, get_workshop
@@ -21,6 +26,7 @@ from workshops.forms.workshop import ActionForm, AgendaAddForm, ConsensusForm, W
 from workshops.models import Workshop, WorkshopError
 from workshops.reporting import charts
 from workshops.services import workshop as services
+from workshops.services.plan import PlanError, remove_draft
 
 
 def join_address(request: HttpRequest, workshop: Workshop | None = None) -> str:
@@ -52,10 +58,15 @@ def workshop_create(request: HttpRequest, partnership_id: int, assessment_id: in
     return render(request, "workshops/form.html", context)
 
 
-def _live(workshop: Workshop) -> dict:
-    """What the console's status panel and the presenter show, by state."""
+def _live(workshop: Workshop, *, console: bool = False) -> dict:
+    """What the console's status panel and the presenter show, by state. The console
+    also shows how many were expected and the phones waiting to be let in."""
     joined, voted = services.progress(workshop)
-    return {"workshop": workshop, "joined": joined, "voted": voted}
+    context = {"workshop": workshop, "joined": joined, "voted": voted}
+    if console:
+        context["expected"] = workshop.expected_people()
+        context["waiting"] = services.waiting_phones(workshop)
+    return context
 
 
 def _with_results(context: dict) -> dict:
@@ -64,14 +75,23 @@ def _with_results(context: dict) -> dict:
     return context
 
 
-def _live_response(request: HttpRequest, workshop: Workshop, template: str) -> HttpResponse:
+def _etag(context: dict) -> str:
+    tag = f"{context['workshop'].version}-{context['joined']}-{context['voted']}"
+    if "waiting" in context:  # the console: a phone asking to be let in shows at once
+        tag += "-" + ".".join(str(phone.pk) for phone in context["waiting"])
+    return f'"{tag}"'
+
+
+def _live_response(
+    request: HttpRequest, workshop: Workshop, template: str, *, console: bool = False
+) -> HttpResponse:
     """The console's and presenter's poll. Their "8 of 12 voted" changes with each new
-    voter, so their ETag counts voters as well as the version; only one or two such
-    screens poll, unlike the phones."""
+    voter, so their ETag counts voters as well as the version (and, on the console,
+    the phones waiting); only one or two such screens poll, unlike the phones."""
     if workshop.timer_expired() and services.close_if_timer_expired(workshop.pk):
         workshop.refresh_from_db()
-    context = _live(workshop)
-    etag = f'"{workshop.version}-{context["joined"]}-{context["voted"]}"'
+    context = _live(workshop, console=console)
+    etag = _etag(context)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
@@ -86,13 +106,16 @@ def _console(request, workshop: Workshop, selected_id=None, *, bound=None) -> Ht
     agenda = list(workshop.agenda.select_related("item__section"))
     selected = next((a for a in agenda if str(a.pk) == str(selected_id)), None)
     selected = selected or next((a for a in agenda if a.pk == workshop.current_id), None)
+    live = _with_results(_live(workshop, console=True))
     context = {
-        **_with_results(_live(workshop)),
+        **live,
+        "etag": _etag(live),
         "partnership": workshop.assessment.partnership,
         "assessment": workshop.assessment,
         "agenda": agenda,
         "selected": selected,
         "join_address": join_address(request, workshop),
+        "participants": services.participants(workshop),
     }
     if selected:
         selected.workshop = workshop
@@ -112,18 +135,21 @@ def _console(request, workshop: Workshop, selected_id=None, *, bound=None) -> Ht
     return render(request, "workshops/workshop/console.html", context, status=400 if bound else 200)
 
 
+@never_cache
 @login_required
 def workshop_console(request: HttpRequest, partnership_id: int, assessment_id: int, workshop_id):
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
     return _console(request, workshop, request.GET.get("item"))
 
 
+@never_cache
 @login_required
 def workshop_console_live(request: HttpRequest, partnership_id, assessment_id, workshop_id):
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    return _live_response(request, workshop, "workshops/workshop/_status.html")
+    return _live_response(request, workshop, "workshops/workshop/_status.html", console=True)
 
 
+@never_cache
 @login_required
 def workshop_present(request: HttpRequest, partnership_id, assessment_id, workshop_id):
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
@@ -135,6 +161,7 @@ def workshop_present(request: HttpRequest, partnership_id, assessment_id, worksh
     return render(request, "workshops/workshop/present.html", context)
 
 
+@never_cache
 @login_required
 def workshop_present_live(request: HttpRequest, partnership_id, assessment_id, workshop_id):
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
@@ -186,6 +213,7 @@ def _back_to_console(workshop: Workshop, agenda_item=None) -> HttpResponse:
     return redirect(f"{url}?item={agenda_item.pk}" if agenda_item else url)
 
 
+@never_cache
 @login_required
 def workshop_control(request: HttpRequest, partnership_id, assessment_id, workshop_id):
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
@@ -203,6 +231,63 @@ def workshop_control(request: HttpRequest, partnership_id, assessment_id, worksh
             audit.note(request, f"{workshop}: {action.replace('_', ' ')} ({changed.describe()}).")
         except WorkshopError as exc:
             messages.error(request, str(exc))
+    return _back_to_console(workshop)
+
+
+@never_cache
+@login_required
+def waiting_phone(
+    request: HttpRequest, partnership_id: int, assessment_id: int, workshop_id: int, waiting_id: int
+) -> HttpResponse:
+    """Let a waiting phone in, or turn it away."""
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    if request.method != "POST":  # after the access check, so outsiders see a 404
+        return HttpResponseNotAllowed(["POST"])
+    decision = request.POST.get("decision")
+    try:
+        if decision == "admit":
+            waiting, took_over = services.admit(workshop, waiting_id)
+            person = waiting.person
+            if took_over:
+                messages.success(
+                    request,
+                    f"{person.name} is now on the phone you let in, with their votes. "
+                    "Their other device can no longer vote.",
+                )
+            else:
+                messages.success(request, f"Phone let in: {waiting.describe()}.")
+        elif decision == "turn_away":
+            waiting = services.turn_away(workshop, waiting_id)
+            messages.success(request, f"Phone turned away: {waiting.describe()}.")
+        else:
+            messages.error(request, "Choose to let the phone in or to turn it away.")
+    except WorkshopError as exc:
+        messages.error(request, str(exc))
+    return _back_to_console(workshop)
+
+
+@never_cache
+@login_required
+def participant_remove(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    workshop_id: int,
+    participant_id: int,
+) -> HttpResponse:
+    """Take someone out of the workshop, with their votes."""
+    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    if request.method != "POST":  # after the access check, so outsiders see a 404
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        who, votes = services.remove_participant(workshop, participant_id)
+    except WorkshopError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{who} is no longer in {workshop}; {votes} vote{'s' if votes != 1 else ''} removed.",
+        )
     return _back_to_console(workshop)
 
 
@@ -281,6 +366,10 @@ def action_delete(request: HttpRequest, partnership_id, assessment_id, workshop_
     if request.method != "POST":  # after the access check, so outsiders see a 404
         return HttpResponseNotAllowed(["POST"])
     action = get_object_or_404(workshop.actions, pk=action_id)
-    action.delete()
-    messages.success(request, f"Action “{action}” removed.")
+    try:
+        remove_draft(action)
+    except PlanError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Action “{action}” removed.")
     return _back_to_console(workshop)

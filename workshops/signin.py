@@ -1,0 +1,58 @@
+"""Limits on guessing passwords, and how long the record of sign-ins is kept.
+
+django-axes counts failed sign-ins in the database, so every app server shares
+the count. Two limits hold: LOGIN_FAILURE_LIMIT wrong passwords for one account
+from one address (the owner elsewhere is never locked out), and
+LOGIN_ADDRESS_FAILURE_LIMIT for all accounts together from one address, against
+trying a few common passwords on many accounts ("password spraying").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_failure_limit
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
+from django.db.models import Sum
+
+
+class SignInHandler(AxesDatabaseHandler):
+    """Axes' database handler with a second, higher limit for an address.
+
+    AXES_LOCKOUT_PARAMETERS lists the account-and-address pair first and the
+    address alone second; axes compares a single count with one limit, so an
+    address past its own limit is reported as at the account limit.
+    """
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        pair, address = (
+            attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        if address >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            return max(pair, get_failure_limit(request, credentials))
+        return pair
+
+    def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        # A successful sign-in forgets that account's failures from this address
+        # only: forgetting the whole address's would let someone spraying guesses
+        # start again by signing in to an account of their own.
+        pair = self.filter_user_attempts(request, credentials)[0]
+        count, _ = pair.delete()
+        return count
+
+
+def purge_sign_in_records(cutoff: datetime, *, dry_run: bool = False) -> dict[str, int]:
+    """Delete the record of sign-ins (addresses, browsers, accounts tried) before ``cutoff``."""
+    records = {
+        "sign-in failures": AccessAttempt.objects.filter(attempt_time__lt=cutoff),
+        "sign-in failure log entries": AccessFailureLog.objects.filter(attempt_time__lt=cutoff),
+        "sign-in log entries": AccessLog.objects.filter(attempt_time__lt=cutoff),
+    }
+    counts = {what: queryset.count() for what, queryset in records.items()}
+    if not dry_run:
+        for what, queryset in records.items():
+            counts[what] = queryset.delete()[1].get(queryset.model._meta.label, 0)
+    return counts

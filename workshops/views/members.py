@@ -1,0 +1,250 @@
+"""Members of a partnership: the coordinators' page of members and invitations, and
+the page an invitation's link opens."""
+
+from __future__ import annotations
+
+import smtplib
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from workshops import services, throttle
+from workshops.access import get_member_invitation, get_member_invitation_by_token, get_partnership
+from workshops.forms.members import InviteForm, NewAccountForm
+from workshops.models import MemberInvitation, Membership, User
+from workshops.services import members
+from workshops.services.members import a_role
+
+# A mail server that refuses or cannot be reached.
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def _posted(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+def member_list(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    context = {
+        "partnership": partnership,
+        "invitations": partnership.member_invitations.filter(
+            accepted_at=None, withdrawn_at=None
+        ).order_by("email"),
+        "members": partnership.memberships.select_related("user").order_by("user__email"),
+    }
+    return render(request, "workshops/members/list.html", context)
+
+
+@login_required
+def member_invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    form = InviteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+        try:
+            invitation, sent = members.invite_member(partnership, request.user, email, role)
+        except services.MembershipError as exc:
+            form.add_error(None, str(exc))
+        except MAIL_ERRORS as exc:
+            form.add_error(
+                None, f"The invitation could not be sent ({exc}). Nothing was saved: try again."
+            )
+        else:
+            # The same words whether or not the address has an account, and no name.
+            messages.success(
+                request, f"{invitation.email} is invited to join {partnership} as {a_role(role)}."
+            )
+            if not sent:
+                messages.warning(request, members.held_back(partnership) or "")
+            return redirect("members", partnership.pk)
+    context = {
+        "form": form,
+        "title": f"Invite someone to {partnership}",
+        "partnership": partnership,
+    }
+    return render(request, "workshops/form.html", context)
+
+
+@login_required
+def member_invitation_resend(request: HttpRequest, partnership_id: int, invitation_id: int):
+    invitation, _ = get_member_invitation(request, partnership_id, invitation_id)
+    # Checked after access, so an outsider learns nothing even from the method.
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        members.resend(invitation.partnership, invitation.pk)
+    except services.MembershipError as exc:
+        messages.error(request, str(exc))
+    except MAIL_ERRORS as exc:
+        messages.error(
+            request, f"The invitation could not be sent ({exc}). The link sent before still works."
+        )
+    else:
+        messages.success(request, f"A new invitation link was sent to {invitation.email}.")
+    return redirect("members", partnership_id)
+
+
+@login_required
+def member_invitation_withdraw(request: HttpRequest, partnership_id: int, invitation_id: int):
+    invitation, _ = get_member_invitation(request, partnership_id, invitation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        members.withdraw(invitation.partnership, invitation.pk)
+    except services.MembershipError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    return redirect("members", partnership_id)
+
+
+@login_required
+def member_remove(request: HttpRequest, partnership_id: int, membership_id: int):
+    partnership, _ = get_partnership(request, partnership_id, "manage")
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), partnership=partnership, pk=membership_id
+    )
+    # Checked after access, so an outsider learns nothing even from the method.
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.remove_member(partnership, membership_id)
+    except (services.MembershipError, ValidationError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{membership.user} is no longer a member.")
+    return redirect("members", partnership.pk)
+
+
+# The link in the email. It is the credential, tied to the address it was sent to.
+
+LINK_GUESSES = "member-invitation-link"
+
+GONE = {
+    "used": (
+        410,
+        "This invitation has already been used",
+        "Each invitation can be accepted once.",
+    ),
+    "withdrawn": (
+        410,
+        "This invitation has been withdrawn",
+        "The partnership's coordinator withdrew it. If you think that is a mistake, "
+        "ask them to invite you again.",
+    ),
+    "expired": (
+        410,
+        "This invitation has expired",
+        "Invitation links work for a few days only. Ask the partnership's coordinator "
+        "to send it again.",
+    ),
+    "invalid": (
+        410,
+        "This invitation is no longer valid",
+        "Whoever sent it can no longer give that role. Ask a coordinator of the "
+        "partnership to invite you again.",
+    ),
+    "another address": (
+        403,
+        "This invitation is for another email address",
+        "An invitation can only be accepted by the email address it was sent to, and "
+        "you are signed in with another. Nothing has changed. Sign out, then open the "
+        "link in the email again.",
+    ),
+    "not found": (
+        404,
+        "This invitation link is not valid",
+        "Check that you copied the whole link from the email. If it still does not "
+        "work, ask the partnership's coordinator to send the invitation again.",
+    ),
+}
+
+
+def _problem(
+    request: HttpRequest, reason: str, invitation: MemberInvitation | None = None
+) -> HttpResponse:
+    status, title, message = GONE[reason]
+    context = {"title": title, "message": message, "reason": reason}
+    if reason == "used" and invitation and invitation.accepted_by_id == request.user.pk:
+        context["joined"] = invitation.partnership  # their own, so no secret to them
+    return render(request, "workshops/members/problem.html", context, status=status)
+
+
+@never_cache
+def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = get_member_invitation_by_token(token)
+    except Http404:
+        # Only unknown links count: whoever holds a real one is never held up.
+        wait = throttle.count_miss(request, LINK_GUESSES)
+        if not wait:
+            return _problem(request, "not found")
+        context = {
+            "title": "Too many wrong links",
+            "message": f"{throttle.wait_message(wait, 'link')}. Too many links that do not "
+            "exist have been tried from this network. The link in your invitation email "
+            "always works.",
+        }
+        response = render(request, "workshops/members/problem.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        members.check(invitation)
+        if request.user.is_authenticated and not invitation.is_for(request.user):
+            raise members.InvitationGone("another address")
+    except members.InvitationGone as gone:
+        return _problem(request, gone.reason, invitation)
+    if request.user.is_authenticated:
+        return _accept(request, invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        # Theirs to sign in to; the sign-in page brings them back here.
+        return redirect_to_login(request.get_full_path())
+    return _new_account(request, invitation)
+
+
+def _joined(request: HttpRequest, invitation: MemberInvitation) -> HttpResponse:
+    partnership = invitation.partnership
+    messages.success(request, f"You have joined {partnership} as {a_role(invitation.role)}.")
+    return redirect(partnership)
+
+
+def _accept(request: HttpRequest, invitation: MemberInvitation) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        try:
+            members.accept(invitation, request.user, request.path)
+        except members.InvitationGone as gone:
+            return _problem(request, gone.reason, invitation)
+        except services.MembershipError as exc:
+            error = str(exc)
+        else:
+            return _joined(request, invitation)
+    context = {"invitation": invitation, "role": a_role(invitation.role), "error": error}
+    return render(request, "workshops/members/accept.html", context)
+
+
+def _new_account(request: HttpRequest, invitation: MemberInvitation) -> HttpResponse:
+    form = NewAccountForm(_posted(request), email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = members.join_with_new_account(
+                invitation,
+                form.cleaned_data["full_name"],
+                form.cleaned_data["password1"],
+                request.path,
+            )
+        except members.InvitationGone as gone:
+            return _problem(request, gone.reason, invitation)
+        except members.AccountExists:
+            return redirect_to_login(request.get_full_path())
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return _joined(request, invitation)
+    context = {"invitation": invitation, "role": a_role(invitation.role), "form": form}
+    return render(request, "workshops/members/accept.html", context)
