@@ -12,7 +12,11 @@ answered in full, as in bench/results_load.py. Each run exports it to a file
 with the real command, deletes the partnership, and imports the file again,
 so every import goes into an installation without the original.
 
-The last line reads ``export_ms=… import_ms=… rows=… bytes=…`` (medians).
+One more export runs under tracemalloc to find the most memory Python held while
+writing the file, against the file's size.
+
+The last line reads ``export_ms=… import_ms=… rows=… bytes=… export_peak_bytes=…``
+(medians).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from io import StringIO
 from pathlib import Path
 
@@ -83,13 +88,22 @@ def main() -> int:
             print(f"run {run + 1}: export {export_ms[-1]:.0f} ms, import {import_ms[-1]:.0f} ms")
         size = path.stat().st_size
         rows = len(read_backup(path.read_bytes())["payload"]["objects"])
+        partnership = Partnership.objects.get(name=name)
+        tracemalloc.start()
+        call_command("export_partnership", partnership.pk, output=path, stdout=StringIO())
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
     restored = Answer.objects.filter(respondent__assessment__partnership__name=name).count()
     assert restored >= answers, (restored, answers)
     export_median, import_median = statistics.median(export_ms), statistics.median(import_ms)
     print(f"file: {size:,} bytes, {rows:,} rows")
     print(f"export: median {export_median:.0f} ms over {args.runs} runs")
     print(f"import: median {import_median:.0f} ms over {args.runs} runs")
-    print(f"export_ms={export_median:.0f} import_ms={import_median:.0f} rows={rows} bytes={size}")
+    print(f"export: at most {peak:,} bytes held by Python, {peak / size:.1f} × the file")
+    print(
+        f"export_ms={export_median:.0f} import_ms={import_median:.0f} rows={rows} bytes={size} "
+        f"export_peak_bytes={peak}"
+    )
     return 0
 
 

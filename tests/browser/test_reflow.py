@@ -14,7 +14,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tests.worlds import LINK, PHONE, PUBLIC, URLS, build_world
+from tests.conftest import make_user
+from tests.worlds import INVITEE, LINK, PHONE, PUBLIC, STAFF, URLS, build_world
 from workshops.services import workshop as workshop_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,15 +108,23 @@ def overflows(page) -> list[str]:
 
 
 def pages_of(world) -> dict[str, list[str]]:
-    """The GET pages of the site, by who opens them: coordinator, anonymous, link, phone."""
-    by_visitor: dict[str, list[str]] = {"coordinator": [], "anonymous": [], "phone": []}
+    """The GET pages of the site, by who opens them: coordinator, support staff, anonymous
+    (public pages, personal links and invitations), phone."""
+    by_visitor: dict[str, list[str]] = {
+        "coordinator": [],
+        "staff": [],
+        "anonymous": [],
+        "phone": [],
+    }
     for name, row in URLS.items():
         if name in NOT_PAGES or row.get not in (200, 302):
             continue
         if row.access == PHONE:
             by_visitor["phone"].append(row.url(world))
-        elif row.access in (PUBLIC, LINK):
+        elif row.access in (PUBLIC, LINK, INVITEE):
             by_visitor["anonymous"].append(row.url(world))
+        elif row.access == STAFF:
+            by_visitor["staff"].append(row.url(world))
         else:
             by_visitor["coordinator"].append(row.url(world))
     by_visitor["coordinator"].append(reverse("home"))  # the signed-in home page
@@ -148,6 +157,14 @@ def test_every_page_reflows_without_sideways_scrolling(new_page, cast, bank, vie
         expect(coordinator.get_by_text("There is a problem").first).to_be_visible()
         for problem in overflows(coordinator):
             failures.append(f"{name} with errors at {viewport['width']}px: {problem}")
+
+    staff = make_user("support@lsp-assess.example.org", "Support")
+    staff.is_staff = True
+    staff.save()
+    support = new_page(viewport)
+    sign_in(support, staff.email)
+    for url in urls["staff"]:
+        check(support, url, viewport, failures)
 
     visitor = new_page(viewport)
     for url in urls["anonymous"]:

@@ -16,7 +16,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -316,7 +317,14 @@ def test_a_partnership_exported_deleted_and_imported_gives_the_same_results_and_
     # Every row is back as it was, times of creation and change included.
     again = backup.export_partnership(restored)
     assert renumbered(again["payload"]) == renumbered(exported["payload"])
-    assert again["payload"]["users"] == exported["payload"]["users"]
+    users = {u["email"]: u for u in exported["payload"]["users"]}
+    users_again = {u["email"]: u for u in again["payload"]["users"]}
+    # The account made from the file is as it was, down to when it joined and last signed in.
+    created = "participant@eastvale.example.org"
+    assert users_again[created] == users[created] and users[created]["date_joined"]
+    # Accounts already here are this installation's own: only their sign-ins moved on.
+    for email in users:
+        assert {**users_again[email], "last_login": None} == {**users[email], "last_login": None}
 
 
 def test_the_restored_partnership_works_as_before(client, cast, rich, tmp_path):
@@ -584,3 +592,31 @@ def test_export_to_standard_output_writes_the_file_there_and_the_summary_apart(c
         1 for r in data["payload"]["objects"] if r["model"] == "workshops.action"
     )
     assert ProgressNote.objects.filter(action__assessment=rich).count() == 2
+
+
+def test_the_export_is_written_as_it_is_read(cast, rich, monkeypatch):
+    """Rows go to the file chunk by chunk while later chunks are still being read, and the
+    file streamed that way is whole and checks out."""
+    monkeypatch.setattr(backup, "EXPORT_CHUNK", 5)
+
+    class Recording(StringIO):
+        """Notes how many queries had run when each piece of the objects was written."""
+
+        def __init__(self, queries):
+            super().__init__()
+            self.queries = queries
+            self.at: list[int] = []
+
+        def write(self, text):
+            self.at.append(len(self.queries.captured_queries))
+            return super().write(text)
+
+    with CaptureQueriesContext(connection) as queries:
+        out = Recording(queries)
+        counts = backup.write_backup(cast.partnership, out)
+    answers = counts["workshops.answer"]
+    assert answers > 10  # several chunks of answers
+    # Some rows were written before the last query ran: nothing waited for the whole.
+    assert out.at[len(out.at) // 2] < len(queries.captured_queries)
+    data = backup.read_backup(out.getvalue().encode())  # whole, and its checksum holds
+    assert sum(1 for r in data["payload"]["objects"] if r["model"] == "workshops.answer") == answers

@@ -24,12 +24,13 @@ import datetime
 import decimal
 import functools
 import hashlib
+import io
 import json
 import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TextIO
 
 from django.apps import apps
 from django.core import serializers
@@ -122,7 +123,27 @@ def checksum(payload: dict) -> str:
 
 
 def export_partnership(partnership: Partnership) -> dict:
-    """Everything the partnership holds, as a JSON-ready dict (see the module docstring)."""
+    """Everything the partnership holds, as a JSON-ready dict (see the module docstring).
+
+    For tests and small partnerships: the commands stream with ``write_backup``.
+    """
+    buffer = io.StringIO()
+    write_backup(partnership, buffer)
+    return json.loads(buffer.getvalue())
+
+
+# Rows are read and written this many at a time, so memory stays flat however large
+# the partnership is.
+EXPORT_CHUNK = 2000
+
+
+def write_backup(partnership: Partnership, out: TextIO) -> dict[str, int]:
+    """Write the partnership's backup to ``out`` as it is read; return rows per model.
+
+    The payload is written in its canonical form (see ``canonical``) and hashed as it
+    goes, so neither the rows nor the file are ever held whole: the checksum follows
+    the payload in the file, and JSON readers do not care about the order of keys.
+    """
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost and connection.vendor == "postgresql":
@@ -131,31 +152,58 @@ def export_partnership(partnership: Partnership) -> dict:
             # already works this way).
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        rows: list[dict] = []
-        for model, path in _exported_models():
-            queryset = model._base_manager.filter(**{path: partnership.pk}).order_by("pk")
-            m2m = [f.name for f in model._meta.many_to_many]
-            if m2m:
-                queryset = queryset.prefetch_related(*m2m)
-            rows += serializers.serialize("python", queryset)
-        refs = _Installation.for_rows(rows)
-    objects = [_exported_row(row, refs) for row in rows]
-    county = partnership.county_partnership
-    payload = {
-        "partnership": {"id": partnership.pk, "name": partnership.name},
+        querysets = [
+            (model, model._base_manager.filter(**{path: partnership.pk}).order_by("pk"))
+            for model, path in _exported_models()
+        ]
+        refs = _Installation.for_querysets(querysets)
+        digest = hashlib.sha256()
+
+        def payload(text: str) -> None:
+            digest.update(text.encode())
+            out.write(text)
+
+        def dumps(value: Any) -> str:
+            return canonical(value).decode()
+
+        county = partnership.county_partnership
+        head = {"format": FORMAT, "version": VERSION, "exported_at": timezone.now().isoformat()}
+        out.write(dumps(head)[:-1] + ',"payload":')
+        # The payload's keys in sorted order, as canonical() lays them out.
+        payload('{"banks":' + dumps(refs.banks_out()))
         # A link to another partnership cannot be carried to another installation.
-        "county_partnership": county.name if county else None,
-        "banks": refs.banks_out(),
-        "users": refs.users_out(),
-        "objects": objects,
-    }
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": timezone.now().isoformat(),
-        "checksum": checksum(payload),
-        "payload": payload,
-    }
+        payload(',"county_partnership":' + dumps(county.name if county else None))
+        payload(',"objects":[')
+        counts: dict[str, int] = {}
+        first = True
+        for model, queryset in querysets:
+            m2m = [f.name for f in model._meta.many_to_many]
+            for chunk in _chunks(queryset, EXPORT_CHUNK):
+                if m2m:
+                    models.prefetch_related_objects(chunk, *m2m)
+                for row in serializers.serialize("python", chunk):
+                    payload(("" if first else ",") + dumps(_exported_row(row, refs)))
+                    first = False
+                label = model._meta.label_lower
+                counts[label] = counts.get(label, 0) + len(chunk)
+        payload("]")
+        partnership_out = {"id": partnership.pk, "name": partnership.name}
+        payload(',"partnership":' + dumps(partnership_out))
+        payload(',"users":' + dumps(refs.users_out()) + "}")
+        out.write(',"checksum":' + dumps(digest.hexdigest()) + "}")
+    return counts
+
+
+def _chunks(queryset: models.QuerySet, size: int) -> Iterable[list[models.Model]]:
+    """The queryset's rows in lists of ``size``, by primary key, without holding them all."""
+    last = None
+    while True:
+        page = queryset if last is None else queryset.filter(pk__gt=last)
+        chunk = list(page[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
 
 
 class _Installation:
@@ -168,15 +216,14 @@ class _Installation:
         self.banks = banks  # pk -> BankVersion
 
     @classmethod
-    def for_rows(cls, rows: list[dict]) -> _Installation:
+    def for_querysets(cls, querysets: list[tuple[type[models.Model], models.QuerySet]]):
+        """What the rows refer to, asked of the database column by column (never the rows)."""
         wanted: dict[type[models.Model], set[int]] = defaultdict(set)
-        for row in rows:
-            model = apps.get_model(row["model"])
+        for model, queryset in querysets:
             for field in _relations(model):
-                target = field.related_model
-                value = row["fields"][field.name]
-                values = value if field.many_to_many else [value]
-                wanted[target].update(v for v in values if v is not None)
+                column = field.name if field.many_to_many else field.attname
+                values = queryset.order_by().values_list(column, flat=True).distinct()
+                wanted[field.related_model].update(v for v in values if v is not None)
         users = {u.pk: u for u in User.objects.filter(pk__in=wanted[User])}
         items = {
             pk: (bank, key)
@@ -230,12 +277,30 @@ class _Installation:
                 "full_name": u.full_name,
                 "password": u.password,
                 "is_active": u.is_active,
+                # Kept so that a restore is the same, down to when people joined and last
+                # signed in.
+                "date_joined": _plain(u.date_joined),
+                "last_login": _plain(u.last_login),
             }
             for u in sorted(self.users.values(), key=lambda u: u.email)
         ]
 
 
 INSTALLATION_WIDE = (User, BankVersion, Section, Item)
+
+
+def _moment(about: dict, name: str) -> datetime.datetime | None:
+    """A time an account row carries, or None; files from before they were kept have none."""
+    value = about.get(name)
+    if value is None:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BackupError(
+            f"The account {about.get('email')!r} in the file has a {name} that is not a time."
+        ) from None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 @functools.cache
@@ -364,6 +429,11 @@ def summary(data: dict) -> list[tuple[str, int]]:
     counts: dict[str, int] = defaultdict(int)
     for row in data["payload"]["objects"]:
         counts[row["model"]] += 1
+    return summary_of(counts)
+
+
+def summary_of(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Rows per model (by lower-case label) as names and counts, in import order."""
     result = []
     for model, _ in _exported_models():
         count = counts.get(model._meta.label_lower, 0)
@@ -450,6 +520,8 @@ class _Import:
                     full_name=about.get("full_name", ""),
                     password=about.get("password", ""),
                     is_active=bool(about.get("is_active", True)),
+                    date_joined=_moment(about, "date_joined") or timezone.now(),
+                    last_login=_moment(about, "last_login"),
                 )
                 try:
                     user.full_clean()

@@ -1,11 +1,10 @@
-import json
 import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from workshops.models import Partnership
-from workshops.services.backup import BackupError, export_partnership, summary
+from workshops.services.backup import BackupError, summary_of, write_backup
 
 SENSITIVE = (
     "The file holds personal data and the password hashes of the partnership's accounts "
@@ -35,21 +34,18 @@ class Command(BaseCommand):
         except Partnership.DoesNotExist:
             raise CommandError(f"There is no partnership {partnership}.") from None
         try:
-            data = export_partnership(target)
-        except BackupError as exc:
-            raise CommandError(str(exc)) from None
-        text = json.dumps(data, ensure_ascii=False, indent=1)
-        if output is None:
-            self.stdout.write(text)
-        else:
-            try:
+            if output is None:
+                counts = write_backup(target, self.stdout._out)
+            else:
                 # Created for its owner only: see SENSITIVE.
                 descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                    file.write(text)
-            except OSError as exc:
-                raise CommandError(f"{output} cannot be written: {exc.strerror}.") from None
-        counts = ", ".join(f"{count:,} {name}" for name, count in summary(data) if count)
+                    counts = write_backup(target, file)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(f"{output} cannot be written: {exc.strerror}.") from None
+        counts = ", ".join(f"{count:,} {name}" for name, count in summary_of(counts) if count)
         where = output or "standard output"
         # The summary goes to stderr when the file itself goes to stdout.
         report = self.stderr if output is None else self.stdout
