@@ -24,8 +24,10 @@ from workshops.models import (
     Assessment,
     AuditEvent,
     Invitation,
+    MemberInvitation,
     Person,
     Respondent,
+    WaitingPhone,
     Workshop,
 )
 from workshops.services import privacy
@@ -417,9 +419,22 @@ def old(cast: Cast, bank, settings) -> Old:
         vote(workshop, unnamed, "4")
         Workshop.objects.filter(pk=workshop.pk).update(held_on=today - timedelta(days=days))
         workshops.append(workshop)
+        WaitingPhone.objects.create(workshop=workshop, role="officer", network=f"n{days}")
     # Answered while open; closed since.
     Assessment.objects.filter(pk=closed.pk).update(closes_on=today - timedelta(days=5))
     now = timezone.now()
+    # Member invitations: accepted, withdrawn and expired ones from 40 days ago go; one
+    # still open stays, whatever its age.
+    ago = now - timedelta(days=40)
+    for email, done in [
+        ("accepted@example.org", {"accepted_at": ago}),
+        ("withdrawn@example.org", {"withdrawn_at": ago}),
+        ("still-open@example.org", {"expires_at": now + timedelta(days=1)}),
+    ]:
+        invite = MemberInvitation.objects.create(
+            partnership=cast.partnership, email=email, role="executive", **done
+        )
+        MemberInvitation.objects.filter(pk=invite.pk).update(created_at=ago)
     Session.objects.create(session_key="e" * 32, session_data="", expire_date=now - timedelta(1))
     Session.objects.create(session_key="l" * 32, session_data="", expire_date=now + timedelta(1))
     return Old(expired, recent, still_open, *workshops, assessment=closed)
@@ -432,7 +447,17 @@ def test_what_is_past_the_retention_period_goes_and_answers_stay(client, old):
 
     counts = privacy.purge_expired()
 
-    assert counts == {"invitations": 1, "workshop join records": 2, "expired sessions": 1}
+    assert counts == {
+        "invitations": 1,
+        "workshop join records": 2,
+        "member invitations": 2,
+        "phones that waited to join": 1,
+        "expired sessions": 1,
+    }
+    assert list(MemberInvitation.objects.values_list("email", flat=True)) == [
+        "still-open@example.org"
+    ]
+    assert list(WaitingPhone.objects.values_list("workshop", flat=True)) == [old.recent_workshop.pk]
     assert not Invitation.objects.filter(pk=old.expired.pk).exists()
     assert set(Invitation.objects.values_list("pk", flat=True)) == {
         old.recent.pk,
@@ -462,6 +487,8 @@ def test_purging_again_finds_nothing_more(old):
     assert privacy.purge_expired() == {
         "invitations": 0,
         "workshop join records": 0,
+        "member invitations": 0,
+        "phones that waited to join": 0,
         "expired sessions": 0,
     }
     assert Invitation.objects.count() == 2

@@ -22,9 +22,11 @@ from workshops.models import (
     ActionChange,
     AuditEvent,
     Invitation,
+    MemberInvitation,
     Person,
     Respondent,
     User,
+    WaitingPhone,
 )
 
 
@@ -132,7 +134,9 @@ def purge_expired(now: datetime | None = None, *, dry_run: bool = False) -> dict
     Invitations go (and with them the personal links); their responses stay,
     no longer linked to anyone. Workshop participants of workshops held before
     the cut-off lose the record of who joined and which join form they sent;
-    their votes stay. Expired sign-in sessions are deleted too. With
+    their votes stay. Member invitations that are done with (accepted, withdrawn or
+    expired) go, and so do phones that waited to join old workshops. Expired sign-in
+    sessions are deleted too. With
     ``dry_run`` nothing changes and the counts say what would go.
     """
     now = now or timezone.now()
@@ -151,9 +155,21 @@ def purge_expired(now: datetime | None = None, *, dry_run: bool = False) -> dict
     sessions = (
         session_model.objects.filter(expire_date__lt=timezone.now()) if session_model else None
     )
+    # Invitations to join as a member hold an email address: once accepted, withdrawn
+    # or expired, and older than the period, they have done their work.
+    member_invitations = MemberInvitation.objects.filter(created_at__lt=cutoff).filter(
+        Q(accepted_at__isnull=False)
+        | Q(withdrawn_at__isnull=False)
+        | Q(expires_at__lt=now)
+        | Q(expires_at__isnull=True)
+    )
+    # Phones that asked to be let in to a workshop held before the cut-off.
+    waiting_phones = WaitingPhone.objects.filter(workshop__held_on__lt=timezone.localdate(cutoff))
     counts = {
         "invitations": invitations.count(),
         "workshop join records": join_records.count(),
+        "member invitations": member_invitations.count(),
+        "phones that waited to join": waiting_phones.count(),
         "expired sessions": sessions.count() if sessions is not None else 0,
     }
     if dry_run:
@@ -163,5 +179,7 @@ def purge_expired(now: datetime | None = None, *, dry_run: bool = False) -> dict
         _, deleted = invitations.delete()
         counts["invitations"] = deleted.get(Invitation._meta.label, 0)
         counts["workshop join records"] = join_records.update(reference="", person=None)
+        counts["member invitations"] = member_invitations.delete()[0]
+        counts["phones that waited to join"] = waiting_phones.delete()[0]
     store.clear_expired()
     return counts
