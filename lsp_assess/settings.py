@@ -281,6 +281,10 @@ AXES_CLIENT_IP_CALLABLE = "workshops.throttle.client_address"
 # keeps `make run` to one process; in both, many downloads at once cause one render.
 PDF_WORKER = env_bool("PDF_WORKER", False)
 
+# CSV imports of more rows than this are run by that same worker, and the
+# coordinator watches a progress page; with PDF_WORKER off they run in the request.
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 2000, minimum=1)
+
 # Invitations (with their personal links) and workshop join records older than
 # this many days are deleted by `manage.py purge_expired`; answers are kept.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730, minimum=1)

@@ -28,6 +28,7 @@ from tests.conftest import (
 from workshops.models import (
     Action,
     AuditEvent,
+    ImportJob,
     Invitation,
     MemberInvitation,
     Membership,
@@ -61,6 +62,7 @@ class World:
     paper_token: str = ""  # the link of the person who has not answered (only its hash is stored)
     member_invitation: MemberInvitation | None = None  # to an address with no account
     member_token: str = ""  # its link (only the hash is stored)
+    import_job: ImportJob | None = None  # a big import, finished
 
     @property
     def token(self) -> str:
@@ -130,6 +132,15 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
     )
     member_token = member_invitation.issue_link()
     member_invitation.save()
+    import_job = ImportJob.objects.create(
+        assessment=assessment,
+        kind=ImportJob.Kind.INVITEES,
+        digest="0" * 64,
+        state=ImportJob.State.DONE,
+        rows=5000,
+        summary=f"{marker} people imported",
+        created_by=coordinator,
+    )
     return World(
         partnership=partnership,
         coordinator=coordinator,
@@ -150,6 +161,7 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         paper_token=paper_token,
         member_invitation=member_invitation,
         member_token=member_token,
+        import_job=import_job,
     )
 
 
@@ -305,6 +317,7 @@ URLS: dict[str, Row] = {
     "invitation-revoke": Row(_a("invitation-revoke", lambda w: w.invitation.pk), MANAGE, 405, 302),
     "invitees-import": Row(_a("invitees-import"), MANAGE, 200, 200),
     "responses-import": Row(_a("responses-import"), MANAGE, 200, 200),
+    "import-job": Row(_a("import-job", lambda w: w.import_job.pk), MANAGE, 200, 405),
     "questionnaire-print": Row(_a("questionnaire-print"), MANAGE, 200, 200),
     "questionnaire-pdf": Row(_a("questionnaire-pdf"), MANAGE, 200, 200),
     "paper-choose": Row(_a("paper-choose"), MANAGE, 302, 302),

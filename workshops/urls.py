@@ -79,6 +79,7 @@ urlpatterns = [
     ),
     path(A + "invitees/import/", imports.invitees_import, name="invitees-import"),
     path(A + "responses/import/", imports.responses_import, name="responses-import"),
+    path(A + "imports/<int:job_id>/", imports.import_job, name="import-job"),
     path(A + "print/", printing.questionnaire_print, name="questionnaire-print"),
     path(A + "questionnaire.pdf", printing.questionnaire_pdf, name="questionnaire-pdf"),
     path(A + "paper/", questionnaire.paper_choose, name="paper-choose"),

@@ -6,22 +6,42 @@
 // change answers 200 with the new HTML for the region. Plain HTTP, so it
 // works where WebSockets are blocked. Without JavaScript, the pages work by
 // form posts and the "check for the next question" link.
+//
+// A poll that fails (no answer, or a 5xx while the database is down) puts up
+// the "connection lost" banner and the script tries again, waiting longer each
+// time but never more than MAX_BACKOFF_MS: a room of phones does not hammer a
+// struggling server, and each catches up within 3 s of its return.
+
+import { connectionBack, connectionLost, noAnswer, say } from "./connection.js";
 
 const POLL_MS = 1000;
-const MAX_BACKOFF_MS = 15000;
+const MAX_BACKOFF_MS = 3000;
 
-function announce(region) {
-  const status = document.querySelector("[data-live-announce]");
+// What a phone says when its vote did not get through, by whose problem it was.
+// (Refusals, such as voting closed or no longer in the workshop, come with their own.)
+const NOT_COUNTED = {
+  server: (press) =>
+    "Your vote has not been counted yet. The problem is on our side, not with your phone: " +
+    `press ${press} to try again.`,
+  offline: (press) =>
+    `Your vote has not been sent: this phone is offline. Press ${press} again once it is back online.`,
+  unreachable: (press) =>
+    `Your vote has not been sent: the server is not answering. Press ${press} to try again in a moment.`,
+  garbled: () => "Your vote has not been counted. Reload the page and vote again.",
+};
+
+function announce(region, before = "") {
   const heading = region.querySelector("[data-announce]");
-  if (status && heading) status.textContent = heading.textContent.trim();
+  if (heading) say(before + heading.textContent.trim());
+  else if (before) say(before.trim());
 }
 
-function replaceRegion(region, html) {
+function replaceRegion(region, html, before = "") {
   // Keep keyboard focus on the same control if it is still there after the swap.
   const focused = region.contains(document.activeElement) ? document.activeElement.id : null;
   region.innerHTML = html;
   enhance(region);
-  announce(region);
+  announce(region, before);
   const again = focused && document.getElementById(focused);
   if (again) again.focus();
 }
@@ -29,22 +49,33 @@ function replaceRegion(region, html) {
 function poll(region) {
   let delay = POLL_MS;
   const tick = async () => {
+    let failed = "";
     try {
       const response = await fetch(region.dataset.liveUrl, {
         headers: { "If-None-Match": region.dataset.etag || "" },
         cache: "no-store",
         credentials: "same-origin",
       });
-      if (response.status === 200) {
+      if (response.status >= 500) {
+        failed = "server";
+      } else if (response.status === 200) {
+        const html = await response.text();
         region.dataset.etag = response.headers.get("ETag") || "";
-        replaceRegion(region, await response.text());
+        replaceRegion(region, html, connectionBack() ? "Connected again. " : "");
       } else if (response.status === 403) {
         window.location.reload(); // no longer joined: the page sends them to join
         return;
+      } else if (connectionBack()) {
+        say("Connected again");
       }
-      delay = POLL_MS;
     } catch (error) {
-      delay = Math.min(delay * 2, MAX_BACKOFF_MS); // network blip: back off, keep trying
+      failed = noAnswer();
+    }
+    if (failed) {
+      connectionLost(failed);
+      delay = Math.min(delay * 2, MAX_BACKOFF_MS);
+    } else {
+      delay = POLL_MS;
     }
     window.setTimeout(tick, delay);
   };
@@ -77,6 +108,13 @@ function voteInPlace(form) {
     const message = form.querySelector("[data-vote-message]");
     const button = form.querySelector("button[type=submit]");
     button.setAttribute("aria-disabled", "true");
+    const show = (ok, text) => {
+      message.textContent = text;
+      message.classList.toggle("lsp-error-text", !ok);
+    };
+    // Sending the same vote again is safe: the server keeps one answer per
+    // participant and item, so a vote that did arrive is never counted twice.
+    const label = button.textContent.trim();
     try {
       const response = await fetch(form.action, {
         method: "POST",
@@ -84,13 +122,17 @@ function voteInPlace(form) {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
-      const result = await response.json();
-      message.textContent = result.message;
-      message.classList.toggle("lsp-error-text", !result.ok);
+      if (response.status >= 500) {
+        show(false, NOT_COUNTED.server(label)); // the outage page, not our JSON
+        return;
+      }
+      const result = await response
+        .json()
+        .catch(() => ({ ok: false, message: NOT_COUNTED.garbled() }));
+      show(result.ok, result.message);
       if (result.ok) button.textContent = "Change my vote";
     } catch (error) {
-      message.textContent = "Your vote could not be sent. Check your connection and try again.";
-      message.classList.add("lsp-error-text");
+      show(false, NOT_COUNTED[noAnswer()](label));
     } finally {
       button.removeAttribute("aria-disabled");
       sending = false;

@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import RequestFactory
 from playwright.sync_api import expect
 
+from lsp_assess.views import service_unavailable
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import make_assessment, make_workshop, respond
 from workshops.models import Invitation, Workshop
@@ -164,3 +166,36 @@ def test_the_presenter_view_is_large_and_high_contrast_before_and_after_the_reve
     workshop_service.change(workshop.pk, "finish")
     expect(presenter.get_by_role("heading", name="Thank you")).to_be_visible(timeout=POLL)
     check_readable(presenter, "finished")
+
+
+def test_the_presenter_says_when_it_has_lost_the_server_and_catches_up_within_3_s(
+    new_page, cast, bank
+):
+    workshop = make_workshop(cast, make_assessment(cast, title="Board check"))
+    presenter = new_page(PROJECTOR)
+    sign_in(presenter, cast.facilitator.email)
+    presenter.goto(workshop.get_absolute_url() + "present/")
+    expect(presenter.get_by_text("0 joined so far")).to_be_visible()
+    outage = {"on": True}
+    page_503 = service_unavailable(RequestFactory().get("/")).content
+
+    def polls(route):
+        if outage["on"]:
+            route.fulfill(status=503, body=page_503, content_type="text/html")
+        else:
+            route.continue_()
+
+    presenter.route("**/present/live/", polls)
+    lost = presenter.locator("[data-connection-lost]")
+    expect(lost).to_contain_text("Connection to the server lost — retrying", timeout=POLL)
+    expect(lost).to_contain_text("The problem is on our side")
+    workshop_service.change(workshop.pk, "next")
+    presenter.wait_for_timeout(6_000)  # long enough for the retries to slow to their slowest
+    # The warning reads from the back of the room, like everything else on the projector.
+    assert "Connection to the server lost" in words(check_readable(presenter, "connection lost"))
+    screenshot(presenter, "presenter-connection-lost")
+
+    outage["on"] = False
+    item = Workshop.objects.get(pk=workshop.pk).current.item
+    expect(presenter.get_by_role("heading", name=item.text)).to_be_visible(timeout=3_500)
+    expect(lost).to_be_hidden()

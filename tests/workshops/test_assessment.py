@@ -18,7 +18,7 @@ from questions.loader import load_bank, read_bank
 from questions.models import BankVersion
 from tests.conftest import Cast, make_assessment, make_person, respond
 from workshops.access import get_invitation_by_token
-from workshops.models import Answer, Assessment, Invitation, Respondent
+from workshops.models import Answer, Assessment, EmailSend, Invitation, Respondent
 from workshops.services.assessment import (
     QUIET_PERIOD,
     Scope,
@@ -417,11 +417,11 @@ def test_the_reminder_button_takes_a_post_from_a_coordinator(client, cast, asses
 
 
 def test_nobody_is_reminded_twice_within_the_quiet_period(cast, assessment, invitees, mailoutbox):
-    assert send_reminders(assessment) == 2
-    assert send_reminders(assessment) == 0
+    assert send_reminders(assessment).sent == 2
+    assert send_reminders(assessment).sent == 0
     assert len(mailoutbox) == 2
     later = timezone.now() + QUIET_PERIOD + timedelta(minutes=1)
-    assert send_reminders(assessment, now=later) == 2
+    assert send_reminders(assessment, now=later).sent == 2
     assert len(mailoutbox) == 4
 
 
@@ -429,8 +429,8 @@ def test_people_just_invited_are_not_reminded_the_same_day(client, cast, assessm
     ann = make_person(cast, "Ann Lee", "ann@eastvale.example.org")
     client.force_login(cast.coordinator)
     client.post(invite_url(assessment), {"people": [ann.pk]})
-    assert send_reminders(assessment) == 0
-    assert send_reminders(assessment, now=timezone.now() + timedelta(days=1)) == 1
+    assert send_reminders(assessment).sent == 0
+    assert send_reminders(assessment, now=timezone.now() + timedelta(days=1)).sent == 1
     assert [m.to for m in mailoutbox] == [[ann.email]] * 2
 
 
@@ -481,13 +481,25 @@ class RefusingMailServer(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
-def test_when_the_mail_server_is_down_nobody_is_marked_reminded(cast, invitees, settings):
+def test_when_the_mail_server_is_down_the_reminders_wait_to_be_tried_again(
+    cast, invitees, settings, mailoutbox
+):
     settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
     err = StringIO()
     with pytest.raises(CommandError, match="could not be sent for 1 assessment"):
         call_command("send_reminders", stdout=StringIO(), stderr=err)
-    assert "Spring 2026 self-assessment: reminders not sent" in err.getvalue()
-    assert not Invitation.objects.exclude(reminded_at=None).exists()
+    assert "Spring 2026 self-assessment: 2 reminders not sent" in err.getvalue()
+    assert "Connection unexpectedly closed" in err.getvalue()
+    failed = EmailSend.objects.filter(kind="reminder")
+    # The second is not tried on a connection the first found gone.
+    assert [(s.state, s.attempts) for s in failed] == [("failed", 1), ("failed", 0)]
+    # Tried again by send_waiting_emails, not by a second reminder the same day.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_reminders", stdout=StringIO())
+    assert mailoutbox == []
+    call_command("send_waiting_emails", stdout=StringIO())
+    assert len(mailoutbox) == 2
+    assert {s.state for s in failed.all()} == {"sent"}
 
 
 def test_an_assessment_open_today_only_is_reminded(cast, bank, mailoutbox):

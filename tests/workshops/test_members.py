@@ -7,17 +7,26 @@ import hashlib
 import re
 import smtplib
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import PASSWORD, Cast, make_user
-from workshops.models import AuditEvent, MemberInvitation, Membership, Partnership, User
+from workshops.models import (
+    AuditEvent,
+    EmailSend,
+    MemberInvitation,
+    Membership,
+    Partnership,
+    User,
+)
 from workshops.services import members as member_services
 from workshops.services.mail import unlinked
 from workshops.services.partnership import MembershipError, verify_partnership
@@ -391,7 +400,7 @@ def test_an_unverified_partnerships_invitations_wait_and_go_once_verified(
     invitation = MemberInvitation.objects.get()
     assert invitation.token_hash is None and invitation.sent_at is None
     staff = make_user("support@lsp-assess.example.org")
-    assert verify_partnership(cast.partnership, staff) == 1
+    assert verify_partnership(cast.partnership, staff).sent == 1
     [message] = mailoutbox
     assert message.to == ["ann@example.org"]
     assert Client().get(link_in(message)).status_code == 200
@@ -427,15 +436,28 @@ class RefusingMailServer(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
-def test_when_the_mail_server_refuses_nothing_is_stored(coordinator, cast, settings):
+def test_when_the_mail_server_refuses_the_invitation_waits_to_be_tried_again(
+    coordinator, cast, settings, mailoutbox
+):
     settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
     response = invite(coordinator, cast, "ann@example.org", follow=True)
     assert response.status_code == 200
-    assert "could not be sent" in response.content.decode()
-    assert not MemberInvitation.objects.exists()
-    cast.partnership.refresh_from_db()
-    assert cast.partnership.emails_sent == 0
-    assert not AuditEvent.objects.exists()
+    page = response.content.decode()
+    assert "1 invitation email could not be sent because the mail server refused it" in page
+    assert "It will be tried again automatically" in page
+    # Kept, with no link: the one made for the email that failed was never seen.
+    invitation = MemberInvitation.objects.get()
+    assert invitation.token_hash is None
+    send = EmailSend.objects.get()
+    assert (send.state, send.attempts) == ("failed", 1)
+    assert "Connection unexpectedly closed" in send.reason
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_waiting_emails", stdout=StringIO())
+    (message,) = mailoutbox
+    assert Client().get(link_in(message)).status_code == 200
+    send.refresh_from_db()
+    assert (send.state, send.attempts) == ("sent", 2)
 
 
 def test_only_coordinators_invite_resend_and_withdraw(client, cast, mailoutbox):

@@ -2,6 +2,10 @@
 
 Field names carry the item key, so one form validates a whole page
 ("Save and continue") or a single answer saved as the person gives it.
+
+Beside each answer the page carries, hidden, its value as loaded (``was-``) and
+the version of the stored answer it came from (``version-``): a page save then
+stores only what was changed on it, and only over what the page had seen.
 """
 
 from __future__ import annotations
@@ -11,13 +15,33 @@ from dataclasses import dataclass
 from django import forms
 
 from questions.models import BankVersion, Item
-from workshops.models import Answer, Assessment
+from workshops.models import Answer, Assessment, EvidenceNote
+from workshops.models.assessment import Basis
 
 MAX_TEXT = 5000
 MAX_NOTE = 2000
 
 DONT_KNOW = (Answer.Choice.DONT_KNOW.value, Answer.Choice.DONT_KNOW.label)
 NOT_APPLICABLE = (Answer.Choice.NA.value, Answer.Choice.NA.label)
+OUT_OF_DATE = "This page is out of date: reload the page and try again"
+# Field names of the hidden "as loaded" fields start with these.
+BASE_PREFIXES = ("was-", "version-")
+
+
+def item_key(name: str) -> str:
+    """The item a posted field is about: "was-1.1:note" and "1.1:internal" are both 1.1."""
+    for prefix in BASE_PREFIXES:
+        name = name.removeprefix(prefix)
+    return name.split(":")[0]
+
+
+@dataclass(frozen=True)
+class Base:
+    """What the page showed of a slot: its value as loaded (None when the page did
+    not say) and the version of the stored answer (0 when there was none)."""
+
+    was: str | None
+    version: int
 
 
 @dataclass(frozen=True)
@@ -30,6 +54,14 @@ class Slot:
     @property
     def name(self) -> str:
         return f"{self.item.key}:{self.part}" if self.part else self.item.key
+
+    @property
+    def was_name(self) -> str:
+        return f"was-{self.name}"
+
+    @property
+    def version_name(self) -> str:
+        return f"version-{self.name}"
 
     @property
     def control(self) -> str:
@@ -99,6 +131,24 @@ class AnswerForm(forms.Form):
         self.slots = {slot.name: slot for slot in slots_for(assessment, items)}
         for name, slot in self.slots.items():
             self.fields[name] = _field(slot, assessment.bank)
+            self.fields[slot.was_name] = forms.CharField(
+                required=False,
+                strip=False,
+                max_length=MAX_TEXT,
+                widget=forms.HiddenInput,
+                error_messages={"max_length": OUT_OF_DATE},
+            )
+            self.fields[slot.version_name] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=2**31 - 1,
+                widget=forms.HiddenInput,
+                error_messages={
+                    "invalid": OUT_OF_DATE,
+                    "min_value": OUT_OF_DATE,
+                    "max_value": OUT_OF_DATE,
+                },
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -109,8 +159,13 @@ class AnswerForm(forms.Form):
                 )
         return cleaned
 
-    def fields_of(self, item: Item) -> list[tuple[Slot, forms.BoundField]]:
-        return [(slot, self[name]) for name, slot in self.slots.items() if slot.item == item]
+    def fields_of(self, item: Item) -> list[tuple[Slot, forms.BoundField, list]]:
+        """Each slot of the item with its field and its hidden "as loaded" fields."""
+        return [
+            (slot, self[name], [self[slot.was_name], self[slot.version_name]])
+            for name, slot in self.slots.items()
+            if slot.item == item
+        ]
 
     def layout(self, questions: list[tuple[Item, list[Item]]]) -> list[dict]:
         """Questions with their bound fields and their sub-questions', for the template."""
@@ -131,19 +186,41 @@ class AnswerForm(forms.Form):
         return {
             slot: self.cleaned_data[name]
             for name, slot in self.slots.items()
-            if name in given or (slot.part == "na" and slot.item.key in given)
+            if name in given
+            or (slot.part == "na" and (slot.item.key in given or slot.was_name in given))
+        }
+
+    def bases(self) -> dict[Slot, Base]:
+        """What the page had loaded of each slot it sent. A write that does not say
+        is based on no stored answer, so it cannot replace one it never saw."""
+        return {
+            slot: Base(
+                self.cleaned_data[slot.was_name] if slot.was_name in self.data else None,
+                self.cleaned_data[slot.version_name] or 0,
+            )
+            for slot in self.values()
         }
 
 
-def initial_from(answers: list[Answer], notes: dict[str, str]) -> dict[str, str | bool]:
-    """Form initial data from stored answers and notes."""
-    initial: dict[str, str | bool] = {}
+def initial_from(
+    answers: list[Answer], notes: list[EvidenceNote], items: list[Item]
+) -> dict[str, str | bool | int]:
+    """Form initial data from stored answers and notes, with each slot's value as
+    loaded and its version (0 and "" where nothing is stored)."""
+    initial: dict[str, str | bool | int] = {}
+    for item in items:
+        for part in ["", "na", "note", *Basis.values]:
+            slot = Slot(item, part)
+            initial[slot.was_name], initial[slot.version_name] = "", 0
     for answer in answers:
-        slot = Slot(answer.item, answer.basis)
-        if answer.item.kind == Item.Kind.OPEN and answer.choice == Answer.Choice.NA:
-            initial[Slot(answer.item, "na").name] = True
-        else:
-            initial[slot.name] = answer.value
-    for item_key, text in notes.items():
-        initial[f"{item_key}:note"] = text
+        parts = ["", "na"] if answer.item.kind == Item.Kind.OPEN else [answer.basis]
+        for part in parts:
+            slot = Slot(answer.item, part)
+            value = answer.value_for(part)
+            initial[slot.name] = value == "on" if part == "na" else value
+            initial[slot.was_name], initial[slot.version_name] = value, answer.version
+    for note in notes:
+        slot = Slot(note.item, "note")
+        initial[slot.name] = initial[slot.was_name] = note.text
+        initial[slot.version_name] = note.version
     return initial

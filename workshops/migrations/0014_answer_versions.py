@@ -1,4 +1,4 @@
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -6,4 +6,15 @@ class Migration(migrations.Migration):
         ("workshops", "0013_member_invitations"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="answer",
+            name="version",
+            field=models.PositiveIntegerField(db_default=1, default=1),
+        ),
+        migrations.AddField(
+            model_name="evidencenote",
+            name="version",
+            field=models.PositiveIntegerField(db_default=1, default=1),
+        ),
+    ]

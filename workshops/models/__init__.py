@@ -9,6 +9,8 @@ from workshops.models.assessment import (
     Respondent,
 )
 from workshops.models.audit import AuditEvent
+from workshops.models.imports import ImportJob
+from workshops.models.mail import EmailSend
 from workshops.models.members import MemberInvitation
 from workshops.models.partnership import Membership, Organisation, Partnership, Person, Sector
 from workshops.models.pdf import PlanPdf
@@ -29,7 +31,9 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "Basis",
+    "EmailSend",
     "EvidenceNote",
+    "ImportJob",
     "ImprovementPlan",
     "Invitation",
     "MemberInvitation",

@@ -275,6 +275,10 @@ class Answer(models.Model):
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     choice = models.CharField(max_length=10, choices=Choice.choices, blank=True)
     text = models.TextField(blank=True)
+    # Moves on with every change, so a write based on an older version (a second
+    # window, a page left open) is refused instead of replacing what it never saw.
+    # A database default too: workshop votes are stored by a statement of their own.
+    version = models.PositiveIntegerField(default=1, db_default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -301,6 +305,16 @@ class Answer(models.Model):
         """The answer as it is written in forms and files."""
         return str(self.rating) if self.rating is not None else (self.choice or self.text)
 
+    def value_for(self, part: str) -> str:
+        """What the form slot ``part`` shows of this answer: an open answer marked
+        not applicable is an empty text box and a ticked "na" box."""
+        if self.item.kind == Item.Kind.OPEN:
+            is_na = self.choice == self.Choice.NA
+            if part == "na":
+                return "on" if is_na else ""
+            return "" if is_na else self.text
+        return self.value
+
 
 class EvidenceNote(models.Model):
     """An optional comment or evidence note on a rating item."""
@@ -310,6 +324,7 @@ class EvidenceNote(models.Model):
     )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
+    version = models.PositiveIntegerField(default=1, db_default=1)  # as for Answer.version
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

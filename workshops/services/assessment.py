@@ -13,7 +13,7 @@ from django.template import Context, Engine
 from django.utils import timezone
 
 from questions.models import BankVersion
-from workshops.models import Assessment, Invitation, Partnership, Person, User
+from workshops.models import Assessment, EmailSend, Invitation, Partnership, Person, User
 from workshops.services import mail
 
 
@@ -119,13 +119,24 @@ def _message(invitation: Invitation, template: str) -> tuple[str, str, str, list
     return subject, body, settings.DEFAULT_FROM_EMAIL, [address_for(invitation)]
 
 
-@transaction.atomic
-def invite(assessment: Assessment, people: Iterable[Person]) -> tuple[int, int]:
-    """Invite people of the partnership; returns (invited now, emails sent).
+def invite(assessment: Assessment, people: Iterable[Person]) -> tuple[int, mail.Delivery]:
+    """Invite people of the partnership; returns how many were invited now, and what
+    became of the emails.
 
     Inviting someone twice keeps their one invitation (and link). Those without
     an email address are invited, and their link can be passed on by hand.
+    The emails go once the invitations are committed (``mail.deliver``).
     """
+    with transaction.atomic():
+        invited, sends = queue_invitations(assessment, people)
+    return invited, mail.deliver(sends)
+
+
+def queue_invitations(
+    assessment: Assessment, people: Iterable[Person]
+) -> tuple[int, list[EmailSend]]:
+    """``invite``'s work inside the caller's transaction: the invitations made, and the
+    emails to deliver once it commits."""
     if assessment.status() == "closed":
         raise AssessmentError("This assessment has closed; nobody more can be invited.")
     people = list({p.pk: p for p in people}.values())  # the same person twice is one invitation
@@ -134,29 +145,22 @@ def invite(assessment: Assessment, people: Iterable[Person]) -> tuple[int, int]:
     already = set(assessment.invitations.values_list("person_id", flat=True))
     new_people = [p for p in people if p.pk not in already]
     Invitation.objects.bulk_create(
-        [Invitation(assessment=assessment, person=p) for p in new_people]
-    )
-    fresh = list(
-        assessment.invitations.select_related("person", "assessment__partnership").filter(
-            person__in=new_people
-        )
+        [Invitation(assessment=assessment, person=p) for p in new_people], batch_size=1000
     )
     # The new invitations, and these people's earlier ones whose email had to wait
     # (a partnership not yet verified, or the daily limit), oldest first, as many
-    # as the partnership may send today (services.mail); the rest wait on.
+    # as the partnership may send today (services.mail); the rest wait on. The
+    # partnership is locked first, by every sender: a second invite at the same
+    # moment waits here, then sees the emails this one queued and queues none.
     chosen = {p.pk for p in people}
+    Partnership.objects.select_for_update().get(pk=assessment.partnership_id)
     waiting = [
         i
-        for i in pending_invitations(assessment)
-        .filter(sent_at=None)
-        .select_for_update(of=("self",))
-        .order_by("created_at", "pk")
+        for i in mail.waiting_invitations(assessment).select_for_update(of=("self",))
         if i.person_id in chosen
     ]
     to_email = waiting[: mail.take(assessment.partnership, len(waiting))]
-    send_mass_mail([_message(i, "invitation") for i in to_email], fail_silently=False)
-    Invitation.objects.filter(pk__in=[i.pk for i in to_email]).update(sent_at=timezone.now())
-    return len(fresh), len(to_email)
+    return len(new_people), mail.queue(assessment.partnership, EmailSend.Kind.INVITATION, to_email)
 
 
 def pending_invitations(assessment: Assessment):
@@ -175,21 +179,23 @@ def pending_invitations(assessment: Assessment):
 QUIET_PERIOD = timedelta(hours=20)
 
 
-def send_reminders(assessment: Assessment, *, now: datetime | None = None) -> int:
-    """Email everyone who has not finished; returns how many were reminded.
+def send_reminders(assessment: Assessment, *, now: datetime | None = None) -> mail.Delivery:
+    """Email everyone who has not finished; returns what became of the emails.
 
     Safe to run again: people invited or reminded within QUIET_PERIOD are
     skipped, so the daily ``send_reminders`` command, a second run of it and
     the coordinator's button on the same day send each person one email.
     """
     if not assessment.is_open():
-        return 0
+        return mail.Delivery()
     now = now or timezone.now()
     cutoff = now - QUIET_PERIOD
     due = (Q(sent_at=None) | Q(sent_at__lt=cutoff)) & (
         Q(reminded_at=None) | Q(reminded_at__lt=cutoff)
     )
     with transaction.atomic():
+        # The partnership first, as every sender locks it (see queue_invitations).
+        Partnership.objects.select_for_update().get(pk=assessment.partnership_id)
         # Lock the rows so an overlapping run (the cron job while a coordinator
         # presses the button) waits, then finds them reminded and skips them.
         pending = list(pending_invitations(assessment).filter(due).select_for_update(of=("self",)))
@@ -197,10 +203,10 @@ def send_reminders(assessment: Assessment, *, now: datetime | None = None) -> in
         # verified (services.mail); the others are reminded on a later run.
         pending = pending[: mail.take(assessment.partnership, len(pending))]
         Invitation.objects.filter(pk__in=[i.pk for i in pending]).update(reminded_at=now)
-        # Sent inside the transaction: if the mail server refuses, nobody is
-        # marked reminded and the next run tries again.
-        send_mass_mail([_message(i, "reminder") for i in pending], fail_silently=False)
-    return len(pending)
+        sends = mail.queue(assessment.partnership, EmailSend.Kind.REMINDER, pending)
+    # Sent once they are marked reminded: one the mail server refuses is tried
+    # again by send_waiting_emails, not by tomorrow's reminders.
+    return mail.deliver(sends)
 
 
 def revoke(invitation: Invitation) -> None:

@@ -5,6 +5,11 @@ one transaction: a coordinator fixes the file and uploads it again, rather
 than untangling half an import. Every problem is reported with its line, the
 header being line 1, so one upload shows everything there is to fix.
 
+The invitation emails go after that transaction has committed (services.mail):
+a mail server that refuses leaves the import stored and the emails to be tried
+again. Files of more than IMPORT_INLINE_ROWS rows are imported by the worker
+(services.import_jobs).
+
 The file formats are described for coordinators in docs/csv-formats.md.
 """
 
@@ -13,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -23,7 +29,8 @@ from django.utils import timezone
 from questions.models import Item
 from workshops.forms.questionnaire import MAX_TEXT
 from workshops.models import Answer, Assessment, Person, Respondent, Sector, User
-from workshops.services.assessment import AssessmentError, invite
+from workshops.services import mail
+from workshops.services.assessment import AssessmentError, queue_invitations
 
 MAX_ROWS = 50_000
 
@@ -202,7 +209,11 @@ class InviteeResult:
     created: int
     updated: int
     invited: int
-    emailed: int
+    delivery: mail.Delivery
+
+    @property
+    def emailed(self) -> int:
+        return self.delivery.sent
 
     @property
     def summary(self) -> str:
@@ -212,13 +223,28 @@ class InviteeResult:
             f"{self.invited:,} newly invited and {_plural(self.emailed, 'email')} sent."
         )
 
+    @property
+    def warning(self) -> str | None:
+        return self.delivery.failure_note("invitation")
 
-def import_invitees(assessment: Assessment, data: bytes) -> InviteeResult:
+
+# Told where an import is: step=, and counts (rows=, emails_to_send=, emails_sent=, ...).
+Progress = Callable[..., None]
+
+
+def _no_progress(**counts: object) -> None:
+    pass
+
+
+def import_invitees(
+    assessment: Assessment, data: bytes, *, progress: Progress = _no_progress
+) -> InviteeResult:
     """Add or update the people in the file, then invite them all to the assessment.
 
     A row whose email belongs to someone already in the partnership updates
     that person; anyone else is added. Raises ImportProblems, storing nothing,
-    when any row is wrong.
+    when any row is wrong. The emails go once the people are committed; one the
+    mail server refuses is in the result, not an exception.
     """
     # Checked before the rows, so nobody fixes a whole file for an assessment
     # that could not take it; invite() enforces the same rule.
@@ -226,6 +252,7 @@ def import_invitees(assessment: Assessment, data: bytes) -> InviteeResult:
         raise ImportProblems(["This assessment has closed; nobody more can be invited."])
     partnership = assessment.partnership
     rows, problems = read_rows(data, INVITEE_COLUMNS)
+    progress(step="checking", rows=len(rows))
 
     organisations = {}
     for organisation in partnership.organisations.all():
@@ -265,10 +292,11 @@ def import_invitees(assessment: Assessment, data: bytes) -> InviteeResult:
     if problems:
         raise ImportProblems(_in_file_order(problems))
 
+    progress(step="storing")
     try:
         with transaction.atomic():
             people, created, updated = _store_people(assessment, wanted)
-            invited, emailed = invite(assessment, people)
+            invited, sends = queue_invitations(assessment, people)
     except AssessmentError as exc:
         raise ImportProblems([str(exc)]) from None
     except IntegrityError:
@@ -276,7 +304,11 @@ def import_invitees(assessment: Assessment, data: bytes) -> InviteeResult:
         raise ImportProblems(
             ["The people of this partnership changed during the import. Upload the file again."]
         ) from None
-    return InviteeResult(created, updated, invited, emailed)
+    progress(step="emailing", emails_to_send=len(sends))
+    delivery = mail.deliver(
+        sends, lambda done: progress(emails_sent=done.sent, emails_failed=done.failed)
+    )
+    return InviteeResult(created, updated, invited, delivery)
 
 
 def _store_people(assessment: Assessment, wanted: dict[str, dict]) -> tuple[list[Person], int, int]:
@@ -323,6 +355,7 @@ class ResponseResult:
     respondents_created: int
     respondents_existing: int
     answers: int
+    warning = None  # answers send no emails
 
     @property
     def summary(self) -> str:
@@ -339,7 +372,11 @@ KIND_NAMES = {Item.Kind.YES_NO: "a yes/no question", Item.Kind.OPEN: "an open qu
 
 
 def import_responses(
-    assessment: Assessment, data: bytes, *, entered_by: User | None = None
+    assessment: Assessment,
+    data: bytes,
+    *,
+    entered_by: User | None = None,
+    progress: Progress = _no_progress,
 ) -> ResponseResult:
     """Store the answers in the file, one row per answer; raises ImportProblems when any is wrong.
 
@@ -351,6 +388,7 @@ def import_responses(
     after the closing date, and refusing them then would lose them.
     """
     rows, problems = read_rows(data, RESPONSE_COLUMNS)
+    progress(step="checking", rows=len(rows))
     items = {item.key: item for item in assessment.items.all()}
     scale = [str(value) for value, _ in assessment.bank.scale_choices()]
 
@@ -397,6 +435,7 @@ def import_responses(
     if problems:
         raise ImportProblems(_in_file_order(problems))
 
+    progress(step="storing")
     with transaction.atomic():
         respondents, created = _store_respondents(
             assessment, {ref: attrs for ref, (_, attrs) in attributes.items()}, entered_by

@@ -10,13 +10,22 @@ wait for verification like all its emails (``workshops.services.mail``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from workshops.models import AuditEvent, MemberInvitation, Membership, Partnership, User
+from workshops.models import (
+    AuditEvent,
+    EmailSend,
+    MemberInvitation,
+    Membership,
+    Partnership,
+    User,
+)
 from workshops.services import mail
 from workshops.services.assessment import render_email
 from workshops.services.partnership import MembershipError, keep_a_coordinator
@@ -46,71 +55,88 @@ def _lock_partnership(partnership: Partnership) -> None:
     Partnership.objects.select_for_update().get(pk=partnership.pk)
 
 
-def _send(invitation: MemberInvitation) -> bool:
-    """Email the invitation with a new link if today's allowance has room, and save it.
+def _queue(invitation: MemberInvitation) -> list[EmailSend]:
+    """Save the invitation, and queue its email if today's allowance has room.
 
-    Without room it is saved with no link, to wait. Call inside a transaction: if
-    the mail server refuses, everything (the allowance too) is rolled back.
+    Call inside a transaction, and ``mail.deliver`` what this returns once it has
+    committed. Without room it is saved with no link, to wait; with room, the link
+    it has (a resent one's) keeps working until the new email goes.
     """
     if not mail.take(invitation.partnership, 1):
         invitation.clear_link()
         invitation.save()
-        return False
-    token = invitation.issue_link()
+        return []
     invitation.save()
-    link = settings.SITE_URL + invitation_path(token)
+    return mail.queue(invitation.partnership, EmailSend.Kind.MEMBER, [invitation])
+
+
+def compose(invitation: MemberInvitation) -> tuple[EmailMessage, Callable[[], None]]:
+    """The invitation's email with a new link (saved now: the link then works the
+    moment the email arrives), and how to put the earlier link back if it fails."""
+    before = (invitation.token_hash, invitation.sent_at, invitation.expires_at)
+    token = invitation.issue_link()
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
     context = {
         "partnership": invitation.partnership,
         "invitation": invitation,
         "role": a_role(invitation.role),
-        "link": link,
+        "link": settings.SITE_URL + invitation_path(token),
     }
     subject, body = render_email("member_invitation", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email], fail_silently=False)
-    return True
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+    def undo() -> None:
+        # The new link was never seen; the one sent before (if any) works again.
+        MemberInvitation.objects.filter(pk=invitation.pk).update(
+            token_hash=before[0], sent_at=before[1], expires_at=before[2]
+        )
+
+    return message, undo
 
 
 def invitation_path(token: str) -> str:
     return reverse("member-invitation", args=[token])
 
 
-@transaction.atomic
 def invite_member(
     partnership: Partnership, inviter: User, email: str, role: str
-) -> tuple[MemberInvitation, bool]:
+) -> tuple[MemberInvitation, mail.Delivery | None]:
     """Invite ``email`` to the partnership with ``role``; returns the invitation and
-    whether its email went now (False: it waits, see ``held_back``).
+    what became of its email (None: it waits, see ``held_back``).
 
     Inviting an address that has an open invitation gives it the new role and a
     new link. The result is the same whether or not the address has an account.
     """
-    _lock_partnership(partnership)
-    mine = partnership.memberships.filter(user=inviter).first()
-    if mine is None or not mine.may_grant(role):
-        raise MembershipError("An invitation cannot give a role above your own.")
-    email = email.strip().lower()
-    invitation = partnership.member_invitations.filter(
-        email=email, accepted_at=None, withdrawn_at=None
-    ).first() or MemberInvitation(partnership=partnership, email=email)
-    invitation.role, invitation.invited_by = role, inviter
-    return invitation, _send(invitation)
+    with transaction.atomic():
+        _lock_partnership(partnership)
+        mine = partnership.memberships.filter(user=inviter).first()
+        if mine is None or not mine.may_grant(role):
+            raise MembershipError("An invitation cannot give a role above your own.")
+        email = email.strip().lower()
+        invitation = partnership.member_invitations.filter(
+            email=email, accepted_at=None, withdrawn_at=None
+        ).first() or MemberInvitation(partnership=partnership, email=email)
+        invitation.role, invitation.invited_by = role, inviter
+        sends = _queue(invitation)
+    return invitation, mail.deliver(sends) if sends else None
 
 
-@transaction.atomic
-def resend(partnership: Partnership, invitation_id: int) -> MemberInvitation:
-    """Send an open invitation again with a new link; the old link stops working.
+def resend(partnership: Partnership, invitation_id: int) -> mail.Delivery:
+    """Send an open invitation again with a new link; the old link stops working
+    once the new email has gone.
 
     Refused, changing nothing, when the email cannot go today: the link sent
     earlier keeps working meanwhile.
     """
-    _lock_partnership(partnership)
-    invitation = partnership.member_invitations.get(pk=invitation_id)
-    if not invitation.is_open:
-        raise MembershipError(f"The invitation to {invitation.email} is no longer open.")
-    if why := held_back(partnership):
-        raise MembershipError(why)
-    _send(invitation)
-    return invitation
+    with transaction.atomic():
+        _lock_partnership(partnership)
+        invitation = partnership.member_invitations.get(pk=invitation_id)
+        if not invitation.is_open:
+            raise MembershipError(f"The invitation to {invitation.email} is no longer open.")
+        if why := held_back(partnership):
+            raise MembershipError(why)
+        sends = _queue(invitation)
+    return mail.deliver(sends)
 
 
 @transaction.atomic
@@ -124,18 +150,25 @@ def withdraw(partnership: Partnership, invitation_id: int) -> MemberInvitation:
     return invitation
 
 
-def send_waiting(partnership: Partnership) -> int:
-    """Send the invitations that waited, oldest first, as far as today's allowance
-    goes; returns how many. Call inside a transaction (verification does)."""
-    waiting = partnership.member_invitations.filter(
-        accepted_at=None, withdrawn_at=None, token_hash=None
-    ).order_by("created_at", "pk")
-    sent = 0
+def queue_waiting(partnership: Partnership) -> list[EmailSend]:
+    """Queue the invitations that waited, oldest first, as far as today's allowance
+    goes. Call inside a transaction (verification's ``mail.send_waiting`` does)."""
+    waiting = (
+        partnership.member_invitations.filter(accepted_at=None, withdrawn_at=None, token_hash=None)
+        .exclude(
+            pk__in=EmailSend.objects.filter(mail.OPEN_SEND, member_invitation__isnull=False).values(
+                "member_invitation_id"
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    sends: list[EmailSend] = []
     for invitation in waiting.select_for_update():
-        if not _send(invitation):
+        queued = _queue(invitation)
+        if not queued:
             break
-        sent += 1
-    return sent
+        sends += queued
+    return sends
 
 
 def held_back(partnership: Partnership) -> str | None:

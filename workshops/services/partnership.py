@@ -38,9 +38,11 @@ def create_partnership(coordinator_email: str, **fields) -> Partnership:
 VERIFIED = "Partnership verified by support staff."
 
 
-def verify_partnership(partnership: Partnership, staff: User, path: str = "") -> int | None:
+def verify_partnership(
+    partnership: Partnership, staff: User, path: str = ""
+) -> mail.Delivery | None:
     """Mark the partnership as checked by support staff, log it, and send the emails that
-    waited for it. Returns how many were sent, or None if it was verified before."""
+    waited for it. Returns what became of those, or None if it was verified before."""
     with transaction.atomic():
         locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
         if locked.verified_at is not None:
@@ -56,7 +58,7 @@ def verify_partnership(partnership: Partnership, staff: User, path: str = "") ->
             path=path[:500],
         )
     # After the commit: a mail server that refuses leaves the partnership verified,
-    # and its invitations waiting for the coordinator to send again.
+    # and the emails it refused are tried again (services.mail.retry_failed).
     return mail.send_waiting(partnership)
 
 

@@ -61,12 +61,14 @@ def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
     form = InviteForm(_posted(request), partnership=assessment.partnership)
     if request.method == "POST" and form.is_valid():
         try:
-            invited, emailed = services.invite(assessment, form.cleaned_data["people"])
+            invited, delivery = services.invite(assessment, form.cleaned_data["people"])
         except services.AssessmentError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{invited} invited; {emailed} email(s) sent.")
-            if held := mail.held_back(assessment):
+            messages.success(request, f"{invited} invited; {delivery.sent} email(s) sent.")
+            if failed := delivery.failure_note("invitation"):
+                messages.warning(request, failed)
+            elif held := mail.held_back(assessment):
                 messages.warning(request, held)
             return redirect(assessment)
     context = {
@@ -85,8 +87,9 @@ def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
     if not assessment.is_open():
         messages.error(request, "Reminders can only be sent while the assessment is open.")
     else:
-        count = services.send_reminders(assessment)
-        held = mail.held_back(assessment)
+        delivery = services.send_reminders(assessment)
+        count = delivery.sent
+        held = delivery.failure_note("reminder") or mail.held_back(assessment)
         if count:
             messages.success(request, f"Reminder sent to {count} people who have not finished.")
         if held:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 
 from workshops.access import get_assessment
-from workshops.forms.imports import MAX_UPLOAD_MB, CsvUploadForm
-from workshops.models import Assessment, Person, Sector
+from workshops.forms.imports import MAX_PROBLEMS_SHOWN, MAX_UPLOAD_MB, CsvUploadForm
+from workshops.models import Assessment, ImportJob, Person, Sector
+from workshops.services import import_jobs, mail
 from workshops.services import imports as services
 
 
 def _upload_page(
     request: HttpRequest,
     assessment: Assessment,
-    run: Callable[[bytes], services.InviteeResult | services.ResponseResult],
     *,
     kind: str,
     title: str,
@@ -30,12 +29,19 @@ def _upload_page(
     else:
         form = CsvUploadForm(submit=submit)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
         try:
-            result = run(form.cleaned_data["file"].read())
+            result = import_jobs.start(assessment, kind, data, request.user)
         except services.ImportProblems as exc:
             form.add_problems(exc.problems)
         else:
+            if isinstance(result, ImportJob):
+                return redirect(result)
             messages.success(request, result.summary)
+            if result.warning:
+                messages.warning(request, result.warning)
+            elif kind == ImportJob.Kind.INVITEES and (held := mail.held_back(assessment)):
+                messages.warning(request, held)
             return redirect(assessment)
     context = {
         "form": form,
@@ -59,8 +65,7 @@ def invitees_import(request: HttpRequest, partnership_id: int, assessment_id: in
     return _upload_page(
         request,
         assessment,
-        lambda data: services.import_invitees(assessment, data),
-        kind="invitees",
+        kind=ImportJob.Kind.INVITEES,
         title=f"Import people to invite to {assessment}",
         submit="Import and send invitations",
     )
@@ -72,8 +77,30 @@ def responses_import(request: HttpRequest, partnership_id: int, assessment_id: i
     return _upload_page(
         request,
         assessment,
-        lambda data: services.import_responses(assessment, data, entered_by=request.user),
-        kind="responses",
+        kind=ImportJob.Kind.RESPONSES,
         title=f"Import answers to {assessment}",
         submit="Import answers",
     )
+
+
+@never_cache  # progress changes from one second to the next
+@login_required
+def import_job(request: HttpRequest, partnership_id: int, assessment_id: int, job_id: int):
+    """A big import's progress, then its outcome; and the JSON the page's script polls."""
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    job = get_object_or_404(assessment.import_jobs, pk=job_id)
+    # Checked after access, so another partnership's job is a 404 whatever the method.
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"state": job.state, "progress": job.progress(), "slow": job.is_slow})
+    context = {
+        "assessment": assessment,
+        "partnership": assessment.partnership,
+        "job": job,
+        "problems_shown": job.problems[:MAX_PROBLEMS_SHOWN],
+        "problems_not_shown": max(0, len(job.problems) - MAX_PROBLEMS_SHOWN),
+        "upload": "invitees-import" if job.kind == ImportJob.Kind.INVITEES else "responses-import",
+        "held_back": mail.held_back(assessment) if job.state == ImportJob.State.DONE else None,
+    }
+    return render(request, "workshops/import_job.html", context)

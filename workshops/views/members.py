@@ -3,8 +3,6 @@ the page an invitation's link opens."""
 
 from __future__ import annotations
 
-import smtplib
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -20,9 +18,6 @@ from workshops.forms.members import InviteForm, NewAccountForm
 from workshops.models import MemberInvitation, Membership, User
 from workshops.services import members
 from workshops.services.members import a_role
-
-# A mail server that refuses or cannot be reached.
-MAIL_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def _posted(request: HttpRequest):
@@ -49,20 +44,18 @@ def member_invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email, role = form.cleaned_data["email"], form.cleaned_data["role"]
         try:
-            invitation, sent = members.invite_member(partnership, request.user, email, role)
+            invitation, delivery = members.invite_member(partnership, request.user, email, role)
         except services.MembershipError as exc:
             form.add_error(None, str(exc))
-        except MAIL_ERRORS as exc:
-            form.add_error(
-                None, f"The invitation could not be sent ({exc}). Nothing was saved: try again."
-            )
         else:
             # The same words whether or not the address has an account, and no name.
             messages.success(
                 request, f"{invitation.email} is invited to join {partnership} as {a_role(role)}."
             )
-            if not sent:
+            if delivery is None:
                 messages.warning(request, members.held_back(partnership) or "")
+            elif failed := delivery.failure_note("invitation email"):
+                messages.warning(request, failed)
             return redirect("members", partnership.pk)
     context = {
         "form": form,
@@ -79,14 +72,16 @@ def member_invitation_resend(request: HttpRequest, partnership_id: int, invitati
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        members.resend(invitation.partnership, invitation.pk)
+        delivery = members.resend(invitation.partnership, invitation.pk)
     except services.MembershipError as exc:
         messages.error(request, str(exc))
-    except MAIL_ERRORS as exc:
-        messages.error(
-            request, f"The invitation could not be sent ({exc}). The link sent before still works."
-        )
     else:
+        if delivery.failed:
+            messages.error(
+                request,
+                f"{delivery.failure_note('invitation email')} The link sent before still works.",
+            )
+            return redirect("members", partnership_id)
         messages.success(request, f"A new invitation link was sent to {invitation.email}.")
     return redirect("members", partnership_id)
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import smtplib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -85,22 +83,16 @@ def partnership_verify(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = get_object_or_404(Partnership, pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        sent = services.verify_partnership(partnership, request.user, request.path)
-    except (smtplib.SMTPException, OSError) as exc:
-        messages.warning(
-            request,
-            f"{partnership} is verified, but its waiting emails could not be sent ({exc}). "
-            "Its coordinator can send them by inviting the same people again.",
-        )
+    delivery = services.verify_partnership(partnership, request.user, request.path)
+    if delivery is None:
+        messages.info(request, f"{partnership} was verified before.")
     else:
-        if sent is None:
-            messages.info(request, f"{partnership} was verified before.")
-        else:
-            # Not audited again by the message: the service has logged it.
-            messages.info(
-                request, f"{partnership} is verified. {sent} waiting invitation emails sent."
-            )
+        # Not audited again by the message: the service has logged it.
+        messages.info(
+            request, f"{partnership} is verified. {delivery.sent} waiting invitation emails sent."
+        )
+        if failed := delivery.failure_note():
+            messages.warning(request, failed)
     return redirect("support-partnerships")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +21,13 @@ from django.views.decorators.http import require_POST
 
 from workshops import throttle
 from workshops.access import get_assessment, get_invitation_by_token
-from workshops.forms.questionnaire import AnswerForm
+from workshops.forms.questionnaire import AnswerForm, item_key
 from workshops.models import Assessment, Invitation, Person, Respondent, User
 from workshops.services import assessment as assessment_services
 from workshops.services.questionnaire import (
+    CHANGED_ELSEWHERE,
     QuestionnaireError,
+    Saved,
     answered_by_section,
     editable_problem,
     email_copy,
@@ -75,6 +78,9 @@ class Answering:
     @property
     def url_save(self) -> str:
         return self.url("save")
+
+    def forget_respondent(self) -> None:
+        self._respondent, self._looked_up = None, False
 
     def start_respondent(self) -> Respondent:
         self._respondent = start_respondent(
@@ -206,6 +212,7 @@ def _section(request: HttpRequest, answering: Answering, number: int) -> HttpRes
     respondent = answering.respondent
     problem = editable_problem(answering.assessment, respondent)
     form_args = {"assessment": answering.assessment, "items": current.items}
+    changed_elsewhere: list[str] = []
     if request.method == "POST" and not problem:
         form = AnswerForm(request.POST, **form_args)
         if form.is_valid():
@@ -216,10 +223,16 @@ def _section(request: HttpRequest, answering: Answering, number: int) -> HttpRes
             else:
                 destination = None
             # Resume at the page the person is going to, not the one just saved.
-            save_values(answering.start_respondent(), form.values(), section=destination or number)
-            if destination:
-                return redirect(answering.url("section", destination))
-            return redirect(answering.url("review"))
+            saved = _store(answering, form, section=destination or number)
+            if not saved.conflicts:
+                if destination:
+                    return redirect(answering.url("section", destination))
+                return redirect(answering.url("review"))
+            # Shown again as stored: the rest of the page is saved, and the answers
+            # changed elsewhere show what the other window or device stored.
+            changed_elsewhere = sorted({item_key(name) for name in saved.conflicts})
+            initial = stored_answers(answering.respondent, current.items)
+            form = AnswerForm(initial=initial, **form_args)
     else:
         if request.method == "POST":
             messages.error(request, f"{problem} Nothing was changed.")
@@ -234,14 +247,32 @@ def _section(request: HttpRequest, answering: Answering, number: int) -> HttpRes
             "layout": form.layout(current.questions),
             "position": index + 1,
             "previous": sections[index - 1].section.number if index else None,
+            "changed_elsewhere": changed_elsewhere,
+            "changed_elsewhere_message": CHANGED_ELSEWHERE,
         }
     )
     return render(request, "workshops/questionnaire/section.html", context)
 
 
+def _store(answering: Answering, form: AnswerForm, section: int | None = None) -> Saved:
+    """Save what the form changed. A first save that stores nothing (all of it
+    refused as changed elsewhere) leaves no empty response behind."""
+    values, bases = form.values(), form.bases()
+    if answering.respondent is not None:
+        return save_values(answering.respondent, values, bases=bases, section=section)
+    with transaction.atomic():
+        saved = save_values(answering.start_respondent(), values, bases=bases, section=section)
+        if saved.conflicts and not saved.count:
+            transaction.set_rollback(True)
+            answering.forget_respondent()
+    return saved
+
+
 def _save(request: HttpRequest, answering: Answering) -> JsonResponse:
-    """Save answers as they are given (JavaScript). Answers JSON for the page script."""
-    keys = {name.split(":")[0] for name in request.POST if name != "csrfmiddlewaretoken"}
+    """Save answers as they are given (JavaScript). Answers JSON for the page script:
+    what is now stored in each slot sent, with its version, and which slots were
+    refused because they had changed elsewhere."""
+    keys = {item_key(name) for name in request.POST if name != "csrfmiddlewaretoken"}
     items = list(answering.assessment.items.filter(key__in=keys))
     if not keys or len(items) != len(keys):
         return JsonResponse(
@@ -261,10 +292,20 @@ def _save(request: HttpRequest, answering: Answering) -> JsonResponse:
     if problem:
         return JsonResponse({"error": problem}, status=409)
     try:
-        saved = save_values(answering.start_respondent(), form.values())
+        saved = _store(answering, form)
     except QuestionnaireError as exc:
         return JsonResponse({"error": str(exc)}, status=409)
-    return JsonResponse({"saved": saved})
+    result = {
+        "saved": saved.count,
+        "answers": {
+            name: {"value": value, "version": version}
+            for name, (value, version) in saved.stored.items()
+        },
+    }
+    if saved.conflicts:
+        result.update(error=CHANGED_ELSEWHERE, conflicts=saved.conflicts)
+    # Refused outright only when nothing was stored: a reply that says "no" changed nothing.
+    return JsonResponse(result, status=409 if saved.conflicts and not saved.count else 200)
 
 
 def _review(request: HttpRequest, answering: Answering) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""Render improvement plan PDFs that downloads have asked for (with PDF_WORKER on).
+"""Render improvement plan PDFs that downloads have asked for, and run big CSV imports
+(with PDF_WORKER on).
 
 Run one or more beside the app servers, under the same settings, e.g. as a
 systemd service:
@@ -6,9 +7,11 @@ systemd service:
     .venv/bin/python manage.py run_pdf_worker
 
 Each claims the oldest waiting PDF that no other worker has, renders it and
-stores it, so any number may run on any machine that reaches the database.
-SIGTERM or Ctrl+C lets the render under way finish first. ``--once`` renders
-whatever is waiting and stops, for a test or a one-off catch-up.
+stores it, then likewise the oldest waiting import (services.import_jobs), so
+any number may run on any machine that reaches the database. PDFs go first:
+they take seconds and someone is watching the download start. SIGTERM or
+Ctrl+C lets the job under way finish first. ``--once`` does whatever is
+waiting and stops, for a test or a one-off catch-up.
 """
 
 from __future__ import annotations
@@ -20,14 +23,18 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 
-from workshops.models import PlanPdf
+from workshops.models import ImportJob, PlanPdf
 from workshops.reporting.plan_pdf import render_next
+from workshops.services import import_jobs
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Render the improvement plan PDFs that are waiting, and go on waiting for more."
+    help = (
+        "Render the improvement plan PDFs and run the big imports that are waiting, "
+        "and go on waiting for more."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -48,14 +55,14 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
             self.stdout.write(f"Waiting for improvement plan PDFs to render (every {poll:g} s).")
-        rendered = failed = 0
+        rendered = failed = imported = 0
         while not self.stopping:
             if not once:
                 # A long-running process outside requests: nothing else closes a
                 # connection the server has dropped, or one older than CONN_MAX_AGE.
                 close_old_connections()
             try:
-                job = render_next()
+                job = render_next() or import_jobs.run_next()
             except DatabaseError as exc:
                 if once:
                     raise CommandError(f"The database is not answering: {exc}") from exc
@@ -67,15 +74,18 @@ class Command(BaseCommand):
                     break
                 time.sleep(poll)
                 continue
-            if job.state == PlanPdf.State.DONE:
+            if isinstance(job, ImportJob):
+                imported += 1
+                self.stdout.write(f"{job}: {job.get_state_display().lower()}.")
+            elif job.state == PlanPdf.State.DONE:
                 rendered += 1
                 waited = (job.finished_at - job.requested_at).total_seconds()
                 self.stdout.write(f"Rendered {job}, {waited:.1f} s after it was asked for.")
             else:
                 failed += 1
                 self.stderr.write(f"Failed to render {job}: {job.error}")
-        self.stdout.write(f"{rendered} PDF(s) rendered, {failed} failed.")
+        self.stdout.write(f"{rendered} PDF(s) rendered, {failed} failed. {imported} import(s) run.")
 
     def _stop(self, signum, frame) -> None:
-        # The render under way finishes and is stored; then the loop ends.
+        # The job under way finishes and is stored; then the loop ends.
         self.stopping = True

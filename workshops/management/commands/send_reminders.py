@@ -3,12 +3,11 @@
     0 9 * * *  cd /srv/lsp-assess && .venv/bin/python manage.py send_reminders
 
 Running it twice in a day is harmless: services.assessment.send_reminders skips
-anyone invited or reminded within the last 20 hours.
+anyone invited or reminded within the last 20 hours. Reminders the mail server
+refuses are tried again by ``send_waiting_emails``.
 """
 
 from __future__ import annotations
-
-import smtplib
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -29,19 +28,22 @@ class Command(BaseCommand):
         total, failed = 0, []
         for assessment in assessments.order_by("partnership__name", "pk"):
             name = f"{assessment.partnership}: {assessment}"
-            try:
-                count = send_reminders(assessment)
-            except (smtplib.SMTPException, OSError) as exc:
-                # One refused batch must not stop the other partnerships' reminders;
-                # nobody in it is marked reminded, so tomorrow's run tries again.
+            delivery = send_reminders(assessment)
+            if delivery.failed:
+                # One refused batch does not stop the other partnerships' reminders;
+                # send_waiting_emails tries the refused ones again.
                 failed.append(name)
-                self.stderr.write(f"{name}: reminders not sent: {exc}")
-                continue
-            total += count
-            self.stdout.write(f"{name}: {_reminders(count)}")
+                self.stderr.write(
+                    f"{name}: {_reminders(delivery.failed)} not sent: {delivery.reason}"
+                )
+            total += delivery.sent
+            self.stdout.write(f"{name}: {_reminders(delivery.sent)}")
         self.stdout.write(self.style.SUCCESS(f"{_reminders(total)} sent in all."))
         if failed:
-            raise CommandError(f"Reminders could not be sent for {len(failed)} assessment(s).")
+            raise CommandError(
+                f"Reminders could not be sent for {len(failed)} assessment(s); "
+                "send_waiting_emails tries them again."
+            )
 
 
 def _reminders(count: int) -> str:
