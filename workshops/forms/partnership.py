@@ -7,13 +7,15 @@ from django import forms
 from workshops.models import Organisation, Partnership, Person
 
 
-def gds_helper(*fields, submit: str = "Save") -> FormHelper:
+def gds_helper(*fields, submit: str = "Save", button=Button.primary) -> FormHelper:
+    """A helper for a form the page wraps itself, ending in one button (``Button.warning``
+    for a step that cannot be undone)."""
     helper = FormHelper()
     # Pages render their own <form> (with the error summary above it).
     helper.form_tag = False
     helper.label_size = Size.SMALL
     helper.legend_size = Size.SMALL
-    helper.layout = Layout(*fields, Button.primary("submit", submit))
+    helper.layout = Layout(*fields, button("submit", submit))
     return helper
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 
@@ -92,9 +92,10 @@ class WithdrawForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.textarea("reason", rows=2), submit="")
-        self.helper.layout = Layout(
-            Field.textarea("reason", rows=2), Button.warning("withdraw", "Withdraw from the plan")
+        self.helper = gds_helper(
+            Field.textarea("reason", rows=2),
+            submit="Withdraw from the plan",
+            button=Button.warning,
         )
 
 

@@ -18,11 +18,6 @@ from workshops.reporting import plan_pdf as plan_pdf_service
 from workshops.services import plan as services
 
 
-def read_int(value: str | None) -> int | None:
-    """A small whole number posted by one of our own forms, or None for anything else."""
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 9 else None
-
-
 def _post_only(request: HttpRequest) -> HttpResponse | None:
     # Checked after the access helper, so an outsider sees a 404 either way.
     return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
@@ -78,12 +73,13 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
             services.order_priorities_by_votes(improvement_plan)
             messages.success(request, "Priorities ranked by the board's dot vote.")
         elif change == "agree":
-            shown = read_int(request.POST.get("version"))
-            if shown is None:
+            try:
+                shown = int(request.POST.get("version", ""))
+            except ValueError:  # missing, or digits int() cannot read ("²")
                 raise services.PlanError(
                     "The page was out of date. Nothing was recorded: check the plan below "
                     "and record the agreement again."
-                )
+                ) from None
             improvement_plan = services.agree_plan(improvement_plan, request.user, shown)
             messages.success(request, f"Version {improvement_plan.version} of the plan agreed.")
         elif change == "priority":
