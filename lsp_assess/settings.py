@@ -34,12 +34,19 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
     "django_ratelimit",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
     "questions",
     "workshops",
 ]
@@ -53,7 +60,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "workshops.audit.AuditMiddleware",
+    # Idle timeout and absolute lifetime of a signed-in session.
+    "workshops.accounts.sessions.SessionLimitsMiddleware",
+    # Roles in MFA_REQUIRED_ROLES set up a second factor before anything else.
+    "workshops.accounts.mfa.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a locked-out sign-in into its own page (django-axes asks to be near the end).
     "axes.middleware.AxesMiddleware",
@@ -106,7 +118,8 @@ LOGOUT_REDIRECT_URL = "home"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account or address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # django-allauth signs people in by email address (and through single sign-on).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -288,3 +301,80 @@ IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 2000, minimum=1)
 # Invitations (with their personal links) and workshop join records older than
 # this many days are deleted by `manage.py purge_expired`; answers are kept.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730, minimum=1)
+
+
+# -- Passwords --
+# Accounts (django-allauth). People sign in with their email address; accounts
+# are made only by accepting an invitation (workshops.accounts.adapter), so the
+# address is known to work and needs no separate confirmation.
+ACCOUNT_ADAPTER = "workshops.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# Pages never say whether an address has an account (sign-in, password reset).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "LSP Assess: "
+# A reset asked for an address with no account sends nothing: mail to addresses
+# someone typed in is not ours to send.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_FORMS = {"login": "workshops.accounts.forms.LoginForm"}
+# A password reset link works once (it changes the password it was made from)
+# and for this many minutes.
+PASSWORD_RESET_TIMEOUT = 60 * env_int("PASSWORD_RESET_MINUTES", 60, minimum=5)
+# Wrong passwords are django-axes's to count (above); allauth limits the rest.
+# "key" is the email address asked about, "ip" the network asking.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": False,
+    "reset_password": "20/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    "manage_email": "10/m/user",
+    "signup": "20/m/ip",
+    "login": "30/m/ip",
+}
+
+# -- Passwords (end) --
+
+# -- Second factors --
+# Second factors: an authenticator app (TOTP), recovery codes, and passkeys or
+# security keys (WebAuthn). People in MFA_REQUIRED_ROLES (membership roles, and
+# "staff" for support staff) must set one up before they can do anything else;
+# "none" makes it optional for everyone (the demo).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "LSP Assess"
+# Browsers allow passkeys on https:// and on this machine's own http://127.0.0.1.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_REQUIRED_ROLES = [
+    role for role in env_list("MFA_REQUIRED_ROLES", ["coordinator", "staff"]) if role != "none"
+]
+
+# -- Second factors (end) --
+
+# -- Single sign-on --
+# Single sign-on through an organisation's own OpenID Connect provider (Microsoft
+# Entra ID and others). Support staff list the providers and the email domains
+# each serves (workshops.accounts.sso); each client secret is read from the
+# environment variable the provider names, never stored in the database.
+SOCIALACCOUNT_ADAPTER = "workshops.accounts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
+# -- Single sign-on (end) --
+
+# -- Sessions --
+# Sessions: signed out after SESSION_IDLE_MINUTES without a request (a running
+# workshop's console keeps itself alive), and SESSION_LIFETIME_HOURS after signing
+# in, whatever happens.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_LIFETIME_HOURS = env_int("SESSION_LIFETIME_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
+# -- Sessions (end) --

@@ -52,6 +52,9 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Links in account emails (password reset) use https://.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if _HTTPS else "http"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 # Plan PDFs are rendered by `manage.py run_pdf_worker`, never in a request.
 PDF_WORKER = env_bool("PDF_WORKER", True)

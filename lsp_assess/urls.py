@@ -1,14 +1,20 @@
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from lsp_assess import views
 
 urlpatterns = [
     path("", include("workshops.urls")),
     path("questions/", include("questions.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # django-allauth's pages, at the addresses (and names) the site has always used.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    # An account's address is the one its invitation went to (and single sign-on
+    # matches on it), so people do not change it themselves: support staff do.
+    path("accounts/email/", RedirectView.as_view(pattern_name="account")),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),

@@ -40,9 +40,11 @@ from hypothesis import strategies as st
 from tests.workshops.test_live import joined
 from tests.worlds import (
     ADMIN,
+    ENTRANCE,
     FACILITATE,
     INVITEE,
     LINK,
+    LOGOUT,
     MANAGE,
     MEMBER,
     PHONE,
@@ -68,7 +70,9 @@ WHO = {
     LINK: "anonymous",
     INVITEE: "anonymous",
     PHONE: "anonymous",
+    ENTRANCE: "anonymous",
     SIGNED_IN: "coordinator",
+    LOGOUT: "coordinator",
     MEMBER: "coordinator",
     MANAGE: "coordinator",
     RESULTS: "coordinator",

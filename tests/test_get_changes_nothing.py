@@ -6,10 +6,23 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
-from tests.worlds import ADMIN, INVITEE, LINK, PHONE, PUBLIC, SIGNED_IN, STAFF, URLS, built_worlds
+from tests.worlds import (
+    ADMIN,
+    ENTRANCE,
+    INVITEE,
+    LINK,
+    LOGOUT,
+    PHONE,
+    PUBLIC,
+    SIGNED_IN,
+    STAFF,
+    URLS,
+    built_worlds,
+)
 
 # Who reads each kind of page: the most powerful member who may.
-READER = {PUBLIC: None, LINK: None, INVITEE: None, PHONE: None, SIGNED_IN: "coordinator"}
+READER = {PUBLIC: None, LINK: None, INVITEE: None, PHONE: None, ENTRANCE: None}
+READER |= {SIGNED_IN: "coordinator", LOGOUT: "coordinator"}
 READER |= {ADMIN: "staff", STAFF: "staff"}
 # A rendered copy of the plan is a cache of what the database holds, kept so
 # that many downloads cause one render; it is not data anyone entered.

@@ -19,9 +19,11 @@ from pypdf import PdfReader
 
 from tests.worlds import (
     ADMIN,
+    ENTRANCE,
     FACILITATE,
     INVITEE,
     LINK,
+    LOGOUT,
     MANAGE,
     MEMBER,
     PHONE,
@@ -57,6 +59,10 @@ def expected(access: str, role: str, allowed_status: int) -> int | str:
     """What ``role`` gets from a URL needing ``access``: a status, or "login"."""
     if access in (PUBLIC, LINK, PHONE):
         return allowed_status
+    if access == ENTRANCE:
+        return allowed_status if role == "anonymous" else 302
+    if access == LOGOUT:
+        return 302 if role == "anonymous" else allowed_status
     if access == INVITEE:
         # The world's invitation is for an address nobody here signs in with.
         return allowed_status if role == "anonymous" else 403

@@ -216,7 +216,7 @@ def test_the_production_configuration_serves_pages_static_files_sign_in_and_pdfs
         "/accounts/login/",
         {
             "csrfmiddlewaretoken": token,
-            "username": "executive@eastvale.example.org",
+            "login": "executive@eastvale.example.org",
             "password": DEMO_PASSWORD,
         },
     )

@@ -216,6 +216,8 @@ INVITEE = "invitee"
 PHONE = "phone"  # whoever holds the workshop code
 ADMIN = "admin"  # staff
 STAFF = "staff"  # support staff's own pages: others signed in get 403
+ENTRANCE = "entrance"  # signing in: for visitors; anyone signed in is sent on (302)
+LOGOUT = "logout"  # signing out: a visitor is sent home (302)
 
 GET_ONLY = {"get"}
 POST_ONLY = {"post"}
@@ -263,9 +265,9 @@ URLS: dict[str, Row] = {
     "home": Row(_fixed("home"), PUBLIC, 200, 200),
     "instrument": Row(_fixed("instrument"), PUBLIC, 200, 200),
     "accessibility": Row(_fixed("accessibility"), PUBLIC, 200, 200),
-    "login": Row(_fixed("login"), PUBLIC, 200, 200),
+    "login": Row(_fixed("login"), ENTRANCE, 200, 200),
     "healthz": Row(_fixed("healthz"), PUBLIC, 200, 405),
-    "logout": Row(_fixed("logout"), PUBLIC, 405, 302),
+    "logout": Row(_fixed("logout"), LOGOUT, 200, 302),
     "partnership-create": Row(_fixed("partnership-create"), STAFF, 200, 200),
     "support-partnerships": Row(_fixed("support-partnerships"), STAFF, 200, 200),
     "partnership-verify": Row(
@@ -376,4 +378,63 @@ URLS: dict[str, Row] = {
     "workshop-action-delete": Row(
         _w("workshop-action-delete", lambda w: w.workshop_action.pk), FACILITATE, 405, 302
     ),
+    # Accounts (django-allauth): signing in, passwords, second factors, sessions.
+    "account": Row(_fixed("account"), SIGNED_IN, 200, 200),
+    "account_login": Row(_fixed("account_login"), ENTRANCE, 200, 200),
+    "account_logout": Row(_fixed("account_logout"), LOGOUT, 200, 302),
+    "account_signup": Row(_fixed("account_signup"), ENTRANCE, 200, 200),
+    "account_inactive": Row(_fixed("account_inactive"), PUBLIC, 200, 405),
+    "account_email": Row(_fixed("account_email"), PUBLIC, 302, 302),
+    "account_email_verification_sent": Row(
+        _fixed("account_email_verification_sent"), PUBLIC, 200, 405
+    ),
+    "account_confirm_email": Row(_fixed("account_confirm_email", "x"), PUBLIC, 200, 404),
+    "account_confirm_login_code": Row(_fixed("account_confirm_login_code"), PUBLIC, 302, 302),
+    "account_reset_password": Row(_fixed("account_reset_password"), PUBLIC, 200, 200),
+    "account_reset_password_done": Row(_fixed("account_reset_password_done"), PUBLIC, 200, 405),
+    "account_reset_password_from_key": Row(
+        _fixed("account_reset_password_from_key", "x", "y"), PUBLIC, 200, 200
+    ),
+    "account_reset_password_from_key_done": Row(
+        _fixed("account_reset_password_from_key_done"), PUBLIC, 200, 405
+    ),
+    "account_change_password": Row(_fixed("account_change_password"), SIGNED_IN, 200, 200),
+    "account_set_password": Row(_fixed("account_set_password"), SIGNED_IN, 302, 302),
+    "account_reauthenticate": Row(_fixed("account_reauthenticate"), SIGNED_IN, 200, 200),
+    "account_request_reauthentication_code": Row(
+        _fixed("account_request_reauthentication_code"), SIGNED_IN, 302, 302
+    ),
+    "account_confirm_reauthentication_code": Row(
+        _fixed("account_confirm_reauthentication_code"), SIGNED_IN, 302, 302
+    ),
+    "mfa_index": Row(_fixed("mfa_index"), SIGNED_IN, 200, 405),
+    "mfa_authenticate": Row(_fixed("mfa_authenticate"), PUBLIC, 302, 302),
+    "mfa_reauthenticate": Row(_fixed("mfa_reauthenticate"), SIGNED_IN, 302, 302),
+    # Setting up or changing a second factor asks for the password again first.
+    "mfa_activate_totp": Row(_fixed("mfa_activate_totp"), SIGNED_IN, 302, 302),
+    "mfa_deactivate_totp": Row(_fixed("mfa_deactivate_totp"), SIGNED_IN, 404, 404),
+    "mfa_view_recovery_codes": Row(_fixed("mfa_view_recovery_codes"), SIGNED_IN, 404, 405),
+    "mfa_download_recovery_codes": Row(_fixed("mfa_download_recovery_codes"), SIGNED_IN, 404, 404),
+    "mfa_generate_recovery_codes": Row(_fixed("mfa_generate_recovery_codes"), SIGNED_IN, 302, 302),
+    "mfa_list_webauthn": Row(_fixed("mfa_list_webauthn"), SIGNED_IN, 200, 405),
+    "mfa_add_webauthn": Row(_fixed("mfa_add_webauthn"), SIGNED_IN, 302, 302),
+    "mfa_edit_webauthn": Row(_fixed("mfa_edit_webauthn", 1), SIGNED_IN, 302, 302),
+    "mfa_remove_webauthn": Row(_fixed("mfa_remove_webauthn", 1), SIGNED_IN, 302, 302),
+    "mfa_reauthenticate_webauthn": Row(_fixed("mfa_reauthenticate_webauthn"), SIGNED_IN, 302, 302),
+    "mfa_login_webauthn": Row(_fixed("mfa_login_webauthn"), PUBLIC, 302, 302),
+    "usersessions_list": Row(_fixed("usersessions_list"), SIGNED_IN, 200, 302),
+    "socialaccount_connections": Row(_fixed("socialaccount_connections"), SIGNED_IN, 200, 200),
+    "socialaccount_signup": Row(_fixed("socialaccount_signup"), PUBLIC, 302, 302),
+    "socialaccount_login_cancelled": Row(_fixed("socialaccount_login_cancelled"), PUBLIC, 200, 405),
+    "socialaccount_login_error": Row(_fixed("socialaccount_login_error"), PUBLIC, 401, 405),
+    "openid_connect_login": Row(_fixed("openid_connect_login", "council"), PUBLIC, 404, 404),
+    "openid_connect_callback": Row(_fixed("openid_connect_callback", "council"), PUBLIC, 404, 404),
+    # -- Two-factor rows --
+    # -- Two-factor rows (end) --
+    # -- Single sign-on rows --
+    # -- Single sign-on rows (end) --
+    # -- Session rows --
+    # -- Session rows (end) --
+    # -- Member and support rows --
+    # -- Member and support rows (end) --
 }

@@ -7,6 +7,10 @@ class WorkshopsConfig(AppConfig):
     verbose_name = "Partnerships and workshops"
 
     def ready(self) -> None:
+        # Each connects its receivers for the audit log of accounts.
+        import workshops.accounts.mfa
+        import workshops.accounts.signals
+        import workshops.accounts.sso  # noqa: F401
         from workshops.models import Person
         from workshops.services import assessment
 

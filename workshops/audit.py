@@ -20,6 +20,38 @@ from workshops.models import AuditEvent
 NOTES = "_audit_notes"
 
 
+def actor_text(user) -> str:
+    """Who someone is, in words kept after their account has gone."""
+    return f"{user.get_full_name()} ({user.email})"[:254] if user else "Nobody signed in"
+
+
+def record(
+    action: str,
+    summary: str,
+    *,
+    account=None,
+    by=None,
+    partnership=None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Log something that happened to an account (``account.*``) or in a partnership.
+
+    ``by`` is who did it (the account itself unless given: support staff resetting
+    someone's second factor is ``by`` staff); ``action`` a stable code, ``summary``
+    the words the audit page shows.
+    """
+    by = by if by is not None else account
+    return AuditEvent.objects.create(
+        partnership=partnership,
+        user=by if by is not None and by.pk else None,
+        account=account if account is not None and account.pk else None,
+        action=action,
+        actor=actor_text(by),
+        summary=summary[:500],
+        path=(request.path if request is not None else "")[:500],
+    )
+
+
 def note(request: HttpRequest, summary: str) -> None:
     """Record a change that is not confirmed with a success message."""
     request.__dict__.setdefault(NOTES, []).append(summary)

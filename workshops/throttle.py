@@ -129,7 +129,15 @@ def sign_in_name(request: HttpRequest, credentials: dict | None) -> str | None:
     case too: otherwise "Chair@…" and "chair@…" would each get their own
     allowance of guesses at the same account.
     """
-    name = (credentials or {}).get("username") or request.POST.get("username")
+    credentials = credentials or {}
+    # django-allauth's form posts "login" and authenticates with "email"; the admin
+    # site's posts "username".
+    name = (
+        credentials.get("email")
+        or credentials.get("username")
+        or request.POST.get("login")
+        or request.POST.get("username")
+    )
     return name.strip().lower() if name else None
 
 

@@ -35,6 +35,9 @@ urlpatterns = [
     path("w/<str:code>/vote/", live.vote, name="workshop-vote"),
     path("w/<str:code>/wait/", live.wait, name="workshop-wait"),
     path("", partnership.home, name="home"),
+    path("account/", include("workshops.accounts.urls")),
+    path("support/accounts/", include("workshops.accounts.urls_support")),
+    path("support/sign-in-providers/", include("workshops.accounts.urls_sso")),
     path("partnerships/new/", partnership.partnership_create, name="partnership-create"),
     path("support/partnerships/", partnership.support_partnerships, name="support-partnerships"),
     path(

@@ -40,7 +40,9 @@ def test_a_wrong_password_is_explained(new_page, cast):
     page.get_by_label("Email address").fill(cast.coordinator.email)
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please enter a correct email")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The email address or the password is not right"
+    )
 
 
 def test_anyone_can_read_the_whole_instrument(new_page, bank):

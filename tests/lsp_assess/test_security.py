@@ -67,7 +67,7 @@ def test_passwords_are_hashed_with_argon2(settings, db):
 
 def _sign_in(client, email: str, password: str, address: str = "203.0.113.7"):
     return client.post(
-        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=address
+        reverse("login"), {"login": email, "password": password}, REMOTE_ADDR=address
     )
 
 
@@ -84,7 +84,7 @@ def test_wrong_passwords_lock_that_account_from_that_address(client, db, setting
         response = _sign_in(client, email, "wrong")
         if response.status_code == 429:
             break
-        assert "Please enter a correct email and password" in response.content.decode()
+        assert "The email address or the password is not right." in response.content.decode()
     assert response.status_code == 429 and email == "Guessed@vale.example.org"  # the fifth
     # Now even the right password is refused from here: guessing on learns nothing.
     response = _sign_in(client, "guessed@vale.example.org", PASSWORD)
@@ -107,7 +107,7 @@ def test_a_made_up_forwarded_address_buys_no_more_guesses(client, db, settings):
     statuses = [
         client.post(
             reverse("login"),
-            {"username": "guessed@vale.example.org", "password": "wrong"},
+            {"login": "guessed@vale.example.org", "password": "wrong"},
             HTTP_X_FORWARDED_FOR=f"81.2.69.{n + 1}",  # public: a client-written header
         ).status_code
         for n in range(4)

@@ -346,7 +346,7 @@ def test_the_restored_partnership_works_as_before(client, cast, rich, tmp_path):
     assert participant.full_name == "Participant" and not participant.is_staff
     response = client.post(
         reverse("login"),
-        {"username": "participant@eastvale.example.org", "password": PASSWORD},
+        {"login": "participant@eastvale.example.org", "password": PASSWORD},
         follow=True,
     )
     assert response.status_code == 200

@@ -46,7 +46,7 @@ def test_demo_accounts_can_sign_in_and_see_their_partnership(client, db):
     run_seed()
     response = client.post(
         "/accounts/login/",
-        {"username": "Executive@Eastvale.example.org", "password": DEMO_PASSWORD},
+        {"login": "Executive@Eastvale.example.org", "password": DEMO_PASSWORD},
         follow=True,
     )
     page = response.content.decode()
@@ -73,7 +73,7 @@ def test_seed_demo_sets_up_one_board_workshop_for_the_facilitator(client, bank):
     assert workshop.agenda.count() == 33
     client.post(
         "/accounts/login/",
-        {"username": "facilitator@eastvale.example.org", "password": DEMO_PASSWORD},
+        {"login": "facilitator@eastvale.example.org", "password": DEMO_PASSWORD},
     )
     page = client.get(workshop.get_absolute_url()).content.decode()
     assert workshop.display_code in page and "Start with the first item" in page

@@ -211,7 +211,7 @@ def test_a_newcomer_sets_a_name_and_password_and_is_signed_in_with_the_role(
     assert cast.partnership.memberships.get(user=ann).role == "executive"
     invitation = MemberInvitation.objects.get()
     assert invitation.accepted_by == ann and invitation.accepted_at is not None
-    signing_in = {"username": "ann@example.org", "password": NEW_ACCOUNT["password1"]}
+    signing_in = {"login": "ann@example.org", "password": NEW_ACCOUNT["password1"]}
     assert Client().post(reverse("login"), signing_in).status_code == 302
 
 
@@ -239,7 +239,7 @@ def test_someone_with_an_account_signs_in_and_then_accepts(coordinator, cast, ma
     assert response["Location"] == f"{reverse('login')}?next={link}"
     response = visitor.post(
         reverse("login"),
-        {"username": "coordinator@westmoor.example.org", "password": PASSWORD, "next": link},
+        {"login": "coordinator@westmoor.example.org", "password": PASSWORD, "next": link},
     )
     assert response["Location"] == link
     page = visitor.get(link).content.decode()

@@ -15,12 +15,28 @@ from workshops.models.partnership import Partnership
 
 
 class AuditEvent(models.Model):
+    # Empty for what happens to an account rather than in a partnership (signing in,
+    # second factors, passwords): the partnership's audit page shows those of its
+    # members through ``account``.
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="audit_events"
+        Partnership, on_delete=models.CASCADE, related_name="audit_events", null=True, blank=True
     )
+    # Who did it.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The account an account event is about (support staff resetting someone's
+    # second factor: ``user`` is staff, ``account`` the person).
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account_events",
+    )
+    # A stable code for what happened ("account.signed_in"); empty for entries
+    # written from a coordinator's success message.
+    action = models.CharField(max_length=50, blank=True, db_index=True)
     # Kept as text as well, so the entry still says who it was once the
     # account is gone.
     actor = models.CharField(max_length=254)
@@ -30,7 +46,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["partnership", "-at"], name="audit_by_partnership")]
+        indexes = [
+            models.Index(fields=["partnership", "-at"], name="audit_by_partnership"),
+            models.Index(fields=["account", "-at"], name="audit_by_account"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.summary}"

@@ -239,7 +239,7 @@ def _new_account(request: HttpRequest, invitation: MemberInvitation) -> HttpResp
             return _problem(request, gone.reason, invitation)
         except members.AccountExists:
             return redirect_to_login(request.get_full_path())
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         return _joined(request, invitation)
     context = {"invitation": invitation, "role": a_role(invitation.role), "form": form}
     return render(request, "workshops/members/accept.html", context)

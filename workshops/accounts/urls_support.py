@@ -1,0 +1,5 @@
+"""Support staff's pages about accounts."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
