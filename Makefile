@@ -23,7 +23,7 @@ bootstrap: install
 run: bootstrap
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	MFA_REQUIRED_ROLES=none $(PY) manage.py runserver 127.0.0.1:8000
 
 # The production configuration on this machine: gunicorn, PostgreSQL, the shared cache and
 # the PDF worker (see scripts/run_prod.sh and docs/deploy.md).

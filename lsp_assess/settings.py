@@ -210,7 +210,8 @@ REDIS_URL = env_str("REDIS_URL", "")
 CACHE_BACKEND = env_str("CACHE_BACKEND", "redis" if REDIS_URL else "memory").strip().lower()
 _CACHE_BACKENDS = {
     "redis": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's, with django-allauth's rate limits failing open (lsp_assess.cache).
+        "BACKEND": "lsp_assess.cache.RedisCache",
         "LOCATION": REDIS_URL,
         # A Redis that stops answering must not hold a request for long: the site works on
         # without the cache (see /healthz and workshops.throttle).
@@ -337,6 +338,25 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "login": "30/m/ip",
 }
+# The reset form and its link, in the site's words (workshops.accounts.adapter).
+ACCOUNT_FORMS |= {
+    "reset_password": "workshops.accounts.adapter.ResetPasswordForm",
+    "user_token": "workshops.accounts.adapter.ResetLinkForm",
+    "reset_password_from_key": "workshops.accounts.adapter.ResetPasswordKeyForm",
+    "change_password": "workshops.accounts.adapter.ChangePasswordForm",
+    "set_password": "workshops.accounts.adapter.SetPasswordForm",
+}
+
+# Invitations to join a partnership go to any address a coordinator types in, from
+# our address (workshops.services.members). Besides the partnership's daily
+# allowance (PARTNERSHIP_EMAILS_PER_DAY): at most this many invitation emails to
+# one address from one partnership in a day, resends included…
+MEMBER_INVITATION_EMAILS_PER_ADDRESS = env_int("MEMBER_INVITATION_EMAILS_PER_ADDRESS", 3, minimum=1)
+# …and at most this many invitations (or resends) one person sends in an hour,
+# across every partnership they belong to (support staff setting partnerships up too).
+MEMBER_INVITATIONS_PER_SENDER_PER_HOUR = env_int(
+    "MEMBER_INVITATIONS_PER_SENDER_PER_HOUR", 30, minimum=1
+)
 
 # -- Passwords (end) --
 
@@ -353,6 +373,21 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_REQUIRED_ROLES = [
     role for role in env_list("MFA_REQUIRED_ROLES", ["coordinator", "staff"]) if role != "none"
 ]
+# Plain wording, and a limit on guessing codes (workshops.accounts.mfa): after
+# MFA_CODE_FAILURE_LIMIT wrong codes an account's code entry waits
+# MFA_CODE_COOLOFF_MINUTES. allauth's own limit is tied to the password limit,
+# which django-axes does instead.
+MFA_ADAPTER = "workshops.accounts.mfa.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "workshops.accounts.mfa.AuthenticateForm",
+    "reauthenticate": "workshops.accounts.mfa.ReauthenticateForm",
+    "activate_totp": "workshops.accounts.mfa.ActivateTOTPForm",
+}
+MFA_CODE_FAILURE_LIMIT = env_int("MFA_CODE_FAILURE_LIMIT", 5, minimum=1)
+MFA_CODE_COOLOFF_MINUTES = env_int("MFA_CODE_COOLOFF_MINUTES", 15, minimum=1)
+# A phone's clock a little out: the code of the 30 seconds before or after works too
+# (once: a code used is refused for the whole window).
+MFA_TOTP_TOLERANCE = 1
 
 # -- Second factors (end) --
 
@@ -367,6 +402,11 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
+# The page listing an account's links to organisation sign-ins, in our words.
+SOCIALACCOUNT_FORMS = {"disconnect": "workshops.forms.sso.DisconnectForm"}
+# Seconds to wait for a provider (discovery, token, keys, userinfo) before the
+# sign-in says it cannot be reached.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10, minimum=1)
 
 # -- Single sign-on (end) --
 
@@ -377,4 +417,6 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_LIFETIME_HOURS = env_int("SESSION_LIFETIME_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = SESSION_LIFETIME_HOURS * 3600
+# The session list's "sign out of all other devices" is recorded in the audit log.
+USERSESSIONS_ADAPTER = "workshops.accounts.sessions.UserSessionsAdapter"
 # -- Sessions (end) --

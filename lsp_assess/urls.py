@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from lsp_assess import views
+from workshops.views import sso
 
 urlpatterns = [
     path("", include("workshops.urls")),
@@ -14,6 +15,7 @@ urlpatterns = [
     # An account's address is the one its invitation went to (and single sign-on
     # matches on it), so people do not change it themselves: support staff do.
     path("accounts/email/", RedirectView.as_view(pattern_name="account")),
+    path("accounts/organisation/", sso.organisation_sign_in, name="sso-sign-in"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

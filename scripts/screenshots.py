@@ -68,6 +68,10 @@ SHOTS = {
     "facilitator-presenter-revealed": DESKTOP,
     "facilitator-console-agreed": DESKTOP,
     "coordinator-audit-log": DESKTOP,
+    "coordinator-members": DESKTOP,
+    "account-sign-in": DESKTOP,
+    "account-two-factor": DESKTOP,
+    "account-devices": DESKTOP,
     "coordinator-plan-drafts": DESKTOP,
     "executive-results": DESKTOP,
     "executive-where-views-differ": DESKTOP,
@@ -230,6 +234,9 @@ def configure(database: Path) -> None:
             # in the server's memory.
             "PDF_WORKER": "false",
             "CACHE_BACKEND": "memory",
+            # As `make run` has it: two-factor sign-in optional, so the demo accounts
+            # sign in with the password alone.
+            "MFA_REQUIRED_ROLES": "none",
             # The ORM is called between Playwright's steps, in Playwright's thread.
             "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
         }
@@ -468,7 +475,7 @@ def sign_in(page: Page, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_role("heading", name="Your partnerships").wait_for()
 
 
@@ -668,6 +675,29 @@ def coordinator_reads_the_audit_log(camera: Camera, demo: Demo) -> None:
     page.context.close()
 
 
+def coordinator_looks_after_accounts(camera: Camera, demo: Demo) -> None:
+    """The members page, and a coordinator's own account: signing in, setting up an
+    authenticator app, and the devices they are signed in on."""
+    page = camera.device(DESKTOP)
+    page.goto("/accounts/login/")
+    camera.shoot(page, "account-sign-in", whole=True)
+    sign_in(page, COORDINATOR)
+    page.goto(f"/partnerships/{demo.partnership_id}/members/")
+    camera.shoot(page, "coordinator-members", whole=True)
+    page.goto("/accounts/2fa/")
+    click(page, "button", "Set up an authenticator app")
+    # Changing how one signs in asks for the password again first.
+    from workshops.demo import DEMO_PASSWORD
+
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    click(page, "button", "Continue")
+    page.get_by_role("heading", name="Set up an authenticator app").wait_for()
+    camera.shoot(page, "account-two-factor", whole=True)
+    page.goto("/accounts/sessions/")
+    camera.shoot(page, "account-devices", whole=True)
+    page.context.close()
+
+
 def coordinator_builds_the_plan(camera: Camera, demo: Demo) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
@@ -731,7 +761,10 @@ def coordinator_builds_the_plan(camera: Camera, demo: Demo) -> None:
             "status": status,
         }
         plan_services.update_action(action.pk, values, action.revision, coordinator)
-    click(page, "button", "Record that the board agreed this plan")
+    with page.expect_navigation():
+        page.get_by_role(
+            "button", name=re.compile("^Record that the board agreed this plan")
+        ).click()
     banner(page, "of the plan agreed")
     page.context.close()
 
@@ -792,6 +825,7 @@ def take_pictures(chromium: str, port: int, demo: Demo, folder: Path, downloads:
             coordinator_follows_progress(camera, demo)
             workshop_runs(camera, demo)
             coordinator_reads_the_audit_log(camera, demo)
+            coordinator_looks_after_accounts(camera, demo)
             coordinator_builds_the_plan(camera, demo)
             executive_reads(camera, demo, downloads)
         finally:

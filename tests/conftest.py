@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import timezone
 
 from questions.loader import load_bank, read_bank
@@ -49,6 +50,16 @@ def _fast_password_hashing(settings):
 def _empty_cache():
     # Guess counters live in the cache; one test's must not decide another's.
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _second_factor_optional():
+    # Coordinators and support staff must set up a second factor before anything
+    # else (MFA_REQUIRED_ROLES), but most tests sign them in with force_login to
+    # test something else. The two-factor tests turn the rule back on with the
+    # settings fixture. Session-wide, so module-wide worlds are built under it too.
+    with override_settings(MFA_REQUIRED_ROLES=[]):
+        yield
 
 
 @pytest.fixture

@@ -16,7 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "guide"
 IMAGES = GUIDE / "images"
-PAGES = ["README.md", "coordinators.md", "facilitators.md", "partners.md", "executives.md"]
+PAGES = [
+    "README.md",
+    "coordinators.md",
+    "facilitators.md",
+    "partners.md",
+    "executives.md",
+    "accounts.md",
+]
 # Markdown images and links, ![alt](target) and [text](target), and HTML images.
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 HTML_IMAGE = re.compile(r'<img src="([^"]+)"[^>]*? alt="([^"]*)"')

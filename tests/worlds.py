@@ -427,14 +427,39 @@ URLS: dict[str, Row] = {
     "socialaccount_signup": Row(_fixed("socialaccount_signup"), PUBLIC, 302, 302),
     "socialaccount_login_cancelled": Row(_fixed("socialaccount_login_cancelled"), PUBLIC, 200, 405),
     "socialaccount_login_error": Row(_fixed("socialaccount_login_error"), PUBLIC, 401, 405),
-    "openid_connect_login": Row(_fixed("openid_connect_login", "council"), PUBLIC, 404, 404),
-    "openid_connect_callback": Row(_fixed("openid_connect_callback", "council"), PUBLIC, 404, 404),
     # -- Two-factor rows --
+    # Support staff's account pages, about the world's coordinator: find, see its second
+    # factors, reset them, deactivate and reactivate.
+    "support-accounts": Row(_fixed("support-accounts"), STAFF, 200, 200),
+    "support-account": Row(
+        lambda w: reverse("support-account", args=[w.coordinator.pk]), STAFF, 200, 200
+    ),
+    "support-account-mfa-reset": Row(
+        lambda w: reverse("support-account-mfa-reset", args=[w.coordinator.pk]), STAFF, 200, 302
+    ),
+    "support-account-deactivate": Row(
+        lambda w: reverse("support-account-deactivate", args=[w.coordinator.pk]), STAFF, 200, 302
+    ),
+    "support-account-reactivate": Row(
+        lambda w: reverse("support-account-reactivate", args=[w.coordinator.pk]), STAFF, 405, 302
+    ),
     # -- Two-factor rows (end) --
     # -- Single sign-on rows --
+    # The world has no sign-in provider: allauth's addresses for one are a 404 for a
+    # name no provider has, and support staff's pages for one are a 404 for an id none
+    # has (tests/workshops/accounts/test_sso.py walks them with a real provider).
+    "openid_connect_login": Row(_fixed("openid_connect_login", "council"), PUBLIC, 404, 404),
+    "openid_connect_callback": Row(_fixed("openid_connect_callback", "council"), PUBLIC, 404, 404),
+    "sso-sign-in": Row(_fixed("sso-sign-in"), PUBLIC, 200, 200),
+    "sso-providers": Row(_fixed("sso-providers"), STAFF, 200, 200),
+    "sso-provider-add": Row(_fixed("sso-provider-add"), STAFF, 200, 200),
+    "sso-provider-edit": Row(_fixed("sso-provider-edit", 1), STAFF, 404, 404),
+    "sso-provider-deactivate": Row(_fixed("sso-provider-deactivate", 1), STAFF, 404, 404),
     # -- Single sign-on rows (end) --
     # -- Session rows --
+    "account-sign-ins": Row(_fixed("account-sign-ins"), SIGNED_IN, 200, 200),
     # -- Session rows (end) --
     # -- Member and support rows --
+    "member-role": Row(_p("member-role", lambda w: w.membership.pk), MANAGE, 405, 302),
     # -- Member and support rows (end) --
 }

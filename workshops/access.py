@@ -136,6 +136,17 @@ def get_member_invitation(
     return invitation, membership
 
 
+def get_membership(
+    request: HttpRequest, partnership_id: int, membership_id: int
+) -> tuple[Membership, Membership]:
+    """A member of the partnership (with their account), for its coordinators; and
+    the coordinator's own membership."""
+    partnership, mine = get_partnership(request, partnership_id, "manage")
+    member = get_object_or_404(partnership.memberships.select_related("user"), pk=membership_id)
+    member.partnership = partnership
+    return member, mine
+
+
 def get_member_invitation_by_token(token: str) -> MemberInvitation:
     """The invitation to join a partnership behind an emailed link, which is the
     credential. Used, withdrawn and expired ones are returned (the page says so);

@@ -11,11 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from allauth.usersessions.models import UserSession
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db.models import Sum
+
+from workshops.models import AuditEvent
+
+# The audit log's entries that say where someone signed in from.
+SIGN_IN_ACTIONS = ("account.signed_in", "account.sign_in_failed")
 
 
 class SignInHandler(AxesDatabaseHandler):
@@ -50,6 +56,13 @@ def purge_sign_in_records(cutoff: datetime, *, dry_run: bool = False) -> dict[st
         "sign-in failures": AccessAttempt.objects.filter(attempt_time__lt=cutoff),
         "sign-in failure log entries": AccessFailureLog.objects.filter(attempt_time__lt=cutoff),
         "sign-in log entries": AccessLog.objects.filter(attempt_time__lt=cutoff),
+        # The audit log's sign-ins name the network and browser too; the rest of the
+        # log (what was changed, and by whom) is the partnership's record and stays.
+        "sign-ins in the audit log": AuditEvent.objects.filter(
+            action__in=SIGN_IN_ACTIONS, at__lt=cutoff
+        ),
+        # Devices signed in before the cut-off whose sessions have ended.
+        "devices signed in": UserSession.objects.filter(last_seen_at__lt=cutoff),
     }
     counts = {what: queryset.count() for what, queryset in records.items()}
     if not dry_run:

@@ -59,6 +59,7 @@ urlpatterns = [
     path(P + "members/", members.member_list, name="members"),
     path(P + "members/invite/", members.member_invite, name="member-invite"),
     path(P + "members/<int:membership_id>/remove/", members.member_remove, name="member-remove"),
+    path(P + "members/<int:membership_id>/role/", members.member_role, name="member-role"),
     path(
         P + "members/invitations/<int:invitation_id>/resend/",
         members.member_invitation_resend,

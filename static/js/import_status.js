@@ -20,6 +20,8 @@ function watch(root) {
         cache: "no-store",
         credentials: "same-origin",
       });
+      // Signed out (idle or elsewhere): the page itself then asks to sign in.
+      if (response.status === 401) return window.location.reload();
       const status = await response.json();
       if (status.state === "done" || status.state === "failed") {
         return window.location.reload();

@@ -46,6 +46,57 @@ function replaceRegion(region, html, before = "") {
   if (again) again.focus();
 }
 
+// The console's and presenter's polls need the facilitator signed in. When the
+// session has ended (idle too long, signed out on another device, the password
+// changed) the poll is answered 401 with the reason, or, from a server that
+// does not say, redirected to the sign-in page. Either way the page says so in
+// place of the live panel, with a way back, rather than freezing silently;
+// whatever is typed on the page stays where it is.
+const SIGNED_OUT = "You have been signed out. Sign in again to carry on.";
+
+async function signedOut(region, response) {
+  let message = SIGNED_OUT;
+  let signIn = response.url;
+  if (response.status === 401) {
+    const body = await response.json().catch(() => ({}));
+    message = body.message || message;
+    signIn = body.sign_in || signIn;
+  }
+  const link = new URL(signIn, window.location.href);
+  link.searchParams.set("next", window.location.pathname + window.location.search);
+
+  const banner = document.createElement("div");
+  banner.className = "govuk-notification-banner";
+  banner.setAttribute("role", "alert");
+  banner.setAttribute("aria-labelledby", "signed-out-title");
+  banner.dataset.signedOut = "";
+  const header = document.createElement("div");
+  header.className = "govuk-notification-banner__header";
+  const title = document.createElement("h2");
+  title.className = "govuk-notification-banner__title";
+  title.id = "signed-out-title";
+  title.textContent = "Important";
+  header.append(title);
+  const content = document.createElement("div");
+  content.className = "govuk-notification-banner__content";
+  const heading = document.createElement("p");
+  heading.className = "govuk-notification-banner__heading";
+  heading.textContent = message;
+  const again = document.createElement("a");
+  again.className = "govuk-notification-banner__link";
+  again.href = link.pathname + link.search;
+  again.textContent = "Sign in again";
+  const para = document.createElement("p");
+  para.className = "govuk-body";
+  para.append(again);
+  content.append(heading, para);
+  banner.append(header, content);
+
+  connectionBack(); // not a lost connection: take that banner down
+  region.replaceChildren(banner);
+  say(message);
+}
+
 function poll(region) {
   let delay = POLL_MS;
   const tick = async () => {
@@ -56,7 +107,10 @@ function poll(region) {
         cache: "no-store",
         credentials: "same-origin",
       });
-      if (response.status >= 500) {
+      if (response.status === 401 || response.redirected) {
+        await signedOut(region, response);
+        return; // nothing more to poll for until they sign in again
+      } else if (response.status >= 500) {
         failed = "server";
       } else if (response.status === 200) {
         const html = await response.text();

@@ -39,7 +39,7 @@ def test_a_wrong_password_is_explained(new_page, cast):
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(cast.coordinator.email)
     page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text(
         "The email address or the password is not right"
     )
@@ -72,7 +72,7 @@ def test_a_coordinator_adds_a_person_and_is_told_what_to_fix(new_page, cast, cli
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(cast.coordinator.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.goto(f"/partnerships/{cast.partnership.pk}/")
     page.get_by_role("button", name="Add a person").click()
 

@@ -10,6 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.conftest import PASSWORD
 from workshops.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,3 +50,28 @@ def test_a_coordinator_invites_a_newcomer_who_joins_from_the_email(new_page, cas
     ann = User.objects.get(email="ann@example.org")
     assert ann.full_name == "Ann Okafor"
     assert cast.partnership.memberships.get(user=ann).role == "executive"
+
+
+def test_a_coordinator_changes_a_members_role_on_a_phone(new_page, cast):
+    coordinator = new_page(PHONE)
+    coordinator.goto("/accounts/login/")
+    coordinator.get_by_label("Email address").fill(cast.coordinator.email)
+    coordinator.get_by_label("Password").fill(PASSWORD)
+    coordinator.get_by_role("button", name="Sign in", exact=True).click()
+    coordinator.goto(f"/partnerships/{cast.partnership.pk}/members/")
+    coordinator.get_by_label("Permission role of participant@eastvale.example.org").select_option(
+        "Executive"
+    )
+    coordinator.get_by_role(
+        "button", name="Change role of participant@eastvale.example.org"
+    ).click()
+    expect(
+        coordinator.get_by_text("Participant is now an executive (was a participant).")
+    ).to_be_visible()
+    expect(
+        coordinator.get_by_label("Permission role of participant@eastvale.example.org")
+    ).to_have_value("executive")
+    assert cast.partnership.memberships.get(user=cast.participant).role == "executive"
+    # The members table scrolls in its own region rather than widening the page.
+    width = coordinator.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import make_workshop
+from tests.conftest import PASSWORD, make_workshop
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="needs redis-server to start one of its own"
@@ -71,7 +71,7 @@ def redis_cache(settings) -> Iterator[ThrowawayRedis]:
     server.start()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lsp_assess.cache.RedisCache",  # as settings.py configures Redis
             "LOCATION": f"redis://127.0.0.1:{server.port}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -115,3 +115,35 @@ def test_with_redis_gone_joining_links_and_autosave_still_work(
     )
     assert saved.status_code == 200, saved.content.decode()[:500]
     assert invitation.respondent.answers.get(item__key="1.1").rating == 3
+
+
+def test_with_redis_gone_a_second_factor_code_gets_a_clear_message_not_an_error(redis_cache, cast):
+    # The check that a code has not been used before lives in the shared cache: while
+    # it is unreachable, codes are refused plainly, never taken without that check.
+    from tests.workshops.accounts.test_mfa import give_totp, totp_now
+
+    secret = give_totp(cast.coordinator)
+    client = Client()
+    response = client.post(
+        reverse("login"), {"login": cast.coordinator.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    redis_cache.stop()
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_now(secret)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Codes cannot be checked just now" in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_with_redis_gone_people_still_sign_in_and_ask_for_a_reset(redis_cache, cast, mailoutbox):
+    # Sign-in's guess counts are in the database (django-axes); the cache's rate
+    # limits let everyone through while it is away, as the guess counters do.
+    redis_cache.stop()
+    client = Client()
+    response = client.post(reverse("login"), {"login": cast.executive.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(cast.partnership.get_absolute_url()).status_code == 200
+    response = Client().post(reverse("account_reset_password"), {"email": cast.executive.email})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1

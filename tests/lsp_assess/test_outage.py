@@ -178,7 +178,7 @@ def test_healthz_says_degraded_not_down_when_only_the_cache_is_gone(client, db, 
     # A cache server nobody listens on: connection refused at once.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lsp_assess.cache.RedisCache",  # as settings.py configures Redis
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

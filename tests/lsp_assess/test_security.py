@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from io import StringIO
 
+from allauth.usersessions.models import UserSession
 from axes.models import AccessAttempt, AccessLog
 from django.core.management import call_command
 from django.test import Client
@@ -18,6 +19,7 @@ from tests.conftest import PASSWORD, make_user
 from tests.test_permissions import TENANT_ROWS, world  # noqa: F401  (the shared world)
 from tests.worlds import URLS
 from workshops import throttle
+from workshops.models import AuditEvent
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.I)
@@ -165,3 +167,25 @@ def test_the_record_of_sign_ins_is_purged_after_the_retention_period(client, db,
     assert "Sign-in log entries: 1 deleted." in out.getvalue()
     assert not AccessAttempt.objects.exists()
     assert list(AccessLog.objects.values_list("ip_address", flat=True)) == ["198.51.100.10"]
+
+
+def test_the_audit_logs_sign_ins_and_old_devices_go_after_the_retention_period(db, settings):
+    settings.PERSONAL_DATA_RETENTION_DAYS = 30
+    make_user("member@vale.example.org")
+    _sign_in(Client(), "member@vale.example.org", "wrong", "198.51.100.8")
+    _sign_in(Client(), "member@vale.example.org", PASSWORD, "198.51.100.9")
+    _sign_in(Client(), "member@vale.example.org", PASSWORD, "198.51.100.10")  # recent: kept
+    signed_in = AuditEvent.objects.filter(action="account.signed_in").order_by("pk")
+    assert AuditEvent.objects.filter(action="account.sign_in_failed").count() == 1
+    assert signed_in.count() == 2 and UserSession.objects.count() == 2
+    kept = signed_in.last()
+    old = timezone.now() - timedelta(days=31)
+    AuditEvent.objects.exclude(pk=kept.pk).update(at=old)
+    UserSession.objects.filter(ip="198.51.100.9").update(last_seen_at=old)
+    out = StringIO()
+    call_command("purge_expired", stdout=out)
+    assert "Sign-ins in the audit log: 2 deleted." in out.getvalue()
+    assert "Devices signed in: 1 deleted." in out.getvalue()
+    assert [e.summary for e in AuditEvent.objects.all()] == [kept.summary]
+    assert "198.51.100.10" in kept.summary
+    assert list(UserSession.objects.values_list("ip", flat=True)) == ["198.51.100.10"]

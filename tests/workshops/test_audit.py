@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import make_workshop, respond
+from tests.conftest import PASSWORD, make_user, make_workshop, respond
+from workshops import audit
 from workshops.models import Action, AuditEvent
 from workshops.services import workshop as workshop_service
 from workshops.views.partnership import AUDIT_PAGE_SIZE
@@ -87,3 +89,35 @@ def test_the_log_is_paged_and_each_partnership_sees_only_its_own(client, cast):
     assert "Page 1 of 2" in page and "Westmoor" not in page
     older = client.get(reverse("audit-log", args=[cast.partnership.pk]) + "?page=2").content
     assert b"Change 0<" in older
+
+
+def test_the_log_shows_what_happened_to_members_accounts_and_no_one_elses(client, cast):
+    # A member signs in through the sign-in page; support staff reset their second factor.
+    Client(HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Firefox/128.0").post(
+        reverse("login"), {"login": cast.participant.email, "password": PASSWORD}
+    )
+    staff = make_user("support@lsp-assess.example.org", "Support")
+    audit.record(
+        "account.mfa_reset",
+        "Second factor reset by support staff.",
+        account=cast.participant,
+        by=staff,
+    )
+    # Someone who is not a member, and another partnership's coordinator and entries.
+    audit.record("account.signed_in", "Signed in with a password, stranger.", account=staff)
+    Client().post(reverse("login"), {"login": cast.outsider.email, "password": PASSWORD})
+    AuditEvent.objects.create(
+        partnership=cast.other, actor="Outsider", summary="Westmoor's own change", path="/"
+    )
+
+    page = _log(client, cast)
+    assert "Account of Participant (participant@eastvale.example.org):" in page
+    assert "Signed in with a password, from 127.0.0.1 using Firefox on Windows." in page
+    assert "Second factor reset by support staff." in page
+    assert page.index("Second factor reset") < page.index("Signed in with a password, from")
+    assert "stranger" not in page
+    assert "coordinator@westmoor" not in page and "Westmoor's own change" not in page
+    # Once they leave, their account's entries leave the partnership's log with them.
+    cast.partnership.memberships.filter(user=cast.participant).delete()
+    page = _log(client, cast)
+    assert "participant@eastvale.example.org" not in page

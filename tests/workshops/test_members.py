@@ -474,3 +474,261 @@ def test_only_coordinators_invite_resend_and_withdraw(client, cast, mailoutbox):
     assert client.post(url).status_code == 404
     invitation.refresh_from_db()
     assert invitation.withdrawn_at is None and len(mail.outbox) == 1
+
+
+# Support staff set a partnership up and invite its first coordinator.
+
+
+def staff_client(name: str = "Support Desk") -> tuple[Client, User]:
+    staff = make_user("support@lsp-assess.example.org", name)
+    staff.is_staff = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    return client, staff
+
+
+def set_up(client: Client, name: str, coordinator: str, **kwargs):
+    form = {"name": name, "area": name, "authority_type": "unitary", "coordinator": coordinator}
+    return client.post(reverse("partnership-create"), form, **kwargs)
+
+
+def test_support_staff_set_up_a_partnership_and_invite_its_coordinator_saying_the_same_either_way(
+    cast, mailoutbox
+):
+    staff, support = staff_client()
+    form = staff.get(reverse("partnership-create")).content.decode()
+    assert "Email address of its first coordinator" in form
+    pages = []
+    # participant@eastvale has an account; nobody@northshire has none.
+    for name, email in [
+        ("Northshire", "Participant@Eastvale.example.org"),
+        ("Southmoor", "nobody@northshire.example.org"),
+    ]:
+        response = set_up(staff, name, email, follow=True)
+        assert response.status_code == 200
+        page = response.content.decode()
+        said = page[page.index('<div class="govuk-notification-banner') :]
+        said = said[: said.index("<h1")]
+        pages.append(said.replace(name, "NAME").replace(email.lower(), "EMAIL"))
+        assert f"{email.lower()} is invited to be its coordinator" in page
+        created = Partnership.objects.get(name=name)
+        # Verified as it is set up, and logged against the staff member who did it.
+        assert created.verified_by == support and created.verified_at is not None
+        event = created.audit_events.get()
+        assert (event.user, event.action) == (support, "partnership.set_up")
+        assert not created.memberships.exists()
+        invitation = created.member_invitations.get()
+        assert (invitation.role, invitation.invited_by) == ("coordinator", support)
+    assert pages[0] == pages[1]
+    assert "Participant" not in pages[0]  # the account's name is never shown
+    assert [m.to for m in mailoutbox] == [
+        ["participant@eastvale.example.org"],
+        ["nobody@northshire.example.org"],
+    ]
+    assert mailoutbox[0].body.replace("Northshire", "NAME") == mailoutbox[1].body.replace(
+        "Southmoor", "NAME"
+    ).replace(link_in(mailoutbox[1]), link_in(mailoutbox[0]))
+
+    # Until they accept, the support list says what it waits for.
+    listing = staff.get(reverse("support-partnerships")).content.decode()
+    assert listing.count("Waiting for its coordinator to accept") == 2
+
+    # The newcomer chooses a password; the account holder signs in and accepts.
+    newcomer = Client()
+    assert newcomer.post(link_in(mailoutbox[1]), NEW_ACCOUNT).status_code == 302
+    southmoor = Partnership.objects.get(name="Southmoor")
+    assert southmoor.memberships.get().role == "coordinator"
+    member = Client()
+    member.force_login(cast.participant)
+    page = member.post(link_in(mailoutbox[0]), follow=True).content.decode()
+    assert "You have joined Northshire as a coordinator." in page
+    assert Partnership.objects.get(name="Northshire").memberships.get().user == cast.participant
+    listing = staff.get(reverse("support-partnerships")).content.decode()
+    assert "Waiting for its coordinator to accept" not in listing
+    # The new coordinator runs their partnership: its members page works.
+    assert newcomer.get(reverse("members", args=[southmoor.pk])).status_code == 200
+
+
+def test_a_staff_invitation_stops_working_once_its_sender_is_no_longer_staff(cast, mailoutbox):
+    staff, support = staff_client()
+    set_up(staff, "Northshire", "ann@example.org")
+    User.objects.filter(pk=support.pk).update(is_staff=False)
+    response = Client().post(link_in(mailoutbox[0]), NEW_ACCOUNT)
+    assert response.status_code == 410
+    assert "This invitation is no longer valid" in response.content.decode()
+    assert not User.objects.filter(email="ann@example.org").exists()
+    User.objects.filter(pk=support.pk).update(is_staff=True, is_active=False)
+    assert Client().post(link_in(mailoutbox[0]), NEW_ACCOUNT).status_code == 410
+    assert not Partnership.objects.get(name="Northshire").memberships.exists()
+
+
+def test_setting_up_refuses_bad_input_and_stores_nothing(cast, mailoutbox):
+    staff, _ = staff_client()
+    for coordinator in ("", "not an email"):
+        response = set_up(staff, "Northshire", coordinator)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "There is a problem" in page
+        assert ("Enter the email address of its first coordinator" in page) or (
+            "Enter an email address like name@example.org" in page
+        )
+    assert not Partnership.objects.filter(name="Northshire").exists()
+    assert mailoutbox == [] and not MemberInvitation.objects.exists()
+
+
+# The members page: accepted invitations, last sign-in, and roles.
+
+
+def test_the_members_page_lists_who_accepted_and_when(coordinator, cast, mailoutbox):
+    invite(coordinator, cast, "ann@example.org", "facilitator")
+    Client().post(link_in(mailoutbox[0]), NEW_ACCOUNT)
+    page = coordinator.get(members_url(cast)).content.decode()
+    accepted = page[page.index("Accepted invitations") :]
+    row = invitation_row(accepted, "ann@example.org")
+    when = timezone.localtime(MemberInvitation.objects.get().accepted_at)
+    assert "Ann Okafor" in row and "Facilitator" in row and f"{when:%-d %b %Y}" in row
+    assert "No invitations are waiting to be accepted." in page
+    # Ann signed in as she joined: her row in the members table says when.
+    members = page[: page.index("Accepted invitations")]
+    assert "Never" not in invitation_row(members, "ann@example.org")
+
+
+def role_url(cast: Cast, user: User) -> str:
+    membership = cast.partnership.memberships.get(user=user)
+    return reverse("member-role", args=[cast.partnership.pk, membership.pk])
+
+
+def test_a_coordinator_changes_a_members_role_and_the_log_says_so(coordinator, cast):
+    page = coordinator.get(members_url(cast)).content.decode()
+    row = invitation_row(page, "participant@eastvale.example.org")
+    assert 'name="role"' in row and "Change role" in row
+    response = coordinator.post(
+        role_url(cast, cast.participant), {"role": "executive"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == members_url(cast)
+    assert "Participant is now an executive (was a participant)." in response.content.decode()
+    assert cast.partnership.memberships.get(user=cast.participant).role == "executive"
+    event = AuditEvent.objects.get(partnership=cast.partnership)
+    assert event.user == cast.coordinator
+    assert event.summary == "Participant is now an executive (was a participant)."
+    # The same role again changes nothing and logs nothing.
+    response = coordinator.post(
+        role_url(cast, cast.participant), {"role": "executive"}, follow=True
+    )
+    assert "Participant is already an executive." in response.content.decode()
+    assert AuditEvent.objects.filter(partnership=cast.partnership).count() == 1
+
+
+def test_the_last_coordinator_cannot_be_demoted_and_bad_roles_change_nothing(coordinator, cast):
+    for role in ("participant", "", "owner"):
+        response = coordinator.post(role_url(cast, cast.coordinator), {"role": role}, follow=True)
+        assert response.status_code == 200
+        page = response.content.decode()
+        if role == "participant":
+            assert "A partnership needs at least one coordinator." in page
+        else:
+            assert "Choose a permission role." in page
+    assert cast.partnership.memberships.get(user=cast.coordinator).role == "coordinator"
+    # With a second coordinator, the first may step down.
+    coordinator.post(role_url(cast, cast.facilitator), {"role": "coordinator"})
+    response = coordinator.post(role_url(cast, cast.coordinator), {"role": "participant"})
+    assert response.status_code == 302
+    assert cast.partnership.memberships.get(user=cast.coordinator).role == "participant"
+    # Now a participant: no longer allowed to change anyone's role.
+    assert (
+        coordinator.post(role_url(cast, cast.executive), {"role": "coordinator"}).status_code == 403
+    )
+    assert (
+        not AuditEvent.objects.filter(summary__contains="was a coordinator")
+        .exclude(user=cast.coordinator)
+        .exists()
+    )
+
+
+def test_a_role_is_never_given_above_the_givers_own(cast):
+    with pytest.raises(MembershipError, match="above your own"):
+        member_services.change_role(
+            cast.partnership,
+            cast.partnership.memberships.get(user=cast.participant).pk,
+            "coordinator",
+            cast.facilitator,
+        )
+    # Nor can someone lower change a higher member's role.
+    with pytest.raises(MembershipError, match="above your own"):
+        member_services.change_role(
+            cast.partnership,
+            cast.partnership.memberships.get(user=cast.coordinator).pk,
+            "participant",
+            cast.facilitator,
+        )
+    assert cast.partnership.memberships.get(user=cast.participant).role == "participant"
+    assert cast.partnership.memberships.get(user=cast.coordinator).role == "coordinator"
+
+
+# Invitation emails are limited per address and per sender.
+
+
+def test_invitation_emails_to_one_address_are_limited_per_day_resends_included(
+    coordinator, cast, mailoutbox, settings
+):
+    settings.MEMBER_INVITATION_EMAILS_PER_ADDRESS = 3
+    invite(coordinator, cast, "ann@example.org")
+    invitation = MemberInvitation.objects.get()
+    resend = reverse("member-invitation-resend", args=[cast.partnership.pk, invitation.pk])
+    coordinator.post(resend)
+    invite(coordinator, cast, "ann@example.org", "participant")
+    assert len(mailoutbox) == 3
+    limited = (
+        "ann@example.org has been sent 3 invitation emails from Eastvale LSP today, the most "
+        "one address may be sent in a day."
+    )
+    page = coordinator.post(resend, follow=True).content.decode()
+    assert limited in page
+    response = invite(coordinator, cast, "Ann@example.org", "facilitator")
+    assert response.status_code == 200 and limited in response.content.decode()
+    assert len(mailoutbox) == 3
+    invitation.refresh_from_db()
+    assert invitation.role == "participant"  # the refused invitation changed nothing
+    assert Client().get(link_in(mailoutbox[-1])).status_code == 200  # the last link still works
+    # Another address, and the same address from another partnership, are not held up.
+    assert invite(coordinator, cast, "bob@example.org").status_code == 302
+    member_services.invite_member(cast.other, cast.outsider, "ann@example.org", "participant")
+    assert len(mailoutbox) == 5
+    # Tomorrow the address may be invited again.
+    EmailSend.objects.update(created_at=timezone.now() - timedelta(days=1))
+    assert coordinator.post(resend).status_code == 302
+    assert len(mailoutbox) == 6
+
+
+def test_invitations_one_person_sends_are_limited_per_hour_across_partnerships(
+    coordinator, cast, mailoutbox, settings
+):
+    settings.MEMBER_INVITATIONS_PER_SENDER_PER_HOUR = 2
+    Membership.objects.create(partnership=cast.other, user=cast.coordinator, role="coordinator")
+    invite(coordinator, cast, "ann@example.org")
+    other_invite = reverse("member-invite", args=[cast.other.pk])
+    coordinator.post(other_invite, {"email": "bob@example.org", "role": "participant"})
+    response = coordinator.post(other_invite, {"email": "cy@example.org", "role": "participant"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "You have sent 2 invitations in the last hour, the most one person may send" in page
+    invitation = MemberInvitation.objects.get(email="ann@example.org")
+    resend = reverse("member-invitation-resend", args=[cast.partnership.pk, invitation.pk])
+    assert "the most one person may send" in coordinator.post(resend, follow=True).content.decode()
+    assert len(mailoutbox) == 2
+    assert not MemberInvitation.objects.filter(email="cy@example.org").exists()
+    # Another coordinator is not held up by this one's sending.
+    outsider = Client()
+    outsider.force_login(cast.outsider)
+    outsider.post(other_invite, {"email": "cy@example.org", "role": "participant"})
+    assert len(mailoutbox) == 3
+
+
+def test_accepting_is_logged_against_the_account(coordinator, cast, mailoutbox):
+    invite(coordinator, cast, "ann@example.org", "participant")
+    Client().post(link_in(mailoutbox[0]), NEW_ACCOUNT)
+    ann = User.objects.get(email="ann@example.org")
+    event = AuditEvent.objects.get(action="member.invitation_accepted")
+    assert (event.partnership, event.account, event.user) == (cast.partnership, ann, ann)
+    assert event.path == link_in(mailoutbox[0])

@@ -116,7 +116,7 @@ def test_the_counters_fail_open_and_say_so_once_when_the_cache_is_down(
     # A Redis nobody listens on: every cache call fails.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lsp_assess.cache.RedisCache",  # as settings.py configures Redis
             "LOCATION": "redis://127.0.0.1:9/0",
         }
     }

@@ -63,19 +63,14 @@ def test_only_support_staff_set_up_a_partnership_for_its_coordinator(client, cas
     )
     created = Partnership.objects.get(name="Northshire Partnership")
     assert response.status_code == 302 and response["Location"] == reverse("support-partnerships")
-    assert created.memberships.get().user == cast.participant
-    assert created.memberships.get().role == Membership.Role.COORDINATOR
-    assert created.verified_at is None  # set up is not checked: that is its own step
-
-
-def test_a_new_partnership_needs_an_existing_account_for_its_coordinator(client, cast: Cast):
-    client.force_login(staff_user())
-    response = client.post(
-        reverse("partnership-create"), {**NEW, "coordinator": "nobody@example.org"}
+    # The coordinator is invited, not made one: they join by accepting.
+    assert not created.memberships.exists()
+    invitation = created.member_invitations.get()
+    assert (invitation.email, invitation.role) == (
+        "participant@eastvale.example.org",
+        "coordinator",
     )
-    assert response.status_code == 200
-    assert "There is no account for nobody@example.org" in response.content.decode()
-    assert not Partnership.objects.filter(name="Northshire Partnership").exists()
+    assert created.verified_at is not None  # setting it up is support staff's check
 
 
 def test_support_staff_verify_a_partnership_and_the_log_says_who(client, cast: Cast):

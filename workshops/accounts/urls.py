@@ -6,4 +6,5 @@ from workshops.views import account
 
 urlpatterns = [
     path("", account.account, name="account"),
+    path("sign-ins/", account.sign_ins, name="account-sign-ins"),
 ]

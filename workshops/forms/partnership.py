@@ -51,13 +51,16 @@ class PartnershipForm(forms.ModelForm):
 
 
 class NewPartnershipForm(PartnershipForm):
-    """Setting up a partnership, for support staff: its details and its coordinator."""
+    """Setting up a partnership, for support staff: its details and who to invite as its
+    first coordinator."""
 
     coordinator = forms.EmailField(
-        label="Email address of its coordinator's account",
-        help_text="They become the partnership's coordinator. Create the account first.",
+        label="Email address of its first coordinator",
+        help_text="They are emailed an invitation to be the partnership's coordinator, "
+        "and choose a password or sign in with the account they have. Only this "
+        "address can accept it.",
         error_messages={
-            "required": "Enter the email address of the coordinator's account",
+            "required": "Enter the email address of its first coordinator",
             "invalid": "Enter an email address like name@example.org",
         },
     )

@@ -21,6 +21,7 @@ from workshops.models.plan import (
     Priority,
     ProgressNote,
 )
+from workshops.models.sso import SignInProvider as SignInProvider
 from workshops.models.workshop import AgendaItem, WaitingPhone, Workshop, WorkshopError
 
 __all__ = [

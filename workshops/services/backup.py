@@ -89,6 +89,7 @@ EXCLUDED: dict[str, str] = {
     # The record of emails sent and to try again: their links were made for this
     # installation, and a restored partnership sends afresh.
     "workshops.EmailSend": "the record of emails sent or to try again; sent afresh",
+    "workshops.SignInProvider": "installation-wide sign-in configuration, not a partnership's data",
 }
 
 BATCH = 2000

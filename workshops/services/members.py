@@ -5,21 +5,28 @@ the emailed link signed in as that address (or creating the account for it)
 joins. Nothing here tells the coordinator whether the address has an account,
 or anything of it: inviting cannot be used to find out who uses the
 installation. The emails count against the partnership's daily allowance and
-wait for verification like all its emails (``workshops.services.mail``).
+wait for verification like all its emails (``workshops.services.mail``), and
+are limited per address (MEMBER_INVITATION_EMAILS_PER_ADDRESS a day from one
+partnership) and per sender (MEMBER_INVITATIONS_PER_SENDER_PER_HOUR), so that
+nobody can use them to flood someone's inbox from our address.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import datetime, time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from workshops import audit
 from workshops.models import (
-    AuditEvent,
     EmailSend,
     MemberInvitation,
     Membership,
@@ -29,6 +36,8 @@ from workshops.models import (
 from workshops.services import mail
 from workshops.services.assessment import render_email
 from workshops.services.partnership import MembershipError, keep_a_coordinator
+
+logger = logging.getLogger(__name__)
 
 
 class InvitationGone(Exception):
@@ -98,6 +107,85 @@ def invitation_path(token: str) -> str:
     return reverse("member-invitation", args=[token])
 
 
+def may_grant(partnership: Partnership, user: User | None, role: str) -> bool:
+    """Whether ``user`` may give ``role`` in the partnership now: a member up to their
+    own role, or active support staff (who invite a new partnership's first coordinator)."""
+    if user is None or not user.is_active:
+        return False
+    if user.is_staff:
+        return role in Membership.Role.values
+    mine = partnership.memberships.filter(user=user).first()
+    return mine is not None and mine.may_grant(role)
+
+
+def _start_of_today() -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
+def _address_allowance(partnership: Partnership, email: str) -> None:
+    """Refuse a further invitation email to ``email`` from the partnership today.
+
+    Counted from the emails recorded (sent, failed or waiting to go), resends
+    included, so that inviting and resending cannot flood one inbox. The words
+    are the same whether or not the address has an account.
+    """
+    limit = settings.MEMBER_INVITATION_EMAILS_PER_ADDRESS
+    sent = EmailSend.objects.filter(
+        partnership=partnership,
+        kind=EmailSend.Kind.MEMBER,
+        to=email,
+        created_at__gte=_start_of_today(),
+    ).count()
+    if sent >= limit:
+        raise MembershipError(
+            f"{email} has been sent {sent} invitation emails from {partnership} today, the most "
+            "one address may be sent in a day. Send the invitation again from tomorrow."
+        )
+
+
+SENDER_KEY = "member-invitations-sent-by:{}"
+
+
+def _sender_allowance(sender: User) -> None:
+    """Count one more invitation email from ``sender``; refuse it past the hour's limit.
+
+    Counted in the shared cache for an hour from the first, across all the
+    partnerships the sender belongs to. Like the guess counters it fails open:
+    a cache that is down must not stop coordinators inviting people.
+    """
+    limit = settings.MEMBER_INVITATIONS_PER_SENDER_PER_HOUR
+    key = SENDER_KEY.format(sender.pk)
+    try:
+        cache.add(key, 0, timeout=3600)
+        sent = cache.incr(key)
+    except Exception as exc:  # noqa: BLE001 - any cache failure: fail open
+        logger.warning("Invitation counter unavailable (%s); not limiting senders.", exc)
+        return
+    if sent > limit:
+        raise MembershipError(
+            f"You have sent {limit} invitations in the last hour, the most one person may "
+            "send in an hour. Send the rest later."
+        )
+
+
+def queue_invitation(
+    partnership: Partnership, inviter: User, email: str, role: str
+) -> tuple[MemberInvitation, list[EmailSend]]:
+    """``invite_member`` inside the caller's transaction: the emails to ``deliver``
+    once it has committed."""
+    _lock_partnership(partnership)
+    if not may_grant(partnership, inviter, role):
+        raise MembershipError("An invitation cannot give a role above your own.")
+    email = email.strip().lower()
+    _address_allowance(partnership, email)
+    _sender_allowance(inviter)
+    invitation = partnership.member_invitations.filter(
+        email=email, accepted_at=None, withdrawn_at=None
+    ).first() or MemberInvitation(partnership=partnership, email=email)
+    invitation.role, invitation.invited_by = role, inviter
+    return invitation, _queue(invitation)
+
+
 def invite_member(
     partnership: Partnership, inviter: User, email: str, role: str
 ) -> tuple[MemberInvitation, mail.Delivery | None]:
@@ -108,22 +196,14 @@ def invite_member(
     new link. The result is the same whether or not the address has an account.
     """
     with transaction.atomic():
-        _lock_partnership(partnership)
-        mine = partnership.memberships.filter(user=inviter).first()
-        if mine is None or not mine.may_grant(role):
-            raise MembershipError("An invitation cannot give a role above your own.")
-        email = email.strip().lower()
-        invitation = partnership.member_invitations.filter(
-            email=email, accepted_at=None, withdrawn_at=None
-        ).first() or MemberInvitation(partnership=partnership, email=email)
-        invitation.role, invitation.invited_by = role, inviter
-        sends = _queue(invitation)
+        invitation, sends = queue_invitation(partnership, inviter, email, role)
     return invitation, mail.deliver(sends) if sends else None
 
 
-def resend(partnership: Partnership, invitation_id: int) -> mail.Delivery:
+def resend(partnership: Partnership, invitation_id: int, by: User | None = None) -> mail.Delivery:
     """Send an open invitation again with a new link; the old link stops working
-    once the new email has gone.
+    once the new email has gone. ``by`` (who resends it) becomes its sender: the
+    new link gives what they may give.
 
     Refused, changing nothing, when the email cannot go today: the link sent
     earlier keeps working meanwhile.
@@ -135,6 +215,12 @@ def resend(partnership: Partnership, invitation_id: int) -> mail.Delivery:
             raise MembershipError(f"The invitation to {invitation.email} is no longer open.")
         if why := held_back(partnership):
             raise MembershipError(why)
+        _address_allowance(partnership, invitation.email)
+        if by is not None:
+            if not may_grant(partnership, by, invitation.role):
+                raise MembershipError("An invitation cannot give a role above your own.")
+            _sender_allowance(by)
+            invitation.invited_by = by
         sends = _queue(invitation)
     return mail.deliver(sends)
 
@@ -197,19 +283,16 @@ def check(invitation: MemberInvitation) -> None:
     if invitation.is_expired:
         raise InvitationGone("expired")
     # An invitation gives what its sender may give now: one who has since lost
-    # the role (or left) cannot still let people in.
-    inviter = invitation.partnership.memberships.filter(user=invitation.invited_by_id).first()
-    if (
-        invitation.invited_by_id is None
-        or inviter is None
-        or not inviter.may_grant(invitation.role)
-    ):
+    # the role (or left, or stopped being support staff) cannot still let people in.
+    if not may_grant(invitation.partnership, invitation.invited_by, invitation.role):
         raise InvitationGone("invalid")
 
 
 def _locked(invitation: MemberInvitation) -> MemberInvitation:
     # Locked, so that a double submit (or two tabs) accepts once: the second
-    # finds the invitation used.
+    # finds the invitation used. The partnership first, in the order every
+    # change to its invitations and memberships takes, so none waits on another.
+    _lock_partnership(invitation.partnership)
     locked = (
         MemberInvitation.objects.select_for_update()
         .select_related("partnership")
@@ -219,7 +302,7 @@ def _locked(invitation: MemberInvitation) -> MemberInvitation:
     return locked
 
 
-def _join(invitation: MemberInvitation, user: User, path: str) -> Membership:
+def _join(invitation: MemberInvitation, user: User, request: HttpRequest | None) -> Membership:
     partnership = invitation.partnership
     membership = partnership.memberships.select_for_update().filter(user=user).first()
     if membership and membership.role == Membership.Role.COORDINATOR != invitation.role:
@@ -230,34 +313,64 @@ def _join(invitation: MemberInvitation, user: User, path: str) -> Membership:
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     # Not a coordinator's change, so not logged by its message: logged here.
-    AuditEvent.objects.create(
+    audit.record(
+        "member.invitation_accepted",
+        f"{invitation.email} accepted the invitation and joined as {a_role(invitation.role)}.",
+        account=user,
         partnership=partnership,
-        user=user,
-        actor=f"{user.get_full_name()} ({user.email})"[:254],
-        summary=f"{invitation.email} accepted the invitation and joined as "
-        f"{a_role(invitation.role)}.",
-        path=path[:500],
+        request=request,
     )
     return membership
 
 
 @transaction.atomic
-def accept(invitation: MemberInvitation, user: User, path: str = "") -> Membership:
+def accept(
+    invitation: MemberInvitation, user: User, request: HttpRequest | None = None
+) -> Membership:
     """The signed-in ``user`` accepts: their membership gets the invited role, once."""
     locked = _locked(invitation)
     if not locked.is_for(user):
         raise InvitationGone("another address")
-    return _join(locked, user, path)
+    return _join(locked, user, request)
 
 
 @transaction.atomic
 def join_with_new_account(
-    invitation: MemberInvitation, full_name: str, password: str, path: str = ""
+    invitation: MemberInvitation,
+    full_name: str,
+    password: str,
+    request: HttpRequest | None = None,
 ) -> User:
     """Create the account for the invited address and accept, in one step."""
     locked = _locked(invitation)
     if User.objects.filter(email__iexact=locked.email).exists():
         raise AccountExists
     user = User.objects.create_user(email=locked.email, password=password, full_name=full_name)
-    _join(locked, user, path)
+    _join(locked, user, request)
     return user
+
+
+def change_role(
+    partnership: Partnership, membership_id: int, role: str, by: User
+) -> tuple[Membership, str]:
+    """Give a member another permission role; returns the membership and its role before.
+
+    Never a role above ``by``'s own, never to someone whose role is above it, and
+    never leaving the partnership without a coordinator.
+    """
+    with transaction.atomic():
+        _lock_partnership(partnership)
+        membership = (
+            partnership.memberships.select_for_update().select_related("user").get(pk=membership_id)
+        )
+        if role not in Membership.Role.values:
+            raise MembershipError("Choose a permission role.")
+        if not (may_grant(partnership, by, role) and may_grant(partnership, by, membership.role)):
+            raise MembershipError("You cannot give a role above your own.")
+        before = membership.role
+        if before == Membership.Role.COORDINATOR != role:
+            keep_a_coordinator(partnership, membership)
+        if before != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+    return membership, before

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from workshops import audit
 from workshops.models import AuditEvent, Membership, Partnership, User
 from workshops.services import mail
 
@@ -13,28 +15,39 @@ class MembershipError(Exception):
     """A membership change that the rules do not allow; the message is for the user."""
 
 
-@transaction.atomic
-def create_partnership(coordinator_email: str, **fields) -> Partnership:
-    """A new partnership with its first coordinator, so it is never orphaned.
+def create_partnership(
+    coordinator_email: str, staff: User, request: HttpRequest | None = None, **fields
+):
+    """A new partnership, and an invitation to be its first coordinator.
 
-    Only support staff set partnerships up (the view checks), naming the account
-    of its coordinator. It starts unverified: it counts in nobody's comparisons
-    and its emails wait until ``verify_partnership``.
+    Only support staff set partnerships up (the view checks). Setting it up is
+    their check that it is a real partnership, so it starts verified (logged as
+    such) and the invitation goes at once. The first coordinator is invited by
+    email whether or not the address has an account, so the page says nothing
+    of who uses the installation; until they accept, the partnership has no
+    coordinator and the support list says it is waiting for them.
+
+    Returns the partnership, the invitation and what became of its email (None:
+    it waits, as ``members.held_back`` says).
     """
-    coordinator = User.objects.filter(email__iexact=coordinator_email.strip()).first()
-    if coordinator is None:
-        raise MembershipError(
-            f"There is no account for {coordinator_email}. Create it in the admin site first."
+    # Imported here: services.members builds on this module.
+    from workshops.services import members
+
+    with transaction.atomic():
+        partnership = Partnership(**fields)
+        partnership.full_clean()
+        partnership.verified_at, partnership.verified_by = timezone.now(), staff
+        partnership.save()
+        audit.record(SET_UP, SET_UP_SUMMARY, by=staff, partnership=partnership, request=request)
+        invitation, sends = members.queue_invitation(
+            partnership, staff, coordinator_email, Membership.Role.COORDINATOR
         )
-    partnership = Partnership(**fields)
-    partnership.full_clean()
-    partnership.save()
-    Membership.objects.create(
-        partnership=partnership, user=coordinator, role=Membership.Role.COORDINATOR
-    )
-    return partnership
+    # After the commit, as every email: its link then opens what it points at.
+    return partnership, invitation, mail.deliver(sends) if sends else None
 
 
+SET_UP = "partnership.set_up"
+SET_UP_SUMMARY = "Partnership set up and verified by support staff."
 VERIFIED = "Partnership verified by support staff."
 
 
@@ -72,6 +85,10 @@ def keep_a_coordinator(partnership: Partnership, leaving: Membership) -> None:
 @transaction.atomic
 def remove_member(partnership: Partnership, membership_id: int) -> None:
     """Remove a membership, but never the last coordinator of a partnership."""
+    # The partnership's row first, as every change to its members takes it: two
+    # coordinators removing each other at once then wait in turn rather than
+    # each holding one row the other needs.
+    Partnership.objects.select_for_update().get(pk=partnership.pk)
     membership = partnership.memberships.select_for_update().get(pk=membership_id)
     if membership.role == Membership.Role.COORDINATOR:
         keep_a_coordinator(partnership, membership)

@@ -3,17 +3,23 @@ the page an invitation's link opens."""
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from workshops import services, throttle
-from workshops.access import get_member_invitation, get_member_invitation_by_token, get_partnership
+from workshops.access import (
+    get_member_invitation,
+    get_member_invitation_by_token,
+    get_membership,
+    get_partnership,
+)
 from workshops.forms.members import InviteForm, NewAccountForm
 from workshops.models import MemberInvitation, Membership, User
 from workshops.services import members
@@ -32,9 +38,17 @@ def member_list(request: HttpRequest, partnership_id: int) -> HttpResponse:
         "invitations": partnership.member_invitations.filter(
             accepted_at=None, withdrawn_at=None
         ).order_by("email"),
+        "accepted": partnership.member_invitations.exclude(accepted_at=None)
+        .select_related("accepted_by")
+        .order_by("-accepted_at", "-pk")[:ACCEPTED_SHOWN],
         "members": partnership.memberships.select_related("user").order_by("user__email"),
+        "roles": Membership.Role.choices,
     }
     return render(request, "workshops/members/list.html", context)
+
+
+# The most recent acceptances listed; older ones are in the audit log.
+ACCEPTED_SHOWN = 50
 
 
 @login_required
@@ -72,7 +86,7 @@ def member_invitation_resend(request: HttpRequest, partnership_id: int, invitati
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        delivery = members.resend(invitation.partnership, invitation.pk)
+        delivery = members.resend(invitation.partnership, invitation.pk, by=request.user)
     except services.MembershipError as exc:
         messages.error(request, str(exc))
     else:
@@ -102,10 +116,8 @@ def member_invitation_withdraw(request: HttpRequest, partnership_id: int, invita
 
 @login_required
 def member_remove(request: HttpRequest, partnership_id: int, membership_id: int):
-    partnership, _ = get_partnership(request, partnership_id, "manage")
-    membership = get_object_or_404(
-        Membership.objects.select_related("user"), partnership=partnership, pk=membership_id
-    )
+    membership, _ = get_membership(request, partnership_id, membership_id)
+    partnership = membership.partnership
     # Checked after access, so an outsider learns nothing even from the method.
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -115,6 +127,29 @@ def member_remove(request: HttpRequest, partnership_id: int, membership_id: int)
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{membership.user} is no longer a member.")
+    return redirect("members", partnership.pk)
+
+
+@login_required
+def member_role(request: HttpRequest, partnership_id: int, membership_id: int):
+    membership, _ = get_membership(request, partnership_id, membership_id)
+    partnership = membership.partnership
+    # Checked after access, so an outsider learns nothing even from the method.
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    role = request.POST.get("role", "")
+    try:
+        _, before = members.change_role(partnership, membership.pk, role, request.user)
+    except services.MembershipError as exc:
+        messages.error(request, str(exc))
+    else:
+        if before == role:
+            messages.info(request, f"{membership.user} is already {a_role(role)}.")
+        else:
+            # Also the audit log's entry.
+            messages.success(
+                request, f"{membership.user} is now {a_role(role)} (was {a_role(before)})."
+            )
     return redirect("members", partnership.pk)
 
 
@@ -214,7 +249,7 @@ def _accept(request: HttpRequest, invitation: MemberInvitation) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            members.accept(invitation, request.user, request.path)
+            members.accept(invitation, request.user, request)
         except members.InvitationGone as gone:
             return _problem(request, gone.reason, invitation)
         except services.MembershipError as exc:
@@ -233,13 +268,16 @@ def _new_account(request: HttpRequest, invitation: MemberInvitation) -> HttpResp
                 invitation,
                 form.cleaned_data["full_name"],
                 form.cleaned_data["password1"],
-                request.path,
+                request,
             )
         except members.InvitationGone as gone:
             return _problem(request, gone.reason, invitation)
         except members.AccountExists:
             return redirect_to_login(request.get_full_path())
         login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        # They chose the password a moment ago: setting up a second factor (which asks
+        # for a recent sign-in) should not ask for it again.
+        record_authentication(request, user, "password", reauthenticated=True)
         return _joined(request, invitation)
     context = {"invitation": invitation, "role": a_role(invitation.role), "form": form}
     return render(request, "workshops/members/accept.html", context)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -12,8 +12,8 @@ from workshops import services
 from workshops.access import get_organisation, get_partnership, get_person
 from workshops.forms import OrganisationForm, PartnershipForm, PersonForm
 from workshops.forms.partnership import NewPartnershipForm
-from workshops.models import Partnership
-from workshops.services import privacy
+from workshops.models import AuditEvent, MemberInvitation, Membership, Partnership
+from workshops.services import members, privacy
 
 AUDIT_PAGE_SIZE = 50
 
@@ -54,16 +54,25 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
     form = NewPartnershipForm(_posted(request), county_choices=_county_choices(request))
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
+        email = fields.pop("coordinator")
         try:
-            partnership = services.create_partnership(fields.pop("coordinator"), **fields)
+            partnership, invitation, delivery = services.create_partnership(
+                email, request.user, request, **fields
+            )
         except services.MembershipError as exc:
             form.add_error("coordinator", str(exc))
         else:
+            # The same words whether or not the address has an account. Not audited
+            # by the message (no partnership in this URL): the service logged it.
             messages.success(
                 request,
-                f"{partnership} is set up, with {form.cleaned_data['coordinator']} as its "
-                "coordinator. Verify it once you have checked it is a real partnership.",
+                f"{partnership} is set up and verified. {invitation.email} is invited to be "
+                "its coordinator; it has none until they accept.",
             )
+            if delivery is None:
+                messages.warning(request, members.held_back(partnership) or "")
+            elif failed := delivery.failure_note("invitation email"):
+                messages.warning(request, failed)
             return redirect("support-partnerships")
     return render(request, "workshops/form.html", {"form": form, "title": "Set up a partnership"})
 
@@ -71,8 +80,19 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def support_partnerships(request: HttpRequest) -> HttpResponse:
     _support_staff_only(request)
-    partnerships = Partnership.objects.select_related("verified_by").order_by(
-        F("verified_at").asc(nulls_first=True), "name"
+    coordinators = Membership.objects.filter(
+        partnership=OuterRef("pk"), role=Membership.Role.COORDINATOR
+    )
+    invited = MemberInvitation.objects.filter(
+        partnership=OuterRef("pk"),
+        role=Membership.Role.COORDINATOR,
+        accepted_at=None,
+        withdrawn_at=None,
+    )
+    partnerships = (
+        Partnership.objects.select_related("verified_by")
+        .annotate(has_coordinator=Exists(coordinators), coordinator_invited=Exists(invited))
+        .order_by(F("verified_at").asc(nulls_first=True), "name")
     )
     return render(request, "workshops/support.html", {"partnerships": partnerships})
 
@@ -171,9 +191,21 @@ def person_edit(request: HttpRequest, partnership_id: int, person_id: int) -> Ht
 @login_required
 def audit_log(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, "manage")
-    page = Paginator(partnership.audit_events.all(), AUDIT_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # The partnership's own entries, and what happened to its members' accounts
+    # (signing in, passwords, second factors): a coordinator sees who got in, and
+    # how. Only of members now, so someone who left takes their account's story.
+    events = (
+        AuditEvent.objects.filter(
+            Q(partnership=partnership)
+            | Q(
+                action__startswith="account.",
+                account__in=partnership.memberships.values("user"),
+            )
+        )
+        .select_related("account")
+        .order_by("-at", "-pk")
     )
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "workshops/audit.html", {"partnership": partnership, "page": page})
 
 

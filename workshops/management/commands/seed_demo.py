@@ -31,3 +31,9 @@ class Command(BaseCommand):
         for login in logins:
             self.stdout.write(f"  {login.email:<40} {login.role:<28} {login.partnership}")
         self.stdout.write(f"  Password for every demo account: {DEMO_PASSWORD}")
+        # So a newcomer can look around with the printed password alone.
+        self.stdout.write(
+            "  Two-factor sign-in is optional in the demo: `make run` serves it with "
+            "MFA_REQUIRED_ROLES=none. Otherwise coordinators and support staff set it up "
+            "when they first sign in."
+        )
