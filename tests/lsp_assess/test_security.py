@@ -186,6 +186,8 @@ def test_the_audit_logs_sign_ins_and_old_devices_go_after_the_retention_period(d
     call_command("purge_expired", stdout=out)
     assert "Sign-ins in the audit log: 2 deleted." in out.getvalue()
     assert "Devices signed in: 1 deleted." in out.getvalue()
-    assert [e.summary for e in AuditEvent.objects.all()] == [kept.summary]
+    # (The module's world has entries of its own, which are not sign-ins and stay.)
+    left = AuditEvent.objects.filter(action__startswith="account.")
+    assert [e.summary for e in left] == [kept.summary]
     assert "198.51.100.10" in kept.summary
     assert list(UserSession.objects.values_list("ip", flat=True)) == ["198.51.100.10"]
