@@ -273,6 +273,12 @@ URLS: dict[str, Row] = {
     "partnership-verify": Row(
         lambda w: reverse("partnership-verify", args=[w.partnership.pk]), STAFF, 405, 302
     ),
+    "partnership-invite-coordinator": Row(
+        lambda w: reverse("partnership-invite-coordinator", args=[w.partnership.pk]),
+        STAFF,
+        200,
+        200,
+    ),
     "admin:index": Row(_fixed("admin:index"), ADMIN, 200, 200),
     # Phones in a workshop: the code is the credential; a phone that has not
     # joined is sent to join.

@@ -45,6 +45,11 @@ urlpatterns = [
         partnership.partnership_verify,
         name="partnership-verify",
     ),
+    path(
+        "support/partnerships/<int:pk>/invite-coordinator/",
+        partnership.partnership_invite_coordinator,
+        name="partnership-invite-coordinator",
+    ),
     path(P, partnership.partnership_detail, name="partnership"),
     path(P + "edit/", partnership.partnership_edit, name="partnership-edit"),
     path(P + "organisations/new/", partnership.organisation_create, name="organisation-create"),

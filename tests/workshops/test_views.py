@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import re
 
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import Cast, make_user
 from workshops.models import Membership, Partnership, Person
@@ -263,3 +265,47 @@ def test_support_staff_can_verify_from_the_admin_site_too(client, cast: Cast):
     cast.partnership.refresh_from_db()
     assert cast.partnership.verified_by == staff
     assert cast.partnership.audit_events.get().summary == "Partnership verified by support staff."
+
+
+def test_support_staff_invite_a_coordinator_again_when_the_first_invitation_lapsed(
+    cast, mailoutbox
+):
+    from tests.workshops.test_members import NEW_ACCOUNT, link_in, set_up, staff_client
+
+    staff, support = staff_client()
+    set_up(staff, "Southmoor", "first@southmoor.example.org")
+    southmoor = Partnership.objects.get(name="Southmoor")
+    southmoor.member_invitations.update(withdrawn_at=timezone.now())
+    listing = staff.get(reverse("support-partnerships")).content.decode()
+    assert "No coordinator" in listing
+    invite_url = reverse("partnership-invite-coordinator", args=[southmoor.pk])
+    assert invite_url in listing
+
+    page = staff.get(invite_url).content.decode()
+    assert "Invite a coordinator for Southmoor" in page
+    response = staff.post(invite_url, {"email": "not an address"})
+    assert "Enter an email address like name@example.org" in response.content.decode()
+    assert southmoor.member_invitations.count() == 1
+
+    response = staff.post(invite_url, {"email": "Second@Southmoor.example.org"}, follow=True)
+    page = response.content.decode()
+    assert "second@southmoor.example.org is invited to be the coordinator of Southmoor" in page
+    invitation = southmoor.member_invitations.get(withdrawn_at=None)
+    assert (invitation.role, invitation.invited_by) == ("coordinator", support)
+    assert mailoutbox[-1].to == ["second@southmoor.example.org"]
+    event = southmoor.audit_events.get(action="member.invited")
+    assert event.user == support and "second@southmoor.example.org" in event.summary
+    assert (
+        "Waiting for its coordinator to accept"
+        in staff.get(reverse("support-partnerships")).content.decode()
+    )
+    newcomer = Client().post(link_in(mailoutbox[-1]), NEW_ACCOUNT)
+    assert newcomer.status_code == 302
+    assert southmoor.memberships.get().role == "coordinator"
+
+    # Only support staff: a coordinator of another partnership gets 403 and nothing is sent.
+    outsider = Client()
+    outsider.force_login(cast.coordinator)
+    sent = len(mailoutbox)
+    assert outsider.post(invite_url, {"email": "x@example.org"}).status_code == 403
+    assert len(mailoutbox) == sent

@@ -70,6 +70,24 @@ class NewPartnershipForm(PartnershipForm):
         self.helper.layout.insert(len(self.helper.layout) - 1, Field.text("coordinator"))
 
 
+class CoordinatorInviteForm(forms.Form):
+    """Support staff inviting a coordinator for a partnership that has none."""
+
+    email = forms.EmailField(
+        label="Email address of its coordinator",
+        help_text="They are emailed an invitation to be the partnership's coordinator. "
+        "Only this address can accept it.",
+        error_messages={
+            "required": "Enter the email address of its coordinator",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.text("email"), submit="Send invitation")
+
+
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation

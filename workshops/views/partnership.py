@@ -8,10 +8,10 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
-from workshops import services
+from workshops import audit, services
 from workshops.access import get_organisation, get_partnership, get_person
 from workshops.forms import OrganisationForm, PartnershipForm, PersonForm
-from workshops.forms.partnership import NewPartnershipForm
+from workshops.forms.partnership import CoordinatorInviteForm, NewPartnershipForm
 from workshops.models import AuditEvent, MemberInvitation, Membership, Partnership
 from workshops.services import members, privacy
 
@@ -114,6 +114,33 @@ def partnership_verify(request: HttpRequest, pk: int) -> HttpResponse:
         if failed := delivery.failure_note():
             messages.warning(request, failed)
     return redirect("support-partnerships")
+
+
+@login_required
+def partnership_invite_coordinator(request: HttpRequest, pk: int) -> HttpResponse:
+    """For a partnership whose first coordinator never accepted (or left): invite one."""
+    _support_staff_only(request)
+    partnership = get_object_or_404(Partnership, pk=pk)
+    form = CoordinatorInviteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, delivery = members.invite_member(
+                partnership, request.user, form.cleaned_data["email"], Membership.Role.COORDINATOR
+            )
+        except services.MembershipError as exc:
+            form.add_error("email", str(exc))
+        else:
+            said = f"{invitation.email} is invited to be the coordinator of {partnership}."
+            # Logged here: this support page's URL names no partnership for the message.
+            audit.record("member.invited", said, by=request.user, partnership=partnership)
+            messages.success(request, said)
+            if delivery is None:
+                messages.warning(request, members.held_back(partnership) or "")
+            elif failed := delivery.failure_note("invitation email"):
+                messages.warning(request, failed)
+            return redirect("support-partnerships")
+    context = {"form": form, "title": f"Invite a coordinator for {partnership}"}
+    return render(request, "workshops/form.html", context)
 
 
 @login_required
