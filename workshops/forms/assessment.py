@@ -7,7 +7,7 @@ from questions.models import BankVersion
 from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField
 from workshops.forms.partnership import gds_helper
 from workshops.models import Assessment, Partnership
-from workshops.services.assessment import Scope
+from workshops.models.assessment import Scope
 
 
 class AssessmentForm(forms.Form):

@@ -10,8 +10,7 @@ from questions.models import Item
 from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField
 from workshops.forms.partnership import gds_helper
 from workshops.models import AgendaItem, Membership, Person, Sector, User, Workshop
-from workshops.models.workshop import CODE_LENGTH, normalise_code
-from workshops.services.workshop import CONSENSUS_FIELDS
+from workshops.models.workshop import CODE_LENGTH, CONSENSUS_FIELDS, normalise_code
 
 MAX_TEXT = 5000
 

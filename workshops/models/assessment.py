@@ -43,6 +43,17 @@ BASIS_SHORT = {
 }
 
 
+class Scope:
+    FULL = "full"
+    TOP_LEVEL = "top_level"
+    ELEMENTS = "elements"
+    CHOICES = [
+        (FULL, "Full questionnaire: every question and sub-question"),
+        (TOP_LEVEL, "Top-level questions only"),
+        (ELEMENTS, "Chosen elements only"),
+    ]
+
+
 class Assessment(models.Model):
     class BasisChoice(models.TextChoices):
         INTERNAL = "internal", "Internal: against the LSP's own plans and goals"

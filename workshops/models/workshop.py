@@ -238,3 +238,16 @@ class WaitingPhone(models.Model):
             f"Anonymous: {self.get_role_display()}, {self.get_sector_display()}, "
             f"{self.get_layer_display()}"
         )
+
+
+# What the room agreed on an agenda item: the fields a facilitator records.
+CONSENSUS_FIELDS = [
+    "agreed_internal",
+    "agreed_external",
+    "agreed_choice",
+    "rationale",
+    "strengths",
+    "improvements",
+    "evidence",
+    "investigate",
+]

@@ -14,22 +14,12 @@ from django.utils import timezone
 
 from questions.models import BankVersion
 from workshops.models import Assessment, EmailSend, Invitation, Partnership, Person, User
+from workshops.models.assessment import Scope  # noqa: F401 - also imported from here
 from workshops.services import mail
 
 
 class AssessmentError(Exception):
     """The request breaks a rule; the message says which, for the coordinator."""
-
-
-class Scope:
-    FULL = "full"
-    TOP_LEVEL = "top_level"
-    ELEMENTS = "elements"
-    CHOICES = [
-        (FULL, "Full questionnaire: every question and sub-question"),
-        (TOP_LEVEL, "Top-level questions only"),
-        (ELEMENTS, "Chosen elements only"),
-    ]
 
 
 @transaction.atomic

@@ -27,8 +27,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from questions.models import Item
-from workshops.forms.questionnaire import MAX_TEXT
 from workshops.models import Answer, Assessment, Person, Respondent, Sector, User
+from workshops.models.slots import MAX_TEXT
 from workshops.services import mail
 from workshops.services.assessment import AssessmentError, queue_invitations
 

@@ -18,7 +18,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from questions.models import Item, Section
-from workshops.forms.questionnaire import Base, Slot, initial_from
 from workshops.models import (
     Answer,
     Assessment,
@@ -29,6 +28,7 @@ from workshops.models import (
     User,
 )
 from workshops.models.assessment import BASIS_SHORT
+from workshops.models.slots import Base, Slot, initial_from
 from workshops.services.assessment import render_email
 
 

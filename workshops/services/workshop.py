@@ -35,6 +35,7 @@ from workshops.models import (
     WorkshopError,
 )
 from workshops.models.assessment import BASIS_SHORT
+from workshops.models.workshop import CONSENSUS_FIELDS
 
 State = Workshop.State
 MIN_TIMER, MAX_TIMER = 10, 3600
@@ -776,18 +777,6 @@ def tally(workshop: Workshop, agenda_item: AgendaItem | None = None) -> Tally:
 
 
 # --- What the room agreed --------------------------------------------------------------
-
-
-CONSENSUS_FIELDS = [
-    "agreed_internal",
-    "agreed_external",
-    "agreed_choice",
-    "rationale",
-    "strengths",
-    "improvements",
-    "evidence",
-    "investigate",
-]
 
 
 def record_consensus(agenda_item: AgendaItem, values: dict) -> AgendaItem:
