@@ -4,8 +4,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 
 from questions.models import BankVersion
-from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField
-from workshops.forms.partnership import gds_helper
+from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField, gds_helper
 from workshops.models import Assessment, Partnership
 from workshops.models.assessment import Scope
 

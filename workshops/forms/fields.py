@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -49,3 +51,15 @@ class CheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": pk},
                 )
         return super()._check_values(value)
+
+
+def gds_helper(*fields, submit: str = "Save", button=Button.primary) -> FormHelper:
+    """A helper for a form the page wraps itself, ending in one button (``Button.warning``
+    for a step that cannot be undone)."""
+    helper = FormHelper()
+    # Pages render their own <form> (with the error summary above it).
+    helper.form_tag = False
+    helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL
+    helper.layout = Layout(*fields, button("submit", submit))
+    return helper

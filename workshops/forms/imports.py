@@ -3,7 +3,7 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Field
 from django import forms
 
-from workshops.forms.partnership import gds_helper
+from workshops.forms.fields import gds_helper
 
 MAX_UPLOAD_MB = 5
 

@@ -6,7 +6,7 @@ from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.contrib.auth import password_validation
 
-from workshops.forms.partnership import gds_helper
+from workshops.forms.fields import gds_helper
 from workshops.models import Membership, User
 
 

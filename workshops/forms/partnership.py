@@ -1,22 +1,10 @@
 from __future__ import annotations
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 
+from workshops.forms.fields import gds_helper
 from workshops.models import Organisation, Partnership, Person
-
-
-def gds_helper(*fields, submit: str = "Save", button=Button.primary) -> FormHelper:
-    """A helper for a form the page wraps itself, ending in one button (``Button.warning``
-    for a step that cannot be undone)."""
-    helper = FormHelper()
-    # Pages render their own <form> (with the error summary above it).
-    helper.form_tag = False
-    helper.label_size = Size.SMALL
-    helper.legend_size = Size.SMALL
-    helper.layout = Layout(*fields, button("submit", submit))
-    return helper
 
 
 class PartnershipForm(forms.ModelForm):

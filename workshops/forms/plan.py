@@ -4,8 +4,7 @@ from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField
-from workshops.forms.partnership import gds_helper
+from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField, gds_helper
 from workshops.models import Action, Assessment
 
 MAX_TEXT = 5000

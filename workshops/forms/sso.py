@@ -9,7 +9,7 @@ from allauth.socialaccount.forms import DisconnectForm as AllauthDisconnectForm
 from crispy_forms_gds.layout import Field, Fluid, Size
 from django import forms
 
-from workshops.forms.partnership import gds_helper
+from workshops.forms.fields import gds_helper
 from workshops.models import SignInProvider
 from workshops.models.sso import default_secret_variable
 

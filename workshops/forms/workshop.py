@@ -7,8 +7,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 
 from questions.models import Item
-from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField
-from workshops.forms.partnership import gds_helper
+from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField, gds_helper
 from workshops.models import AgendaItem, Membership, Person, Sector, User, Workshop
 from workshops.models.workshop import CODE_LENGTH, CONSENSUS_FIELDS, normalise_code
 
