@@ -117,10 +117,6 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.key} {self.text}"
 
-    @property
-    def is_top_level(self) -> bool:
-        return self.parent_id is None
-
     def needs_investigation(self, answer: str) -> bool:
         """True when a yes/no answer is the one the instrument says to look into."""
         return self.kind == self.Kind.YES_NO and answer == self.investigate_when

@@ -76,10 +76,6 @@ class Partnership(models.Model):
         if parent.authority_type != self.AuthorityType.COUNTY:
             raise ValidationError({"county_partnership": f"{parent} is not a county partnership."})
 
-    @property
-    def is_two_tier(self) -> bool:
-        return self.county_partnership_id is not None
-
     def membership_for(self, user) -> Membership | None:
         if not user.is_authenticated:
             return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -166,7 +166,7 @@ def pending_invitations(assessment: Assessment):
 # Nobody is emailed twice within this time, counting the invitation itself.
 # A little under a day, so a daily cron job that runs somewhat earlier than
 # the day before still reminds everyone once a day.
-QUIET_PERIOD = timedelta(hours=20)
+QUIET_PERIOD = mail.REMINDER_QUIET_PERIOD
 
 
 def send_reminders(assessment: Assessment, *, now: datetime | None = None) -> mail.Delivery:

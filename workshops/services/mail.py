@@ -48,6 +48,10 @@ MAX_ATTEMPTS = 10
 # A pending email still not sent this long after its sender claimed it had its
 # sender die on the way; the next retry run takes it on.
 STRANDED = timedelta(minutes=10)
+# Nobody is reminded twice within this: of a questionnaire they have not finished
+# (send_reminders) or of an action falling due (send_action_reminders), so a scheduler
+# that runs twice a day, or a coordinator who presses Remind again, sends one.
+REMINDER_QUIET_PERIOD = timedelta(hours=20)
 
 # What a mail client turns into a link: a scheme ("https://", "javascript:"), or a
 # dot between a word and a letter ("www.evil.example", "evil.example/login", an

@@ -23,6 +23,7 @@ from workshops.models import (
     Priority,
     ProgressNote,
 )
+from workshops.services import mail
 from workshops.services import results as results_service
 
 # Gaps between groups worth an action of their own.
@@ -406,7 +407,7 @@ def withdraw_action(action: Action, reason: str, user) -> Action:
 
 # --- Reminders -----------------------------------------------------------------------------------
 
-REMINDER_QUIET = datetime.timedelta(hours=20)
+REMINDER_QUIET = mail.REMINDER_QUIET_PERIOD
 
 
 def actions_to_remind(today: datetime.date | None = None, days_ahead: int = 7):

@@ -141,7 +141,9 @@ class YesNo:
     @property
     def triggered(self) -> int:
         """Answers the instrument says to look into ('no' for most questions)."""
-        return {"yes": self.yes, "no": self.no}.get(self.item.investigate_when, 0)
+        # The rule is the item's own (Item.needs_investigation), said once.
+        counts = {"yes": self.yes, "no": self.no}
+        return sum(n for answer, n in counts.items() if self.item.needs_investigation(answer))
 
     @property
     def dont_know_rate(self) -> float:

@@ -98,7 +98,7 @@ def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
             messages.info(
                 request,
                 "Nobody needed a reminder: everyone who has not finished was emailed in the "
-                "last 20 hours.",
+                f"last {mail.REMINDER_QUIET_PERIOD.total_seconds() / 3600:.0f} hours.",
             )
     return redirect(assessment)
 
