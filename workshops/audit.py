@@ -86,7 +86,7 @@ class AuditMiddleware:
                 AuditEvent(
                     partnership_id=match.kwargs["partnership_id"],
                     user=user,
-                    actor=f"{user.get_full_name()} ({user.email})"[:254],
+                    actor=actor_text(user),
                     summary=summary[:500],
                     path=request.path[:500],
                 )

@@ -66,7 +66,7 @@ def verify_partnership(
         AuditEvent.objects.create(
             partnership=locked,
             user=staff,
-            actor=f"{staff.get_full_name()} ({staff.email})"[:254],
+            actor=audit.actor_text(staff),
             summary=VERIFIED,
             path=path[:500],
         )
