@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from workshops.models import Membership, Organisation, Partnership, Person
+from workshops.models import Assessment, Basis, Membership, Organisation, Partnership, Person
 
 ROLE_RULES = {
     # role: (can_manage, can_facilitate, can_view_results)
@@ -61,3 +61,15 @@ def test_one_membership_per_user_and_partnership(cast):
         Membership.objects.create(
             partnership=cast.partnership, user=cast.participant, role="executive"
         )
+
+
+def test_a_basis_has_one_set_of_names_for_every_screen():
+    assert Basis.INTERNAL.label == "Internal: against the LSP's own plans and goals"
+    assert Basis.INTERNAL.short == "Against our own plans"
+    assert Basis.EXTERNAL.word == "External"
+    assert Basis.column("external") == "Against other LSPs"
+    assert Basis.column("") == ""
+    assert Basis.ballot("internal") == "Against our own plans (internal)"
+    assert Basis.ballot("") == "Answer"
+    # The assessment's choice of bases names each one as the questionnaire does.
+    assert Assessment.BasisChoice.EXTERNAL.label == Basis.EXTERNAL.label

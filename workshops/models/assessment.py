@@ -32,14 +32,37 @@ def hash_token(token: str) -> str:
 
 
 class Basis(models.TextChoices):
+    """The two ways a rating question is judged. ``label`` is how the questionnaire asks
+    it; ``short`` is how a column, a heading or a sentence names it."""
+
     INTERNAL = "internal", "Internal: against the LSP's own plans and goals"
     EXTERNAL = "external", "External: against the performance of other LSPs"
 
+    @property
+    def short(self) -> str:
+        return _BASIS_SHORT[self]
 
-# How a basis reads as a column or a heading in results, workshops and reports.
-BASIS_SHORT = {
-    Basis.INTERNAL.value: "Against our own plans",
-    Basis.EXTERNAL.value: "Against other LSPs",
+    @property
+    def word(self) -> str:
+        """One word for the basis ("Internal"), as a printed form's column says it."""
+        return self.label.split(":")[0]
+
+    @classmethod
+    def column(cls, basis: str) -> str:
+        """A results column's name for an answer's basis; nothing for a question that has
+        none (yes/no, open), and an unknown value as it is."""
+        return cls(basis).short if basis in cls.values else basis
+
+    @classmethod
+    def ballot(cls, basis: str) -> str:
+        """A ballot's name on the room's screens: the short words with the questionnaire's
+        own name for the basis, or "Answer" for a question with one answer."""
+        return f"{cls(basis).short} ({basis})" if basis else "Answer"
+
+
+_BASIS_SHORT = {
+    Basis.INTERNAL: "Against our own plans",
+    Basis.EXTERNAL: "Against other LSPs",
 }
 
 
@@ -56,8 +79,8 @@ class Scope:
 
 class Assessment(models.Model):
     class BasisChoice(models.TextChoices):
-        INTERNAL = "internal", "Internal: against the LSP's own plans and goals"
-        EXTERNAL = "external", "External: against the performance of other LSPs"
+        INTERNAL = Basis.INTERNAL.value, Basis.INTERNAL.label
+        EXTERNAL = Basis.EXTERNAL.value, Basis.EXTERNAL.label
         BOTH = "both", "Both: two ratings for each question"
 
     partnership = models.ForeignKey(

@@ -18,10 +18,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from workshops.models import Answer, Assessment
+from workshops.models import Answer, Assessment, Basis
 from workshops.reporting.charts import ElementScore, HeatRow
 from workshops.services.results import (
-    BASIS_LABELS,
     CHANNELS,
     DESCRIBED,
     Results,
@@ -120,7 +119,7 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
     for row in sorted(rows, key=lambda r: (numbers[r.respondent], items[r.item].position, r.basis)):
         item = items[row.item]
         answer = str(row.rating) if row.rating is not None else row.choice
-        what = [item.section.number, item.key, BASIS_LABELS.get(row.basis, row.basis), answer]
+        what = [item.section.number, item.key, Basis.column(row.basis), answer]
         if anonymous:
             if not texts and not answer:
                 continue  # an open answer, which is text only
@@ -158,7 +157,7 @@ def items_table(results: Results) -> tuple[list[str], list[list]]:
     for element in results.elements:
         for r in element.ratings:
             table.append(
-                [element.section.number, r.item.key, r.item.text, BASIS_LABELS[r.basis], r.n]
+                [element.section.number, r.item.key, r.item.text, Basis.column(r.basis), r.n]
                 + [_round(r.mean), _round(r.median), _round(r.spread), "yes" if r.split else ""]
                 + [_round(100 * r.dont_know_rate), ""]
                 + [r.counts.get(value, 0) for value in scale]
@@ -183,7 +182,7 @@ def elements_table(results: Results) -> tuple[list[str], list[list]]:
             band = element.bands.get(basis)
             table.append(
                 [section.number, section.heading, section.name, section.get_aspect_display()]
-                + [BASIS_LABELS[basis], _round(element.scores.get(basis))]
+                + [Basis.column(basis), _round(element.scores.get(basis))]
                 + [band["label"] if band else ""]
             )
     return header, table
@@ -193,7 +192,7 @@ def gaps_table(results: Results) -> tuple[list[str], list[list]]:
     header = ["Item", "Basis", "Compared by", "Higher group", "Value", "Respondents"]
     header += ["Lower group", "Value", "Respondents", "Gap", "Unit", "In words"]
     table = [
-        [gap.item.key, BASIS_LABELS[gap.basis], gap.dimension]
+        [gap.item.key, Basis.column(gap.basis), gap.dimension]
         + [gap.high[0], _round(gap.high[1]), gap.high[2]]
         + [gap.low[0], _round(gap.low[1]), gap.low[2]]
         + [_round(gap.size), gap.kind, gap.plain]
@@ -205,7 +204,7 @@ def gaps_table(results: Results) -> tuple[list[str], list[list]]:
 def trends_table(results: Results) -> tuple[list[str], list[list]]:
     header = ["Item", "Basis"] + [trend.label for trend in results.trends] + ["This assessment"]
     table = [
-        [r.item.key, BASIS_LABELS[r.basis]] + [_round(v) for v in earlier] + [_round(r.mean)]
+        [r.item.key, Basis.column(r.basis)] + [_round(v) for v in earlier] + [_round(r.mean)]
         for r, earlier in results.trend_rows
     ]
     return header, table
@@ -214,7 +213,7 @@ def trends_table(results: Results) -> tuple[list[str], list[list]]:
 def benchmarks_table(results: Results) -> tuple[list[str], list[list]]:
     header = ["Item", "Basis", "Compared with", "Here", "Their average", "Difference", "Unit"]
     table = [
-        [gap.item.key, BASIS_LABELS[gap.basis], gap.group, _round(gap.ours), _round(gap.theirs)]
+        [gap.item.key, Basis.column(gap.basis), gap.group, _round(gap.ours), _round(gap.theirs)]
         + [_round(gap.size), gap.unit]
         for gap in results.benchmark_gaps
     ]

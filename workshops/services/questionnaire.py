@@ -21,13 +21,13 @@ from questions.models import Item, Section
 from workshops.models import (
     Answer,
     Assessment,
+    Basis,
     EvidenceNote,
     Invitation,
     Person,
     Respondent,
     User,
 )
-from workshops.models.assessment import BASIS_SHORT
 from workshops.models.slots import Base, Slot, initial_from
 from workshops.services.assessment import render_email
 
@@ -387,7 +387,7 @@ def email_copy(respondent: Respondent, address: str) -> None:
     notes = dict(respondent.evidence_notes.values_list("item_id", "text"))
     lines = []
     for answer in answers:
-        basis = f" ({BASIS_SHORT[answer.basis].lower()})" if answer.basis else ""
+        basis = f" ({Basis(answer.basis).short.lower()})" if answer.basis else ""
         lines.append((answer.item, f"{answer.display}{basis}", notes.pop(answer.item_id, "")))
     context = {
         "assessment": respondent.assessment,

@@ -18,7 +18,6 @@ from django.db.models import Count, Q
 
 from questions.models import Item, Section
 from workshops.models import AgendaItem, Answer, Assessment, Person, Respondent, Sector
-from workshops.models.assessment import BASIS_SHORT
 from workshops.services.benchmarks import (
     Benchmark,
     BenchmarkGap,
@@ -52,8 +51,6 @@ ROLE_GROUPS = {
 OTHER_PARTNERS = "Other partners"
 LAYERS = dict(Person.Layer.choices)
 SECTORS = dict(Sector.choices)
-
-BASIS_LABELS = {**BASIS_SHORT, "": ""}
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ from workshops.models import (
     AgendaItem,
     Answer,
     Assessment,
+    Basis,
     Organisation,
     Person,
     Respondent,
@@ -34,7 +35,6 @@ from workshops.models import (
     Workshop,
     WorkshopError,
 )
-from workshops.models.assessment import BASIS_SHORT
 from workshops.models.workshop import CONSENSUS_FIELDS
 
 State = Workshop.State
@@ -724,12 +724,6 @@ class Tally:
         return groups
 
 
-# In the room the basis is named too, as the questionnaire named it.
-BASIS_LABELS = {basis: f"{label} ({basis})" for basis, label in BASIS_SHORT.items()} | {
-    "": "Answer"
-}
-
-
 def _distributions(
     workshop: Workshop, item: Item, answers, *, min_group: int = 0
 ) -> list[Distribution]:
@@ -747,7 +741,7 @@ def _distributions(
         ]
         withheld = bool(min_group) and total < min_group
         result.append(
-            Distribution(basis, BASIS_LABELS[basis], [] if withheld else rows, total, withheld)
+            Distribution(basis, Basis.ballot(basis), [] if withheld else rows, total, withheld)
         )
     return result
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from workshops.services.results import BASIS_LABELS, Results
+from workshops.models import Basis
+from workshops.services.results import Results
 
 register = template.Library()
 
@@ -32,7 +33,7 @@ def percent(fraction: float) -> str:
 
 @register.filter
 def basis_label(basis: str) -> str:
-    return BASIS_LABELS.get(basis, basis)
+    return Basis.column(basis)
 
 
 @register.filter

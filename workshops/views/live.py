@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 from workshops import throttle
 from workshops.access import get_workshop_by_code
 from workshops.forms.workshop import CodeForm, JoinForm
-from workshops.models import Respondent, WaitingPhone, Workshop, WorkshopError
+from workshops.models import Basis, Respondent, WaitingPhone, Workshop, WorkshopError
 from workshops.models.workshop import normalise_code
 from workshops.services import workshop as services
 
@@ -200,7 +200,7 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
         context["ballots"] = [
             {
                 "name": basis or "answer",
-                "label": services.BASIS_LABELS[basis],
+                "label": Basis.ballot(basis),
                 "options": services.vote_options(workshop, item),
                 "chosen": mine.get(basis, ""),
             }
