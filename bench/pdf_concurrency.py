@@ -75,13 +75,14 @@ def build(executives: int, respondents: int) -> tuple[list[tuple[int, int]], lis
     from django.urls import reverse
 
     from workshops.models import Membership, Priority, User
+    from workshops.services import draft_actions
     from workshops.services import plan as plan_service
 
     plans, cookies = [], []
     for n in range(executives):
         assessment, _ = fill(respondents, seed=n)
         coordinator = assessment.partnership.memberships.get(role="coordinator").user
-        plan_service.propose_drafts(assessment, coordinator)
+        draft_actions.propose_drafts(assessment, coordinator)
         for action in assessment.actions.all()[:12]:
             plan_service.decide(action, accept=True, user=coordinator)
         plan = plan_service.plan_for(assessment)

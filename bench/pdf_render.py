@@ -58,12 +58,13 @@ def main() -> int:
     from pypdf import PdfReader
 
     from workshops.models import Action, Priority
-    from workshops.reporting import pdf, plan_pdf
+    from workshops.reporting import pdf, plan_pdf, plan_pdf_queue
+    from workshops.services import draft_actions
     from workshops.services import plan as plan_service
 
     assessment, answers = fill(args.respondents, seed=2)
     coordinator = assessment.partnership.memberships.get(role="coordinator").user
-    plan_service.propose_drafts(assessment, coordinator)
+    draft_actions.propose_drafts(assessment, coordinator)
     for action in assessment.actions.all()[:12]:
         plan_service.decide(action, accept=True, user=coordinator)
     Action.objects.filter(assessment=assessment, status="not_started").update(
@@ -74,7 +75,7 @@ def main() -> int:
         Priority.objects.create(plan=plan, text=text, source="coordinator", rank=n)
     print(
         f"{args.respondents} respondents, {answers} answers, "
-        f"{assessment.actions.exclude(status='proposed').count()} actions in the plan"
+        f"{assessment.actions.in_plan().count()} actions in the plan"
     )
 
     plan_pdf.render_plan_pdf(assessment)  # warm: imports, fonts, templates
@@ -84,8 +85,10 @@ def main() -> int:
         html = plan_pdf.plan_html(assessment)
         engines.append(timed(lambda html=html: pdf.render_pdf(html)))
     # A download stores the PDF; the next ones read it back while the plan is unchanged.
-    document = bytes(plan_pdf.request(assessment).content)
-    cached = [timed(lambda: bytes(plan_pdf.request(assessment).content)) for _ in range(args.runs)]
+    document = bytes(plan_pdf_queue.request(assessment).content)
+    cached = [
+        timed(lambda: bytes(plan_pdf_queue.request(assessment).content)) for _ in range(args.runs)
+    ]
     pages = len(PdfReader(io.BytesIO(document)).pages)
     pdf_ms, weasyprint_ms = statistics.median(renders), statistics.median(engines)
     cached_ms = statistics.median(cached)

@@ -46,6 +46,7 @@ from workshops.models import (
     Workshop,
 )
 from workshops.reporting.exports import EXPORTS
+from workshops.services import action_reminders
 from workshops.services import plan as plan_services
 from workshops.services.mail import unlinked
 
@@ -725,7 +726,7 @@ def test_an_action_reminder_carries_the_title_as_typed_on_one_subject_line(db, w
         "status": action.status,
     }
     post(client, reverse("plan-action", args=world.args(action.pk)), data)
-    assert plan_services.send_action_reminders() == 1
+    assert action_reminders.send_action_reminders() == 1
     message = mail.outbox[0]
     assert message.to == ["typed@eastvale.example.org"]
     assert "\n" not in message.subject and "\r" not in message.subject

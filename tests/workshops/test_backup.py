@@ -40,7 +40,7 @@ from workshops.models import (
 )
 from workshops.models.assessment import hash_token
 from workshops.reporting.plan_pdf import render_plan_pdf
-from workshops.services import backup
+from workshops.services import backup, draft_actions
 from workshops.services import plan as plan_service
 from workshops.services import workshop as workshop_service
 from workshops.services.results import build
@@ -143,7 +143,7 @@ def rich(cast, bank):
     plan_service.set_votes(second, 7)
     plan_service.drop_priority(plan.priorities.get(text="Dropped idea"))
     plan_service.order_priorities_by_votes(plan)
-    plan_service.propose_drafts(assessment, cast.coordinator)
+    draft_actions.propose_drafts(assessment, cast.coordinator)
     plan_service.decide(assessment.actions.get(source="workshop"), True, cast.facilitator)
     proposed = list(assessment.actions.filter(status="proposed").order_by("pk"))
     assert len(proposed) >= 2

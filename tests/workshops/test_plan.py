@@ -1,13 +1,10 @@
-"""Improvement plans: drafts from each source, priorities, lifecycle, history,
-conflicting edits, reminders, and the pages."""
+"""Improvement plans: priorities, lifecycle, history, conflicting edits, and the pages."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,60 +12,6 @@ from tests.conftest import make_workshop
 from tests.workshops.test_results import respond
 from workshops.models import Action, ActionChange, AgendaItem, Priority, ProgressNote
 from workshops.services import plan as services
-from workshops.services.workshop import add_action
-
-
-def sources(assessment) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for action in assessment.actions.order_by("pk"):
-        found.setdefault(action.source, []).append(action.title or action.description)
-    return found
-
-
-# --- Drafts --------------------------------------------------------------------------------------
-
-
-def test_drafts_come_from_flagged_answers_the_weakest_band_gaps_and_workshops(cast, assessment):
-    for value in ["yes", "yes", "no"]:  # 1.1.2: 'no' is to investigate
-        respond(assessment, role="coordinator", **{"1_1": "4", "1_1_2": value, "2_1": "1"})
-    for _ in range(3):
-        respond(assessment, role="board_member", **{"1_1": "1", "1_1_2": "no", "2_1": "1"})
-    workshop = make_workshop(cast, assessment)
-    add_action(
-        workshop.agenda.first(),
-        cast.facilitator,
-        description="Refresh the SCS",
-        owner=None,
-        due_on=None,
-    )
-    assert services.propose_drafts(assessment, cast.coordinator) > 0
-    found = sources(assessment)
-    assert found["investigate"] == ["Find out why: 1.1.2"]
-    # Element 2 scores 1.0, in the bank's weakest band ("Concern"); element 1 does not.
-    assert found["weak_element"] == [
-        "Strengthen leading the LSP and creating a culture of working together"
-    ]
-    assert "Understand why views differ on 1.1" in found["gap"]  # 4.0 against 1.0 by role
-    assert "Understand why views differ on 1.1.2" in found["gap"]  # 67% against 0%
-    assert found["workshop"] == ["Refresh the SCS"]
-    assert {a.status for a in assessment.actions.all()} == {"proposed"}
-    investigate = assessment.actions.get(source="investigate")
-    assert [i.key for i in investigate.items.all()] == ["1.1.2"]
-    assert [s.number for s in investigate.sections.all()] == [1]
-    count = assessment.actions.count()
-    assert services.propose_drafts(assessment, cast.coordinator) == 0  # nothing twice
-    assert assessment.actions.count() == count
-
-
-def test_a_rejected_draft_is_not_proposed_again(cast, assessment):
-    respond(assessment, **{"1_1_2": "no"})
-    services.propose_drafts(assessment, cast.coordinator)
-    draft = assessment.actions.get(source="investigate")
-    services.decide(draft, accept=False, user=cast.coordinator)
-    assert services.propose_drafts(assessment, cast.coordinator) == 0
-    draft.refresh_from_db()
-    assert draft.status == "rejected"
-
 
 # --- Priorities ----------------------------------------------------------------------------------
 
@@ -158,39 +101,6 @@ def test_overdue_is_open_and_past_its_date(action):
     assert not action.is_overdue(today)
     action.status, action.due_on = "blocked", today
     assert not action.is_overdue(today)
-
-
-# --- Reminders -----------------------------------------------------------------------------------
-
-
-def test_owners_of_actions_due_soon_or_overdue_are_reminded_once_a_day(cast, assessment):
-    cast.person.email = "priya@eastvale.example.org"
-    cast.person.save()
-    today = timezone.localdate()
-
-    def make(title, days, status="in_progress", person=cast.person):
-        return Action.objects.create(
-            assessment=assessment,
-            title=title,
-            description="x",
-            status=status,
-            due_on=today + timedelta(days=days),
-            owner_person=person,
-        )
-
-    make("Overdue", -3)
-    make("Due soon", 5)
-    make("Later", 30)
-    make("Done already", -1, status="done")
-    make("A draft", 1, status="proposed")
-    make("Nobody to tell", 1, person=None)
-    call_command("send_action_reminders")
-    subjects = sorted(message.subject for message in mail.outbox)
-    assert subjects == ["Due soon: Due soon (Eastvale LSP)", "Overdue: Overdue (Eastvale LSP)"]
-    assert mail.outbox[0].to == ["priya@eastvale.example.org"]
-    assert "/plan/actions/" in mail.outbox[0].body
-    call_command("send_action_reminders")
-    assert len(mail.outbox) == 2
 
 
 # --- Pages ---------------------------------------------------------------------------------------

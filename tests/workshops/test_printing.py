@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from tests.conftest import make_assessment
 from workshops.reporting import pdf
-from workshops.reporting.pdf import RefusedURL, render_pdf, render_questionnaire_pdf
+from workshops.reporting.pdf import RefusedURL, render_pdf
+from workshops.reporting.questionnaire_pdf import render_questionnaire_pdf
 from workshops.services.assessment import Scope
 from workshops.services.questionnaire import outline
 

@@ -19,12 +19,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
-from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-from workshops.models import Assessment, Basis, Person, Sector
-from workshops.services.questionnaire import outline
 
 
 class RefusedURL(ValueError):
@@ -108,28 +104,3 @@ def render_pdf(html: str) -> bytes:
     and reading order; its language and title come from <html lang> and <title>."""
     document = HTML(string=html, base_url=_base_url(), url_fetcher=SafeURLFetcher())
     return document.write_pdf(pdf_variant="pdf/ua-1")
-
-
-def questionnaire_context(assessment: Assessment) -> dict:
-    """What templates/workshops/print/questionnaire.html needs, for the web page and the PDF."""
-    return {
-        "assessment": assessment,
-        "partnership": assessment.partnership,
-        "bank": assessment.bank,
-        "sections": outline(assessment),
-        # label "Internal: against the LSP's own plans and goals", short "Internal"
-        "bases": [
-            {"value": basis, "label": Basis(basis).label, "short": Basis(basis).label.split(":")[0]}
-            for basis in assessment.bases
-        ],
-        "both_bases": len(assessment.bases) > 1,
-        "roles": Person.Role.choices,
-        "sectors": Sector.choices,
-        "layers": Person.Layer.choices,
-    }
-
-
-def render_questionnaire_pdf(assessment: Assessment) -> bytes:
-    """The paper questionnaire of an assessment, for people who answer on paper."""
-    html = render_to_string("workshops/print/questionnaire.html", questionnaire_context(assessment))
-    return render_pdf(html)

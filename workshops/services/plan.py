@@ -1,15 +1,15 @@
-"""Improvement plans: gathering priorities, proposing draft actions, and changing
-actions safely (history kept, conflicting edits refused), and agreeing the plan."""
+"""Improvement plans: gathering priorities, changing actions safely (history kept,
+conflicting edits refused), agreeing the plan and withdrawing from it.
+
+Draft actions proposed from the results are in services.draft_actions; reminders
+to owners of actions falling due in services.action_reminders.
+"""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from questions.models import Item, Section
@@ -23,12 +23,6 @@ from workshops.models import (
     Priority,
     ProgressNote,
 )
-from workshops.services import mail
-from workshops.services import results as results_service
-
-# Gaps between groups worth an action of their own.
-GAP_POINTS = 1.0
-GAP_PERCENTAGE_POINTS = 30.0
 
 
 class PlanError(Exception):
@@ -140,96 +134,6 @@ def move_priority(priority: Priority, step: int) -> None:
         for rank, p in enumerate(plan_priorities, 1):
             p.rank = rank
         Priority.objects.bulk_update(plan_priorities, ["rank"])
-
-
-# --- Draft actions -------------------------------------------------------------------------------
-
-
-@dataclass
-class Draft:
-    key: str
-    source: str
-    title: str
-    description: str
-    item: Item | None = None
-    section_id: int | None = None
-
-
-def drafts_from(results: results_service.Results) -> list[Draft]:
-    """What the results suggest doing: investigate the flagged answers, lift the weakest
-    elements, and understand the widest gaps between groups."""
-    drafts = []
-    for section, flagged, _ in results.investigate:
-        for y in flagged:
-            drafts.append(
-                Draft(
-                    f"investigate-{y.item.key}",
-                    Action.Source.INVESTIGATE,
-                    f"Find out why: {y.item.key}",
-                    f"{y.triggered} answered '{y.item.get_investigate_when_display().lower()}' "
-                    f"to “{y.item.text}”. Find out why and what would change it.",
-                    item=y.item,
-                    section_id=section.pk,
-                )
-            )
-    bands = results.assessment.bank.bands
-    weakest = bands[-1]["key"] if bands else None
-    for element in results.elements:
-        score, band = element.headline
-        if band and band["key"] == weakest:
-            section = element.section
-            drafts.append(
-                Draft(
-                    f"element-{section.number}",
-                    Action.Source.WEAK_ELEMENT,
-                    f"Strengthen {section.heading[:1].lower()}{section.heading[1:]}",
-                    f"{section.heading} scores {score:.1f}, in the band “{band['label']}”. "
-                    "Agree what would move it up.",
-                    section_id=section.pk,
-                )
-            )
-    wide = [g for g in results.rating_gaps if g.size >= GAP_POINTS]
-    wide += [g for g in results.yes_no_gaps if g.size >= GAP_PERCENTAGE_POINTS]
-    for gap in wide:
-        drafts.append(
-            Draft(
-                f"gap-{gap.item.key}-{gap.basis or 'answer'}-{gap.dimension}",
-                Action.Source.GAP,
-                f"Understand why views differ on {gap.item.key}",
-                f"{gap.plain}. Talk it through with both groups.",
-                item=gap.item,
-                section_id=gap.item.section_id,
-            )
-        )
-    return drafts
-
-
-@transaction.atomic
-def propose_drafts(assessment: Assessment, user) -> int:
-    """Add the results' suggestions as proposed actions. Proposing again adds only
-    suggestions not seen before (accepted or rejected ones stay as they are)."""
-    results = results_service.build(assessment, settings.MIN_GROUP_SIZE)
-    drafts = drafts_from(results)
-    existing = set(assessment.actions.exclude(source_key="").values_list("source_key", flat=True))
-    new = [d for d in drafts if d.key not in existing]
-    actions = Action.objects.bulk_create(
-        Action(
-            assessment=assessment,
-            title=d.title,
-            description=d.description,
-            item=d.item,
-            source=d.source,
-            source_key=d.key,
-            created_by=user,
-        )
-        for d in new
-    )
-    for action, draft in zip(actions, new, strict=True):
-        if draft.item:
-            action.items.add(draft.item)
-        if draft.section_id:
-            action.sections.add(draft.section_id)
-    return len(actions)
 
 
 # --- Changing actions ----------------------------------------------------------------------------
@@ -403,56 +307,3 @@ def withdraw_action(action: Action, reason: str, user) -> Action:
                 plan.agreed_at = plan.agreed_by = None
                 plan.save()
     return action
-
-
-# --- Reminders -----------------------------------------------------------------------------------
-
-REMINDER_QUIET = mail.REMINDER_QUIET_PERIOD
-
-
-def actions_to_remind(today: datetime.date | None = None, days_ahead: int = 7):
-    """Open actions due within ``days_ahead`` days or overdue, with an owner to email,
-    not reminded in the last REMINDER_QUIET."""
-    today = today or timezone.localdate()
-    quiet = timezone.now() - REMINDER_QUIET
-    return (
-        Action.objects.filter(
-            status__in=Action.OPEN,
-            due_on__lte=today + datetime.timedelta(days=days_ahead),
-            owner_person__isnull=False,
-        )
-        .exclude(owner_person__email="")
-        .exclude(reminded_at__gte=quiet)
-        .select_related("owner_person", "assessment__partnership")
-    )
-
-
-def send_action_reminders(now: datetime.datetime | None = None, days_ahead: int = 7) -> int:
-    """Email the owner of each open action due soon or overdue; returns how many.
-
-    Like questionnaire reminders, safe to run twice: an action reminded within
-    REMINDER_QUIET is skipped, and nobody is marked reminded if sending fails.
-    """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    with transaction.atomic():
-        due = list(actions_to_remind(today, days_ahead).select_for_update(of=("self",)))
-        Action.objects.filter(pk__in=[a.pk for a in due]).update(reminded_at=now)
-        send_mass_mail([_reminder(action, today) for action in due], fail_silently=False)
-    return len(due)
-
-
-def _reminder(action: Action, today: datetime.date) -> tuple[str, str, str, list[str]]:
-    partnership = action.assessment.partnership
-    context = {
-        "action": action,
-        "partnership": partnership,
-        "overdue": action.is_overdue(today),
-        "link": settings.SITE_URL + action.get_absolute_url(),
-    }
-    # One line: a line break typed into a title would make Django refuse the whole batch.
-    subject = " ".join(
-        render_to_string("workshops/email/action_reminder_subject.txt", context).split()
-    )
-    body = render_to_string("workshops/email/action_reminder.txt", context)
-    return subject, body, settings.DEFAULT_FROM_EMAIL, [action.owner_person.email]

@@ -14,7 +14,8 @@ from workshops import audit
 from workshops.access import get_action, get_assessment, get_priority
 from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm, WithdrawForm
 from workshops.models import Action, PlanPdf
-from workshops.reporting import plan_pdf as plan_pdf_service
+from workshops.reporting import plan_pdf_queue
+from workshops.services import draft_actions
 from workshops.services import plan as services
 
 
@@ -62,7 +63,7 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
     improvement_plan = services.plan_for(assessment)
     try:
         if change == "propose":
-            added = services.propose_drafts(assessment, request.user)
+            added = draft_actions.propose_drafts(assessment, request.user)
             messages.success(request, f"{added} new draft action(s) proposed from the results.")
         elif change == "gather":
             added = services.gather_priorities(improvement_plan)
@@ -257,7 +258,7 @@ def plan_pdf(request: HttpRequest, partnership_id: int, assessment_id: int) -> H
     """The PDF if it is ready; otherwise it is asked for and the waiting page shown."""
     assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
     large = request.GET.get("print") == "large"
-    job = plan_pdf_service.request(assessment, large=large)
+    job = plan_pdf_queue.request(assessment, large=large)
     if job.state != PlanPdf.State.DONE:
         return redirect(_pdf_urls(assessment, job)[1])
     version = services.plan_for(assessment).version
@@ -282,7 +283,7 @@ def plan_pdf_status(request: HttpRequest, partnership_id: int, assessment_id: in
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     large = request.GET.get("print") == "large"
-    job = plan_pdf_service.check(assessment, large=large, job_id=request.GET.get("job", ""))
+    job = plan_pdf_queue.check(assessment, large=large, job_id=request.GET.get("job", ""))
     download, status = _pdf_urls(assessment, job)
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"state": job.state, "download": download, "slow": job.is_slow})

@@ -9,7 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from workshops.access import get_assessment
-from workshops.reporting.pdf import questionnaire_context, render_questionnaire_pdf
+from workshops.reporting.questionnaire_pdf import questionnaire_context, render_questionnaire_pdf
 
 
 @login_required

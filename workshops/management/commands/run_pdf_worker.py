@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 
 from workshops.models import ImportJob, PlanPdf
-from workshops.reporting.plan_pdf import render_next
+from workshops.reporting.plan_pdf_queue import render_next
 from workshops.services import import_jobs
 
 logger = logging.getLogger(__name__)

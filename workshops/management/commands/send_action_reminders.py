@@ -12,7 +12,7 @@ import smtplib
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workshops.services.plan import send_action_reminders
+from workshops.services.action_reminders import send_action_reminders
 
 
 class Command(BaseCommand):

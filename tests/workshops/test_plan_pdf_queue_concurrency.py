@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.workshops.test_plan_pdf import planned  # noqa: F401 - a fixture
 from tests.workshops.test_workshop_concurrency import run_together
 from workshops.models import PlanPdf
-from workshops.reporting import plan_pdf
+from workshops.reporting import plan_pdf_queue
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -71,7 +71,7 @@ def test_with_a_worker_no_download_renders_and_two_workers_never_share_one(
 
     # Four workers look at the queue at the same moment: one takes the PDF, the
     # others find it locked and pass it by.
-    taken = run_together([plan_pdf.render_next] * 4)
+    taken = run_together([plan_pdf_queue.render_next] * 4)
 
     assert [j.pk for j in taken if j is not None] == [job.pk], taken
     job.refresh_from_db()
