@@ -22,7 +22,7 @@ def questionnaire_context(assessment: Assessment) -> dict:
         "sections": outline(assessment),
         # label "Internal: against the LSP's own plans and goals", short "Internal"
         "bases": [
-            {"value": basis, "label": Basis(basis).label, "short": Basis(basis).label.split(":")[0]}
+            {"value": basis, "label": Basis(basis).label, "short": Basis(basis).word}
             for basis in assessment.bases
         ],
         "both_bases": len(assessment.bases) > 1,
