@@ -58,7 +58,8 @@ from tests.worlds import (
 )
 from workshops.models import Action, AuditEvent, Person, Sector, User, Workshop, WorkshopError
 from workshops.services import workshop as workshop_service
-from workshops.services.imports import INVITEE_COLUMNS, RESPONSE_COLUMNS
+from workshops.services.import_invitees import INVITEE_COLUMNS
+from workshops.services.import_responses import RESPONSE_COLUMNS
 from workshops.services.questionnaire import outline
 
 # Examples per URL that reads fields; URLs that read none (pages that answer a

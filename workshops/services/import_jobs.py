@@ -21,22 +21,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from workshops.models import Assessment, ImportJob, User
-from workshops.services import imports
+from workshops.services import csv_rows, import_invitees, import_responses
 
 logger = logging.getLogger(__name__)
 
-Result = imports.InviteeResult | imports.ResponseResult
+Result = import_invitees.InviteeResult | import_responses.ResponseResult
 
 COLUMNS = {
-    ImportJob.Kind.INVITEES: imports.INVITEE_COLUMNS,
-    ImportJob.Kind.RESPONSES: imports.RESPONSE_COLUMNS,
+    ImportJob.Kind.INVITEES: import_invitees.INVITEE_COLUMNS,
+    ImportJob.Kind.RESPONSES: import_responses.RESPONSE_COLUMNS,
 }
 
 
 def start(assessment: Assessment, kind: str, data: bytes, user: User) -> Result | ImportJob:
     """Import the file now if it is small, or queue it; raises ImportProblems when
     the file as a whole cannot be read (a bad row of a big file is the job's to find)."""
-    rows, _ = imports.read_rows(data, COLUMNS[kind])
+    rows, _ = csv_rows.read_rows(data, COLUMNS[kind])
     if len(rows) <= settings.IMPORT_INLINE_ROWS:
         return run_import(assessment, kind, data, user)
     job = _queue(assessment, kind, data, user, len(rows))
@@ -50,11 +50,11 @@ def run_import(
     kind: str,
     data: bytes,
     user: User | None,
-    progress: imports.Progress = imports._no_progress,
+    progress: csv_rows.Progress = csv_rows.no_progress,
 ) -> Result:
     if kind == ImportJob.Kind.INVITEES:
-        return imports.import_invitees(assessment, data, progress=progress)
-    return imports.import_responses(assessment, data, entered_by=user, progress=progress)
+        return import_invitees.import_invitees(assessment, data, progress=progress)
+    return import_responses.import_responses(assessment, data, entered_by=user, progress=progress)
 
 
 def _queue(assessment: Assessment, kind: str, data: bytes, user: User, rows: int) -> ImportJob:
@@ -122,7 +122,7 @@ def run(job: ImportJob) -> ImportJob:
         result = run_import(
             job.assessment, job.kind, job.data.encode(), job.created_by, progress=progress
         )
-    except imports.ImportProblems as exc:
+    except csv_rows.ImportProblems as exc:
         outcome = {"state": ImportJob.State.FAILED, "problems": exc.problems}
     except Exception:
         # Whatever went wrong, the coordinator is told, and the worker goes on.

@@ -11,8 +11,7 @@ from django.views.decorators.cache import never_cache
 from workshops.access import get_assessment
 from workshops.forms.imports import MAX_PROBLEMS_SHOWN, MAX_UPLOAD_MB, CsvUploadForm
 from workshops.models import Assessment, ImportJob, Person, Sector
-from workshops.services import import_jobs, mail
-from workshops.services import imports as services
+from workshops.services import csv_rows, import_jobs, mail
 
 
 def _upload_page(
@@ -32,7 +31,7 @@ def _upload_page(
         data = form.cleaned_data["file"].read()
         try:
             result = import_jobs.start(assessment, kind, data, request.user)
-        except services.ImportProblems as exc:
+        except csv_rows.ImportProblems as exc:
             form.add_problems(exc.problems)
         else:
             if isinstance(result, ImportJob):
@@ -50,7 +49,7 @@ def _upload_page(
         "assessment": assessment,
         "partnership": assessment.partnership,
         "max_upload_mb": MAX_UPLOAD_MB,
-        "max_rows": f"{services.MAX_ROWS:,}",
+        "max_rows": f"{csv_rows.MAX_ROWS:,}",
         "role_choices": Person.Role.choices,
         "layer_choices": Person.Layer.choices,
         "sector_choices": Sector.choices,

@@ -26,7 +26,7 @@ from tests.conftest import make_user
 from tests.oidc import PROVIDER_PASSWORD, ProviderUser, oidc_provider
 from workshops.accounts.sso import provider_for_email
 from workshops.models import AuditEvent, MemberInvitation, Membership, SignInProvider, User
-from workshops.services import backup
+from workshops.services import backup, backup_export
 
 DOMAIN = "eastshire.example.gov.uk"
 SLUG = "eastshire"
@@ -358,7 +358,7 @@ def test_the_secret_is_never_in_the_database_or_the_backup(provider, oidc, cast)
     assert oidc.client_secret not in dump.getvalue()
     assert "SSO_CLIENT_SECRET_EASTSHIRE" in dump.getvalue()  # only the variable's name
     out = io.StringIO()
-    backup.write_backup(cast.partnership, out)
+    backup_export.write_backup(cast.partnership, out)
     assert oidc.client_secret not in out.getvalue()
     assert "workshops.SignInProvider" in backup.EXCLUDED
 

@@ -4,7 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from workshops.models import Partnership
-from workshops.services.backup import BackupError, summary_of, write_backup
+from workshops.services.backup import BackupError, summary_of
+from workshops.services.backup_export import write_backup
 
 SENSITIVE = (
     "The file holds personal data and the password hashes of the partnership's accounts "

@@ -2,13 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workshops.services.backup import (
-    BackupError,
-    import_partnership,
-    missing_accounts,
-    read_backup,
-    summary,
-)
+from workshops.services.backup import BackupError, missing_accounts, read_backup, summary
+from workshops.services.backup_import import import_partnership
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from workshops.models import Assessment
-from workshops.services.imports import ImportProblems, import_responses
+from workshops.services.csv_rows import ImportProblems
+from workshops.services.import_responses import import_responses
 
 
 class Command(BaseCommand):
