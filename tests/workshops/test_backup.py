@@ -43,7 +43,7 @@ from workshops.reporting.plan_pdf import render_plan_pdf
 from workshops.services import backup
 from workshops.services import plan as plan_service
 from workshops.services import workshop as workshop_service
-from workshops.services.results import build
+from workshops.services.results import results_for
 
 
 @pytest.fixture(autouse=True)
@@ -276,9 +276,9 @@ def test_a_partnership_exported_deleted_and_imported_gives_the_same_results_and_
     client, cast, rich, tmp_path
 ):
     eastvale = cast.partnership
-    results_before = plain(build(rich, settings.MIN_GROUP_SIZE))
+    results_before = plain(results_for(rich, settings.MIN_GROUP_SIZE))
     earlier = eastvale.assessments.get(title="Spring 2025")
-    earlier_before = plain(build(earlier, settings.MIN_GROUP_SIZE))
+    earlier_before = plain(results_for(earlier, settings.MIN_GROUP_SIZE))
     page_before = results_page(client, rich)
     pdf_before = pdf_pages(rich)
     # What is compared holds the answers, the room's agreed ratings and the plan.
@@ -309,9 +309,9 @@ def test_a_partnership_exported_deleted_and_imported_gives_the_same_results_and_
     assert restored.county_partnership is None
     assert row_counts() == counts_before
     assessment = restored.assessments.get(title="Autumn 2025 review")
-    assert plain(build(assessment, settings.MIN_GROUP_SIZE)) == results_before
+    assert plain(results_for(assessment, settings.MIN_GROUP_SIZE)) == results_before
     earlier = restored.assessments.get(title="Spring 2025")
-    assert plain(build(earlier, settings.MIN_GROUP_SIZE)) == earlier_before
+    assert plain(results_for(earlier, settings.MIN_GROUP_SIZE)) == earlier_before
     assert results_page(client, assessment) == page_before
     assert pdf_pages(assessment) == pdf_before
     # Every row is back as it was, times of creation and change included.
