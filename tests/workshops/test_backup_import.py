@@ -29,7 +29,7 @@ from workshops.access import get_invitation_by_token
 from workshops.models import EvidenceNote, Membership, Partnership, User, Workshop
 from workshops.models.assessment import hash_token
 from workshops.services import backup_export
-from workshops.services.results import build
+from workshops.services.results import results_for
 
 # --- The round trip -------------------------------------------------------------------------
 
@@ -41,9 +41,9 @@ def test_a_partnership_exported_deleted_and_imported_gives_the_same_results_and_
     tmp_path,
 ):
     eastvale = cast.partnership
-    results_before = plain(build(rich, settings.MIN_GROUP_SIZE))
+    results_before = plain(results_for(rich, settings.MIN_GROUP_SIZE))
     earlier = eastvale.assessments.get(title="Spring 2025")
-    earlier_before = plain(build(earlier, settings.MIN_GROUP_SIZE))
+    earlier_before = plain(results_for(earlier, settings.MIN_GROUP_SIZE))
     page_before = results_page(client, rich)
     pdf_before = pdf_pages(rich)
     # What is compared holds the answers, the room's agreed ratings and the plan.
@@ -74,9 +74,9 @@ def test_a_partnership_exported_deleted_and_imported_gives_the_same_results_and_
     assert restored.county_partnership is None
     assert row_counts() == counts_before
     assessment = restored.assessments.get(title="Autumn 2025 review")
-    assert plain(build(assessment, settings.MIN_GROUP_SIZE)) == results_before
+    assert plain(results_for(assessment, settings.MIN_GROUP_SIZE)) == results_before
     earlier = restored.assessments.get(title="Spring 2025")
-    assert plain(build(earlier, settings.MIN_GROUP_SIZE)) == earlier_before
+    assert plain(results_for(earlier, settings.MIN_GROUP_SIZE)) == earlier_before
     assert results_page(client, assessment) == page_before
     assert pdf_pages(assessment) == pdf_before
     # Every row is back as it was, times of creation and change included.

@@ -9,14 +9,13 @@ import pytest
 
 from workshops.reporting.charts import (
     BAND_COLOURS,
-    ElementScore,
-    HeatRow,
     contrast_ratio,
     distribution_chart,
     heat_colours,
     heat_map,
     seven_s_chart,
 )
+from workshops.services.chart_inputs import ElementScore, HeatRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}

@@ -41,7 +41,7 @@ MIN = 3
 
 def results_of(assessment: Assessment) -> dict:
     """What the results say, leaving out the order the database happened to return answers in."""
-    results = results_service.build(assessment, MIN)
+    results = results_service.results_for(assessment, MIN)
     return {
         "respondents": (results.respondents, results.by_channel),
         "elements": [(e.section.number, e.scores, e.bands) for e in results.elements],

@@ -12,7 +12,14 @@ from workshops.models.audit import AuditEvent
 from workshops.models.imports import ImportJob
 from workshops.models.mail import EmailSend
 from workshops.models.members import MemberInvitation
-from workshops.models.partnership import Membership, Organisation, Partnership, Person, Sector
+from workshops.models.partnership import (
+    Comparison,
+    Membership,
+    Organisation,
+    Partnership,
+    Person,
+    Sector,
+)
 from workshops.models.pdf import PlanPdf
 from workshops.models.plan import (
     Action,
@@ -32,6 +39,7 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "Basis",
+    "Comparison",
     "EmailSend",
     "EvidenceNote",
     "ImportJob",

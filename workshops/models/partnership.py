@@ -88,6 +88,16 @@ class Sector(models.TextChoices):
     THIRD = "third", "Third sector"
 
 
+class Comparison(models.TextChoices):
+    """What results compare respondents by. Never stored: each value is the word pages and
+    files print (as headings, columns and "Compared by"), so a member prints as itself."""
+
+    ROLE = "Role", "Role"
+    SECTOR = "Sector", "Sector"
+    LAYER = "Governance layer", "Governance layer"
+    ORGANISATION = "Organisation", "Organisation"
+
+
 class Organisation(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="organisations"

@@ -17,7 +17,6 @@ import re
 import textwrap
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -29,6 +28,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from workshops.services.chart_inputs import ElementScore, HeatRow
+
 # Nothing here uses pyplot, but if anything in the process imports it later it
 # must not go looking for a display on a server.
 matplotlib.use("Agg")
@@ -36,8 +37,6 @@ matplotlib.use("Agg")
 __all__ = [
     "BAND_COLOURS",
     "DEFAULT_COLOURS",
-    "ElementScore",
-    "HeatRow",
     "contrast_ratio",
     "distribution_chart",
     "heat_colours",
@@ -97,26 +96,6 @@ _RENDER_LOCK = threading.Lock()
 _HEAT_CMAP = LinearSegmentedColormap.from_list("lsp_heat", [RED, YELLOW, GREEN], N=256)
 # Characters XML 1.0 forbids; one in a partnership's data would break the document.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class ElementScore:
-    """One of the seven elements of the public sector 7S model, with its headline score."""
-
-    number: int
-    name: str
-    aspect: str  # "centre", "soft" or "hard"
-    score: float | None
-    band_key: str = ""
-    band_label: str = ""
-
-
-@dataclass(frozen=True)
-class HeatRow:
-    """One row of the heat map: an element and the mean rating of each of its items."""
-
-    label: str
-    cells: Sequence[tuple[str, float | None]]
 
 
 # --- colour -----------------------------------------------------------------

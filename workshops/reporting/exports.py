@@ -11,28 +11,22 @@ import csv
 import io
 import secrets
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from workshops.models import Answer, Assessment, Basis
-from workshops.reporting.charts import ElementScore, HeatRow
-from workshops.services.results import (
-    CHANNELS,
+from workshops.models import Basis, Comparison
+from workshops.services.answer_rows import (
     DESCRIBED,
-    Results,
-    Row,
+    AnswerRow,
     answer_rows,
-    counted_respondents,
     described_groups,
     group_sizes,
     kept_dimensions,
-    withheld_because,
 )
-from workshops.services.scores import band_for, rating_aggregates, scores_by_element
+from workshops.services.results import Results
 
 # Spreadsheets treat a leading =, +, - or @ as a formula (and openpyxl stores such a
 # string as one). Any text cell may hold something people typed: an answer, an
@@ -47,45 +41,6 @@ def _safe(value):
     return value
 
 
-def chart_inputs(assessment: Assessment, channel: str = "all") -> tuple[list, list]:
-    """What the 7S chart and the heat map draw: element scores and top-level question
-    means on the headline basis. Two queries (an average per question, done by the
-    database), so a chart does not rebuild the whole results. Nothing while an
-    anonymous assessment's results are withheld."""
-    channel = channel if channel in CHANNELS else "all"
-    if withheld_because(assessment, channel, settings.MIN_GROUP_SIZE):
-        return [], []
-    items = list(assessment.items.select_related("section").order_by("position"))
-    answers = Answer.objects.filter(respondent__in=counted_respondents(assessment, channel))
-    scores, means = scores_by_element(rating_aggregates(answers))
-    basis = assessment.bases[0]
-    sections = {item.section.number: item.section for item in items if item.section.is_element}
-    elements = []
-    for number, section in sections.items():
-        score = scores.get(number)
-        band = band_for(assessment.bank, score)
-        elements.append(
-            ElementScore(
-                number=number,
-                name=section.name or section.heading,
-                aspect=section.aspect,
-                score=score,
-                band_key=band["key"] if band else "",
-                band_label=band["label"] if band else "",
-            )
-        )
-    rows = []
-    for number, section in sections.items():
-        cells = [
-            (item.key, means.get((item.key, basis)))
-            for item in items
-            if item.section_id == section.pk and item.parent_id is None and item.kind == "rating"
-        ]
-        if cells:
-            rows.append(HeatRow(f"{number} {section.name}", cells))
-    return elements, rows
-
-
 def answers_table(results: Results) -> tuple[list[str], list[list]]:
     """Every answer, one row each, with who gave it as far as the rules allow.
 
@@ -97,7 +52,7 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
     """
     assessment = results.assessment
     anonymous = assessment.anonymous
-    rows: list[Row] = [] if results.withheld else answer_rows(assessment, results.channel)
+    rows: list[AnswerRow] = [] if results.withheld else answer_rows(assessment, results.channel)
     items = {r.item.pk: r.item for r in results.ratings} | {
         y.item.pk: y.item for y in results.yes_no
     }
@@ -113,7 +68,7 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
         header += ["Text"] if texts else []
     else:
         sizes = group_sizes(rows)
-        header = ["Respondent", "Channel", "Role", "Sector", "Governance layer", "Organisation"]
+        header = ["Respondent", "Channel", *DESCRIBED, Comparison.ORGANISATION]
         header += ["Element", "Item", "Basis", "Answer", "Text"]
     table = []
     for row in sorted(rows, key=lambda r: (numbers[r.respondent], items[r.item].position, r.basis)):
@@ -128,12 +83,12 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
             table.append([f"R{numbers[row.respondent]}", *who, *what, *text])
         else:
             groups = described_groups(row, sizes, results.min_group, anonymous)
-            who = [_channel(row), *groups, row.groups["Organisation"]]
+            who = [_channel(row), *groups, row.groups[Comparison.ORGANISATION]]
             table.append([f"R{numbers[row.respondent]}", *who, *what, row.text])
     return header, table
 
 
-def _channel(row: Row) -> str:
+def _channel(row: AnswerRow) -> str:
     return "Workshop" if row.channel == "workshop" else "Questionnaire"
 
 

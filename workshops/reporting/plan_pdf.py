@@ -19,10 +19,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from workshops.models import Action, Answer, Assessment
-from workshops.reporting import charts, exports
+from workshops.reporting import charts
 from workshops.reporting.pdf import render_pdf
 from workshops.services import plan as plan_service
 from workshops.services import results as results_service
+from workshops.services.chart_inputs import chart_inputs
 
 
 def _data_uri(svg: str) -> str:
@@ -30,7 +31,7 @@ def _data_uri(svg: str) -> str:
 
 
 def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
-    results = results_service.build(assessment, settings.MIN_GROUP_SIZE)
+    results = results_service.results_for(assessment, settings.MIN_GROUP_SIZE)
     plan = plan_service.plan_for(assessment)
     actions = list(
         assessment.actions.in_plan()
@@ -39,7 +40,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         .order_by("due_on", "pk")
     )
     today = timezone.localdate()
-    elements, heat_rows = exports.chart_inputs(assessment)
+    elements, heat_rows = chart_inputs(assessment)
     scored = [e for e in results.elements if e.section.is_element and e.headline[0] is not None]
     ratings = [r for r in results.ratings if r.mean is not None and r.basis == results.bases[0]]
     ratings.sort(key=lambda r: (r.mean, r.item.position))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q
 
 from questions.models import Item
-from workshops.models import Answer, Assessment, Person, Respondent, Sector
+from workshops.models import Answer, Assessment, Comparison, Person, Respondent, Sector
 from workshops.services.privacy import withdrawn_by_erasure
 from workshops.services.questionnaire import outline
 from workshops.services.results import withheld_because
@@ -72,7 +72,7 @@ class Board:
     anonymous: bool
     min_group: int
     total: Rate
-    groups: dict[str, list[Rate]]
+    groups: dict[Comparison, list[Rate]]
     people: list[PersonRow]
     other_responses: int
     completion: list[tuple[str, int, int]]  # (section heading, answers, expected)
@@ -100,19 +100,21 @@ def _status(respondent: Respondent | None) -> str:
     return "finished" if respondent.submitted_at else "started"
 
 
-def build(assessment: Assessment, min_group: int) -> Board:
+def board_for(assessment: Assessment, min_group: int) -> Board:
+    """The response-rate board: who has answered and how far, overall and by role, sector
+    and layer, with completion by element and what the answers say to investigate."""
     invitations = list(
         assessment.invitations.select_related("person__organisation", "respondent").order_by(
             "person__name"
         )
     )
     total = Rate("All invited")
-    groups: dict[str, dict[str, Rate]] = {"Role": {}, "Sector": {}, "Governance layer": {}}
     labels = {
-        "Role": dict(Person.Role.choices),
-        "Sector": dict(Sector.choices),
-        "Governance layer": dict(Person.Layer.choices),
+        Comparison.ROLE: dict(Person.Role.choices),
+        Comparison.SECTOR: dict(Sector.choices),
+        Comparison.LAYER: dict(Person.Layer.choices),
     }
+    groups: dict[Comparison, dict[str, Rate]] = {name: {} for name in labels}
     active, withdrawn = [], []
     for invitation in invitations:
         respondent = getattr(invitation, "respondent", None)
@@ -125,13 +127,13 @@ def build(assessment: Assessment, min_group: int) -> Board:
         status = _status(respondent)
         person = invitation.person
         keys = {
-            "Role": person.role,
-            "Sector": person.organisation.sector,
-            "Governance layer": person.layer,
+            Comparison.ROLE: person.role,
+            Comparison.SECTOR: person.organisation.sector,
+            Comparison.LAYER: person.layer,
         }
         for name, key in keys.items():
             rate = groups[name].setdefault(key, Rate(labels[name].get(key, key)))
-            for target in (rate, total) if name == "Role" else (rate,):
+            for target in (rate, total) if name == Comparison.ROLE else (rate,):
                 target.invited += 1
                 target.started += status != "invited"
                 target.finished += status == "finished"

@@ -83,7 +83,7 @@ def drafts_from(results: results_service.Results) -> list[Draft]:
 def propose_drafts(assessment: Assessment, user) -> int:
     """Add the results' suggestions as proposed actions. Proposing again adds only
     suggestions not seen before (accepted or rejected ones stay as they are)."""
-    results = results_service.build(assessment, settings.MIN_GROUP_SIZE)
+    results = results_service.results_for(assessment, settings.MIN_GROUP_SIZE)
     drafts = drafts_from(results)
     existing = set(assessment.actions.exclude(source_key="").values_list("source_key", flat=True))
     new = [d for d in drafts if d.key not in existing]

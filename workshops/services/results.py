@@ -1,30 +1,42 @@
-"""Results of an assessment: item statistics, element scores, where views differ,
-consensus against individuals, what to investigate, trends and benchmarks.
+"""Results of an assessment: item statistics, element scores, what to investigate, and the
+results page's other parts gathered in one Results (where views differ, consensus, trends
+and benchmarks come from their own modules).
 
 Everything is computed in Python from a handful of queries that do not grow
-with respondents or items: one for the items, one for every answer (a values
-list), one for agreed ratings, two for earlier assessments and one for
-benchmarks. Groups smaller than the minimum group size never get a cell.
+with respondents or items: one for the items, two for every answer and who gave
+it (a values list each), one for agreed ratings, two for earlier assessments and
+a few for benchmarks. Groups smaller than the minimum group size never get a cell.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from questions.models import Item, Section
-from workshops.models import AgendaItem, Answer, Assessment, Person, Respondent, Sector
+from workshops.models import Assessment, Respondent
+from workshops.services.answer_rows import (
+    DESCRIBED,
+    AnswerRow,
+    answer_rows,
+    comments_threshold,
+    counted_respondents,
+    described_groups,
+    group_sizes,
+    kept_dimensions,
+)
 from workshops.services.benchmarks import (
     Benchmark,
     BenchmarkGap,
     benchmark_gaps,
     benchmarks_for,
 )
-from workshops.services.scores import band_for, mean, rating_aggregates, scores_by_element
+from workshops.services.differences import Consensus, Gap, consensus_for, gaps_between_groups
+from workshops.services.scores import band_for, mean
+from workshops.services.trends import Trend, trends_for
 
 WORKSHOP = Respondent.Channel.WORKSHOP
 
@@ -33,53 +45,12 @@ WORKSHOP = Respondent.Channel.WORKSHOP
 SPLIT_SD = 1.0
 # Share of "don't know" answers that is itself worth looking into.
 HIGH_DONT_KNOW = 0.25
-# How far, in points, an agreed rating may sit from the room's median before it is flagged.
-CONSENSUS_GAP = 1
 
 CHANNELS = {
     "all": "Questionnaire and workshops",
     "questionnaire": "Questionnaire only",
     "workshop": "Workshop votes only",
 }
-
-# The report compares coordinators with board members and other partners.
-ROLE_GROUPS = {
-    Person.Role.COORDINATOR: "Coordinators",
-    Person.Role.CHAIR: "Board members",
-    Person.Role.BOARD_MEMBER: "Board members",
-}
-OTHER_PARTNERS = "Other partners"
-LAYERS = dict(Person.Layer.choices)
-SECTORS = dict(Sector.choices)
-
-
-@dataclass(slots=True)
-class Row:
-    """One answer, with who gave it, as the results need it. Slots: there are tens of
-    thousands of these in a big assessment."""
-
-    respondent: int
-    item: int
-    basis: str
-    rating: int | None
-    choice: str
-    text: str
-    role: str
-    sector: str
-    layer: str
-    organisation: str
-    channel: str
-    groups: dict[str, str] = field(default_factory=dict)  # shared by a respondent's answers
-
-
-def groups_of(role: str, sector: str, layer: str, organisation: str) -> dict[str, str]:
-    """The groups a respondent falls in, on each dimension results compare."""
-    return {
-        "Role": ROLE_GROUPS.get(role, OTHER_PARTNERS),
-        "Sector": SECTORS.get(sector, sector),
-        "Governance layer": LAYERS.get(layer, layer),
-        "Organisation": organisation or "Not given",
-    }
 
 
 @dataclass
@@ -176,54 +147,6 @@ class ElementResult:
 
 
 @dataclass
-class Gap:
-    item: Item
-    basis: str
-    dimension: str
-    high: tuple[str, float, int]  # group, value, respondents
-    low: tuple[str, float, int]
-    kind: str  # "points" or "percentage points"
-
-    @property
-    def size(self) -> float:
-        return self.high[1] - self.low[1]
-
-    @property
-    def plain(self) -> str:
-        (hg, hv, _), (lg, lv, _) = self.high, self.low
-        # "coordinators", "public sector" read as ordinary words; organisations keep their names.
-        if self.dimension != "Organisation":
-            hg, lg = hg.lower(), lg.lower()
-        if self.kind == "percentage points":
-            return f"{hv:.0f}% of {hg} say yes; {lv:.0f}% of {lg}"
-        return f"{hg[:1].upper()}{hg[1:]} rate it {hv:.1f} on average; {lg} {lv:.1f}"
-
-
-@dataclass
-class Consensus:
-    item: Item
-    basis: str
-    agreed: int | str
-    median: float | None
-    workshop: str
-
-    @property
-    def flagged(self) -> bool:
-        return (
-            isinstance(self.agreed, int)
-            and self.median is not None
-            and abs(self.agreed - self.median) >= CONSENSUS_GAP
-        )
-
-
-@dataclass
-class Trend:
-    label: str  # an earlier assessment
-    elements: dict[int, float | None]  # section number -> score on the headline basis
-    items: dict[tuple[str, str], float | None]  # (item key, basis) -> mean
-
-
-@dataclass
 class Results:
     assessment: Assessment
     channel: str
@@ -293,61 +216,7 @@ def withheld_because(assessment: Assessment, channel: str, min_group: int) -> st
     return ""
 
 
-def kept_dimensions(
-    people: dict[int, dict[str, str]], dimensions: list[str], min_size: int
-) -> list[str]:
-    """The dimensions that may be shown beside each respondent's answers.
-
-    Every combination shown must be shared by at least ``min_size`` respondents:
-    each attribute may be common while the combination (a board member in the
-    private sector) is one person. Dimensions are dropped one at a time, each
-    time the one whose loss leaves the fewest people in too-small combinations.
-    """
-    kept = list(dimensions)
-
-    def too_few(dims: list[str]) -> int:
-        sizes = Counter(tuple(groups[d] for d in dims) for groups in people.values())
-        return sum(n for n in sizes.values() if n < min_size)
-
-    def loss(dimension: str) -> tuple[int, int]:
-        # Fewest left in small combinations; on a tie the dimension that splits people most.
-        rest = [k for k in kept if k != dimension]
-        return too_few(rest), -len({groups[dimension] for groups in people.values()})
-
-    while kept and too_few(kept):
-        kept.remove(min(kept, key=loss))
-    return kept
-
-
-def counted_respondents(assessment: Assessment, channel: str = "all"):
-    """Whose answers results count: submitted responses and workshop votes, by channel."""
-    people = assessment.respondents.filter(Q(submitted_at__isnull=False) | Q(channel=WORKSHOP))
-    if channel == "questionnaire":
-        return people.exclude(channel=WORKSHOP)
-    if channel == "workshop":
-        return people.filter(channel=WORKSHOP)
-    return people
-
-
-def answer_rows(assessment: Assessment, channel: str = "all") -> list[Row]:
-    """Every answer counted in results: submitted responses and workshop votes.
-
-    Two queries: who answered, then the answers without the respondent's
-    details repeated on every row, which is most of the time for big results.
-    """
-    people = counted_respondents(assessment, channel)
-    who = {
-        pk: (*details, groups_of(*details[:4]))
-        for pk, *details in people.order_by().values_list(
-            "pk", "role", "sector", "layer", "organisation", "channel"
-        )
-    }
-    answers = Answer.objects.filter(respondent__in=people).order_by()
-    fields = ("respondent_id", "item_id", "basis", "rating", "choice", "text")
-    return [Row(*values, *who[values[0]]) for values in answers.values_list(*fields)]
-
-
-def _rating(item: Item, basis: str, rows: list[Row]) -> Rating:
+def _rating(item: Item, basis: str, rows: list[AnswerRow]) -> Rating:
     counts: dict[str, int] = defaultdict(int)
     ratings = []
     for row in rows:
@@ -360,81 +229,11 @@ def _rating(item: Item, basis: str, rows: list[Row]) -> Rating:
     )
 
 
-def _yes_no(item: Item, rows: list[Row]) -> YesNo:
+def _yes_no(item: Item, rows: list[AnswerRow]) -> YesNo:
     choices = defaultdict(int)
     for row in rows:
         choices[row.choice] += 1
     return YesNo(item, choices["yes"], choices["no"], choices["dont_know"], choices["na"])
-
-
-def group_sizes(rows: list[Row]) -> dict[tuple[str, str], int]:
-    """Respondents in each group of each dimension, over the whole assessment."""
-    people = {row.respondent: row.groups for row in rows}
-    sizes: dict[tuple[str, str], int] = defaultdict(int)
-    for groups in people.values():
-        for dimension, group in groups.items():
-            sizes[(dimension, group)] += 1
-    return sizes
-
-
-def _gaps(
-    item: Item, basis: str, rows: list[Row], min_group: int, anonymous: bool = False
-) -> list[Gap]:
-    """The widest difference between groups on each dimension, groups too small left out.
-
-    In an anonymous assessment a dimension is left out too when the groups left
-    out hold fewer than the minimum between them: the question's overall figure
-    less the groups shown would be their answers.
-    """
-    gaps = []
-    yes_no = item.kind == Item.Kind.YES_NO
-    for dimension in ("Role", "Sector", "Governance layer", "Organisation"):
-        values: dict[str, list[float]] = defaultdict(list)
-        for row in rows:
-            if yes_no and row.choice in ("yes", "no"):
-                values[row.groups[dimension]].append(100.0 if row.choice == "yes" else 0.0)
-            elif not yes_no and row.rating is not None:
-                values[row.groups[dimension]].append(row.rating)
-        shown = [
-            (group, sum(v) / len(v), len(v)) for group, v in values.items() if len(v) >= min_group
-        ]
-        hidden = sum(len(v) for v in values.values() if len(v) < min_group)
-        if len(shown) < 2 or (anonymous and 0 < hidden < min_group):
-            continue
-        shown.sort(key=lambda g: (-g[1], g[0]))
-        gap = Gap(
-            item, basis, dimension, shown[0], shown[-1], "percentage points" if yes_no else "points"
-        )
-        if gap.size > 0:
-            gaps.append(gap)
-    return gaps
-
-
-# What is said of whoever gave an answer, beside it.
-DESCRIBED = ("Role", "Sector", "Governance layer")
-
-
-def described_groups(
-    row: Row, sizes: dict[tuple[str, str], int], min_group: int, anonymous: bool
-) -> list[str | None]:
-    """The role, sector and layer group of whoever gave an answer, as shown beside it;
-    None for a group too small to show in an anonymous assessment."""
-    return [
-        group if not anonymous or sizes.get((dimension, group), 0) >= min_group else None
-        for dimension in DESCRIBED
-        for group in [row.groups[dimension]]
-    ]
-
-
-def _who(row: Row, sizes: dict[tuple[str, str], int], min_group: int, anonymous: bool) -> str:
-    return ", ".join(g for g in described_groups(row, sizes, min_group, anonymous) if g)
-
-
-def comments_threshold(min_group: int, min_comments: int | None = None) -> int:
-    """How many respondents open answers need in an anonymous assessment: more than
-    figures do, because what people write can point at them."""
-    wanted = settings.MIN_GROUP_SIZE_COMMENTS if min_comments is None else min_comments
-    return max(min_group, wanted)
 
 
 def _withheld(assessment: Assessment, channel: str, min_group: int, reason: str) -> Results:
@@ -456,9 +255,11 @@ def _withheld(assessment: Assessment, channel: str, min_group: int, reason: str)
     )
 
 
-def build(
+def results_for(
     assessment: Assessment, min_group: int, channel: str = "all", min_comments: int | None = None
 ) -> Results:
+    """The assessment's results on one channel ("all", "questionnaire" or "workshop"), or
+    why an anonymous assessment's are withheld."""
     channel = channel if channel in CHANNELS else "all"
     anonymous = assessment.anonymous
     if reason := withheld_because(assessment, channel, min_group):
@@ -466,7 +267,7 @@ def build(
     bank = assessment.bank
     items = list(assessment.items.select_related("section").order_by("position"))
     rows = answer_rows(assessment, channel)
-    by_item: dict[tuple[int, str], list[Row]] = defaultdict(list)
+    by_item: dict[tuple[int, str], list[AnswerRow]] = defaultdict(list)
     for row in rows:
         by_item[(row.item, row.basis)].append(row)
     sizes = group_sizes(rows)
@@ -483,12 +284,13 @@ def build(
             )
         shown = kept_dimensions(people, list(DESCRIBED), min_comments)
 
-    def who(row: Row) -> str:
+    def who(row: AnswerRow) -> str:
         if row.respondent not in described:
             if anonymous:
                 described[row.respondent] = ", ".join(row.groups[d] for d in shown)
             else:
-                described[row.respondent] = _who(row, sizes, min_group, anonymous)
+                groups = described_groups(row, sizes, min_group, anonymous)
+                described[row.respondent] = ", ".join(g for g in groups if g)
         return described[row.respondent]
 
     elements: dict[int, ElementResult] = {}
@@ -500,11 +302,11 @@ def build(
             for basis in bases:
                 item_rows = by_item.get((item.pk, basis), [])
                 element.ratings.append(_rating(item, basis, item_rows))
-                rating_gaps += _gaps(item, basis, item_rows, min_group, anonymous)
+                rating_gaps += gaps_between_groups(item, basis, item_rows, min_group, anonymous)
         elif item.kind == Item.Kind.YES_NO:
             item_rows = by_item.get((item.pk, ""), [])
             element.yes_no.append(_yes_no(item, item_rows))
-            yes_no_gaps += _gaps(item, "", item_rows, min_group, anonymous)
+            yes_no_gaps += gaps_between_groups(item, "", item_rows, min_group, anonymous)
         else:
             answers = [
                 OpenAnswer(row.text, who(row))
@@ -528,9 +330,9 @@ def build(
         elements=list(elements.values()),
         rating_gaps=sorted(rating_gaps, key=lambda g: (-g.size, g.item.position)),
         yes_no_gaps=sorted(yes_no_gaps, key=lambda g: (-g.size, g.item.position)),
-        consensus=_consensus(assessment, medians),
+        consensus=consensus_for(assessment, medians),
         investigate=[],
-        trends=_trends(assessment),
+        trends=trends_for(assessment),
         benchmarks=benchmarks_for(assessment),
         bases=bases,
         comments_withheld=comments_withheld,
@@ -549,57 +351,8 @@ def build(
     return results
 
 
-def _by_channel(rows: list[Row]) -> dict[str, int]:
+def _by_channel(rows: list[AnswerRow]) -> dict[str, int]:
     people: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         people["workshop" if row.channel == WORKSHOP else "questionnaire"].add(row.respondent)
     return {name: len(members) for name, members in people.items()}
-
-
-def _consensus(assessment: Assessment, medians: dict) -> list[Consensus]:
-    """The latest agreed rating for each item, beside the individual median."""
-    agreed = (
-        AgendaItem.objects.filter(workshop__assessment=assessment, agreed_at__isnull=False)
-        .select_related("item", "workshop")
-        .order_by("item__position", "-agreed_at")
-    )
-    result, seen = [], set()
-    for entry in agreed:
-        if entry.item_id in seen:
-            continue
-        seen.add(entry.item_id)
-        title = entry.workshop.title
-        agreed = {"internal": entry.agreed_internal, "external": entry.agreed_external}
-        for basis, value in agreed.items():
-            if value is not None:
-                median = medians.get((entry.item_id, basis))
-                result.append(Consensus(entry.item, basis, value, median, title))
-        if entry.agreed_choice:
-            result.append(Consensus(entry.item, "", entry.agreed_choice, None, title))
-    return result
-
-
-def _trends(assessment: Assessment) -> list[Trend]:
-    """Earlier assessments of this partnership, matched item by item on the item's key
-    (so a new bank version still lines up) and element by element on its number."""
-    earlier = list(
-        assessment.partnership.assessments.filter(opens_on__lt=assessment.opens_on).order_by(
-            "opens_on"
-        )
-    )
-    if not earlier:
-        return []
-    answers = Answer.objects.filter(respondent__assessment__in=earlier).filter(
-        Q(respondent__submitted_at__isnull=False) | Q(respondent__channel=WORKSHOP)
-    )
-    by_assessment = defaultdict(list)
-    rows = rating_aggregates(answers).values_list(
-        "respondent__assessment_id", "item__section__number", "item__key", "basis", "avg", "n"
-    )
-    for assessment_id, *rest in rows:
-        by_assessment[assessment_id].append(rest)
-    trends = []
-    for old in earlier:
-        elements, items = scores_by_element(by_assessment.get(old.pk, []))
-        trends.append(Trend(f"{old.title} ({old.opens_on:%B %Y})", elements, items))
-    return trends

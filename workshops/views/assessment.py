@@ -45,7 +45,7 @@ def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: 
         "assessment": assessment,
         "partnership": assessment.partnership,
         "membership": membership,
-        "board": dashboard.build(assessment, settings.MIN_GROUP_SIZE),
+        "board": dashboard.board_for(assessment, settings.MIN_GROUP_SIZE),
         "people": assessment.partnership.people.select_related("organisation"),
         # For withdrawing a link in an anonymous assessment, where nobody is listed.
         "invitations": assessment.invitations.filter(revoked_at=None).select_related("person")

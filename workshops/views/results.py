@@ -12,12 +12,13 @@ from django.views.decorators.cache import never_cache
 from workshops.access import get_assessment
 from workshops.reporting import charts, exports
 from workshops.services import results as services
+from workshops.services.chart_inputs import chart_inputs
 
 
 def _results(request: HttpRequest, partnership_id: int, assessment_id: int):
     assessment, membership = get_assessment(request, partnership_id, assessment_id, "results")
     channel = request.GET.get("channel", "all")
-    return services.build(assessment, settings.MIN_GROUP_SIZE, channel), membership
+    return services.results_for(assessment, settings.MIN_GROUP_SIZE, channel), membership
 
 
 # Every page and file here shows what people answered: no browser or proxy may keep it.
@@ -47,7 +48,7 @@ def _svg(svg: str) -> HttpResponse:
 
 def _chart_inputs(request: HttpRequest, partnership_id: int, assessment_id: int):
     assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
-    return exports.chart_inputs(assessment, request.GET.get("channel", "all"))
+    return chart_inputs(assessment, request.GET.get("channel", "all"))
 
 
 @never_cache

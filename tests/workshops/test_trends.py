@@ -1,0 +1,40 @@
+"""Trends: earlier assessments of the same partnership beside this one's results."""
+
+from __future__ import annotations
+
+import pytest
+
+from questions.loader import load_bank, parse_bank
+from tests.conftest import make_assessment
+from tests.workshops.test_results import build, respond
+
+
+def test_trends_match_earlier_assessments_by_key_across_bank_versions(cast, bank):
+    earlier = make_assessment(cast, title="2025 review", opens=-400, closes=-380)
+    respond(earlier, **{"1_1": "1", "1_2": "2"})
+    text = bank_path().read_text().replace("reflect LSP members", "reflect partners", 1)
+    new_bank = load_bank(parse_bank(text)).version
+    assert new_bank.number == bank.number + 1
+    current = make_assessment(cast, title="2026 review")
+    assert current.bank == new_bank
+    respond(current, **{"1_1": "3"})
+    results = build(current)
+    (trend,) = results.trends
+    assert trend.label.startswith("2025 review")
+    assert trend.elements[1] == pytest.approx(1.5)
+    assert trend.items[("1.1", "internal")] == 1.0
+    assert results.elements[0].scores["internal"] == 3.0
+
+
+def bank_path():
+    from django.conf import settings
+
+    return settings.QUESTION_BANK_PATH
+
+
+def test_an_assessment_that_opens_later_is_not_a_trend(cast, bank):
+    later = make_assessment(cast, title="Later", opens=30, closes=40)
+    respond(later, **{"1_1": "4"})
+    now = make_assessment(cast, title="Now")
+    assert build(now).trends == []
+    assert [t.label.split(" (")[0] for t in build(later).trends] == ["Now"]

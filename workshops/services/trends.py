@@ -1,0 +1,50 @@
+"""How a partnership's earlier assessments scored, element by element and item by item,
+to set beside this one's results.
+
+Two queries whatever the number of earlier assessments: one for them, one for every mean.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from workshops.models import Answer, Assessment, Respondent
+from workshops.services.scores import rating_aggregates, scores_by_element
+
+WORKSHOP = Respondent.Channel.WORKSHOP
+
+
+@dataclass
+class Trend:
+    label: str  # an earlier assessment
+    elements: dict[int, float | None]  # section number -> score on the headline basis
+    items: dict[tuple[str, str], float | None]  # (item key, basis) -> mean
+
+
+def trends_for(assessment: Assessment) -> list[Trend]:
+    """Earlier assessments of this partnership, matched item by item on the item's key
+    (so a new bank version still lines up) and element by element on its number."""
+    earlier = list(
+        assessment.partnership.assessments.filter(opens_on__lt=assessment.opens_on).order_by(
+            "opens_on"
+        )
+    )
+    if not earlier:
+        return []
+    answers = Answer.objects.filter(respondent__assessment__in=earlier).filter(
+        Q(respondent__submitted_at__isnull=False) | Q(respondent__channel=WORKSHOP)
+    )
+    by_assessment = defaultdict(list)
+    rows = rating_aggregates(answers).values_list(
+        "respondent__assessment_id", "item__section__number", "item__key", "basis", "avg", "n"
+    )
+    for assessment_id, *rest in rows:
+        by_assessment[assessment_id].append(rest)
+    trends = []
+    for old in earlier:
+        elements, items = scores_by_element(by_assessment.get(old.pk, []))
+        trends.append(Trend(f"{old.title} ({old.opens_on:%B %Y})", elements, items))
+    return trends
