@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a locked-out sign-in into its own page (django-axes asks to be near the end).
     "axes.middleware.AxesMiddleware",
+    # A view's access helper refuses a method it does not take (after the access
+    # check) by raising; this answers 405 with the Allow header.
+    "workshops.access.MethodNotAllowedMiddleware",
     # Last, so its process_exception is first to see a view's lost database: a 503 page.
     "lsp_assess.middleware.DatabaseUnavailableMiddleware",
 ]

@@ -2,21 +2,27 @@
 
 Each returns the object and the caller's membership. An object of a
 partnership the user does not belong to is a 404, so nobody learns whether it
-exists; a member whose role lacks the permission gets a 403.
+exists; a member whose role lacks the permission gets a 403. Only then is the
+method checked: a view that takes only some methods says so to its helper
+(``methods=POST_ONLY``), and any other is a 405 naming the ones it takes. An
+outsider's wrong method is therefore still a 404.
 """
 
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import Callable, Collection
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 
 from workshops.models import (
     Action,
     AgendaItem,
     Assessment,
+    ImportJob,
     Invitation,
     MemberInvitation,
     Membership,
@@ -30,18 +36,76 @@ from workshops.models import (
 from workshops.models.assessment import hash_token
 from workshops.models.workshop import normalise_code
 
-# What a view needs -> the Membership rule that grants it.
-NEEDS = {
-    "view": lambda membership: True,
-    "manage": lambda membership: membership.can_manage,
-    "facilitate": lambda membership: membership.can_facilitate,
-    "results": lambda membership: membership.can_view_results,
-}
+
+class Need(enum.Enum):
+    """What a view needs of the caller's membership. An enum, not strings: a
+    misspelt need is an AttributeError naming the typo (and flagged by editors and
+    type checkers), and a string passed as a need is refused outright."""
+
+    VIEW = "view"
+    MANAGE = "manage"
+    FACILITATE = "facilitate"
+    RESULTS = "results"
+
+    def is_granted(self, membership: Membership) -> bool:
+        """Whether the membership's role grants this need (the rules are the model's)."""
+        match self:
+            case Need.VIEW:
+                return True
+            case Need.MANAGE:
+                return membership.can_manage
+            case Need.FACILITATE:
+                return membership.can_facilitate
+            case Need.RESULTS:
+                return membership.can_view_results
+
+
+# The methods a view takes; None (the helpers' default) takes any.
+Methods = Collection[str] | None
+POST_ONLY = ("POST",)
+READ_ONLY = ("GET", "HEAD")
+
+
+class MethodNotAllowed(Exception):
+    """A method the view does not take, found after the access check: a 405."""
+
+    def __init__(self, allowed: Collection[str]) -> None:
+        super().__init__(f"Allowed: {', '.join(allowed)}")
+        self.allowed = list(allowed)
+
+
+def check_method(request: HttpRequest, methods: Methods) -> None:
+    """Refuse a method the view does not take. The helpers call it last, once the
+    object is found and the role checked; views that are not a partnership's
+    (support staff's pages) call it after their own checks."""
+    if methods is not None and request.method not in methods:
+        raise MethodNotAllowed(methods)
+
+
+class MethodNotAllowedMiddleware:
+    """Turns ``MethodNotAllowed`` from a view into the 405 response with its Allow header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, MethodNotAllowed):
+            return HttpResponseNotAllowed(exception.allowed)
+        return None
 
 
 def get_partnership(
-    request: HttpRequest, partnership_id: int, need: str = "view"
+    request: HttpRequest,
+    partnership_id: int,
+    need: Need = Need.VIEW,
+    *,
+    methods: Methods = None,
 ) -> tuple[Partnership, Membership]:
+    if not isinstance(need, Need):
+        raise TypeError(f"A need is an access.Need, not {need!r}.")
     if not request.user.is_authenticated:
         raise Http404
     membership = (
@@ -51,34 +115,70 @@ def get_partnership(
     )
     if membership is None:
         raise Http404("No such partnership.")
-    if not NEEDS[need](membership):
+    if not need.is_granted(membership):
         raise PermissionDenied(f"Your role in {membership.partnership} does not allow this.")
+    check_method(request, methods)
     return membership.partnership, membership
 
 
 def get_organisation(
-    request: HttpRequest, partnership_id: int, organisation_id: int, need: str = "view"
+    request: HttpRequest,
+    partnership_id: int,
+    organisation_id: int,
+    need: Need = Need.VIEW,
+    *,
+    methods: Methods = None,
 ) -> tuple[Organisation, Membership]:
     partnership, membership = get_partnership(request, partnership_id, need)
-    return get_object_or_404(partnership.organisations, pk=organisation_id), membership
+    organisation = get_object_or_404(partnership.organisations, pk=organisation_id)
+    check_method(request, methods)
+    return organisation, membership
 
 
 def get_person(
-    request: HttpRequest, partnership_id: int, person_id: int, need: str = "view"
+    request: HttpRequest,
+    partnership_id: int,
+    person_id: int,
+    need: Need = Need.VIEW,
+    *,
+    methods: Methods = None,
 ) -> tuple[Person, Membership]:
     partnership, membership = get_partnership(request, partnership_id, need)
     person = get_object_or_404(partnership.people.select_related("organisation"), pk=person_id)
+    check_method(request, methods)
     return person, membership
 
 
 def get_assessment(
-    request: HttpRequest, partnership_id: int, assessment_id: int, need: str = "view"
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    need: Need = Need.VIEW,
+    *,
+    methods: Methods = None,
 ) -> tuple[Assessment, Membership]:
     partnership, membership = get_partnership(request, partnership_id, need)
     assessment = get_object_or_404(
         partnership.assessments.select_related("bank", "partnership"), pk=assessment_id
     )
+    check_method(request, methods)
     return assessment, membership
+
+
+def get_assessment_person(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    person_id: int,
+    need: Need = Need.MANAGE,
+) -> tuple[Person, Assessment, Membership]:
+    """A person of the partnership, with the assessment whose paper return is
+    entered for them."""
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, need)
+    person = get_object_or_404(
+        assessment.partnership.people.select_related("organisation"), pk=person_id
+    )
+    return person, assessment, membership
 
 
 def get_invitation(
@@ -86,14 +186,33 @@ def get_invitation(
     partnership_id: int,
     assessment_id: int,
     invitation_id: int,
-    need: str = "manage",
+    need: Need = Need.MANAGE,
+    *,
+    methods: Methods = None,
 ) -> tuple[Invitation, Membership]:
     assessment, membership = get_assessment(request, partnership_id, assessment_id, need)
     invitation = get_object_or_404(
         assessment.invitations.select_related("person__organisation"), pk=invitation_id
     )
     invitation.assessment = assessment
+    check_method(request, methods)
     return invitation, membership
+
+
+def get_import_job(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    job_id: int,
+    *,
+    methods: Methods = None,
+) -> tuple[ImportJob, Membership]:
+    """A big import of people or answers, for the coordinators who started such things."""
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
+    job = get_object_or_404(assessment.import_jobs, pk=job_id)
+    job.assessment = assessment
+    check_method(request, methods)
+    return job, membership
 
 
 # What a personal link's token is made of (URL-safe base64, from secrets.token_urlsafe).
@@ -127,23 +246,25 @@ def get_invitation_by_token(token: str) -> Invitation:
 
 
 def get_member_invitation(
-    request: HttpRequest, partnership_id: int, invitation_id: int
+    request: HttpRequest, partnership_id: int, invitation_id: int, *, methods: Methods = None
 ) -> tuple[MemberInvitation, Membership]:
     """An invitation to join the partnership, for its coordinators."""
-    partnership, membership = get_partnership(request, partnership_id, "manage")
+    partnership, membership = get_partnership(request, partnership_id, Need.MANAGE)
     invitation = get_object_or_404(partnership.member_invitations, pk=invitation_id)
     invitation.partnership = partnership
+    check_method(request, methods)
     return invitation, membership
 
 
 def get_membership(
-    request: HttpRequest, partnership_id: int, membership_id: int
+    request: HttpRequest, partnership_id: int, membership_id: int, *, methods: Methods = None
 ) -> tuple[Membership, Membership]:
     """A member of the partnership (with their account), for its coordinators; and
     the coordinator's own membership."""
-    partnership, mine = get_partnership(request, partnership_id, "manage")
+    partnership, mine = get_partnership(request, partnership_id, Need.MANAGE)
     member = get_object_or_404(partnership.memberships.select_related("user"), pk=membership_id)
     member.partnership = partnership
+    check_method(request, methods)
     return member, mine
 
 
@@ -168,7 +289,9 @@ def get_workshop(
     partnership_id: int,
     assessment_id: int,
     workshop_id: int,
-    need: str = "facilitate",
+    need: Need = Need.FACILITATE,
+    *,
+    methods: Methods = None,
 ) -> tuple[Workshop, Membership]:
     assessment, membership = get_assessment(request, partnership_id, assessment_id, need)
     workshop = get_object_or_404(
@@ -176,6 +299,7 @@ def get_workshop(
         pk=workshop_id,
     )
     workshop.assessment = assessment
+    check_method(request, methods)
     return workshop, membership
 
 
@@ -185,11 +309,31 @@ def get_agenda_item(
     assessment_id: int,
     workshop_id: int,
     agenda_item_id: int,
+    *,
+    methods: Methods = None,
 ) -> tuple[AgendaItem, Membership]:
     workshop, membership = get_workshop(request, partnership_id, assessment_id, workshop_id)
     agenda_item = get_object_or_404(workshop.agenda.select_related("item"), pk=agenda_item_id)
     agenda_item.workshop = workshop
+    check_method(request, methods)
     return agenda_item, membership
+
+
+def get_workshop_action(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    workshop_id: int,
+    action_id: int,
+    *,
+    methods: Methods = None,
+) -> tuple[Action, Membership]:
+    """An action drafted in the workshop, for its facilitators."""
+    workshop, membership = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    action = get_object_or_404(workshop.actions, pk=action_id)
+    action.workshop = workshop
+    check_method(request, methods)
+    return action, membership
 
 
 def get_workshop_by_code(code: str) -> Workshop:
@@ -212,21 +356,30 @@ def get_action(
     partnership_id: int,
     assessment_id: int,
     action_id: int,
-    need: str = "manage",
+    need: Need = Need.MANAGE,
+    *,
+    methods: Methods = None,
 ) -> tuple[Action, Membership]:
     assessment, membership = get_assessment(request, partnership_id, assessment_id, need)
     action = get_object_or_404(
         assessment.actions.select_related("owner", "owner_person", "item"), pk=action_id
     )
     action.assessment = assessment
+    check_method(request, methods)
     return action, membership
 
 
 def get_priority(
-    request: HttpRequest, partnership_id: int, assessment_id: int, priority_id: int
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    priority_id: int,
+    *,
+    methods: Methods = None,
 ) -> tuple[Priority, Membership]:
-    assessment, membership = get_assessment(request, partnership_id, assessment_id, "manage")
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
     priority = get_object_or_404(
         Priority.objects.select_related("plan"), plan__assessment=assessment, pk=priority_id
     )
+    check_method(request, methods)
     return priority, membership

@@ -5,26 +5,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from questions.models import BankVersion
-from workshops.access import get_assessment, get_invitation, get_partnership
+from workshops.access import POST_ONLY, Need, get_assessment, get_invitation, get_partnership
 from workshops.forms.assessment import AssessmentForm, InviteForm
 from workshops.services import assessment as services
 from workshops.services import dashboard, mail
-
-
-def _posted(request: HttpRequest):
-    """The submitted data, or None on a first visit (an empty POST is still a submission)."""
-    return request.POST if request.method == "POST" else None
+from workshops.views.common import integer, posted
 
 
 @login_required
 def assessment_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
-    partnership, _ = get_partnership(request, partnership_id, "manage")
-    form = AssessmentForm(_posted(request), bank=BankVersion.current())
+    partnership, _ = get_partnership(request, partnership_id, Need.MANAGE)
+    form = AssessmentForm(posted(request), bank=BankVersion.current())
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.create_assessment(partnership, request.user, **form.cleaned_data)
@@ -40,7 +36,7 @@ def assessment_create(request: HttpRequest, partnership_id: int) -> HttpResponse
 @never_cache  # who has answered, and the counts: not for a browser's or a proxy's cache
 @login_required
 def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: int):
-    assessment, membership = get_assessment(request, partnership_id, assessment_id, "manage")
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
     context = {
         "assessment": assessment,
         "partnership": assessment.partnership,
@@ -57,8 +53,8 @@ def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: 
 
 @login_required
 def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
-    form = InviteForm(_posted(request), partnership=assessment.partnership)
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
+    form = InviteForm(posted(request), partnership=assessment.partnership)
     if request.method == "POST" and form.is_valid():
         try:
             invited, delivery = services.invite(assessment, form.cleaned_data["people"])
@@ -81,9 +77,9 @@ def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
 
 @login_required
 def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    assessment, _ = get_assessment(
+        request, partnership_id, assessment_id, Need.MANAGE, methods=POST_ONLY
+    )
     if not assessment.is_open():
         messages.error(request, "Reminders can only be sent while the assessment is open.")
     else:
@@ -105,9 +101,9 @@ def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
 
 @login_required
 def revoke(request, partnership_id: int, assessment_id: int, invitation_id: int):
-    invitation, _ = get_invitation(request, partnership_id, assessment_id, invitation_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    invitation, _ = get_invitation(
+        request, partnership_id, assessment_id, invitation_id, methods=POST_ONLY
+    )
     services.revoke(invitation)
     messages.success(request, f"{invitation.person}'s link has been withdrawn.")
     return redirect(invitation.assessment)
@@ -116,13 +112,10 @@ def revoke(request, partnership_id: int, assessment_id: int, invitation_id: int)
 @login_required
 def revoke_choose(request: HttpRequest, partnership_id: int, assessment_id: int):
     """Withdraw a link chosen from a list (anonymous assessments list nobody's progress)."""
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        chosen = int(request.POST.get("invitation", ""))
-    except ValueError:  # not a number, or digits int() cannot read ("²")
-        chosen = None
+    assessment, _ = get_assessment(
+        request, partnership_id, assessment_id, Need.MANAGE, methods=POST_ONLY
+    )
+    chosen = integer(request.POST, "invitation")
     invitation = assessment.invitations.filter(pk=chosen).first() if chosen else None
     if invitation is None:
         messages.error(request, "Choose whose link to withdraw.")

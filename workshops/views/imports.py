@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from workshops.access import get_assessment
+from workshops.access import READ_ONLY, Need, get_assessment, get_import_job
 from workshops.forms.imports import MAX_PROBLEMS_SHOWN, MAX_UPLOAD_MB, CsvUploadForm
 from workshops.models import Assessment, ImportJob, Person, Sector
 from workshops.services import csv_rows, import_jobs, mail
@@ -60,7 +60,7 @@ def _upload_page(
 
 @login_required
 def invitees_import(request: HttpRequest, partnership_id: int, assessment_id: int):
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
     return _upload_page(
         request,
         assessment,
@@ -72,7 +72,7 @@ def invitees_import(request: HttpRequest, partnership_id: int, assessment_id: in
 
 @login_required
 def responses_import(request: HttpRequest, partnership_id: int, assessment_id: int):
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
     return _upload_page(
         request,
         assessment,
@@ -86,11 +86,8 @@ def responses_import(request: HttpRequest, partnership_id: int, assessment_id: i
 @login_required
 def import_job(request: HttpRequest, partnership_id: int, assessment_id: int, job_id: int):
     """A big import's progress, then its outcome; and the JSON the page's script polls."""
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
-    job = get_object_or_404(assessment.import_jobs, pk=job_id)
-    # Checked after access, so another partnership's job is a 404 whatever the method.
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
+    job, _ = get_import_job(request, partnership_id, assessment_id, job_id, methods=READ_ONLY)
+    assessment = job.assessment
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"state": job.state, "progress": job.progress(), "slow": job.is_slow})
     context = {

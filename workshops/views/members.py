@@ -9,12 +9,14 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from workshops import services, throttle
 from workshops.access import (
+    POST_ONLY,
+    Need,
     get_member_invitation,
     get_member_invitation_by_token,
     get_membership,
@@ -24,15 +26,12 @@ from workshops.forms.members import InviteForm, NewAccountForm
 from workshops.models import MemberInvitation, Membership, User
 from workshops.services import members
 from workshops.services.members import a_role
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
+from workshops.views.common import posted
 
 
 @login_required
 def member_list(request: HttpRequest, partnership_id: int) -> HttpResponse:
-    partnership, _ = get_partnership(request, partnership_id, "manage")
+    partnership, _ = get_partnership(request, partnership_id, Need.MANAGE)
     context = {
         "partnership": partnership,
         "invitations": partnership.member_invitations.filter(
@@ -53,8 +52,8 @@ ACCEPTED_SHOWN = 50
 
 @login_required
 def member_invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
-    partnership, _ = get_partnership(request, partnership_id, "manage")
-    form = InviteForm(_posted(request))
+    partnership, _ = get_partnership(request, partnership_id, Need.MANAGE)
+    form = InviteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         email, role = form.cleaned_data["email"], form.cleaned_data["role"]
         try:
@@ -81,10 +80,7 @@ def member_invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
 
 @login_required
 def member_invitation_resend(request: HttpRequest, partnership_id: int, invitation_id: int):
-    invitation, _ = get_member_invitation(request, partnership_id, invitation_id)
-    # Checked after access, so an outsider learns nothing even from the method.
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    invitation, _ = get_member_invitation(request, partnership_id, invitation_id, methods=POST_ONLY)
     try:
         delivery = members.resend(invitation.partnership, invitation.pk, by=request.user)
     except services.MembershipError as exc:
@@ -102,9 +98,7 @@ def member_invitation_resend(request: HttpRequest, partnership_id: int, invitati
 
 @login_required
 def member_invitation_withdraw(request: HttpRequest, partnership_id: int, invitation_id: int):
-    invitation, _ = get_member_invitation(request, partnership_id, invitation_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    invitation, _ = get_member_invitation(request, partnership_id, invitation_id, methods=POST_ONLY)
     try:
         members.withdraw(invitation.partnership, invitation.pk)
     except services.MembershipError as exc:
@@ -116,13 +110,10 @@ def member_invitation_withdraw(request: HttpRequest, partnership_id: int, invita
 
 @login_required
 def member_remove(request: HttpRequest, partnership_id: int, membership_id: int):
-    membership, _ = get_membership(request, partnership_id, membership_id)
+    membership, _ = get_membership(request, partnership_id, membership_id, methods=POST_ONLY)
     partnership = membership.partnership
-    # Checked after access, so an outsider learns nothing even from the method.
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     try:
-        services.remove_member(partnership, membership_id)
+        services.remove_member(partnership, membership.pk)
     except (services.MembershipError, ValidationError) as exc:
         messages.error(request, str(exc))
     else:
@@ -132,11 +123,8 @@ def member_remove(request: HttpRequest, partnership_id: int, membership_id: int)
 
 @login_required
 def member_role(request: HttpRequest, partnership_id: int, membership_id: int):
-    membership, _ = get_membership(request, partnership_id, membership_id)
+    membership, _ = get_membership(request, partnership_id, membership_id, methods=POST_ONLY)
     partnership = membership.partnership
-    # Checked after access, so an outsider learns nothing even from the method.
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     role = request.POST.get("role", "")
     try:
         _, before = members.change_role(partnership, membership.pk, role, request.user)
@@ -261,7 +249,7 @@ def _accept(request: HttpRequest, invitation: MemberInvitation) -> HttpResponse:
 
 
 def _new_account(request: HttpRequest, invitation: MemberInvitation) -> HttpResponse:
-    form = NewAccountForm(_posted(request), email=invitation.email)
+    form = NewAccountForm(posted(request), email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
             user = members.join_with_new_account(

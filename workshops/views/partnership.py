@@ -5,15 +5,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from workshops import audit, services
-from workshops.access import get_organisation, get_partnership, get_person
+from workshops.access import (
+    POST_ONLY,
+    Need,
+    check_method,
+    get_organisation,
+    get_partnership,
+    get_person,
+)
 from workshops.forms import OrganisationForm, PartnershipForm, PersonForm
 from workshops.forms.partnership import CoordinatorInviteForm, NewPartnershipForm
 from workshops.models import AuditEvent, MemberInvitation, Membership, Partnership
 from workshops.services import members, privacy
+from workshops.views.common import posted
 
 AUDIT_PAGE_SIZE = 50
 
@@ -43,15 +51,10 @@ def _support_staff_only(request: HttpRequest) -> None:
         raise PermissionDenied("Only support staff set up and verify partnerships.")
 
 
-def _posted(request: HttpRequest):
-    """The submitted data, or None on a first visit (an empty POST is still a submission)."""
-    return request.POST if request.method == "POST" else None
-
-
 @login_required
 def partnership_create(request: HttpRequest) -> HttpResponse:
     _support_staff_only(request)
-    form = NewPartnershipForm(_posted(request), county_choices=_county_choices(request))
+    form = NewPartnershipForm(posted(request), county_choices=_county_choices(request))
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         email = fields.pop("coordinator")
@@ -101,8 +104,7 @@ def support_partnerships(request: HttpRequest) -> HttpResponse:
 def partnership_verify(request: HttpRequest, pk: int) -> HttpResponse:
     _support_staff_only(request)
     partnership = get_object_or_404(Partnership, pk=pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    check_method(request, POST_ONLY)
     delivery = services.verify_partnership(partnership, request.user, request.path)
     if delivery is None:
         messages.info(request, f"{partnership} was verified before.")
@@ -121,7 +123,7 @@ def partnership_invite_coordinator(request: HttpRequest, pk: int) -> HttpRespons
     """For a partnership whose first coordinator never accepted (or left): invite one."""
     _support_staff_only(request)
     partnership = get_object_or_404(Partnership, pk=pk)
-    form = CoordinatorInviteForm(_posted(request))
+    form = CoordinatorInviteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation, delivery = members.invite_member(
@@ -158,9 +160,9 @@ def partnership_detail(request: HttpRequest, partnership_id: int) -> HttpRespons
 
 @login_required
 def partnership_edit(request: HttpRequest, partnership_id: int) -> HttpResponse:
-    partnership, _ = get_partnership(request, partnership_id, "manage")
+    partnership, _ = get_partnership(request, partnership_id, Need.MANAGE)
     form = PartnershipForm(
-        _posted(request), instance=partnership, county_choices=_county_choices(request)
+        posted(request), instance=partnership, county_choices=_county_choices(request)
     )
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -183,41 +185,41 @@ def _save_form(request, form, partnership, title: str, done: str) -> HttpRespons
 
 @login_required
 def organisation_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
-    partnership, _ = get_partnership(request, partnership_id, "manage")
-    form = OrganisationForm(_posted(request), partnership=partnership)
+    partnership, _ = get_partnership(request, partnership_id, Need.MANAGE)
+    form = OrganisationForm(posted(request), partnership=partnership)
     return _save_form(request, form, partnership, "Add an organisation", "Organisation {} added.")
 
 
 @login_required
 def organisation_edit(request: HttpRequest, partnership_id: int, organisation_id: int):
-    organisation, _ = get_organisation(request, partnership_id, organisation_id, "manage")
+    organisation, _ = get_organisation(request, partnership_id, organisation_id, Need.MANAGE)
     partnership = organisation.partnership
-    form = OrganisationForm(_posted(request), instance=organisation, partnership=partnership)
+    form = OrganisationForm(posted(request), instance=organisation, partnership=partnership)
     return _save_form(request, form, partnership, f"Edit {organisation}", "Organisation {} saved.")
 
 
 @login_required
 def person_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
-    partnership, _ = get_partnership(request, partnership_id, "manage")
-    form = PersonForm(_posted(request), partnership=partnership)
+    partnership, _ = get_partnership(request, partnership_id, Need.MANAGE)
+    form = PersonForm(posted(request), partnership=partnership)
     return _save_form(request, form, partnership, "Add a person", "{} added.")
 
 
 @login_required
 def person_edit(request: HttpRequest, partnership_id: int, person_id: int) -> HttpResponse:
-    person, _ = get_person(request, partnership_id, person_id, "manage")
+    person, _ = get_person(request, partnership_id, person_id, Need.MANAGE)
     partnership = person.partnership
     if person.erased_at:
         # Editing would put a name back on answers that were anonymised on request.
         messages.error(request, ERASED_FOR_GOOD.format(person.pk))
         return redirect(partnership)
-    form = PersonForm(_posted(request), instance=person, partnership=partnership)
+    form = PersonForm(posted(request), instance=person, partnership=partnership)
     return _save_form(request, form, partnership, f"Edit {person}", "{} saved.")
 
 
 @login_required
 def audit_log(request: HttpRequest, partnership_id: int) -> HttpResponse:
-    partnership, _ = get_partnership(request, partnership_id, "manage")
+    partnership, _ = get_partnership(request, partnership_id, Need.MANAGE)
     # The partnership's own entries, and what happened to its members' accounts
     # (signing in, passwords, second factors): a coordinator sees who got in, and
     # how. Only of members now, so someone who left takes their account's story.
@@ -244,7 +246,7 @@ ERASED_FOR_GOOD = (
 
 @login_required
 def person_erase(request: HttpRequest, partnership_id: int, person_id: int) -> HttpResponse:
-    person, _ = get_person(request, partnership_id, person_id, "manage")
+    person, _ = get_person(request, partnership_id, person_id, Need.MANAGE)
     partnership = person.partnership
     if request.method == "POST":
         if privacy.erase_person(person, request.user):

@@ -4,29 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from workshops import audit
-from workshops.access import get_action, get_assessment, get_priority
+from workshops.access import POST_ONLY, READ_ONLY, Need, get_action, get_assessment, get_priority
 from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm, WithdrawForm
 from workshops.models import Action, PlanPdf
 from workshops.reporting import plan_pdf_queue
 from workshops.services import draft_actions
 from workshops.services import plan as services
-
-
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    # Checked after the access helper, so an outsider sees a 404 either way.
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+from workshops.views.common import integer, posted
 
 
 @login_required
 def plan(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
-    assessment, membership = get_assessment(request, partnership_id, assessment_id, "results")
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
     improvement_plan = services.plan_for(assessment)
     actions = list(
         assessment.actions.select_related("owner", "owner_person", "item").prefetch_related(
@@ -57,9 +53,9 @@ def _back(assessment) -> HttpResponse:
 @login_required
 def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, change: str):
     """The plan-wide buttons: propose drafts, gather priorities, rank by votes, agree."""
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
-    if refused := _post_only(request):
-        return refused
+    assessment, _ = get_assessment(
+        request, partnership_id, assessment_id, Need.MANAGE, methods=POST_ONLY
+    )
     improvement_plan = services.plan_for(assessment)
     try:
         if change == "propose":
@@ -74,13 +70,12 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
             services.order_priorities_by_votes(improvement_plan)
             messages.success(request, "Priorities ranked by the board's dot vote.")
         elif change == "agree":
-            try:
-                shown = int(request.POST.get("version", ""))
-            except ValueError:  # missing, or digits int() cannot read ("²")
+            shown = integer(request.POST, "version")
+            if shown is None:
                 raise services.PlanError(
                     "The page was out of date. Nothing was recorded: check the plan below "
                     "and record the agreement again."
-                ) from None
+                )
             improvement_plan = services.agree_plan(improvement_plan, request.user, shown)
             messages.success(request, f"Version {improvement_plan.version} of the plan agreed.")
         elif change == "priority":
@@ -97,9 +92,9 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
 
 @login_required
 def priority_change(request: HttpRequest, partnership_id, assessment_id, priority_id):
-    priority, _ = get_priority(request, partnership_id, assessment_id, priority_id)
-    if refused := _post_only(request):
-        return refused
+    priority, _ = get_priority(
+        request, partnership_id, assessment_id, priority_id, methods=POST_ONLY
+    )
     change = request.POST.get("change")
     try:
         if change in ("up", "down"):
@@ -109,11 +104,9 @@ def priority_change(request: HttpRequest, partnership_id, assessment_id, priorit
             services.drop_priority(priority)
             audit.note(request, f"Priority “{priority.text}” dropped.")
         elif change == "votes":
-            votes = request.POST.get("votes", "").strip()
-            try:
-                count = int(votes)
-            except ValueError:  # not a number, or digits int() cannot read ("²")
-                count = -1
+            count = integer(request.POST, "votes")
+            if count is None:
+                count = -1  # refused by set_votes, with the message saying what it takes
             services.set_votes(priority, count)
             audit.note(request, f"Priority “{priority.text}” given {count} dot votes.")
         else:
@@ -141,9 +134,9 @@ def _action_page(
 
 @login_required
 def action_new(request: HttpRequest, partnership_id: int, assessment_id: int):
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
     form = ActionForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         instance=Action(
             assessment=assessment,
             source=Action.Source.COORDINATOR,
@@ -171,7 +164,7 @@ def action_edit(request: HttpRequest, partnership_id, assessment_id, action_id):
         )
     # The form works on a copy, so a refused save leaves the stored action untouched.
     form = ActionForm(
-        request.POST, instance=Action.objects.get(pk=action.pk), assessment=assessment
+        request.POST, instance=assessment.actions.get(pk=action.pk), assessment=assessment
     )
     if action.status == Action.Status.WITHDRAWN:
         form.add_error(None, "This action was withdrawn from the plan, so it cannot be changed.")
@@ -191,9 +184,7 @@ def action_edit(request: HttpRequest, partnership_id, assessment_id, action_id):
 
 @login_required
 def action_decide(request: HttpRequest, partnership_id, assessment_id, action_id):
-    action, _ = get_action(request, partnership_id, assessment_id, action_id)
-    if refused := _post_only(request):
-        return refused
+    action, _ = get_action(request, partnership_id, assessment_id, action_id, methods=POST_ONLY)
     decision = request.POST.get("decision")
     if decision not in ("accept", "reject"):
         # Anything else is not a rejection: a draft is only rejected on purpose.
@@ -210,9 +201,7 @@ def action_decide(request: HttpRequest, partnership_id, assessment_id, action_id
 
 @login_required
 def action_withdraw(request: HttpRequest, partnership_id, assessment_id, action_id):
-    action, _ = get_action(request, partnership_id, assessment_id, action_id)
-    if refused := _post_only(request):
-        return refused
+    action, _ = get_action(request, partnership_id, assessment_id, action_id, methods=POST_ONLY)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         edit = ActionForm(instance=action, assessment=action.assessment)
@@ -230,9 +219,7 @@ def action_withdraw(request: HttpRequest, partnership_id, assessment_id, action_
 
 @login_required
 def action_progress(request: HttpRequest, partnership_id, assessment_id, action_id):
-    action, _ = get_action(request, partnership_id, assessment_id, action_id)
-    if refused := _post_only(request):
-        return refused
+    action, _ = get_action(request, partnership_id, assessment_id, action_id, methods=POST_ONLY)
     form = ProgressForm(request.POST)
     if form.is_valid():
         try:
@@ -256,7 +243,7 @@ def _pdf_urls(assessment, job: PlanPdf) -> tuple[str, str]:
 @login_required
 def plan_pdf(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     """The PDF if it is ready; otherwise it is asked for and the waiting page shown."""
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
     large = request.GET.get("print") == "large"
     job = plan_pdf_queue.request(assessment, large=large)
     if job.state != PlanPdf.State.DONE:
@@ -279,9 +266,9 @@ def plan_pdf(request: HttpRequest, partnership_id: int, assessment_id: int) -> H
 @login_required
 def plan_pdf_status(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     """The waiting page ("Your PDF is being prepared"), and the JSON its script polls."""
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
+    assessment, _ = get_assessment(
+        request, partnership_id, assessment_id, Need.RESULTS, methods=READ_ONLY
+    )
     large = request.GET.get("print") == "large"
     job = plan_pdf_queue.check(assessment, large=large, job_id=request.GET.get("job", ""))
     download, status = _pdf_urls(assessment, job)

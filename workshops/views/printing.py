@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from workshops.access import get_assessment
+from workshops.access import Need, get_assessment
 from workshops.reporting.questionnaire_pdf import questionnaire_context, render_questionnaire_pdf
 
 
@@ -16,7 +16,7 @@ from workshops.reporting.questionnaire_pdf import questionnaire_context, render_
 def questionnaire_print(
     request: HttpRequest, partnership_id: int, assessment_id: int
 ) -> HttpResponse:
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
     context = questionnaire_context(assessment) | {"for_screen": True}
     return render(request, "workshops/print/questionnaire.html", context)
 
@@ -25,7 +25,7 @@ def questionnaire_print(
 def questionnaire_pdf(
     request: HttpRequest, partnership_id: int, assessment_id: int
 ) -> HttpResponse:
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
     pdf = render_questionnaire_pdf(assessment)
     name = slugify(f"{assessment.partnership.name} {assessment.title} questionnaire") + ".pdf"
     return HttpResponse(

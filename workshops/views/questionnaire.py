@@ -13,14 +13,21 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from workshops import throttle
-from workshops.access import get_assessment, get_invitation_by_token
+from workshops.access import (
+    POST_ONLY,
+    Need,
+    check_method,
+    get_assessment,
+    get_assessment_person,
+    get_invitation_by_token,
+)
 from workshops.forms.questionnaire import AnswerForm, item_key
 from workshops.models import Assessment, Invitation, Person, Respondent, User
 from workshops.services import assessment as assessment_services
@@ -38,6 +45,7 @@ from workshops.services.questionnaire import (
     stored_answers,
     submit,
 )
+from workshops.views.common import flag, integer
 
 
 @dataclass
@@ -322,7 +330,7 @@ def _review(request: HttpRequest, answering: Answering) -> HttpResponse:
         if answering.channel == Respondent.Channel.PAPER:
             messages.success(request, f"The paper return for {answering.person} is submitted.")
             return redirect(answering.assessment)
-        if request.POST.get("email_copy"):
+        if flag(request.POST, "email_copy"):
             email_copy(respondent, assessment_services.address_for(answering.invitation))
         messages.success(request, "Your answers have been submitted. Thank you.")
         return redirect(answering.url("review"))
@@ -365,10 +373,7 @@ def questionnaire_review(request: HttpRequest, answering: Answering) -> HttpResp
 
 
 def _paper(request: HttpRequest, partnership_id: int, assessment_id: int, person_id: int):
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
-    person = get_object_or_404(
-        assessment.partnership.people.select_related("organisation"), pk=person_id
-    )
+    person, assessment, _ = get_assessment_person(request, partnership_id, assessment_id, person_id)
     args = (partnership_id, assessment_id, person_id)
     paper = Respondent.Channel.PAPER
     if assessment.anonymous:
@@ -417,8 +422,7 @@ def paper_save(request, partnership_id: int, assessment_id: int, person_id: int)
     answering = _paper(request, partnership_id, assessment_id, person_id)
     if isinstance(answering, HttpResponse):
         return answering
-    if request.method != "POST":  # checked after access, so outsiders learn nothing
-        return HttpResponseNotAllowed(["POST"])
+    check_method(request, POST_ONLY)
     return _save(request, answering)
 
 
@@ -432,11 +436,10 @@ def paper_review(request, partnership_id: int, assessment_id: int, person_id: in
 @login_required
 def paper_choose(request, partnership_id: int, assessment_id: int):
     """Pick whose paper return to key in (a plain GET form, so it works without JavaScript)."""
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "manage")
-    try:
-        person_id = int(request.GET.get("person", ""))
-    except ValueError:  # nobody chosen, or digits int() cannot read ("²")
+    person_id = integer(request.GET, "person")
+    if person_id is None:
+        assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
         messages.error(request, "Choose whose paper return to enter.")
         return redirect(assessment)
-    person = get_object_or_404(assessment.partnership.people, pk=person_id)
+    person, _, _ = get_assessment_person(request, partnership_id, assessment_id, person_id)
     return redirect("paper", partnership_id, assessment_id, person.pk)

@@ -9,14 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from workshops.access import get_assessment
+from workshops.access import Need, get_assessment
 from workshops.reporting import charts, exports
 from workshops.services import results as services
 from workshops.services.chart_inputs import chart_inputs
 
 
 def _results(request: HttpRequest, partnership_id: int, assessment_id: int):
-    assessment, membership = get_assessment(request, partnership_id, assessment_id, "results")
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
     channel = request.GET.get("channel", "all")
     return services.results_for(assessment, settings.MIN_GROUP_SIZE, channel), membership
 
@@ -47,7 +47,7 @@ def _svg(svg: str) -> HttpResponse:
 
 
 def _chart_inputs(request: HttpRequest, partnership_id: int, assessment_id: int):
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
     return chart_inputs(assessment, request.GET.get("channel", "all"))
 
 

@@ -12,16 +12,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from workshops import audit
+from workshops.access import POST_ONLY, check_method
 from workshops.accounts.sso import active_provider, provider_for_email
 from workshops.forms.sso import OrganisationSignInForm, SignInProviderForm
 from workshops.models import SignInProvider
+from workshops.views.common import posted
 
 NO_PROVIDER = (
     "Your organisation does not sign in through its own accounts here; sign in with your password"
@@ -146,7 +148,7 @@ def _save(request: HttpRequest, form: SignInProviderForm) -> SignInProvider | No
 @login_required
 def provider_add(request: HttpRequest) -> HttpResponse:
     _support_staff_only(request)
-    form = SignInProviderForm(request.POST if request.method == "POST" else None)
+    form = SignInProviderForm(posted(request))
     if request.method == "POST" and (provider := _save(request, form)):
         audit.record(
             "sso.provider_added",
@@ -170,7 +172,7 @@ def provider_add(request: HttpRequest) -> HttpResponse:
 def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
     _support_staff_only(request)
     provider = get_object_or_404(SignInProvider, pk=provider_id)
-    form = SignInProviderForm(request.POST if request.method == "POST" else None, instance=provider)
+    form = SignInProviderForm(posted(request), instance=provider)
     if request.method == "POST" and (saved := _save(request, form)):
         state = "active" if saved.is_active else "not active"
         audit.record(
@@ -190,8 +192,7 @@ def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
 def provider_deactivate(request: HttpRequest, provider_id: int) -> HttpResponse:
     _support_staff_only(request)
     provider = get_object_or_404(SignInProvider, pk=provider_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    check_method(request, POST_ONLY)
     if not provider.is_active:
         messages.info(request, f"{provider.name} was already not active.")
         return redirect("sso-providers")

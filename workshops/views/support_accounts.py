@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from workshops import audit
+from workshops.access import POST_ONLY, check_method
 from workshops.accounts.mfa import ResetRefused, describe, reset_second_factors
 from workshops.accounts.sessions import end_all_sessions
 from workshops.forms.support_accounts import FindAccountForm
@@ -115,8 +116,7 @@ def deactivate(request: HttpRequest, account_id: int) -> HttpResponse:
 def reactivate(request: HttpRequest, account_id: int) -> HttpResponse:
     account = _account(request, account_id)
     _not_their_own(request, account, "reactivate")
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    check_method(request, POST_ONLY)
     if account.is_active:
         messages.info(request, f"{account.email} is active already.")
     else:

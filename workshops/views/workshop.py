@@ -9,24 +9,26 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotAllowed,
-    HttpResponseNotModified,
-)
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from workshops import audit
-from workshops.access import get_agenda_item, get_assessment, get_workshop
+from workshops.access import (
+    POST_ONLY,
+    Need,
+    get_agenda_item,
+    get_assessment,
+    get_workshop,
+    get_workshop_action,
+)
 from workshops.forms.workshop import ActionForm, AgendaAddForm, ConsensusForm, WorkshopForm
 from workshops.models import Workshop, WorkshopError
 from workshops.reporting import charts
 from workshops.services import workshop as services
 from workshops.services.plan import PlanError, remove_draft
+from workshops.views.common import integer, posted
 
 
 def join_address(request: HttpRequest, workshop: Workshop | None = None) -> str:
@@ -37,9 +39,9 @@ def join_address(request: HttpRequest, workshop: Workshop | None = None) -> str:
 
 @login_required
 def workshop_create(request: HttpRequest, partnership_id: int, assessment_id: int):
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, "facilitate")
+    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.FACILITATE)
     form = WorkshopForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         partnership=assessment.partnership,
         initial={"facilitator": request.user.pk},
     )
@@ -185,14 +187,15 @@ def workshop_chart(
 
     The current item's chart exists only once results are revealed, like the table.
     """
-    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    agenda_item = workshop.current
-    try:
-        chosen = int(request.GET.get("item", ""))
-    except ValueError:  # none chosen, or digits int() cannot read ("²")
-        chosen = None
-    if chosen is not None:
-        agenda_item = get_object_or_404(workshop.agenda, pk=chosen)
+    chosen = integer(request.GET, "item")
+    if chosen is None:
+        workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
+        agenda_item = workshop.current
+    else:
+        agenda_item, _ = get_agenda_item(
+            request, partnership_id, assessment_id, workshop_id, chosen
+        )
+        workshop = agenda_item.workshop
     if agenda_item is None or (
         agenda_item.pk == workshop.current_id and not workshop.shows_results
     ):
@@ -216,13 +219,12 @@ def _back_to_console(workshop: Workshop, agenda_item=None) -> HttpResponse:
 @never_cache
 @login_required
 def workshop_control(request: HttpRequest, partnership_id, assessment_id, workshop_id):
-    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    if request.method != "POST":  # after the access check, so outsiders see a 404
-        return HttpResponseNotAllowed(["POST"])
-    try:
-        version = int(request.POST.get("version", ""))
-        seconds = int(request.POST.get("seconds") or 0)
-    except ValueError:
+    workshop, _ = get_workshop(
+        request, partnership_id, assessment_id, workshop_id, methods=POST_ONLY
+    )
+    version = integer(request.POST, "version")
+    seconds = integer(request.POST, "seconds", default=0)
+    if version is None or seconds is None:
         messages.error(request, "That request was incomplete. Nothing was changed.")
     else:
         action = request.POST.get("action", "")
@@ -240,9 +242,9 @@ def waiting_phone(
     request: HttpRequest, partnership_id: int, assessment_id: int, workshop_id: int, waiting_id: int
 ) -> HttpResponse:
     """Let a waiting phone in, or turn it away."""
-    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    if request.method != "POST":  # after the access check, so outsiders see a 404
-        return HttpResponseNotAllowed(["POST"])
+    workshop, _ = get_workshop(
+        request, partnership_id, assessment_id, workshop_id, methods=POST_ONLY
+    )
     decision = request.POST.get("decision")
     try:
         if decision == "admit":
@@ -276,9 +278,9 @@ def participant_remove(
     participant_id: int,
 ) -> HttpResponse:
     """Take someone out of the workshop, with their votes."""
-    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    if request.method != "POST":  # after the access check, so outsiders see a 404
-        return HttpResponseNotAllowed(["POST"])
+    workshop, _ = get_workshop(
+        request, partnership_id, assessment_id, workshop_id, methods=POST_ONLY
+    )
     try:
         who, votes = services.remove_participant(workshop, participant_id)
     except WorkshopError as exc:
@@ -294,7 +296,7 @@ def participant_remove(
 @login_required
 def workshop_agenda(request: HttpRequest, partnership_id, assessment_id, workshop_id):
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    form = AgendaAddForm(request.POST if request.method == "POST" else None, workshop=workshop)
+    form = AgendaAddForm(posted(request), workshop=workshop)
     if request.method == "POST" and form.is_valid():
         added = services.add_to_agenda(workshop, list(form.cleaned_data["items"]))
         messages.success(request, f"{added} item{'s' if added != 1 else ''} added to the agenda.")
@@ -310,9 +312,9 @@ def workshop_agenda(request: HttpRequest, partnership_id, assessment_id, worksho
 
 @login_required
 def agenda_change(request: HttpRequest, partnership_id, assessment_id, workshop_id, agenda_id):
-    agenda_item, _ = get_agenda_item(request, partnership_id, assessment_id, workshop_id, agenda_id)
-    if request.method != "POST":  # after the access check, so outsiders see a 404
-        return HttpResponseNotAllowed(["POST"])
+    agenda_item, _ = get_agenda_item(
+        request, partnership_id, assessment_id, workshop_id, agenda_id, methods=POST_ONLY
+    )
     change = request.POST.get("change")
     try:
         if change == "remove":
@@ -330,9 +332,9 @@ def agenda_change(request: HttpRequest, partnership_id, assessment_id, workshop_
 
 @login_required
 def consensus(request: HttpRequest, partnership_id, assessment_id, workshop_id, agenda_id):
-    agenda_item, _ = get_agenda_item(request, partnership_id, assessment_id, workshop_id, agenda_id)
-    if request.method != "POST":  # after the access check, so outsiders see a 404
-        return HttpResponseNotAllowed(["POST"])
+    agenda_item, _ = get_agenda_item(
+        request, partnership_id, assessment_id, workshop_id, agenda_id, methods=POST_ONLY
+    )
     workshop = agenda_item.workshop
     form = ConsensusForm(
         request.POST, instance=agenda_item, workshop=workshop, item=agenda_item.item
@@ -347,9 +349,9 @@ def consensus(request: HttpRequest, partnership_id, assessment_id, workshop_id, 
 
 @login_required
 def action_add(request: HttpRequest, partnership_id, assessment_id, workshop_id, agenda_id):
-    agenda_item, _ = get_agenda_item(request, partnership_id, assessment_id, workshop_id, agenda_id)
-    if request.method != "POST":  # after the access check, so outsiders see a 404
-        return HttpResponseNotAllowed(["POST"])
+    agenda_item, _ = get_agenda_item(
+        request, partnership_id, assessment_id, workshop_id, agenda_id, methods=POST_ONLY
+    )
     workshop = agenda_item.workshop
     form = ActionForm(request.POST, workshop=workshop)
     if not form.is_valid():
@@ -362,10 +364,10 @@ def action_add(request: HttpRequest, partnership_id, assessment_id, workshop_id,
 
 @login_required
 def action_delete(request: HttpRequest, partnership_id, assessment_id, workshop_id, action_id):
-    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    if request.method != "POST":  # after the access check, so outsiders see a 404
-        return HttpResponseNotAllowed(["POST"])
-    action = get_object_or_404(workshop.actions, pk=action_id)
+    action, _ = get_workshop_action(
+        request, partnership_id, assessment_id, workshop_id, action_id, methods=POST_ONLY
+    )
+    workshop = action.workshop
     try:
         remove_draft(action)
     except PlanError as exc:
