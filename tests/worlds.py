@@ -17,14 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questions.loader import load_bank, read_bank
-from tests.conftest import (
-    make_assessment,
-    make_cast,
-    make_person,
-    make_user,
-    make_workshop,
-    respond,
-)
+from tests.builders import make_assessment, make_person, make_staff, make_workshop, respond
+from tests.conftest import make_cast
 from workshops.models import (
     Action,
     AuditEvent,
@@ -179,9 +173,7 @@ def built_worlds(django_db_blocker) -> Iterator[tuple[World, World, dict[str, Us
             cast = make_cast()
             mine = build_world(cast, cast.partnership, cast.coordinator, "Eastvale")
             theirs = build_world(cast, cast.other, cast.outsider, "Westmoor")
-            staff = make_user("support@lsp-assess.example.org", "Support")
-            staff.is_staff = True
-            staff.save()
+            staff = make_staff("Support")
             users = {role: cast.user(role) for role in Membership.Role.values}
             users |= {"other_coordinator": cast.outsider, "staff": staff}
             yield mine, theirs, users

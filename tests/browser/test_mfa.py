@@ -12,7 +12,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 from tests.workshops.accounts.test_mfa import give_totp, totp_now
 from workshops.models import AuditEvent, User
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from questions.models import Item, Section
-from tests.conftest import PASSWORD, make_assessment, make_person, make_workshop, respond
+from tests.builders import PASSWORD, make_assessment, make_person, make_workshop, respond
 from tests.workshops import test_results
 from workshops.access import get_invitation_by_token
 from workshops.models import (

@@ -18,7 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import PASSWORD, Cast, make_user
+from tests.builders import PASSWORD, make_user
+from tests.conftest import Cast
 from workshops.models import (
     AuditEvent,
     EmailSend,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from tests.conftest import make_assessment
+from tests.builders import make_assessment
 from tests.workshops.test_results import respond
 from workshops.models import Action, PlanPdf, Priority
 from workshops.reporting import plan_pdf

@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from questions.loader import load_bank, parse_bank
-from tests.conftest import make_assessment, make_workshop
+from tests.builders import make_assessment, make_workshop
 from workshops.models import AgendaItem, Answer, Respondent
 from workshops.services import results as results_service
 from workshops.services.scores import band_for

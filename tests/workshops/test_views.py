@@ -6,7 +6,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import Cast, make_user
+from tests.builders import make_user
+from tests.conftest import Cast
 from workshops.models import Membership, Partnership, Person
 
 

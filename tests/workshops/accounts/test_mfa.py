@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lsp_assess import settings as project_settings
-from tests.conftest import PASSWORD, make_user
+from tests.builders import PASSWORD, make_user
 from workshops.models import AuditEvent, Partnership
 
 ROOT = Path(__file__).resolve().parents[3]
