@@ -58,6 +58,25 @@ class World:
     member_token: str = ""  # its link (only the hash is stored)
     import_job: ImportJob | None = None  # a big import, finished
 
+    def objects(self) -> list:
+        """The partnership's own objects, which a URL or a form may name by id (accounts
+        are shared between partnerships, not owned)."""
+        return [
+            self.partnership,
+            self.organisation,
+            self.person,
+            self.paper_person,
+            self.membership,
+            self.assessment,
+            self.invitation,
+            self.workshop,
+            self.workshop_action,
+            self.priority,
+            self.action,
+            self.member_invitation,
+            *self.workshop.agenda.all(),
+        ]
+
     @property
     def token(self) -> str:
         return self.invitation.token
