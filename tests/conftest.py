@@ -1,11 +1,11 @@
 """The shared cast: one partnership with a member in every permission role,
-and an outsider who coordinates a different partnership."""
+and an outsider who coordinates a different partnership; and the fixtures most
+tests use. The builders behind them are in ``tests/builders.py``."""
 
 from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -14,25 +14,17 @@ from django.test import override_settings
 from django.utils import timezone
 
 from questions.loader import load_bank, read_bank
-from workshops.forms.questionnaire import Slot
+from tests.builders import make_assessment, make_user
 from workshops.models import (
-    Assessment,
     Invitation,
     Membership,
     Organisation,
     Partnership,
     Person,
-    Respondent,
     User,
-    Workshop,
 )
 from workshops.reporting import pdf
 from workshops.reporting.pdf import RefusedURL
-from workshops.services.assessment import Scope, create_assessment
-from workshops.services.questionnaire import respondent_for_invitation, save_values, submit
-from workshops.services.workshop import create_workshop
-
-PASSWORD = "correct-horse-battery"
 
 
 def pytest_report_header(config):
@@ -66,10 +58,6 @@ def _second_factor_optional():
 def bank(db):
     """The real question bank, loaded from fixtures/question_bank.yaml."""
     return load_bank(read_bank(settings.QUESTION_BANK_PATH)).version
-
-
-def make_user(email: str, name: str = "") -> User:
-    return User.objects.create_user(email=email, password=PASSWORD, full_name=name)
 
 
 @dataclass
@@ -148,94 +136,7 @@ def cast(db) -> Cast:
     return make_cast()
 
 
-# Builders for the objects most tests need, on top of the cast.
-
-
-ORGANISATIONS = {
-    "public": "District Council",
-    "private": "Chamber of Commerce",
-    "third": "Council for Voluntary Service",
-}
-
-
-def make_assessment(
-    cast: Cast,
-    *,
-    title: str = "Autumn review",
-    scope: str = Scope.FULL,
-    sections: tuple[int, ...] = (),
-    basis: str = "internal",
-    opens: int = -1,
-    closes: int = 14,
-    anonymous: bool = False,
-    partnership=None,
-) -> Assessment:
-    """An assessment opening and closing the given number of days from today."""
-    today = timezone.localdate()
-    return create_assessment(
-        partnership or cast.partnership,
-        cast.coordinator,
-        title=title,
-        scope=scope,
-        sections=sections,
-        basis=basis,
-        opens_on=today + timedelta(days=opens),
-        closes_on=today + timedelta(days=closes),
-        anonymous=anonymous,
-    )
-
-
-def make_person(
-    cast: Cast,
-    name: str,
-    email: str = "",
-    *,
-    role: str = Person.Role.OFFICER,
-    layer: str = Person.Layer.OPERATIONAL,
-    sector: str = "public",
-    partnership=None,
-) -> Person:
-    partnership = partnership or cast.partnership
-    organisation, _ = Organisation.objects.get_or_create(
-        partnership=partnership,
-        name=f"{partnership.area} {ORGANISATIONS[sector]}",  # the cast's council for public
-        defaults={"sector": sector},
-    )
-    return Person.objects.create(
-        partnership=partnership,
-        organisation=organisation,
-        name=name,
-        email=email,
-        role=role,
-        layer=layer,
-    )
-
-
-def respond(
-    invitation: Invitation, answers: dict[str, str] | None = None, *, submitted: bool = False
-) -> Respondent:
-    """Answer as the invitee would online; ``answers`` are keyed by form field name."""
-    respondent = respondent_for_invitation(invitation, Respondent.Channel.ONLINE)
-    answers = answers or {}
-    keys = {name.split(":")[0] for name in answers}
-    items = {i.key: i for i in invitation.assessment.items.filter(key__in=keys)}
-    values = {Slot(items[n.split(":")[0]], n.partition(":")[2]): v for n, v in answers.items()}
-    if values:
-        save_values(respondent, values)
-    if submitted:
-        submit(respondent)
-    return respondent
-
-
-def make_workshop(cast: Cast, assessment: Assessment, **fields) -> Workshop:
-    """A board workshop today, facilitated by the cast's facilitator, with the default agenda."""
-    defaults = {
-        "title": "Board away day",
-        "kind": Workshop.Kind.BOARD,
-        "held_on": timezone.localdate(),
-        "facilitator": cast.facilitator,
-    }
-    return create_workshop(assessment, cast.facilitator, **{**defaults, **fields})
+# The objects most tests need, on top of the cast (made by tests/builders.py).
 
 
 @pytest.fixture

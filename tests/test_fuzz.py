@@ -16,8 +16,6 @@ examples per URL for a longer run; examples are derandomised so CI repeats.
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import os
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,7 +24,6 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -37,6 +34,15 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzz_input import (
+    Fields,
+    csv_files,
+    form_bodies,
+    plausible_rows,
+    values_for,
+    world_values,
+)
+from tests.fuzz_tables import changed_tables, crossed, fingerprint, tenant_objects
 from tests.workshops.test_live import joined
 from tests.worlds import (
     ADMIN,
@@ -56,7 +62,7 @@ from tests.worlds import (
     World,
     built_worlds,
 )
-from workshops.models import Action, AuditEvent, Person, Sector, User, Workshop, WorkshopError
+from workshops.models import Action, User, Workshop, WorkshopError
 from workshops.services import workshop as workshop_service
 from workshops.services.import_invitees import INVITEE_COLUMNS
 from workshops.services.import_responses import RESPONSE_COLUMNS
@@ -65,6 +71,7 @@ from workshops.services.questionnaire import outline
 # Examples per URL that reads fields; URLs that read none (pages that answer a
 # POST as a GET, buttons that act on the URL alone) get a fifth as many.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+
 
 WHO = {
     PUBLIC: "anonymous",
@@ -81,8 +88,12 @@ WHO = {
     ADMIN: "staff",
     STAFF: "staff",
 }
+
+
 # Pages a phone only reaches once it has joined the workshop.
 JOINED = {"workshop-room", "workshop-room-live", "workshop-vote"}
+
+
 # The PDFs answer a POST as a GET and read no field; each takes seconds to draw,
 # and the permission matrix already posts to them as everyone.
 NOT_FUZZED = {"questionnaire-pdf", "plan-pdf"}
@@ -132,6 +143,7 @@ def unanswered(world: World) -> World:
 
 TARGETS = _targets()
 
+
 # Buttons whose value the view reads by hand, and every value it takes: any other
 # value, or none, must be refused with a message and change nothing.
 ONE_OF: dict[str, tuple[str, set[str]]] = {
@@ -141,6 +153,8 @@ ONE_OF: dict[str, tuple[str, set[str]]] = {
     "plan-action-decide": ("decision", {"accept", "reject"}),
     "workshop-waiting": ("decision", {"admit", "turn_away"}),
 }
+
+
 # Fields posted by scripts or by buttons on pages the world does not show
 # (a draft action to decide, a vote while voting is open), as the views read them.
 BY_HAND: dict[str, dict[str, set[str]]] = {
@@ -157,14 +171,16 @@ BY_HAND: dict[str, dict[str, set[str]]] = {
     "invitees-import": {"file": set()},
     "responses-import": {"file": set()},
 }
+
+
 # The answers a questionnaire page holds are saved one by one by its script.
 SAVED_FROM = {"questionnaire-save": "questionnaire-section", "paper-save": "paper-section"}
+
+
 IMPORTS = {"invitees-import": INVITEE_COLUMNS, "responses-import": RESPONSE_COLUMNS}
 
 
 # What the pages' forms post: field names and the values they offer, by action path.
-
-Fields = dict[str, set[str]]
 
 
 class _FormReader(HTMLParser):
@@ -252,290 +268,14 @@ def world(django_db_setup, django_db_blocker):
         yield mine, theirs, users, forms
 
 
-# The values: what a hostile or careless browser could send.
-
-CHARACTERS = st.characters(codec="utf-8")  # anything a browser can encode, NUL included
-TEXT = st.text(CHARACTERS, max_size=30)
-LONG_TEXT = st.builds(
-    lambda char, length: char * length,
-    st.sampled_from(["x", "é", "😀", "\x00", "<", " ", "\n"]),
-    # Either side of the lengths the fields and columns allow.
-    st.sampled_from([150, 151, 200, 201, 255, 256, 1000, 1001, 2000, 2001, 5000, 5001]),
-)
-NUMBERS = st.one_of(
-    st.integers(-3, 12).map(str),
-    st.integers(-(2**70), 2**70).map(str),
-    st.floats().map(str),
-    st.sampled_from(
-        ["NaN", "-nan", "inf", "-0", "1e309", "0x1F", "1_000", " 7 ", "7\n", "+3", "3.0"]
-    ),
-    # Digits that str.isdigit() accepts but int() may not, and a number too long for int().
-    st.sampled_from(["²", "٣", "１２", "⑦", "9" * 5000]),
-)
-DATES = st.one_of(
-    st.sampled_from(
-        [
-            ("31", "2", "2026"),
-            ("29", "2", "2025"),
-            ("0", "0", "0"),
-            ("32", "13", "2026"),
-            ("1", "1", "0"),
-            ("1", "1", "10000"),
-            ("1", "1", "99999999999999999999"),
-            ("9" * 30, "1", "2026"),
-            ("1", "9" * 30, "2026"),
-            ("15", "6", "1"),
-            ("31", "12", "9999"),
-            ("1", "1", "2026"),
-            ("٣", "1", "2026"),
-        ]
-    ),
-    st.tuples(NUMBERS, NUMBERS, NUMBERS),
-)
-UNKNOWN_KEYS = st.one_of(
-    st.sampled_from(["id", "pk", "partnership", "assessment", "created_by", "state", "token"]),
-    # Quotes and line breaks would break the test client's own multipart encoding.
-    st.text(st.characters(codec="utf-8", exclude_characters='"\r\n'), min_size=1, max_size=12),
-)
-
-
-def world_values(mine: World, theirs: World) -> list[str]:
-    """Ids, emails, codes and names of both partnerships: a tampered form sends these."""
-    values = {"0", "-1"}
-    for w in (mine, theirs):
-        objects = [
-            w.partnership,
-            w.organisation,
-            w.person,
-            w.paper_person,
-            w.membership,
-            w.assessment,
-            w.invitation,
-            w.workshop,
-            w.workshop_action,
-            w.priority,
-            w.action,
-            w.coordinator,
-            w.member_invitation,
-            *w.workshop.agenda.all(),
-        ]
-        values |= {str(o.pk) for o in objects}
-        values |= {w.coordinator.email, w.person.name, w.organisation.name, w.code, w.token}
-        values.add(str(w.workshop.version))
-    return sorted(values)
-
-
-def values_for(known: set[str], ids: list[str]):
-    # The form's own values first: Hypothesis shrinks towards them.
-    offered = [st.sampled_from(sorted(known))] if known else []
-    return st.one_of(
-        *offered, st.just(""), TEXT, NUMBERS, st.sampled_from(ids), LONG_TEXT, st.emails()
-    )
-
-
-def _date_groups(names: list[str]) -> list[str]:
-    """The fields that are a day, month and year (``due_on_0``, ``_1``, ``_2``)."""
-    return [
-        name[:-2]
-        for name in names
-        if name.endswith("_0") and {f"{name[:-2]}_1", f"{name[:-2]}_2"} <= set(names)
-    ]
-
-
-PLAIN_TEXT = st.from_regex(r"[A-Za-z][A-Za-z0-9 ,.'-]{0,39}", fullmatch=True)
-
-
-def plausible(name: str, known: set[str]):
-    """What a person filling the form in might give for ``name``."""
-    if known and "email" not in name:
-        return st.sampled_from(sorted(known))
-    if name.endswith("_0"):
-        return st.integers(1, 28).map(str)  # a day
-    if name.endswith("_1"):
-        return st.integers(1, 12).map(str)  # a month
-    if name.endswith("_2"):
-        return st.integers(2025, 2028).map(str)  # a year
-    if "email" in name:
-        return st.one_of(st.sampled_from(sorted(known)), st.emails()) if known else st.emails()
-    if name in ("revision", "version", "seconds", "votes"):
-        return st.integers(0, 120).map(str)
-    return PLAIN_TEXT
-
-
-@st.composite
-def form_bodies(draw, fields: Fields, ids: list[str]) -> list[tuple[str, str]]:
-    """A POST body as (name, value) pairs: the whole form or some of its fields, filled
-    in as a person would with a few hostile values, or hostile throughout; now and
-    then a field given several times, or one the form does not have."""
-    names = sorted(fields)
-    if names and draw(st.integers(0, 2)):
-        chosen = names  # the whole form, as a browser sends it
-    else:
-        chosen = draw(st.lists(st.sampled_from(names), unique=True)) if names else []
-    hostile = set(chosen)
-    if draw(st.integers(0, 2)):  # filled in, with up to two fields tampered with
-        hostile = set(draw(st.lists(st.sampled_from(chosen), max_size=2))) if chosen else set()
-    pairs = []
-    for name in chosen:
-        if name in hostile:
-            for _ in range(draw(st.sampled_from([1, 1, 1, 2, 3]))):
-                pairs.append((name, draw(values_for(fields[name], ids))))
-        else:
-            pairs.append((name, draw(plausible(name, fields[name]))))
-    for group in _date_groups(chosen):
-        if {f"{group}_0", f"{group}_1", f"{group}_2"} & hostile and draw(st.booleans()):
-            day, month, year = draw(DATES)
-            parts = {f"{group}_0": day, f"{group}_1": month, f"{group}_2": year}
-            pairs = [(n, parts.get(n, v)) for n, v in pairs]
-    if draw(st.integers(0, 3)) == 0:
-        pairs.append((draw(UNKNOWN_KEYS), draw(values_for(set(), ids))))
-    return pairs
-
-
-def plausible_rows(mine: World):
-    """Rows a coordinator's spreadsheet might hold, for either import (by column)."""
-    answers = st.sampled_from(
-        [
-            ("1.1", "internal", "4"),
-            ("1.1", "", "dont_know"),
-            ("1.1.2", "", "yes"),
-            ("1.2.1", "", "Gaps in housing"),
-            ("3.5", "", "na"),
-            ("8.1", "", "Shared data"),
-        ]
-    )
-    return st.builds(
-        lambda who, answer, **cells: {
-            **cells,
-            "respondent": who,
-            **dict(zip(("item", "basis", "answer"), answer, strict=True)),
-        },
-        st.from_regex(r"P-[0-9]{3}", fullmatch=True),
-        answers,
-        name=PLAIN_TEXT,
-        email=st.emails(),
-        organisation=st.just(mine.organisation.name),
-        role=st.sampled_from(Person.Role.values),
-        layer=st.sampled_from(Person.Layer.values),
-        sector=st.sampled_from(Sector.values),
-    )
-
-
-@st.composite
-def csv_files(draw, columns: tuple[str, ...], rows_like, hostile) -> tuple[str, bytes]:
-    """A file named like a CSV or not: random bytes, or a CSV of rows filled in as a
-    coordinator would with a few hostile cells, or hostile throughout; in UTF-8 or
-    in an encoding the import does not read."""
-    name = draw(st.sampled_from(["people.csv", "answers.CSV", "export.xlsx", "csv", "a" * 300]))
-    if draw(st.integers(0, 3)) == 0:
-        return name, draw(st.binary(max_size=2000))
-    header = list(draw(st.permutations(columns)))
-    if draw(st.integers(0, 3)) == 0:
-        header = draw(st.lists(st.sampled_from([*columns, "", "extra"]), max_size=10))
-    filled_in = draw(st.integers(0, 2)) > 0
-    # Up to two cells of the whole file tampered with, or all of them.
-    tampered = set(draw(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 9)), max_size=2)))
-    ragged = draw(st.integers(0, 5)) == 0  # rows a cell short
-    rows = []
-    for r in range(draw(st.integers(0, 6))):
-        row = draw(rows_like)
-        width = len(header)
-        if ragged and draw(st.booleans()):
-            width = max(0, width - 1)
-        rows.append(
-            [
-                row[column]
-                if filled_in and column in row and (r, c) not in tampered
-                else draw(hostile)
-                for c, column in enumerate(header[:width])
-            ]
-        )
-    text = io.StringIO()
-    csv.writer(text).writerows([header, *rows])
-    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "cp1252"]))
-    return name, text.getvalue().encode(encoding, errors="replace")
-
-
 # One request, and what it did to the database.
 
+
 REFUSALS = {400, 403, 404, 405, 409, 410, 429}
+
+
 # Python's own words, which must never be what a person is told.
 PYTHON_WORDS = ("out of range", "invalid literal", "Exceeds the limit", "Traceback")
-MODELS = list(apps.get_app_config("workshops").get_models(include_auto_created=True))
-
-
-Rows = dict[str, dict[int, dict]]
-# Where each table points: (column, model pointed at).
-POINTERS = {
-    m._meta.label: [(f.attname, f.related_model) for f in m._meta.concrete_fields if f.is_relation]
-    for m in MODELS
-}
-
-
-def fingerprint() -> Rows:
-    """Every row of every table of the workshops app, by id: the world is small enough."""
-    return {
-        m._meta.label: {row[m._meta.pk.attname]: row for row in m.objects.values()} for m in MODELS
-    }
-
-
-# A refused sign-in or code is itself something the audit log keeps (who tried,
-# from where): those entries are the record of the refusal, not something stored.
-FAILURE_RECORDS = {"account.sign_in_failed", "account.mfa_failed"}
-
-
-def changed_tables(before: Rows, after: Rows) -> list[str]:
-    audit = AuditEvent._meta.label
-    after = {
-        **after,
-        audit: {
-            pk: row
-            for pk, row in after[audit].items()
-            if pk in before[audit] or row["action"] not in FAILURE_RECORDS
-        },
-    }
-    return [label for label in before if before[label] != after[label]]
-
-
-def tenant_objects(world: World) -> dict[type, set[int]]:
-    """The ids of a partnership's own objects, by model (accounts are shared, not owned)."""
-    objects = [
-        world.partnership,
-        world.organisation,
-        world.person,
-        world.paper_person,
-        world.membership,
-        world.assessment,
-        world.invitation,
-        world.workshop,
-        world.workshop_action,
-        world.priority,
-        world.action,
-        world.member_invitation,
-        *world.workshop.agenda.all(),
-    ]
-    ids: dict[type, set[int]] = defaultdict(set)
-    for obj in objects:
-        ids[type(obj)].add(obj.pk)
-    return ids
-
-
-def crossed(before: Rows, after: Rows, theirs: dict[type, set[int]]) -> list[str]:
-    """The other partnership's rows that changed, and new or changed rows pointing at them."""
-    found = []
-    for model in MODELS:
-        label = model._meta.label
-        for pk, row in after[label].items():
-            if before[label].get(pk) == row:
-                continue
-            if pk in theirs.get(model, ()):
-                found.append(f"{label} #{pk} changed")
-            found += [
-                f"{label} #{pk}.{column} points at theirs"
-                for column, pointed in POINTERS[label]
-                if row[column] in theirs.get(pointed, ())
-            ]
-    return found
 
 
 def post(client: Client, url: str, pairs, *, multipart: bool, upload=None, json=False):

@@ -1,360 +1,68 @@
 """Whatever people type stays text: in pages, CSV and XLSX exports, PDFs and emails.
 
-Every free-text field is filled once for the module, through the real forms,
-questionnaire link, workshop screens and CSV imports, with markup, template
-syntax and spreadsheet formulas. The tests then read back every page, export,
-PDF and email that shows them: markup escaped, template syntax shown as typed,
-no cell a spreadsheet would run, nothing fetched while rendering a PDF.
+Every free-text field of the shared world is filled once for the module
+(tests/typed_world.py), through the real forms, questionnaire link, workshop
+screens and CSV imports, with markup, template syntax and spreadsheet formulas.
+The tests then read back every page, export, PDF and email that shows them:
+markup escaped, template syntax shown as typed, no cell a spreadsheet would run,
+nothing fetched while rendering a PDF.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from questions.loader import load_bank, read_bank
-from tests.conftest import Cast, make_cast
-from workshops.access import get_invitation_by_token
-from workshops.models import (
-    Action,
-    AgendaItem,
-    Answer,
-    Assessment,
-    EvidenceNote,
-    Invitation,
-    Organisation,
-    Person,
-    Respondent,
-    Workshop,
+from tests.typed_world import (
+    SHORT,
+    SUM,
+    TYPED,
+    Typed,
+    csv_file,
+    dates,
+    post,
+    signed_in,
+    typed,
+    typed_world,
 )
+from workshops.access import get_invitation_by_token
+from workshops.models import Answer, EvidenceNote, Person, Respondent
 from workshops.reporting.exports import EXPORTS
 from workshops.services import action_reminders
 from workshops.services import plan as plan_services
 from workshops.services.mail import unlinked
 
-HYPERLINK = '=HYPERLINK("http://evil.example","x")'
-CMD = "+1+cmd|' /C calc'!A0"
-SUM = "-2+3"
-AT = "@SUM(A1)"
-MARKUP = (
-    '<script>alert("x")</script><img src=x onerror=alert(1)> {{ settings.SECRET_KEY }} '
-    "{% debug %} {{ 7|add:1 }} \"quoted\" & 'single' javascript:alert(1)"
-)
-# Names are shorter (150 characters), so they get the core of it.
-SHORT = '<script>alert("x")</script> {{ 7|add:1 }} {% debug %} "quoted" & \'single\''
-
-
-def typed(start: str, what: str, rest: str = MARKUP) -> str:
-    """What someone might type: a spreadsheet formula first, then markup and template syntax."""
-    return f"{start} {what} {rest}"
-
-
-TYPED = {
-    "partnership": typed(HYPERLINK, "partnership"),
-    "area": typed(CMD, "area"),
-    "organisation": typed(AT, "organisation"),
-    "person": typed(SUM, "person", SHORT),
-    "imported_person": typed(HYPERLINK, "imported person", SHORT),
-    "earlier": typed(HYPERLINK, "earlier"),
-    "title": typed(CMD, "assessment"),
-    "note": typed(HYPERLINK, "evidence note"),
-    "open_answer": typed(CMD, "open answer"),
-    "looking_forward": typed(SUM, "looking forward"),
-    "imported_answer": typed(AT, "imported answer"),
-    # Organisations of imported respondents, who rate 1.1 high and low: a gap between groups.
-    "high": typed(HYPERLINK, "imported"),
-    "low": typed(AT, "other imported"),
-    "workshop": typed(AT, "workshop"),
-    "rationale": typed(HYPERLINK, "rationale"),
-    "strengths": typed(CMD, "strengths"),
-    "improvements": typed(SUM, "improvements"),
-    "evidence": typed(AT, "evidence"),
-    "workshop_action": typed(HYPERLINK, "workshop action"),
-    "priority": typed(CMD, "priority"),
-    "draft_title": typed(SUM, "draft title"),
-    "action_title": typed(AT, "action title"),
-    "description": typed(HYPERLINK, "description"),
-    "success": typed(CMD, "success measure"),
-    "support_partners": typed(SUM, "support from partners"),
-    "support_elsewhere": typed(AT, "support from elsewhere"),
-    "progress": typed(HYPERLINK, "progress"),
-}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-# --- The data, entered once for the module --------------------------------------------------------
-
-
-@dataclass
-class World:
-    """The cast's partnership after people have typed into every field, and where to find it."""
-
-    cast: Cast
-    assessment: Assessment
-    earlier: Assessment
-    organisation: Organisation
-    person: Person
-    imported_person: Person
-    token: str  # the person's link: their answers are submitted
-    draft_token: str  # the imported person's link: the same texts, not yet submitted
-    workshop: Workshop
-    entry: AgendaItem
-    action: Action
-    phone: Client
-    emails: list
-
-    def args(self, *more) -> list:
-        return [self.cast.partnership.pk, self.assessment.pk, *more]
-
-    def workshop_args(self, *more) -> list:
-        return self.args(self.workshop.pk, *more)
-
-
-def post(client: Client, url: str, data: dict | None = None, status: int = 302):
-    response = client.post(url, data or {})
-    problems = re.findall(r'govuk-error-message"[^>]*>(.*?)</p', response.content.decode(), re.S)
-    assert response.status_code == status, problems or response.content.decode()[:3000]
-    return response
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def dates(name: str, day) -> dict:
-    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
-
-
-def csv_file(header: str, rows: list[list[str]]) -> SimpleUploadedFile:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header.split(","))
-    writer.writerows(rows)
-    return SimpleUploadedFile("file.csv", buffer.getvalue().encode(), content_type="text/csv")
-
-
-def _partnership(cast: Cast, coordinator: Client) -> tuple[Organisation, Person]:
-    p = cast.partnership.pk
-    data = {"name": TYPED["partnership"], "area": TYPED["area"], "authority_type": "district"}
-    post(coordinator, reverse("partnership-edit", args=[p]), data)
-    data = {"name": TYPED["organisation"], "sector": "public"}
-    post(coordinator, reverse("organisation-create", args=[p]), data)
-    organisation = cast.partnership.organisations.get(name=TYPED["organisation"])
-    data = {
-        "name": TYPED["person"],
-        "email": "typed@eastvale.example.org",
-        "organisation": organisation.pk,
-        "role": "officer",
-        "layer": "operational",
-    }
-    post(coordinator, reverse("person-create", args=[p]), data)
-    return organisation, cast.partnership.people.get(name=TYPED["person"])
-
-
-def _earlier_answers(earlier: Assessment, coordinator: Client) -> None:
-    header = "respondent,role,sector,layer,organisation,item,basis,answer"
-    rows = [
-        [f"r{n}", "officer", "public", "operational", "Council", "1.1", "", "2"] for n in range(3)
-    ]
-    ids = [earlier.partnership_id, earlier.pk]
-    post(coordinator, reverse("responses-import", args=ids), {"file": csv_file(header, rows)})
-
-
-def _assessment(cast: Cast, coordinator: Client, title: str, opens: int, closes: int):
-    # Two parts (an element and Looking forward) keep the PDFs quick to render.
-    data = {
-        "title": title,
-        "scope": "elements",
-        "sections": [1, 8],
-        "basis": "internal",
-        **dates("opens_on", timezone.localdate() + timedelta(days=opens)),
-        **dates("closes_on", timezone.localdate() + timedelta(days=closes)),
-    }
-    post(coordinator, reverse("assessment-create", args=[cast.partnership.pk]), data)
-    return cast.partnership.assessments.get(title=title)
-
-
-def _answers(assessment: Assessment, person: Person, coordinator: Client) -> tuple[str, str]:
-    """The person's answers through their link, and answers imported from files."""
-    ids = [assessment.partnership_id, assessment.pk]
-    post(coordinator, reverse("assessment-invite", args=ids), {"people": [person.pk]})
-    token = _link_in_last_email()
-    answers = {
-        "1.1:internal": "3",
-        "1.1:note": TYPED["note"],
-        "1.2.1": TYPED["open_answer"],
-        "8.1": TYPED["looking_forward"],
-    }
-    saved = post(Client(), reverse("questionnaire-save", args=[token]), answers, status=200)
-    assert json.loads(saved.content)["saved"] == 4
-    post(Client(), reverse("questionnaire-review", args=[token]))
-
-    # Three respondents in each of two organisations: enough for a gap between them.
-    header = "respondent,role,sector,layer,organisation,item,basis,answer"
-    rows = [[f"=high-{n}", "officer", "public", "operational", TYPED["high"]] for n in range(3)]
-    rows += [[f"@low-{n}", "board_member", "private", "strategic", TYPED["low"]] for n in range(3)]
-    rows = [row + ["1.1", "internal", "4" if n < 3 else "1"] for n, row in enumerate(rows)]
-    rows.append(rows[0][:5] + ["1.2.1", "", TYPED["imported_answer"]])
-    upload = {"file": csv_file(header, rows)}
-    post(coordinator, reverse("responses-import", args=ids), upload)
-
-    header = "name,email,organisation,role,layer"
-    row = [TYPED["imported_person"], "imported@eastvale.example.org", TYPED["organisation"]]
-    upload = {"file": csv_file(header, [[*row, "officer", "operational"]])}
-    post(coordinator, reverse("invitees-import", args=ids), upload)
-    # A submitted link shows nothing more, so the pages are read through a draft.
-    drafter = Person.objects.create(
-        partnership=assessment.partnership,
-        organisation=person.organisation,
-        name="Draft Partner",
-        role=Person.Role.OFFICER,
-        layer=Person.Layer.OPERATIONAL,
-    )
-    draft = Invitation.objects.create(assessment=assessment, person=drafter).token
-    post(Client(), reverse("questionnaire-save", args=[draft]), answers, status=200)
-    return token, draft
-
-
-def _link_in_last_email() -> str:
-    """The personal link the last email carries: only emails hold links."""
-    return re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[-1].body)[1]
-
-
-def _workshop(cast: Cast, assessment: Assessment, person: Person, organisation: Organisation):
-    """A workshop run on its screens: the person votes on a phone, the room agrees, an action."""
-    facilitator = signed_in(cast.facilitator)
-    data = {
-        "title": TYPED["workshop"],
-        "kind": "board",
-        **dates("held_on", timezone.localdate()),
-        "facilitator": cast.facilitator.pk,
-    }
-    post(facilitator, reverse("workshop-create", args=[cast.partnership.pk, assessment.pk]), data)
-    workshop = assessment.workshops.get()
-    ids = [cast.partnership.pk, assessment.pk, workshop.pk]
-    phone = Client()
-    post(phone, reverse("workshop-join", args=[workshop.code]), {"who": person.pk})
-
-    def control(*actions: str) -> None:
-        for action in actions:
-            workshop.refresh_from_db()
-            data = {"action": action, "version": workshop.version}
-            post(facilitator, reverse("workshop-control", args=ids), data)
-
-    control("next", "open")
-    workshop.refresh_from_db()
-    entry = workshop.current
-    vote = {"item": entry.pk, "internal": "4"}
-    post(phone, reverse("workshop-vote", args=[workshop.code]), vote)
-    control("close", "reveal")
-    prefix = f"c{entry.pk}-"
-    agreed = {prefix + name: TYPED[name] for name in ("rationale", "strengths", "improvements")}
-    agreed |= {f"{prefix}evidence": TYPED["evidence"], f"{prefix}agreed_internal": "3"}
-    post(facilitator, reverse("workshop-consensus", args=[*ids, entry.pk]), agreed)
-    action = {"description": TYPED["workshop_action"], "owner": organisation.pk}
-    post(facilitator, reverse("workshop-action-add", args=[*ids, entry.pk]), action)
-    workshop.refresh_from_db()
-    return workshop, entry, phone
-
-
-def _plan(assessment: Assessment, person: Person, organisation: Organisation, coordinator):
-    ids = [assessment.partnership_id, assessment.pk]
-    post(coordinator, reverse("plan-change", args=[*ids, "priority"]), {"text": TYPED["priority"]})
-    post(coordinator, reverse("plan-change", args=[*ids, "gather"]))
-    drafted = assessment.actions.get(source=Action.Source.WORKSHOP)
-    post(
-        coordinator, reverse("plan-action-decide", args=[*ids, drafted.pk]), {"decision": "accept"}
-    )
-    data = {
-        "revision": 0,
-        "title": TYPED["draft_title"],
-        "description": TYPED["description"],
-        "owner": organisation.pk,
-        "owner_person": person.pk,
-        **dates("due_on", timezone.localdate() + timedelta(days=3)),
-        "success_measure": TYPED["success"],
-        "support_partners": TYPED["support_partners"],
-        "support_elsewhere": TYPED["support_elsewhere"],
-        "status": "in_progress",
-    }
-    post(coordinator, reverse("plan-action-new", args=ids), data)
-    action = assessment.actions.get(title=TYPED["draft_title"])
-    # Renamed, so the action's history shows typed text on both sides of a change.
-    data |= {"revision": action.revision, "title": TYPED["action_title"]}
-    post(coordinator, reverse("plan-action", args=[*ids, action.pk]), data)
-    progress = {"text": TYPED["progress"]}
-    post(coordinator, reverse("plan-action-progress", args=[*ids, action.pk]), progress)
-    action.refresh_from_db()
-    return action
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    """Everything entered once, in a transaction rolled back after the module's tests
+    """Everything typed in once, in a transaction rolled back after the module's tests
     (each test runs inside it, in a savepoint of its own)."""
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=fast),
-        transaction.atomic(),
-    ):
-        load_bank(read_bank(settings.QUESTION_BANK_PATH))
-        del mail.outbox[:]
-        cast = make_cast()
-        coordinator = signed_in(cast.coordinator)
-        organisation, person = _partnership(cast, coordinator)
-        earlier = _assessment(cast, coordinator, TYPED["earlier"], -400, -380)
-        _earlier_answers(earlier, coordinator)
-        assessment = _assessment(cast, coordinator, TYPED["title"], -1, 14)
-        token, draft_token = _answers(assessment, person, coordinator)
-        workshop, entry, phone = _workshop(cast, assessment, person, organisation)
-        action = _plan(assessment, person, organisation, coordinator)
-        yield World(
-            cast=cast,
-            assessment=assessment,
-            earlier=earlier,
-            organisation=organisation,
-            person=person,
-            imported_person=cast.partnership.people.get(name=TYPED["imported_person"]),
-            token=token,
-            draft_token=draft_token,
-            workshop=workshop,
-            entry=entry,
-            action=action,
-            phone=phone,
-            emails=list(mail.outbox),
-        )
-        transaction.set_rollback(True)
-    cache.clear()
+    with typed_world(django_db_blocker) as typed:
+        yield typed
 
 
 # --- What was stored ------------------------------------------------------------------------------
 
 
 def test_the_forms_store_exactly_what_was_typed(db, world):
-    cast = world.cast
-    cast.partnership.refresh_from_db()
-    assert (cast.partnership.name, cast.partnership.area) == (TYPED["partnership"], TYPED["area"])
+    partnership = world.partnership
+    partnership.refresh_from_db()
+    assert (partnership.name, partnership.area) == (TYPED["partnership"], TYPED["area"])
     assert world.organisation.name == TYPED["organisation"]
     assert world.person.name == TYPED["person"]
     assert world.imported_person.name == TYPED["imported_person"]
@@ -393,7 +101,7 @@ def test_the_forms_store_exactly_what_was_typed(db, world):
 @dataclass(frozen=True)
 class Page:
     who: str  # a role of the cast, "phone" (the joined participant) or "anyone"
-    url: Callable[[World], str]
+    url: Callable[[Typed], str]
     shows: tuple[str, ...]  # keys of TYPED the page shows in full
 
 
@@ -401,17 +109,17 @@ PAGES = {
     "home": Page("coordinator", lambda w: reverse("home"), ("partnership",)),
     "partnership": Page(
         "coordinator",
-        lambda w: reverse("partnership", args=[w.cast.partnership.pk]),
+        lambda w: reverse("partnership", args=[w.partnership.pk]),
         ("partnership", "area", "title", "earlier", "workshop", "organisation", "person"),
     ),
     "partnership edit form": Page(
         "coordinator",
-        lambda w: reverse("partnership-edit", args=[w.cast.partnership.pk]),
+        lambda w: reverse("partnership-edit", args=[w.partnership.pk]),
         ("partnership", "area"),
     ),
     "person edit form": Page(
         "coordinator",
-        lambda w: reverse("person-edit", args=[w.cast.partnership.pk, w.person.pk]),
+        lambda w: reverse("person-edit", args=[w.partnership.pk, w.person.pk]),
         ("partnership", "person", "organisation"),
     ),
     "assessment dashboard": Page(
@@ -496,7 +204,7 @@ PAGES = {
     ),
     "audit log": Page(
         "coordinator",
-        lambda w: reverse("audit-log", args=[w.cast.partnership.pk]),
+        lambda w: reverse("audit-log", args=[w.partnership.pk]),
         ("partnership", "organisation", "person", "title", "workshop", "action_title"),
     ),
     "printable questionnaire": Page(
@@ -525,7 +233,7 @@ def test_every_page_shows_what_people_typed_as_text(db, world, name):
     elif page.who == "anyone":
         client = Client()
     else:
-        client = signed_in(world.cast.user(page.who))
+        client = signed_in(world.user(page.who))
     response = client.get(page.url(world))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
@@ -533,7 +241,7 @@ def test_every_page_shows_what_people_typed_as_text(db, world, name):
 
 
 def test_an_import_problem_quotes_the_file_as_text(db, world):
-    client = signed_in(world.cast.coordinator)
+    client = signed_in(world.user("coordinator"))
     people = Person.objects.count()
     row = ["Someone", "someone@eastvale.example.org", TYPED["low"], "officer", "operational"]
     upload = {"file": csv_file("name,email,organisation,role,layer", [row])}
@@ -549,12 +257,15 @@ def test_an_import_problem_quotes_the_file_as_text(db, world):
 
 # --- Exports --------------------------------------------------------------------------------------
 
+
 EXPORT_FILES = [
     f"{what}.{kind}"
     for what, builders in EXPORTS.items()
     for kind in ("csv", "xlsx")
     if kind == "xlsx" or len(builders) == 1
 ]
+
+
 # The typed text each file holds (quoted), and by sheet the columns that must stay numbers.
 HOLDS = {
     "answers": ("organisation", "open_answer", "imported_answer", "high", "low"),
@@ -562,6 +273,8 @@ HOLDS = {
     "trends": ("earlier",),
     "aggregates": ("high", "low", "earlier"),
 }
+
+
 NUMBERS = {
     "Answers": ("Element",),
     "Items": ("Answers", "Mean", "Median"),
@@ -570,6 +283,8 @@ NUMBERS = {
     "Trends": ("This assessment",),
     "Other partnerships": (),
 }
+
+
 SHEETS = {
     "answers": "Answers",
     "items": "Items",
@@ -603,7 +318,7 @@ def tables_of(response, kind: str, what: str) -> dict[str, list[list]]:
 @pytest.mark.parametrize("file", EXPORT_FILES)
 def test_no_export_hands_a_spreadsheet_a_formula(db, world, file):
     what, kind = file.split(".")
-    client = signed_in(world.cast.coordinator)
+    client = signed_in(world.user("coordinator"))
     response = client.get(reverse("results-export", args=world.args(what, kind)))
     assert response.status_code == 200
     tables = tables_of(response, kind, what)
@@ -632,7 +347,7 @@ def test_a_leading_tab_or_carriage_return_is_neutralised_too(db, world):
     online = get_invitation_by_token(world.token).respondent
     Answer.objects.filter(respondent=online, item__key="1.2.1").update(text="\t=1+2")
     Respondent.objects.filter(pk=online.pk).update(organisation="\r=3+4")
-    client = signed_in(world.cast.coordinator)
+    client = signed_in(world.user("coordinator"))
     url = reverse("results-export", args=world.args("answers", "csv"))
     rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))
     mine = [row for row in rows if row[-1] == "'\t=1+2"]
@@ -657,7 +372,7 @@ def pdf_text(content: bytes) -> tuple[PdfReader, str]:
 
 def test_the_plan_pdf_prints_what_people_typed_and_fetches_nothing(db, world, fetches, no_network):
     cache.clear()
-    client = signed_in(world.cast.executive)
+    client = signed_in(world.user("executive"))
     response = client.get(reverse("plan-pdf", args=world.args()))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader, text = pdf_text(response.content)
@@ -676,7 +391,7 @@ def test_the_plan_pdf_prints_what_people_typed_and_fetches_nothing(db, world, fe
 def test_the_paper_questionnaire_pdf_prints_the_names_as_typed_and_fetches_nothing(
     db, world, fetches, no_network
 ):
-    client = signed_in(world.cast.coordinator)
+    client = signed_in(world.user("coordinator"))
     response = client.get(reverse("questionnaire-pdf", args=world.args()))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader, text = pdf_text(response.content)
@@ -713,7 +428,7 @@ def test_invitations_carry_the_names_as_typed(db, world):
 
 
 def test_an_action_reminder_carries_the_title_as_typed_on_one_subject_line(db, world):
-    client = signed_in(world.cast.coordinator)
+    client = signed_in(world.user("coordinator"))
     action = world.action
     # A browser never sends a line break in a one-line field, but a hand-made request can.
     data = {
@@ -737,8 +452,8 @@ def test_an_action_reminder_carries_the_title_as_typed_on_one_subject_line(db, w
 
 
 def test_a_member_invitation_carries_the_name_as_typed_and_the_new_name_stays_text(db, world):
-    client = signed_in(world.cast.coordinator)
-    invite = reverse("member-invite", args=[world.cast.partnership.pk])
+    client = signed_in(world.user("coordinator"))
+    invite = reverse("member-invite", args=[world.partnership.pk])
     post(client, invite, {"email": "joiner@example.org", "role": "participant"})
     message = mail.outbox[-1]
     partnership = unlinked(TYPED["partnership"])
@@ -753,9 +468,8 @@ def test_a_member_invitation_carries_the_name_as_typed_and_the_new_name_stays_te
     account = {"full_name": name, "password1": password, "password2": password}
     post(Client(), link, account)
     assert (
-        world.cast.partnership.memberships.get(user__email="joiner@example.org").user.full_name
-        == name
+        world.partnership.memberships.get(user__email="joiner@example.org").user.full_name == name
     )
-    members = client.get(reverse("members", args=[world.cast.partnership.pk])).content.decode()
+    members = client.get(reverse("members", args=[world.partnership.pk])).content.decode()
     assert escape(name) in members
     assert "<script>alert" not in members

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 CANDIDATES = ["chromium", "chromium-browser", "google-chrome"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

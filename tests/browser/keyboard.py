@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 FOCUS_YELLOW = "rgb(255, 221, 0)"
 

@@ -22,7 +22,7 @@ from tests.browser.keyboard import (
     submit,
     tab_to,
 )
-from tests.conftest import make_person, make_workshop
+from tests.builders import make_person, make_workshop
 from workshops.models import Action, Answer, Respondent, Workshop
 from workshops.services import workshop as workshop_service
 

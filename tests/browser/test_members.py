@@ -10,7 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 from workshops.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from lsp_assess.views import service_unavailable
 from tests.browser.conftest import DESKTOP, PHONE, screenshot, sign_in
-from tests.conftest import make_workshop
+from tests.builders import make_workshop
 from workshops.models import Answer, Workshop
 from workshops.services import workshop as workshop_service
 

@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 
 from lsp_assess.views import service_unavailable
 from tests.browser.conftest import screenshot, sign_in
-from tests.conftest import make_assessment, make_workshop, respond
+from tests.builders import make_assessment, make_workshop, respond
 from workshops.models import Invitation, Workshop
 from workshops.services import workshop as workshop_service
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.keyboard import press, submit, tab_to
-from tests.conftest import make_assessment
+from tests.builders import make_assessment
 from workshops.models import Answer, Respondent
 from workshops.services.assessment import Scope
 

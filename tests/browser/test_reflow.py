@@ -14,7 +14,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tests.conftest import make_user
+from tests.builders import make_user
 from tests.worlds import INVITEE, LINK, PHONE, PUBLIC, STAFF, URLS, build_world
 from workshops.services import workshop as workshop_service
 

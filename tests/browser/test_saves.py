@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
-from tests.conftest import respond
+from tests.builders import respond
 from workshops.models import Answer, EvidenceNote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

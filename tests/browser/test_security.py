@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
-from tests.conftest import make_workshop, respond
+from tests.builders import make_workshop, respond
 from workshops.services import workshop as workshop_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.conftest import PASSWORD, make_workshop
+from tests.builders import PASSWORD, make_workshop
 from workshops.accounts.sessions import SEEN_AT
 from workshops.services import workshop as workshop_service
 

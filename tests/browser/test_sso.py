@@ -17,7 +17,7 @@ from allauth.socialaccount.models import SocialAccount
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, screenshot
-from tests.conftest import make_user
+from tests.builders import make_user
 from tests.oidc import PROVIDER_PASSWORD, ProviderUser, oidc_provider
 from workshops.models import AuditEvent, MemberInvitation, Membership, SignInProvider, User
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, screenshot, sign_in
-from tests.conftest import make_person, make_workshop
+from tests.builders import make_person, make_workshop
 from workshops.models import Action, AgendaItem, Answer, Respondent, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

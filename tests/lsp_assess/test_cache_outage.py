@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, make_workshop
+from tests.builders import PASSWORD, make_workshop
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="needs redis-server to start one of its own"
@@ -120,7 +120,7 @@ def test_with_redis_gone_joining_links_and_autosave_still_work(
 def test_with_redis_gone_a_second_factor_code_gets_a_clear_message_not_an_error(redis_cache, cast):
     # The check that a code has not been used before lives in the shared cache: while
     # it is unreachable, codes are refused plainly, never taken without that check.
-    from tests.workshops.accounts.test_mfa import give_totp, totp_now
+    from tests.workshops.accounts.second_factor import give_totp, totp_now
 
     secret = give_totp(cast.coordinator)
     client = Client()

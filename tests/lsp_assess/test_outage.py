@@ -29,7 +29,7 @@ from django.utils.html import escape
 
 from lsp_assess import urls as site_urls
 from questions.models import Item
-from tests.conftest import make_user
+from tests.builders import make_user
 from tests.lsp_assess.test_settings import PRODUCTION, manage
 
 OUTAGE_HEADING = "Sorry, the service is unavailable"

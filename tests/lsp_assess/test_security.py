@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lsp_assess import settings as project_settings
-from tests.conftest import PASSWORD, make_user
+from tests.builders import PASSWORD, make_user
 from tests.test_permissions import TENANT_ROWS, world  # noqa: F401  (the shared world)
 from tests.worlds import URLS
 from workshops import throttle

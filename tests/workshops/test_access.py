@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from tests.conftest import Cast, make_user, make_workshop
+from tests.builders import make_user, make_workshop
+from tests.conftest import Cast
 from workshops import access
 from workshops.access import Need
 from workshops.models import Membership

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_workshop
+from tests.builders import make_workshop
 from tests.workshops.test_plan_pdf import text_of
 from workshops.models import Action, AuditEvent, ProgressNote
 from workshops.reporting.plan_pdf import render_plan_pdf

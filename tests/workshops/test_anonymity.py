@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.conftest import Cast, make_assessment, make_person, respond
+from tests.builders import make_assessment, make_person, respond
+from tests.conftest import Cast
 from workshops.access import get_invitation_by_token
 from workshops.models import Assessment, Invitation, PersonalLink, Respondent
 from workshops.models.assessment import hash_token

@@ -3,7 +3,7 @@ by groups big enough, and workshop votes counted with the questionnaire or on th
 
 from __future__ import annotations
 
-from tests.conftest import make_assessment
+from tests.builders import make_assessment
 from tests.workshops.test_results import build, rating, respond
 
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from questions.loader import load_bank, read_bank
 from questions.models import BankVersion
-from tests.conftest import Cast, make_assessment, make_person, respond
+from tests.builders import make_assessment, make_person, respond
+from tests.conftest import Cast
 from workshops.access import get_invitation_by_token
 from workshops.models import Answer, Assessment, EmailSend, Invitation, Respondent
 from workshops.services.assessment import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, make_user, make_workshop, respond
+from tests.builders import PASSWORD, make_user, make_workshop, respond
 from workshops import audit
 from workshops.models import Action, AuditEvent
 from workshops.services import workshop as workshop_service

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import make_assessment, make_workshop, respond
+from tests.builders import make_assessment, make_workshop, respond
 from tests.workshops.backup_helpers import (
     empty_cache,  # noqa: F401 - a fixture
     export_to,

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.management import CommandError
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 from tests.workshops.backup_helpers import (
     delete_partnership,
     empty_cache,  # noqa: F401 - a fixture

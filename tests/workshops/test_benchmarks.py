@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_assessment, make_user
+from tests.builders import make_assessment, make_user
 from tests.workshops.test_results import build, respond
 from workshops.models import Membership, Partnership
 

@@ -9,7 +9,8 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import Cast, make_assessment, make_person, make_workshop
+from tests.builders import make_assessment, make_person, make_workshop
+from tests.conftest import Cast
 from workshops.models import Invitation, Workshop
 from workshops.services import workshop as services
 from workshops.views.common import flag, integer

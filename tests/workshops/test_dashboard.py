@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import Cast, make_assessment, make_person, make_workshop, respond
+from tests.builders import make_assessment, make_person, make_workshop, respond
+from tests.conftest import Cast
 from workshops.models import Answer, Assessment, Invitation, Person, Respondent
 from workshops.services import dashboard
 from workshops.services.assessment import Scope, revoke

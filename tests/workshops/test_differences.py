@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tests.conftest import make_workshop
+from tests.builders import make_workshop
 from tests.workshops.test_results import MIN, build, respond
 from workshops.models import Action, AgendaItem, Comparison
 from workshops.services.draft_actions import drafts_from

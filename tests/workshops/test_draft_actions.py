@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import make_workshop
+from tests.builders import make_workshop
 from tests.workshops.test_results import respond
 from workshops.services import draft_actions
 from workshops.services import plan as services

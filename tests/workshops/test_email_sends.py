@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import make_person, make_user
+from tests.builders import make_person, make_user
 from tests.smtp import smtp_server  # noqa: F401 - a fixture
 from workshops.models import EmailSend, Invitation, Partnership, Person, PersonalLink
 
@@ -208,7 +208,7 @@ def test_an_email_no_longer_needed_is_not_sent_again(
 )
 def test_every_email_is_sent_after_what_its_link_opens_is_committed(cast, bank, smtp_server):  # noqa: F811
     """Each message is checked on arrival, from another connection: its link must open."""
-    from tests.conftest import make_assessment
+    from tests.builders import make_assessment
 
     assessment = make_assessment(cast)
     seen: list[int] = []

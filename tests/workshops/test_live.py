@@ -12,7 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import Cast, make_assessment, make_workshop
+from tests.builders import make_assessment, make_workshop
+from tests.conftest import Cast
 from workshops.models import Action, Answer, Respondent, Workshop
 from workshops.services import workshop as services
 from workshops.views.live import COOKIE
@@ -296,7 +297,7 @@ def test_results_are_in_no_response_to_a_phone_or_the_presenter_until_revealed(
 def test_the_presenter_can_show_the_remote_questionnaire_beside_the_room(
     client, cast, workshop, invitation
 ):
-    from tests.conftest import respond
+    from tests.builders import respond
 
     respond(invitation, {"1.1:internal": "1"}, submitted=True)
     phone = joined(workshop)

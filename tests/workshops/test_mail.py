@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_person, make_user
+from tests.builders import make_person, make_user
 from workshops.models import Partnership
 
 # What mail clients turn into links: a scheme, "www.", or a dotted domain name.

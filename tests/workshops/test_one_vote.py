@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import Cast, make_workshop
+from tests.builders import make_workshop
+from tests.conftest import Cast
 from tests.workshops.test_live import console_url, go, joined, page, vote
 from workshops.models import Answer, AuditEvent, Respondent, WaitingPhone, Workshop
 from workshops.views.live import COOKIE

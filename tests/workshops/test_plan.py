@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_workshop
+from tests.builders import make_workshop
 from tests.workshops.test_results import respond
 from workshops.models import Action, ActionChange, AgendaItem, Priority, ProgressNote
 from workshops.services import plan as services

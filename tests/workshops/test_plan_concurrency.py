@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from tests.conftest import make_user
+from tests.builders import make_user
 from tests.workshops.test_workshop_concurrency import run_together
 from workshops.models import Action, ActionChange, Membership, ProgressNote
 from workshops.services import plan as services

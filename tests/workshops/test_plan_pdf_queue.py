@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from tests.conftest import make_assessment
+from tests.builders import make_assessment
 from tests.workshops.test_plan_pdf import planned, text_of  # noqa: F401 - a fixture
 from workshops.models import PlanPdf
 from workshops.reporting import plan_pdf_queue

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from tests.conftest import make_assessment
+from tests.builders import make_assessment
 from workshops.reporting import pdf
 from workshops.reporting.pdf import RefusedURL, render_pdf
 from workshops.reporting.questionnaire_pdf import render_questionnaire_pdf

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.conftest import Cast, make_assessment, make_person, make_user, make_workshop, respond
+from tests.builders import make_assessment, make_person, make_user, make_workshop, respond
+from tests.conftest import Cast
 from tests.workshops.test_dashboard import tables, text
 from workshops.models import (
     Action,

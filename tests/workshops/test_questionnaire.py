@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_assessment
+from tests.builders import make_assessment
 from workshops.models import Answer, EvidenceNote, Respondent
 from workshops.services.assessment import Scope, revoke
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.conftest import make_assessment
+from tests.builders import make_assessment
 from workshops.models import Answer, Respondent
 from workshops.services import results as results_service
 from workshops.services.scores import band_for

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
-from tests.conftest import respond
+from tests.builders import respond
 from workshops.models import Answer, EvidenceNote, Respondent
 
 CHANGED_ELSEWHERE = "This answer was changed in another window or device"

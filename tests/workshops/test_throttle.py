@@ -7,7 +7,7 @@ import logging
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_workshop
+from tests.builders import make_workshop
 from workshops import throttle
 from workshops.models import Respondent
 

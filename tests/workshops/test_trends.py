@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from questions.loader import load_bank, parse_bank
-from tests.conftest import make_assessment
+from tests.builders import make_assessment
 from tests.workshops.test_results import build, respond
 
 

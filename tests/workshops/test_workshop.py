@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from questions.models import Item
-from tests.conftest import Cast, make_assessment, make_person, make_workshop, respond
+from tests.builders import make_assessment, make_person, make_workshop, respond
+from tests.conftest import Cast
 from workshops.models import Action, Answer, Invitation, Respondent, Workshop, WorkshopError
 from workshops.models.workshop import CODE_ALPHABET, normalise_code
 from workshops.services import workshop as services

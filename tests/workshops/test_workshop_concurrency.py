@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections, transaction
 
-from tests.conftest import make_workshop
+from tests.builders import make_workshop
 from workshops.models import Answer, Respondent, Workshop, WorkshopError
 from workshops.services import workshop as services
 

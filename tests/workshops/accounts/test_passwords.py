@@ -16,7 +16,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, Cast
+from tests.builders import PASSWORD
+from tests.conftest import Cast
 from workshops.models import AuditEvent, User
 
 NEW_PASSWORD = "a-quiet-lane-in-autumn"

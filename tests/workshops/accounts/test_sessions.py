@@ -18,7 +18,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, Cast, make_workshop
+from tests.builders import PASSWORD, make_workshop
+from tests.conftest import Cast
 from workshops import audit
 from workshops.accounts.sessions import SEEN_AT, SIGNED_IN_AT
 from workshops.models import AuditEvent, ImportJob, Membership, Workshop

@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, Cast
+from tests.builders import PASSWORD
+from tests.conftest import Cast
 from workshops.accounts.signals import browser_summary
 from workshops.models import AuditEvent
 

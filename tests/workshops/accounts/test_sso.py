@@ -22,7 +22,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.conftest import make_user
+from tests.builders import make_user
 from tests.oidc import PROVIDER_PASSWORD, ProviderUser, oidc_provider
 from workshops.accounts.sso import provider_for_email
 from workshops.models import AuditEvent, MemberInvitation, Membership, SignInProvider, User

@@ -1,13 +1,17 @@
-from __future__ import annotations
+"""The partnership's pages (workshops/views/partnership.py): home, the partnership, its
+organisations and people; and support staff setting partnerships up, verifying them and
+inviting their first coordinators."""
 
-import re
+from __future__ import annotations
 
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import Cast, make_user
-from workshops.models import Membership, Partnership, Person
+from tests.builders import make_staff
+from tests.conftest import Cast
+from tests.workshops.inviting import NEW_ACCOUNT, link_in, set_up, staff_client
+from workshops.models import MemberInvitation, Membership, Partnership, Person
 
 
 def test_home_lists_only_my_partnerships_with_my_role(client, cast: Cast):
@@ -39,11 +43,7 @@ def test_every_member_sees_the_partnership_but_only_coordinators_see_management(
     assert "participant@eastvale.example.org" in page
 
 
-def staff_user():
-    staff = make_user("support@lsp-assess.example.org", "Support desk")
-    staff.is_staff = True
-    staff.save()
-    return staff
+# Support staff set a partnership up and invite its first coordinator.
 
 
 NEW = {"name": "Northshire Partnership", "area": "Northshire", "authority_type": "county"}
@@ -58,7 +58,7 @@ def test_only_support_staff_set_up_a_partnership_for_its_coordinator(client, cas
     assert response.status_code == 403
     assert not Partnership.objects.filter(name="Northshire Partnership").exists()
 
-    client.force_login(staff_user())
+    client.force_login(make_staff())
     assert "Set up a partnership" in client.get(reverse("home")).content.decode()
     response = client.post(
         reverse("partnership-create"), {**NEW, "coordinator": "Participant@Eastvale.example.org"}
@@ -75,8 +75,121 @@ def test_only_support_staff_set_up_a_partnership_for_its_coordinator(client, cas
     assert created.verified_at is not None  # setting it up is support staff's check
 
 
+def test_support_staff_set_up_a_partnership_and_invite_its_coordinator_saying_the_same_either_way(
+    cast, mailoutbox
+):
+    staff, support = staff_client()
+    form = staff.get(reverse("partnership-create")).content.decode()
+    assert "Email address of its first coordinator" in form
+    pages = []
+    # participant@eastvale has an account; nobody@northshire has none.
+    for name, email in [
+        ("Northshire", "Participant@Eastvale.example.org"),
+        ("Southmoor", "nobody@northshire.example.org"),
+    ]:
+        response = set_up(staff, name, email, follow=True)
+        assert response.status_code == 200
+        page = response.content.decode()
+        said = page[page.index('<div class="govuk-notification-banner') :]
+        said = said[: said.index("<h1")]
+        pages.append(said.replace(name, "NAME").replace(email.lower(), "EMAIL"))
+        assert f"{email.lower()} is invited to be its coordinator" in page
+        created = Partnership.objects.get(name=name)
+        # Verified as it is set up, and logged against the staff member who did it.
+        assert created.verified_by == support and created.verified_at is not None
+        event = created.audit_events.get()
+        assert (event.user, event.action) == (support, "partnership.set_up")
+        assert not created.memberships.exists()
+        invitation = created.member_invitations.get()
+        assert (invitation.role, invitation.invited_by) == ("coordinator", support)
+    assert pages[0] == pages[1]
+    assert "Participant" not in pages[0]  # the account's name is never shown
+    assert [m.to for m in mailoutbox] == [
+        ["participant@eastvale.example.org"],
+        ["nobody@northshire.example.org"],
+    ]
+    assert mailoutbox[0].body.replace("Northshire", "NAME") == mailoutbox[1].body.replace(
+        "Southmoor", "NAME"
+    ).replace(link_in(mailoutbox[1]), link_in(mailoutbox[0]))
+
+    # Until they accept, the support list says what it waits for.
+    listing = staff.get(reverse("support-partnerships")).content.decode()
+    assert listing.count("Waiting for its coordinator to accept") == 2
+
+    # The newcomer chooses a password; the account holder signs in and accepts.
+    newcomer = Client()
+    assert newcomer.post(link_in(mailoutbox[1]), NEW_ACCOUNT).status_code == 302
+    southmoor = Partnership.objects.get(name="Southmoor")
+    assert southmoor.memberships.get().role == "coordinator"
+    member = Client()
+    member.force_login(cast.participant)
+    page = member.post(link_in(mailoutbox[0]), follow=True).content.decode()
+    assert "You have joined Northshire as a coordinator." in page
+    assert Partnership.objects.get(name="Northshire").memberships.get().user == cast.participant
+    listing = staff.get(reverse("support-partnerships")).content.decode()
+    assert "Waiting for its coordinator to accept" not in listing
+    # The new coordinator runs their partnership: its members page works.
+    assert newcomer.get(reverse("members", args=[southmoor.pk])).status_code == 200
+
+
+def test_setting_up_refuses_bad_input_and_stores_nothing(cast, mailoutbox):
+    staff, _ = staff_client()
+    for coordinator in ("", "not an email"):
+        response = set_up(staff, "Northshire", coordinator)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "There is a problem" in page
+        assert ("Enter the email address of its first coordinator" in page) or (
+            "Enter an email address like name@example.org" in page
+        )
+    assert not Partnership.objects.filter(name="Northshire").exists()
+    assert mailoutbox == [] and not MemberInvitation.objects.exists()
+
+
+def test_support_staff_invite_a_coordinator_again_when_the_first_invitation_lapsed(
+    cast, mailoutbox
+):
+    staff, support = staff_client()
+    set_up(staff, "Southmoor", "first@southmoor.example.org")
+    southmoor = Partnership.objects.get(name="Southmoor")
+    southmoor.member_invitations.update(withdrawn_at=timezone.now())
+    listing = staff.get(reverse("support-partnerships")).content.decode()
+    assert "No coordinator" in listing
+    invite_url = reverse("partnership-invite-coordinator", args=[southmoor.pk])
+    assert invite_url in listing
+
+    page = staff.get(invite_url).content.decode()
+    assert "Invite a coordinator for Southmoor" in page
+    response = staff.post(invite_url, {"email": "not an address"})
+    assert "Enter an email address like name@example.org" in response.content.decode()
+    assert southmoor.member_invitations.count() == 1
+
+    response = staff.post(invite_url, {"email": "Second@Southmoor.example.org"}, follow=True)
+    page = response.content.decode()
+    assert "second@southmoor.example.org is invited to be the coordinator of Southmoor" in page
+    invitation = southmoor.member_invitations.get(withdrawn_at=None)
+    assert (invitation.role, invitation.invited_by) == ("coordinator", support)
+    assert mailoutbox[-1].to == ["second@southmoor.example.org"]
+    event = southmoor.audit_events.get(action="member.invited")
+    assert event.user == support and "second@southmoor.example.org" in event.summary
+    assert (
+        "Waiting for its coordinator to accept"
+        in staff.get(reverse("support-partnerships")).content.decode()
+    )
+    newcomer = Client().post(link_in(mailoutbox[-1]), NEW_ACCOUNT)
+    assert newcomer.status_code == 302
+    assert southmoor.memberships.get().role == "coordinator"
+
+    # Only support staff: a coordinator of another partnership gets 403 and nothing is sent.
+    outsider = Client()
+    outsider.force_login(cast.coordinator)
+    sent = len(mailoutbox)
+    assert outsider.post(invite_url, {"email": "x@example.org"}).status_code == 403
+    assert len(mailoutbox) == sent
+
+
 def test_support_staff_verify_a_partnership_and_the_log_says_who(client, cast: Cast):
-    staff = staff_user()
+    staff = make_staff()
     Partnership.objects.filter(pk=cast.partnership.pk).update(verified_at=None)
     client.force_login(cast.coordinator)
     assert client.get(reverse("support-partnerships")).status_code == 403
@@ -99,6 +212,9 @@ def test_support_staff_verify_a_partnership_and_the_log_says_who(client, cast: C
     client.post(verify)
     cast.partnership.refresh_from_db()
     assert cast.partnership.verified_at == when and cast.partnership.audit_events.count() == 1
+
+
+# The partnership's details, organisations and people.
 
 
 def test_a_district_can_sit_under_a_county_i_belong_to(client, cast: Cast):
@@ -211,101 +327,3 @@ def test_bad_input_gets_a_message_and_stores_nothing(client, cast: Cast):
     assert "Select a valid choice" in response.content.decode()
     assert cast.partnership.organisations.count() == 1
     assert not Person.objects.filter(name="Spy").exists()
-
-
-# Adding members by invitation, and what it never reveals: tests/workshops/test_members.py.
-
-
-def test_the_last_coordinator_cannot_be_removed(client, cast: Cast):
-    client.force_login(cast.coordinator)
-    mine = cast.partnership.memberships.get(user=cast.coordinator)
-    response = client.post(
-        reverse("member-remove", args=[cast.partnership.pk, mine.pk]), follow=True
-    )
-    assert "A partnership needs at least one coordinator" in response.content.decode()
-    assert cast.partnership.memberships.filter(pk=mine.pk).exists()
-
-
-def test_the_last_coordinator_cannot_make_themselves_something_else(client, cast: Cast, mailoutbox):
-    client.force_login(cast.coordinator)
-    invite = reverse("member-invite", args=[cast.partnership.pk])
-    client.post(invite, {"email": cast.coordinator.email, "role": "participant"})
-    link = re.search(r"https?://[^/\s]+(/invitations/\S+/)", mailoutbox[0].body)[1]
-    response = client.post(link)
-    assert "A partnership needs at least one coordinator" in response.content.decode()
-    mine = cast.partnership.memberships.get(user=cast.coordinator)
-    assert mine.role == "coordinator"
-    # With a second coordinator, stepping down is fine.
-    Membership.objects.filter(user=cast.facilitator).update(role="coordinator")
-    client.post(link)
-    mine.refresh_from_db()
-    assert mine.role == "participant"
-
-
-def test_removing_a_member_needs_a_post(client, cast: Cast):
-    client.force_login(cast.coordinator)
-    member = cast.partnership.memberships.get(user=cast.participant)
-    response = client.get(reverse("member-remove", args=[cast.partnership.pk, member.pk]))
-    assert response.status_code == 405
-    assert cast.partnership.memberships.filter(pk=member.pk).exists()
-
-
-def test_support_staff_can_verify_from_the_admin_site_too(client, cast: Cast):
-    staff = staff_user()
-    staff.is_superuser = True
-    staff.save()
-    Partnership.objects.filter(pk=cast.partnership.pk).update(verified_at=None)
-    client.force_login(staff)
-    response = client.post(
-        reverse("admin:workshops_partnership_changelist"),
-        {"action": "verify", "_selected_action": [cast.partnership.pk]},
-        follow=True,
-    )
-    assert "1 partnership(s) verified." in response.content.decode()
-    cast.partnership.refresh_from_db()
-    assert cast.partnership.verified_by == staff
-    assert cast.partnership.audit_events.get().summary == "Partnership verified by support staff."
-
-
-def test_support_staff_invite_a_coordinator_again_when_the_first_invitation_lapsed(
-    cast, mailoutbox
-):
-    from tests.workshops.test_members import NEW_ACCOUNT, link_in, set_up, staff_client
-
-    staff, support = staff_client()
-    set_up(staff, "Southmoor", "first@southmoor.example.org")
-    southmoor = Partnership.objects.get(name="Southmoor")
-    southmoor.member_invitations.update(withdrawn_at=timezone.now())
-    listing = staff.get(reverse("support-partnerships")).content.decode()
-    assert "No coordinator" in listing
-    invite_url = reverse("partnership-invite-coordinator", args=[southmoor.pk])
-    assert invite_url in listing
-
-    page = staff.get(invite_url).content.decode()
-    assert "Invite a coordinator for Southmoor" in page
-    response = staff.post(invite_url, {"email": "not an address"})
-    assert "Enter an email address like name@example.org" in response.content.decode()
-    assert southmoor.member_invitations.count() == 1
-
-    response = staff.post(invite_url, {"email": "Second@Southmoor.example.org"}, follow=True)
-    page = response.content.decode()
-    assert "second@southmoor.example.org is invited to be the coordinator of Southmoor" in page
-    invitation = southmoor.member_invitations.get(withdrawn_at=None)
-    assert (invitation.role, invitation.invited_by) == ("coordinator", support)
-    assert mailoutbox[-1].to == ["second@southmoor.example.org"]
-    event = southmoor.audit_events.get(action="member.invited")
-    assert event.user == support and "second@southmoor.example.org" in event.summary
-    assert (
-        "Waiting for its coordinator to accept"
-        in staff.get(reverse("support-partnerships")).content.decode()
-    )
-    newcomer = Client().post(link_in(mailoutbox[-1]), NEW_ACCOUNT)
-    assert newcomer.status_code == 302
-    assert southmoor.memberships.get().role == "coordinator"
-
-    # Only support staff: a coordinator of another partnership gets 403 and nothing is sent.
-    outsider = Client()
-    outsider.force_login(cast.coordinator)
-    sent = len(mailoutbox)
-    assert outsider.post(invite_url, {"email": "x@example.org"}).status_code == 403
-    assert len(mailoutbox) == sent

@@ -1,0 +1,128 @@
+"""Builders: plain functions that make the objects tests need, on top of the cast
+(``tests/conftest.py``). Fixtures call them; so do module-wide worlds (``tests/worlds.py``),
+which open the database themselves."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from workshops.forms.questionnaire import Slot
+from workshops.models import (
+    Assessment,
+    Invitation,
+    Organisation,
+    Person,
+    Respondent,
+    User,
+    Workshop,
+)
+from workshops.services.assessment import Scope, create_assessment
+from workshops.services.questionnaire import respondent_for_invitation, save_values, submit
+from workshops.services.workshop import create_workshop
+
+if TYPE_CHECKING:
+    from tests.conftest import Cast
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(email: str, name: str = "") -> User:
+    return User.objects.create_user(email=email, password=PASSWORD, full_name=name)
+
+
+def make_staff(name: str = "Support desk") -> User:
+    """Support staff: an account that is staff and a member of no partnership."""
+    staff = make_user("support@lsp-assess.example.org", name)
+    staff.is_staff = True
+    staff.save()
+    return staff
+
+
+ORGANISATIONS = {
+    "public": "District Council",
+    "private": "Chamber of Commerce",
+    "third": "Council for Voluntary Service",
+}
+
+
+def make_assessment(
+    cast: Cast,
+    *,
+    title: str = "Autumn review",
+    scope: str = Scope.FULL,
+    sections: tuple[int, ...] = (),
+    basis: str = "internal",
+    opens: int = -1,
+    closes: int = 14,
+    anonymous: bool = False,
+    partnership=None,
+) -> Assessment:
+    """An assessment opening and closing the given number of days from today."""
+    today = timezone.localdate()
+    return create_assessment(
+        partnership or cast.partnership,
+        cast.coordinator,
+        title=title,
+        scope=scope,
+        sections=sections,
+        basis=basis,
+        opens_on=today + timedelta(days=opens),
+        closes_on=today + timedelta(days=closes),
+        anonymous=anonymous,
+    )
+
+
+def make_person(
+    cast: Cast,
+    name: str,
+    email: str = "",
+    *,
+    role: str = Person.Role.OFFICER,
+    layer: str = Person.Layer.OPERATIONAL,
+    sector: str = "public",
+    partnership=None,
+) -> Person:
+    partnership = partnership or cast.partnership
+    organisation, _ = Organisation.objects.get_or_create(
+        partnership=partnership,
+        name=f"{partnership.area} {ORGANISATIONS[sector]}",  # the cast's council for public
+        defaults={"sector": sector},
+    )
+    return Person.objects.create(
+        partnership=partnership,
+        organisation=organisation,
+        name=name,
+        email=email,
+        role=role,
+        layer=layer,
+    )
+
+
+def respond(
+    invitation: Invitation, answers: dict[str, str] | None = None, *, submitted: bool = False
+) -> Respondent:
+    """Answer as the invitee would online; ``answers`` are keyed by form field name."""
+    respondent = respondent_for_invitation(invitation, Respondent.Channel.ONLINE)
+    answers = answers or {}
+    keys = {name.split(":")[0] for name in answers}
+    items = {i.key: i for i in invitation.assessment.items.filter(key__in=keys)}
+    values = {Slot(items[n.split(":")[0]], n.partition(":")[2]): v for n, v in answers.items()}
+    if values:
+        save_values(respondent, values)
+    if submitted:
+        submit(respondent)
+    return respondent
+
+
+def make_workshop(cast: Cast, assessment: Assessment, **fields) -> Workshop:
+    """A board workshop today, facilitated by the cast's facilitator, with the default agenda."""
+    defaults = {
+        "title": "Board away day",
+        "kind": Workshop.Kind.BOARD,
+        "held_on": timezone.localdate(),
+        "facilitator": cast.facilitator,
+    }
+    return create_workshop(assessment, cast.facilitator, **{**defaults, **fields})
