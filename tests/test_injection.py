@@ -30,7 +30,8 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from questions.loader import load_bank, read_bank
+from questions.bank_file import read_bank
+from questions.loader import load_bank
 from tests.conftest import Cast, make_cast
 from workshops.access import get_invitation_by_token
 from workshops.models import (
