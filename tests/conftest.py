@@ -13,7 +13,8 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
-from questions.loader import load_bank, read_bank
+from questions.bank_file import read_bank
+from questions.loader import load_bank
 from tests.builders import make_assessment, make_user
 from workshops.models import (
     Invitation,

@@ -21,7 +21,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from questions.loader import load_bank, read_bank
+from questions.bank_file import read_bank
+from questions.loader import load_bank
 from questions.models import Section
 from tests.builders import make_assessment, make_person, make_staff, make_workshop, respond
 from tests.conftest import make_cast

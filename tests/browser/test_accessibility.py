@@ -25,7 +25,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from questions.loader import load_bank, read_bank
+from questions.bank_file import read_bank
+from questions.loader import load_bank
 from questions.models import Item
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.conftest import make_cast

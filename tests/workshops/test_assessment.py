@@ -14,7 +14,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from questions.loader import load_bank, read_bank
+from questions.bank_file import read_bank
+from questions.loader import load_bank
 from questions.models import BankVersion
 from tests.builders import make_assessment, make_person, respond
 from tests.conftest import Cast

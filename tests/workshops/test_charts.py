@@ -7,14 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from workshops.reporting.charts import (
-    BAND_COLOURS,
-    contrast_ratio,
-    distribution_chart,
-    heat_colours,
-    heat_map,
-    seven_s_chart,
-)
+from workshops.reporting.charts import distribution_chart, heat_map, seven_s_chart
 from workshops.services.chart_inputs import ElementScore, HeatRow
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -148,8 +141,6 @@ def test_7s_circles_are_filled_by_band_with_contrasting_text():
     assert text_fill["Concern"] == "#ffffff"
     assert text_fill["Needs attention"] == "#0b0c0c"
     assert text_fill["No ratings"] == "#0b0c0c"
-    for fill, text in BAND_COLOURS.values():
-        assert contrast_ratio(fill, text) >= 4.5
 
 
 def test_7s_puts_the_centre_in_the_middle_soft_on_the_left_and_hard_on_the_right():
@@ -203,13 +194,6 @@ def test_heat_map_colours_cells_on_the_scale_with_readable_text():
 
     assert {"#d4351c", "#00703c", "#b1b4b6"} <= fills
     assert {"Low end", "High end"} <= set(texts(root))
-    assert heat_colours(1.0) == ("#d4351c", "#ffffff")
-    assert heat_colours(2.5) == ("#ffdd00", "#0b0c0c")
-    assert heat_colours(4.0) == ("#00703c", "#ffffff")
-    assert heat_colours(None) == ("#b1b4b6", "#0b0c0c")
-    for step in range(301):
-        fill, text = heat_colours(1 + step / 100)
-        assert contrast_ratio(fill, text) >= 4.5, (1 + step / 100, fill, text)
 
 
 def test_heat_map_with_nothing_to_show_says_no_ratings_yet():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from questions.loader import load_bank, parse_bank
+from questions.bank_file import parse_bank
+from questions.loader import load_bank
 from tests.builders import make_assessment
 from tests.workshops.test_results import build, respond
 

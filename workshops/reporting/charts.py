@@ -6,7 +6,8 @@ Labels stay real text (not glyph outlines) so browsers, screen readers and the
 PDF renderer can read them, and the document references nothing outside itself.
 
 Colour never carries meaning on its own: every coloured shape also shows its
-value or label as text, in a colour with at least 4.5:1 contrast against it.
+value or label as text, in a colour from chart_colours with at least 4.5:1
+contrast against it.
 """
 
 from __future__ import annotations
@@ -22,48 +23,30 @@ from xml.sax.saxutils import escape
 import matplotlib
 import numpy as np
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import LinearSegmentedColormap, Normalize, to_hex, to_rgb
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from workshops.reporting.chart_colours import (
+    BLACK,
+    BLUE,
+    DARK_GREY,
+    HEAT_CMAP,
+    band_colours,
+    heat_colours,
+    is_missing,
+)
 from workshops.services.chart_inputs import ElementScore, HeatRow
 
 # Nothing here uses pyplot, but if anything in the process imports it later it
 # must not go looking for a display on a server.
 matplotlib.use("Agg")
 
-__all__ = [
-    "BAND_COLOURS",
-    "DEFAULT_COLOURS",
-    "contrast_ratio",
-    "distribution_chart",
-    "heat_colours",
-    "heat_map",
-    "seven_s_chart",
-]
-
-# GOV.UK Design System colours.
-BLACK = "#0b0c0c"
-WHITE = "#ffffff"
-GREEN = "#00703c"
-RED = "#d4351c"
-YELLOW = "#ffdd00"
-GREY = "#b1b4b6"
-BLUE = "#1d70b8"
-DARK_GREY = "#505a5f"
-
-# Band key -> (fill, text colour). Each pair has at least 4.5:1 contrast.
-BAND_COLOURS: dict[str, tuple[str, str]] = {
-    "strength": (GREEN, WHITE),
-    "needs_attention": (YELLOW, BLACK),
-    "concern": (RED, WHITE),
-}
-DEFAULT_COLOURS: tuple[str, str] = (GREY, BLACK)
+__all__ = ["distribution_chart", "heat_map", "seven_s_chart"]
 
 NO_DATA = "–"
-MIN_CONTRAST = 4.5
 
 _RC = {
     # Element ids are otherwise random UUIDs, which would make every render differ.
@@ -92,62 +75,8 @@ _METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 # worker could otherwise render with each other's (or the default) settings.
 _RENDER_LOCK = threading.Lock()
 
-# Only the legend uses the colour map; its stops match heat_colours.
-_HEAT_CMAP = LinearSegmentedColormap.from_list("lsp_heat", [RED, YELLOW, GREEN], N=256)
 # Characters XML 1.0 forbids; one in a partnership's data would break the document.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-# --- colour -----------------------------------------------------------------
-
-
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _luminance(colour: str) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in to_rgb(colour))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(a: str, b: str) -> float:
-    """WCAG 2 contrast ratio between two colours (1 to 21)."""
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-def _text_colour_on(fill: str) -> str:
-    best = max((BLACK, WHITE), key=lambda text: contrast_ratio(fill, text))
-    if contrast_ratio(fill, best) >= MIN_CONTRAST:
-        return best
-    # Around mid luminance neither GOV.UK black nor white reaches 4.5:1, but
-    # pure black always does where white does not.
-    return "#000000"
-
-
-def heat_colours(value: float | None, *, low: float = 1, high: float = 4) -> tuple[str, str]:
-    """(fill, text colour) for a mean on the heat map's scale; grey when there is no mean.
-
-    Shared so that an HTML table of the same data can be coloured to match.
-    """
-    if _missing(value):
-        return DEFAULT_COLOURS
-    t = min(max((value - low) / (high - low), 0.0), 1.0)
-    # Interpolated here rather than looked up in the colour map's 256-entry
-    # table, so the ends and the middle are exactly the GOV.UK colours.
-    start, end, s = (RED, YELLOW, 2 * t) if t <= 0.5 else (YELLOW, GREEN, 2 * t - 1)
-    mixed = [a + (b - a) * s for a, b in zip(to_rgb(start), to_rgb(end), strict=True)]
-    fill = to_hex(mixed)
-    return fill, _text_colour_on(fill)
-
-
-def _band_colours(element: ElementScore) -> tuple[str, str]:
-    if _missing(element.score):
-        return DEFAULT_COLOURS
-    return BAND_COLOURS.get(element.band_key, DEFAULT_COLOURS)
 
 
 # --- rendering --------------------------------------------------------------
@@ -221,7 +150,7 @@ def _circle_label(ax, x: float, y: float, element: ElementScore, colour: str) ->
     lines: list[tuple[str, float, str]] = [
         (line, 10.5, "bold") for line in textwrap.wrap(_clean(element.name), 18) or [""]
     ]
-    if _missing(element.score):
+    if is_missing(element.score):
         lines.append(("No ratings", 10, "normal"))
     else:
         lines.append((_one_dp(element.score), 16, "bold"))
@@ -286,7 +215,7 @@ def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "") -> str:
         if centre:
             circles.insert(0, (centre[0], 0.0, 0.0, _CENTRE_RADIUS))
         for element, x, y, radius in circles:
-            fill, text = _band_colours(element)
+            fill, text = band_colours(element)
             # The dark outline gives a pale (yellow or grey) circle a visible
             # edge against the white page (non-text contrast).
             ax.add_patch(
@@ -344,7 +273,7 @@ def heat_map(
     if columns == 0:
         return _message("No ratings yet", title)
     count = len(rows)
-    any_missing = any(_missing(value) for row in rows for _, value in row.cells)
+    any_missing = any(is_missing(value) for row in rows for _, value in row.cells)
 
     def draw(fig: Figure) -> None:
         ax = fig.add_subplot()
@@ -365,13 +294,13 @@ def heat_map(
                 ax.add_patch(
                     Rectangle((c + 0.03, r + 0.04), 0.94, 0.92, facecolor=fill, edgecolor="none")
                 )
-                shown = NO_DATA if _missing(value) else _one_dp(value)
+                shown = NO_DATA if is_missing(value) else _one_dp(value)
                 middle = {"ha": "center", "va": "center", "color": text}
                 ax.text(c + 0.5, r + 0.3, _clean(key), fontsize=8, **middle)
                 ax.text(c + 0.5, r + 0.66, shown, fontsize=11, fontweight="bold", **middle)
 
         legend = fig.colorbar(
-            ScalarMappable(norm=Normalize(low, high), cmap=_HEAT_CMAP),
+            ScalarMappable(norm=Normalize(low, high), cmap=HEAT_CMAP),
             ax=ax,
             location="bottom",
             # Few enough bands that matplotlib draws them as vector shapes; with

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from questions.loader import BankError, load_bank, read_bank
+from questions.bank_file import BankError, read_bank
+from questions.loader import load_bank
 
 
 class Command(BaseCommand):
