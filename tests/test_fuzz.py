@@ -37,7 +37,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.workshops.test_live import joined
+from tests.workshops.live_helpers import joined
 from tests.worlds import (
     ADMIN,
     ENTRANCE,

@@ -35,7 +35,9 @@ from workshops.models import (
     Partnership,
     User,
 )
+from workshops.services import participants as participants_service
 from workshops.services import plan as plan_service
+from workshops.services import voting as voting_service
 from workshops.services import workshop as workshop_service
 
 
@@ -97,9 +99,9 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
     workshop_service.change(workshop.pk, "next")
     workshop_service.change(workshop.pk, "open")
     agenda = workshop.agenda.first()
-    voter = workshop_service.join(workshop, person=person)
-    waiting_phone = workshop_service.ask_to_join(workshop, "192.0.2.1", person=person)
-    workshop_service.vote(workshop.code, voter.pk, agenda.pk, {"internal": "3"})
+    voter = participants_service.join(workshop, person=person)
+    waiting_phone = participants_service.ask_to_join(workshop, "192.0.2.1", person=person)
+    voting_service.vote(workshop.code, voter.pk, agenda.pk, {"internal": "3"})
     workshop_service.change(workshop.pk, "close")
     workshop = workshop_service.change(workshop.pk, "reveal")
     workshop_action = workshop_service.add_action(

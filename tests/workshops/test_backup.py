@@ -41,7 +41,9 @@ from workshops.models import (
 from workshops.models.assessment import hash_token
 from workshops.reporting.plan_pdf import render_plan_pdf
 from workshops.services import backup
+from workshops.services import participants as participants_service
 from workshops.services import plan as plan_service
+from workshops.services import voting as voting_service
 from workshops.services import workshop as workshop_service
 from workshops.services.results import build
 
@@ -60,7 +62,7 @@ def go(workshop: Workshop, *actions: str) -> Workshop:
 
 
 def vote(workshop: Workshop, respondent, **values: str) -> None:
-    workshop_service.vote(workshop.code, respondent.pk, workshop.current_id, values)
+    voting_service.vote(workshop.code, respondent.pk, workshop.current_id, values)
 
 
 @pytest.fixture
@@ -106,9 +108,9 @@ def rich(cast, bank):
 
     workshop = make_workshop(cast, assessment)
     voters = [
-        workshop_service.join(workshop, person=people[1]),
-        workshop_service.join(workshop, role="officer", sector="public", layer="operational"),
-        workshop_service.join(workshop, role="executive", sector="third", layer="executive"),
+        participants_service.join(workshop, person=people[1]),
+        participants_service.join(workshop, role="officer", sector="public", layer="operational"),
+        participants_service.join(workshop, role="executive", sector="third", layer="executive"),
     ]
     workshop = go(workshop, "next", "open")  # 1.1, rated on both bases
     for voter, values in zip(voters, [("4", "3"), ("3", "2"), ("2", "1")], strict=True):

@@ -17,7 +17,7 @@ from tests.conftest import Cast, make_assessment, make_person, make_workshop, re
 from workshops.models import Answer, Assessment, Invitation, Person, Respondent
 from workshops.services import dashboard
 from workshops.services.assessment import Scope, revoke
-from workshops.services.workshop import join
+from workshops.services.participants import join
 
 
 class _Tables(HTMLParser):

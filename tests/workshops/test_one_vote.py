@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import Cast, make_workshop
-from tests.workshops.test_live import console_url, go, joined, page, vote
+from tests.workshops.live_helpers import console_url, go, joined, page, vote
 from workshops.models import Answer, AuditEvent, Respondent, WaitingPhone, Workshop
 from workshops.views.live import COOKIE
 

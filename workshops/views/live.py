@@ -34,6 +34,7 @@ from workshops.access import get_workshop_by_code
 from workshops.forms.workshop import CodeForm, JoinForm
 from workshops.models import Basis, Respondent, WaitingPhone, Workshop, WorkshopError
 from workshops.models.workshop import normalise_code
+from workshops.services import participants, voting
 from workshops.services import workshop as services
 
 State = Workshop.State
@@ -137,7 +138,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     form = JoinForm(request.POST or None, workshop=workshop, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            joined = services.join_phone(
+            joined = participants.join_phone(
                 workshop,
                 throttle.network_of(request),
                 person=form.person,
@@ -147,7 +148,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
                 attempt=form.cleaned_data["attempt"],
                 ask_if_taken=form.cleaned_data["ask"],
             )
-        except services.NameTaken as exc:
+        except participants.NameTaken as exc:
             context = {"workshop": workshop, "person": exc.person, "form": form}
             return render(request, "workshops/live/name_taken.html", context)
         except WorkshopError as exc:
@@ -180,7 +181,7 @@ def wait(request: HttpRequest, code: str) -> HttpResponse:
     elif waiting.is_waiting:
         return render(request, "workshops/live/wait.html", {"workshop": workshop})
     else:
-        participant = services.collect(waiting)
+        participant = participants.collect(waiting)
         if participant is None:
             context = {"workshop": workshop, "turned_away": True}
             response = render(request, "workshops/live/wait.html", context)
@@ -196,15 +197,15 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
     agenda_item = workshop.current
     if agenda_item and workshop.state in (State.VOTING, State.CLOSED, State.REVEALED):
         item = agenda_item.item
-        mine = services.my_votes(respondent_id, item)
+        mine = voting.my_votes(respondent_id, item)
         context["ballots"] = [
             {
                 "name": basis or "answer",
                 "label": Basis.ballot(basis),
-                "options": services.vote_options(workshop, item),
+                "options": voting.vote_options(workshop, item),
                 "chosen": mine.get(basis, ""),
             }
-            for basis in services.vote_slots(workshop, item)
+            for basis in voting.vote_slots(workshop, item)
         ]
         context["voted"] = bool(mine)
     return context
@@ -241,12 +242,12 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     respondent_id = participant_id(request, code)
     if respondent_id is None:
         return HttpResponseForbidden("Join the workshop first.")
-    current = services.snapshot(code)
+    current = voting.snapshot(code)
     if current is None:
         return HttpResponse("This workshop no longer exists.", status=404)
     if current.timer_expired:
         services.close_if_timer_expired(current.pk)
-        current = services.snapshot(code, fresh=True)
+        current = voting.snapshot(code, fresh=True)
     etag = _etag(current.version)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
@@ -276,11 +277,11 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         "": request.POST.get("answer", ""),
     }
     try:
-        services.vote(code, respondent_id, int(request.POST.get("item", "")), values)
+        voting.vote(code, respondent_id, int(request.POST.get("item", "")), values)
         ok, status, message = True, 200, "Your vote is in. You can change it until voting closes."
     except ValueError:
         message = "Voting on that item has closed. The current item is shown now."
-    except services.NotJoined as exc:
+    except participants.NotJoined as exc:
         status, message = 403, str(exc)
     except WorkshopError as exc:
         message = str(exc)
