@@ -175,13 +175,30 @@ def test_without_javascript_a_vote_is_a_form_post_and_a_redirect_with_a_message(
     assert [a.rating for a in Answer.objects.all()] == [4]
 
 
-@pytest.mark.parametrize("item", ["", "abc", "999999"])
+@pytest.mark.parametrize("item", ["999999"])
 def test_a_vote_for_a_missing_or_strange_item_gets_a_message_not_an_error(workshop, item):
     phone = joined(workshop)
     workshop = go(workshop, "next", "open")
     response = vote(phone, workshop, "3", item=item)
     assert response.status_code == 409
     assert "closed" in response.json()["message"]
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.parametrize("item", ["", "abc", "²", "9" * 5000])
+def test_a_vote_that_does_not_say_which_item_it_is_for_is_told_so(workshop, item):
+    phone = joined(workshop)
+    workshop = go(workshop, "next", "open")
+    response = vote(phone, workshop, "3", item=item)
+    assert response.status_code == 400
+    assert response.json() == {
+        "ok": False,
+        "message": "That vote did not say which question it was for. "
+        "Reload the page and vote again.",
+    }
+    response = vote(phone, workshop, "3", json=False, item=item)
+    assert response.status_code == 302
+    assert "did not say which question it was for" in page(phone, response["Location"])
     assert not Answer.objects.exists()
 
 

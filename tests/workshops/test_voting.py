@@ -3,13 +3,16 @@ stored only while voting is open."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
+from django.db import connection
 
 from questions.models import Item
 from tests.conftest import make_assessment, make_workshop
 from tests.workshops.workshop_helpers import anonymous, cast_vote, go
 from workshops.models import Answer, Workshop, WorkshopError
-from workshops.services import voting
+from workshops.services import participants, voting
 
 State = Workshop.State
 
@@ -72,3 +75,46 @@ def test_a_vote_after_closing_or_for_another_item_is_refused_and_not_stored(work
     with pytest.raises(WorkshopError, match="Voting on that item has closed"):
         voting.vote(workshop.code, respondent.pk, first, {"internal": "3"})
     assert not Answer.objects.filter(respondent=respondent).exists()
+
+
+@contextmanager
+def participant_removed_as_their_vote_is_stored():
+    """A trigger that deletes the voter's participant row just before their answer
+    goes in: a removal landing between the vote's check and its insert, which the
+    row locks otherwise keep from happening."""
+    if connection.vendor == "postgresql":
+        create = [
+            """CREATE FUNCTION remove_voter() RETURNS trigger AS $$
+               BEGIN DELETE FROM workshops_respondent WHERE id = NEW.respondent_id; RETURN NEW; END
+               $$ LANGUAGE plpgsql""",
+            """CREATE TRIGGER remove_voter BEFORE INSERT ON workshops_answer
+               FOR EACH ROW EXECUTE FUNCTION remove_voter()""",
+        ]
+        drop = ["DROP TRIGGER remove_voter ON workshops_answer", "DROP FUNCTION remove_voter()"]
+    else:
+        create = [
+            """CREATE TRIGGER remove_voter BEFORE INSERT ON workshops_answer
+               BEGIN DELETE FROM workshops_respondent WHERE id = NEW.respondent_id; END"""
+        ]
+        drop = ["DROP TRIGGER remove_voter"]
+    with connection.cursor() as cursor:
+        for sql in create:
+            cursor.execute(sql)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for sql in drop:
+                cursor.execute(sql)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_participant_removed_as_their_vote_is_stored_is_told_they_are_no_longer_in(workshop):
+    workshop = go(workshop, "next", "open")
+    respondent = anonymous(workshop)
+    with (
+        participant_removed_as_their_vote_is_stored(),
+        pytest.raises(participants.NotJoined, match="no longer in this workshop"),
+    ):
+        cast_vote(workshop, respondent, "3")
+    assert not Answer.objects.exists()

@@ -12,7 +12,7 @@ import datetime
 import time
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -177,7 +177,16 @@ def vote(code: str, respondent_id: int, agenda_item_id: int, values: dict[str, s
         rows.append((respondent_id, current.item_id, basis, *allowed[value]))
     if not rows:
         raise WorkshopError("Choose an answer before voting.")
-    if not _upsert_if_voting(current.pk, agenda_item_id, rows):
+    try:
+        stored = _upsert_if_voting(current.pk, agenda_item_id, rows)
+    except IntegrityError:
+        # The answer's foreign key to its participant, the one constraint this statement
+        # can break (ON CONFLICT answers the unique one): the participant's row went
+        # between the statement's check and its commit. Its key-share lock (and SQLite's
+        # one writer at a time) rule that out; should a database let it through, the
+        # voter is told they are out, not shown a server error.
+        raise NotJoined from None
+    if not stored:
         # Only now, off the path of every vote that counts: which check said no.
         if not Respondent.objects.filter(pk=respondent_id, workshop_id=current.pk).exists():
             raise NotJoined

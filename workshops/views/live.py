@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core import signing
-from django.db import IntegrityError
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,6 +22,7 @@ from django.http import (
     HttpResponseForbidden,
     HttpResponseNotModified,
     JsonResponse,
+    QueryDict,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -262,6 +262,28 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+def _cast_vote(code: str, respondent_id: int, data: QueryDict) -> tuple[int, str]:
+    """Store the vote a phone sent; returns the response's status and what to tell the phone."""
+    try:
+        agenda_item_id = int(data.get("item", ""))
+    except ValueError:  # none sent, or text int() cannot read ("abc", "²", 5000 digits)
+        return 400, (
+            "That vote did not say which question it was for. Reload the page and vote again."
+        )
+    values = {
+        "internal": data.get("internal", ""),
+        "external": data.get("external", ""),
+        "": data.get("answer", ""),
+    }
+    try:
+        voting.vote(code, respondent_id, agenda_item_id, values)
+    except participants.NotJoined as exc:
+        return 403, str(exc)
+    except WorkshopError as exc:
+        return 409, str(exc)
+    return 200, "Your vote is in. You can change it until voting closes."
+
+
 @require_POST
 def vote(request: HttpRequest, code: str) -> HttpResponse:
     wants_json = "application/json" in request.headers.get("Accept", "")
@@ -270,24 +292,8 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         if wants_json:
             return JsonResponse({"ok": False, "message": "Join the workshop first."}, status=403)
         return redirect("workshop-join", code=code)
-    ok, status = False, 409
-    values = {
-        "internal": request.POST.get("internal", ""),
-        "external": request.POST.get("external", ""),
-        "": request.POST.get("answer", ""),
-    }
-    try:
-        voting.vote(code, respondent_id, int(request.POST.get("item", "")), values)
-        ok, status, message = True, 200, "Your vote is in. You can change it until voting closes."
-    except ValueError:
-        message = "Voting on that item has closed. The current item is shown now."
-    except participants.NotJoined as exc:
-        status, message = 403, str(exc)
-    except WorkshopError as exc:
-        message = str(exc)
-    except IntegrityError:
-        # The participant no longer exists (the workshop was removed or reset).
-        status, message = 403, "You are no longer in this workshop. Join it again."
+    status, message = _cast_vote(code, respondent_id, request.POST)
+    ok = status == 200
     if wants_json:
         return JsonResponse({"ok": ok, "message": message}, status=status)
     (messages.success if ok else messages.error)(request, message)
