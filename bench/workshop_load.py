@@ -581,6 +581,7 @@ def setup_workshop(args):
     from django.db import connection
 
     from workshops.models import Assessment, User
+    from workshops.services import voting
     from workshops.services import workshop as services
 
     with connection.cursor() as cursor:
@@ -606,12 +607,12 @@ def setup_workshop(args):
     slots = {}
     for agenda_item in agenda[: args.items + 1]:
         item = agenda_item.item
-        options = [value for value, _ in services.vote_options(workshop, item)]
+        options = [value for value, _ in voting.vote_options(workshop, item)]
         slots[agenda_item.pk] = Slot(
             agenda_id=agenda_item.pk,
             question_id=item.pk,
             key=item.key,
-            ballots={basis or "answer": options for basis in services.vote_slots(workshop, item)},
+            ballots={basis or "answer": options for basis in voting.vote_slots(workshop, item)},
         )
     order = [a.pk for a in agenda[: args.items]]
     return workshop, slots, order, agenda[args.items].pk

@@ -576,7 +576,7 @@ def coordinator_follows_progress(camera: Camera, demo: Demo) -> None:
 
 def workshop_runs(camera: Camera, demo: Demo) -> None:
     from workshops.models import Person, Workshop
-    from workshops.services import workshop as services
+    from workshops.services import participants, voting
 
     workshop = Workshop.objects.get(pk=demo.workshop_id)
     console = camera.device(DESKTOP)
@@ -597,10 +597,10 @@ def workshop_runs(camera: Camera, demo: Demo) -> None:
     phone.get_by_role("heading", name="You have joined").wait_for()
 
     others = [
-        services.join(workshop, person=Person.objects.get(pk=demo.people[name]))
+        participants.join(workshop, person=Person.objects.get(pk=demo.people[name]))
         for name in WORKSHOP_PEOPLE
     ]
-    others.append(services.join(workshop, **WORKSHOP_ANONYMOUS, attempt="demo-anonymous-1"))
+    others.append(participants.join(workshop, **WORKSHOP_ANONYMOUS, attempt="demo-anonymous-1"))
     joined = len(others) + 1
     presenter.get_by_text(f"{joined} joined so far").wait_for(timeout=POLL_MS)
 
@@ -608,7 +608,7 @@ def workshop_runs(camera: Camera, demo: Demo) -> None:
     click(console, "button", "Open voting")
     workshop.refresh_from_db()
     for respondent, (internal, external) in zip(others, ROOM_VOTES, strict=True):
-        services.vote(
+        voting.vote(
             workshop.code,
             respondent.pk,
             workshop.current_id,

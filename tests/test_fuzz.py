@@ -43,7 +43,7 @@ from tests.fuzz_input import (
     world_values,
 )
 from tests.fuzz_tables import changed_tables, crossed, fingerprint, tenant_objects
-from tests.workshops.test_live import joined
+from tests.workshops.live_helpers import joined
 from tests.worlds import (
     ADMIN,
     ENTRANCE,

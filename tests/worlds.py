@@ -40,7 +40,9 @@ from workshops.models import (
     Workshop,
 )
 from workshops.services import draft_actions
+from workshops.services import participants as participants_service
 from workshops.services import plan as plan_service
+from workshops.services import voting as voting_service
 from workshops.services import workshop as workshop_service
 
 
@@ -121,9 +123,9 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
     workshop_service.change(workshop.pk, "next")
     workshop_service.change(workshop.pk, "open")
     agenda = workshop.agenda.first()
-    voter = workshop_service.join(workshop, person=person)
-    waiting_phone = workshop_service.ask_to_join(workshop, "192.0.2.1", person=person)
-    workshop_service.vote(workshop.code, voter.pk, agenda.pk, {"internal": "3"})
+    voter = participants_service.join(workshop, person=person)
+    waiting_phone = participants_service.ask_to_join(workshop, "192.0.2.1", person=person)
+    voting_service.vote(workshop.code, voter.pk, agenda.pk, {"internal": "3"})
     workshop_service.change(workshop.pk, "close")
     workshop = workshop_service.change(workshop.pk, "reveal")
     workshop_action = workshop_service.add_action(
@@ -234,7 +236,7 @@ def go(workshop: Workshop, *actions: str) -> Workshop:
 
 
 def vote(workshop: Workshop, respondent, **values: str) -> None:
-    workshop_service.vote(workshop.code, respondent.pk, workshop.current_id, values)
+    voting_service.vote(workshop.code, respondent.pk, workshop.current_id, values)
 
 
 def build_full_partnership(cast, bank) -> Assessment:
@@ -280,9 +282,9 @@ def build_full_partnership(cast, bank) -> Assessment:
 
     workshop = make_workshop(cast, assessment)
     voters = [
-        workshop_service.join(workshop, person=people[1]),
-        workshop_service.join(workshop, role="officer", sector="public", layer="operational"),
-        workshop_service.join(workshop, role="executive", sector="third", layer="executive"),
+        participants_service.join(workshop, person=people[1]),
+        participants_service.join(workshop, role="officer", sector="public", layer="operational"),
+        participants_service.join(workshop, role="executive", sector="third", layer="executive"),
     ]
     workshop = go(workshop, "next", "open")  # 1.1, rated on both bases
     for voter, values in zip(voters, [("4", "3"), ("3", "2"), ("2", "1")], strict=True):

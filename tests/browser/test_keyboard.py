@@ -24,6 +24,8 @@ from tests.browser.keyboard import (
 )
 from tests.builders import make_person, make_workshop
 from workshops.models import Action, Answer, Respondent, Workshop
+from workshops.services import participants as participants_service
+from workshops.services import voting as voting_service
 from workshops.services import workshop as workshop_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -124,8 +126,8 @@ def test_a_facilitator_runs_an_item_to_an_agreed_rating_by_keyboard(new_page, ca
     workshop = make_workshop(cast, assessment)
     first, second = workshop.agenda.select_related("item")[:2]
     voters = [
-        workshop_service.join(workshop, person=cast.person),
-        workshop_service.join(workshop, role="officer", sector="public", layer="executive"),
+        participants_service.join(workshop, person=cast.person),
+        participants_service.join(workshop, role="officer", sector="public", layer="executive"),
     ]
 
     console = new_page(DESKTOP)
@@ -139,7 +141,7 @@ def test_a_facilitator_runs_an_item_to_an_agreed_rating_by_keyboard(new_page, ca
     # panel is redrawn around the keyboard's focus and must leave it in place.
     tab_to(console, button("Close voting"))
     for voter, value in zip(voters, ["3", "4"], strict=True):
-        workshop_service.vote(workshop.code, voter.pk, first.pk, {"internal": value})
+        voting_service.vote(workshop.code, voter.pk, first.pk, {"internal": value})
     expect(console.locator(".lsp-status")).to_contain_text("2 of 2 voted", timeout=POLL)
     kept = focused(console)
     assert kept["problem"] is None and kept["text"] == "Close voting", kept

@@ -11,6 +11,7 @@ from lsp_assess.views import service_unavailable
 from tests.browser.conftest import DESKTOP, PHONE, screenshot, sign_in
 from tests.builders import make_workshop
 from workshops.models import Answer, Workshop
+from workshops.services import participants as participants_service
 from workshops.services import workshop as workshop_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -212,7 +213,7 @@ def test_a_phone_waiting_to_be_let_in_stays_on_its_page_offline_and_moves_on_onc
     # It asks every 3 s (not the 1 s of a live screen): allow two asks on a busy machine.
     expect(banner(second)).to_contain_text(LOST, timeout=2 * 3_000)
     expect(second.get_by_role("heading", name="Waiting to be let in")).to_be_visible()
-    workshop_service.admit(workshop, workshop.waiting_phones.get().pk)
+    participants_service.admit(workshop, workshop.waiting_phones.get().pk)
     second.context.set_offline(False)
     expect(second.get_by_role("heading", name="You have joined")).to_be_visible(
         timeout=CATCH_UP + 1_000  # the check, then the page it leads to

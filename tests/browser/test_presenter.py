@@ -26,6 +26,8 @@ from lsp_assess.views import service_unavailable
 from tests.browser.conftest import screenshot, sign_in
 from tests.builders import make_assessment, make_workshop, respond
 from workshops.models import Invitation, Workshop
+from workshops.services import participants as participants_service
+from workshops.services import voting as voting_service
 from workshops.services import workshop as workshop_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -134,7 +136,7 @@ def test_the_presenter_view_is_large_and_high_contrast_before_and_after_the_reve
     assert "Full screen" in words(lobby)  # the button is shown where full screen works
 
     voters = [
-        workshop_service.join(workshop, role="officer", sector=sector, layer="executive")
+        participants_service.join(workshop, role="officer", sector=sector, layer="executive")
         for sector in ("public", "third")
     ]
     workshop_service.change(workshop.pk, "next")
@@ -142,7 +144,7 @@ def test_the_presenter_view_is_large_and_high_contrast_before_and_after_the_reve
     workshop_service.change(workshop.pk, "timer", seconds=120)
     entry = Workshop.objects.get(pk=workshop.pk).current
     for voter, value in zip(voters, ["3", "4"], strict=True):
-        workshop_service.vote(workshop.code, voter.pk, entry.pk, {"internal": value})
+        voting_service.vote(workshop.code, voter.pk, entry.pk, {"internal": value})
     expect(presenter.get_by_text("2 of 2 have voted")).to_be_visible(timeout=POLL)
     expect(presenter.get_by_text(re.compile(r"Voting closes in \d:\d\d"))).to_be_visible()
     voting = check_readable(presenter, "voting")

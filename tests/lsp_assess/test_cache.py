@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from tests.workshops.test_live import workshop  # noqa: F401 - a fixture
+from tests.workshops.conftest import workshop  # noqa: F401 - a fixture
 from tests.workshops.test_workshop_concurrency import run_together
 
 DATABASE_CACHE = {"BACKEND": "lsp_assess.cache.DatabaseCache", "LOCATION": "lsp_assess_cache"}

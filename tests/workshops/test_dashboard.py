@@ -18,7 +18,7 @@ from tests.conftest import Cast
 from workshops.models import Answer, Assessment, Invitation, Person, Respondent
 from workshops.services import dashboard
 from workshops.services.assessment import Scope, revoke
-from workshops.services.workshop import join
+from workshops.services.participants import join
 
 
 class _Tables(HTMLParser):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.builders import make_workshop
 from tests.conftest import Cast
-from tests.workshops.test_live import console_url, go, joined, page, vote
+from tests.workshops.live_helpers import console_url, go, joined, page, vote
 from workshops.models import Answer, AuditEvent, Respondent, WaitingPhone, Workshop
 from workshops.views.live import COOKIE
 

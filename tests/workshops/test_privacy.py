@@ -31,8 +31,10 @@ from workshops.models import (
     WaitingPhone,
     Workshop,
 )
+from workshops.services import participants as participants_service
 from workshops.services import privacy
 from workshops.services import results as results_service
+from workshops.services import voting as voting_service
 from workshops.services import workshop as workshop_service
 from workshops.services.plan import update_action
 
@@ -67,7 +69,7 @@ def results_of(assessment: Assessment) -> dict:
 
 def vote(workshop: Workshop, respondent: Respondent, value: str) -> None:
     workshop.refresh_from_db()
-    workshop_service.vote(
+    voting_service.vote(
         workshop.code, respondent.pk, workshop.current_id, {"": value, "internal": value}
     )
 
@@ -108,7 +110,7 @@ def world(client, cast: Cast, bank) -> World:
         respond(invitation, {"1.1:internal": "3", "1.1.2": "no"}, submitted=True)
 
     workshop = make_workshop(cast, named)
-    participant = workshop_service.join(workshop, person=hannah)
+    participant = participants_service.join(workshop, person=hannah)
     workshop = workshop_service.change(workshop.pk, "next")
     workshop = workshop_service.change(workshop.pk, "open")
     vote(workshop, participant, "1")
@@ -410,8 +412,8 @@ def old(cast: Cast, bank, settings) -> Old:
     workshops = []
     for days in (40, 10):
         workshop = make_workshop(cast, closed, title=f"{days} days ago")
-        named = workshop_service.join(workshop, person=make_person(cast, f"Voter {days}"))
-        unnamed = workshop_service.join(
+        named = participants_service.join(workshop, person=make_person(cast, f"Voter {days}"))
+        unnamed = participants_service.join(
             workshop, role="officer", sector="public", layer="strategic", attempt=f"join{days}"
         )
         workshop = workshop_service.change(workshop.pk, "next")

@@ -1,4 +1,4 @@
-"""The workshop service: agenda, state machine, joining, voting and tallies."""
+"""The workshop service: setting up, the agenda, the state machine and what the room agreed."""
 
 from __future__ import annotations
 
@@ -8,38 +8,16 @@ import pytest
 from django.utils import timezone
 
 from questions.models import Item
-from tests.builders import make_assessment, make_person, make_workshop, respond
-from tests.conftest import Cast
-from workshops.models import Action, Answer, Invitation, Respondent, Workshop, WorkshopError
+from tests.builders import make_workshop
+from tests.workshops.workshop_helpers import anonymous, cast_vote, go
+from workshops.models import Action, Answer, Workshop, WorkshopError
 from workshops.models.workshop import CODE_ALPHABET, normalise_code
 from workshops.services import workshop as services
 
 State = Workshop.State
 
 
-@pytest.fixture
-def workshop(cast: Cast, assessment) -> Workshop:
-    return make_workshop(cast, assessment)
-
-
-def go(workshop: Workshop, *actions: str, **kwargs) -> Workshop:
-    for action in actions:
-        workshop = services.change(workshop.pk, action, **kwargs)
-    return Workshop.objects.select_related("current__item", "assessment__bank").get(pk=workshop.pk)
-
-
-def anonymous(workshop: Workshop, sector: str = "public") -> Respondent:
-    return services.join(workshop, role="officer", sector=sector, layer="operational")
-
-
-def cast_vote(workshop: Workshop, respondent: Respondent, value: str, **more) -> int:
-    """Vote on the current item: ``value`` for a yes/no answer or the internal rating."""
-    workshop.refresh_from_db()
-    values = {"": value, "internal": value, **more}
-    return services.vote(workshop.code, respondent.pk, workshop.current_id, values)
-
-
-# --- Setting up ---------------------------------------------------------------------
+# --- Setting up ----------------------------------------------------------------------------
 
 
 def test_the_default_agenda_is_the_top_level_rating_and_yes_no_questions(workshop, assessment):
@@ -60,6 +38,13 @@ def test_join_codes_are_long_random_and_easy_to_type(cast, assessment):
         assert len(code) == 8 and set(code) <= set(CODE_ALPHABET)
     assert not {"0", "O", "1", "I", "L"} & set(CODE_ALPHABET)
     assert normalise_code(" abcd-2345 ") == "ABCD2345"
+
+
+def test_the_same_set_up_sent_twice_makes_one_workshop(cast, assessment):
+    first, again = make_workshop(cast, assessment), make_workshop(cast, assessment)
+    assert first == again and Workshop.objects.count() == 1
+    other = make_workshop(cast, assessment, title="Executive session")
+    assert other != first and Workshop.objects.count() == 2
 
 
 def test_the_facilitator_reorders_drops_and_adds_items(workshop, assessment):
@@ -85,7 +70,7 @@ def test_an_item_with_votes_or_the_current_item_cannot_be_dropped(workshop):
         services.remove_from_agenda(workshop.agenda.first())
 
 
-# --- The state machine ----------------------------------------------------------------
+# --- The state machine ---------------------------------------------------------------------
 
 
 def test_a_workshop_runs_lobby_ready_voting_closed_revealed_next_finished(workshop):
@@ -172,155 +157,7 @@ def test_the_countdown_closes_voting_when_it_runs_out(workshop):
     assert workshop.state == State.CLOSED and workshop.voting_closes_at is None
 
 
-# --- Joining ---------------------------------------------------------------------------
-
-
-def test_a_named_participant_carries_the_attributes_of_a_questionnaire_respondent(workshop, cast):
-    respondent = services.join(workshop, person=cast.person)
-    assert respondent.channel == Respondent.Channel.WORKSHOP
-    assert respondent.workshop == workshop and respondent.assessment == workshop.assessment
-    assert (respondent.role, respondent.organisation, respondent.sector, respondent.layer) == (
-        "coordinator",
-        "Eastvale District Council",
-        "public",
-        "executive",
-    )
-
-
-def test_joining_again_as_the_same_person_is_refused_rather_than_voting_twice(workshop, cast):
-    first = services.join(workshop, person=cast.person)
-    with pytest.raises(services.NameTaken, match="already joined as Priya Shah"):
-        services.join(workshop, person=cast.person)
-    assert list(Respondent.objects.filter(workshop=workshop)) == [first]
-
-
-def test_anonymous_participants_give_role_sector_and_layer_only(workshop):
-    respondent = anonymous(workshop, sector="third")
-    assert respondent.person is None and respondent.organisation == ""
-    assert (respondent.role, respondent.sector, respondent.layer) == (
-        "officer",
-        "third",
-        "operational",
-    )
-
-
-def test_identity_rules(cast, bank):
-    anonymous_assessment = make_assessment(cast, anonymous=True)
-    workshop = make_workshop(cast, anonymous_assessment)
-    with pytest.raises(WorkshopError, match="anonymous"):
-        services.join(workshop, person=cast.person)
-    named = make_workshop(cast, make_assessment(cast))
-    with pytest.raises(WorkshopError, match="from this partnership"):
-        services.join(named, person=cast.other_person)
-    named = go(named, "finish")
-    with pytest.raises(WorkshopError, match="finished"):
-        services.join(named, role="officer", sector="public", layer="strategic")
-
-
-# --- Voting ----------------------------------------------------------------------------
-
-
-def test_a_vote_is_an_answer_and_voting_again_changes_that_one_answer(workshop):
-    workshop = go(workshop, "next", "open")
-    respondent = anonymous(workshop)
-    cast_vote(workshop, respondent, "2")
-    cast_vote(workshop, respondent, "4")
-    cast_vote(workshop, respondent, "4")
-    answers = Answer.objects.filter(respondent=respondent)
-    assert [(a.item.key, a.basis, a.rating) for a in answers] == [("1.1", "internal", 4)]
-
-
-def test_dont_know_and_yes_no_votes(cast, workshop):
-    workshop = go(workshop, "next", "open")
-    respondent = anonymous(workshop)
-    cast_vote(workshop, respondent, "dont_know")
-    assert Answer.objects.get(respondent=respondent).choice == "dont_know"
-    yes_no = workshop.agenda.filter(item__kind=Item.Kind.YES_NO).first()
-    workshop = go(workshop, "close")
-    while workshop.current_id != yes_no.pk:
-        workshop = go(workshop, "next")
-    workshop = go(workshop, "open")
-    assert services.vote_slots(workshop, yes_no.item) == [""]
-    cast_vote(workshop, respondent, "no")
-    assert Answer.objects.get(respondent=respondent, item=yes_no.item).choice == "no"
-
-
-def test_both_bases_are_voted_on_separately(cast, bank):
-    workshop = make_workshop(cast, make_assessment(cast, basis="both"))
-    workshop = go(workshop, "next", "open")
-    respondent = anonymous(workshop)
-    cast_vote(workshop, respondent, "3", external="1")
-    stored = {a.basis: a.rating for a in Answer.objects.filter(respondent=respondent)}
-    assert stored == {"internal": 3, "external": 1}
-
-
-@pytest.mark.parametrize(
-    "value, message", [("7", "options shown"), ("na", "options shown"), ("", "Choose an answer")]
-)
-def test_bad_votes_are_refused_with_a_message_and_store_nothing(workshop, value, message):
-    workshop = go(workshop, "next", "open")
-    respondent = anonymous(workshop)
-    with pytest.raises(WorkshopError, match=message):
-        cast_vote(workshop, respondent, value)
-    assert not Answer.objects.filter(respondent=respondent).exists()
-
-
-def test_a_vote_after_closing_or_for_another_item_is_refused_and_not_stored(workshop):
-    workshop = go(workshop, "next", "open")
-    respondent = anonymous(workshop)
-    first = workshop.current_id
-    services.snapshot(workshop.code)  # the phone's process has seen voting open
-    Workshop.objects.filter(pk=workshop.pk).update(state=State.CLOSED)  # closed elsewhere
-    # The close reached the database first: the vote is refused there.
-    with pytest.raises(WorkshopError, match="closed, so your vote was not counted"):
-        services.vote(workshop.code, respondent.pk, first, {"internal": "3"})
-    workshop = go(workshop, "next", "open")
-    with pytest.raises(WorkshopError, match="Voting on that item has closed"):
-        services.vote(workshop.code, respondent.pk, first, {"internal": "3"})
-    assert not Answer.objects.filter(respondent=respondent).exists()
-
-
-# --- Tallies and what was agreed ----------------------------------------------------------
-
-
-def test_the_tally_counts_the_room_and_shows_the_remote_answers_beside_it(
-    cast, workshop, invitation
-):
-    workshop = go(workshop, "next", "open")
-    for value in ["3", "3", "2", "dont_know"]:
-        cast_vote(workshop, anonymous(workshop), value)
-    respond(invitation, {"1.1:internal": "4"}, submitted=True)
-    draft = Invitation.objects.create(
-        assessment=workshop.assessment, person=make_person(cast, "Draft Only")
-    )
-    respond(draft, {"1.1:internal": "1"})  # not submitted: not counted
-    workshop = go(workshop, "close", "reveal", "show_remote")
-    tally = services.tally(workshop)
-    room = {row.label: row.count for row in tally.room[0].rows}
-    assert room == {
-        "1 – Performs poorly": 0,
-        "2 – Performs adequately": 1,
-        "3 – Performs well": 2,
-        "4 – Performs excellently": 0,
-        "Don't know": 1,
-    }
-    assert tally.room[0].total == 4 and tally.room[0].most_common == ["3 – Performs well"]
-    remote = {row.label: row.count for row in tally.remote[0].rows}
-    assert remote["4 – Performs excellently"] == 1 and sum(remote.values()) == 1
-    assert [group.title for group in tally.groups] == [
-        "In the room",
-        "In the remote questionnaire",
-    ]
-
-
-def test_remote_answers_of_a_small_group_are_withheld_in_an_anonymous_assessment(cast, bank):
-    assessment = make_assessment(cast, anonymous=True)
-    invitation = Invitation.objects.create(assessment=assessment, person=cast.person)
-    respond(invitation, {"1.1:internal": "4"}, submitted=True)
-    workshop = go(make_workshop(cast, assessment), "next", "open", "close", "reveal")
-    workshop = go(workshop, "show_remote")
-    remote = services.tally(workshop).remote[0]
-    assert remote.withheld and remote.rows == []
+# --- What the room agreed ------------------------------------------------------------------
 
 
 def test_consensus_is_kept_beside_the_votes_and_actions_are_added_once(cast, workshop):
@@ -350,10 +187,3 @@ def test_consensus_is_kept_beside_the_votes_and_actions_are_added_once(cast, wor
         entry.item,
         cast.council,
     )
-
-
-def test_the_same_set_up_sent_twice_makes_one_workshop(cast, assessment):
-    first, again = make_workshop(cast, assessment), make_workshop(cast, assessment)
-    assert first == again and Workshop.objects.count() == 1
-    other = make_workshop(cast, assessment, title="Executive session")
-    assert other != first and Workshop.objects.count() == 2

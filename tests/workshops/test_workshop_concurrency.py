@@ -17,6 +17,8 @@ from django.db import connection, connections, transaction
 
 from tests.builders import make_workshop
 from workshops.models import Answer, Respondent, Workshop, WorkshopError
+from workshops.services import participants as participants_service
+from workshops.services import voting as voting_service
 from workshops.services import workshop as services
 
 pytestmark = [
@@ -50,7 +52,9 @@ def run_together(jobs: list[Callable[[], object]]) -> list[object]:
 
 
 def cast_vote(workshop: Workshop, respondent_id: int, value: str) -> int:
-    return services.vote(workshop.code, respondent_id, workshop.current_id, {"internal": value})
+    return voting_service.vote(
+        workshop.code, respondent_id, workshop.current_id, {"internal": value}
+    )
 
 
 @pytest.fixture
@@ -64,7 +68,7 @@ def voting(cast, assessment):
 
 def join_many(workshop: Workshop, count: int):
     return [
-        services.join(workshop, role="officer", sector="public", layer="strategic")
+        participants_service.join(workshop, role="officer", sector="public", layer="strategic")
         for _ in range(count)
     ]
 
@@ -190,19 +194,21 @@ def test_two_phones_claiming_one_name_at_once_make_one_participant_and_the_rest_
     workshop = make_workshop(cast, assessment)
     results = run_together(
         [
-            lambda n=n: services.join_phone(workshop, f"192.0.2.{n}", person=cast.person)
+            lambda n=n: participants_service.join_phone(
+                workshop, f"192.0.2.{n}", person=cast.person
+            )
             for n in range(5)
         ]
     )
     joined = [r for r in results if isinstance(r, Respondent)]
-    told = [r for r in results if isinstance(r, services.NameTaken)]
+    told = [r for r in results if isinstance(r, participants_service.NameTaken)]
     assert len(joined) == 1 and len(told) == 4, results
     assert list(Respondent.objects.filter(workshop=workshop)) == joined
 
 
 def test_admitting_a_phone_while_the_old_one_votes_keeps_one_answer_on_the_new_phone(cast, voting):
-    old = services.join(voting, person=cast.person)
-    waiting = services.ask_to_join(voting, "192.0.2.9", person=cast.person)
+    old = participants_service.join(voting, person=cast.person)
+    waiting = participants_service.ask_to_join(voting, "192.0.2.9", person=cast.person)
     stop = threading.Event()
     outcomes: list[object] = []
 
@@ -222,11 +228,11 @@ def test_admitting_a_phone_while_the_old_one_votes_keeps_one_answer_on_the_new_p
     voter = threading.Thread(target=keep_voting)
     voter.start()
     time.sleep(0.2)
-    services.admit(voting, waiting.pk)
+    participants_service.admit(voting, waiting.pk)
     time.sleep(0.2)
     stop.set()
     voter.join(10)
-    assert isinstance(outcomes[-1], services.NotJoined), outcomes[-3:]
+    assert isinstance(outcomes[-1], participants_service.NotJoined), outcomes[-3:]
     moved = Respondent.objects.get(workshop=voting)
     assert moved.pk != old.pk and moved.person == cast.person
     assert Answer.objects.filter(respondent=moved).count() == 1  # the last counted vote

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core import signing
-from django.db import IntegrityError
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,6 +22,7 @@ from django.http import (
     HttpResponseForbidden,
     HttpResponseNotModified,
     JsonResponse,
+    QueryDict,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +34,7 @@ from workshops.access import get_workshop_by_code
 from workshops.forms.workshop import CodeForm, JoinForm
 from workshops.models import Basis, Respondent, WaitingPhone, Workshop, WorkshopError
 from workshops.models.workshop import normalise_code
+from workshops.services import participants, voting
 from workshops.services import workshop as services
 
 State = Workshop.State
@@ -137,7 +138,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     form = JoinForm(request.POST or None, workshop=workshop, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            joined = services.join_phone(
+            joined = participants.join_phone(
                 workshop,
                 throttle.network_of(request),
                 person=form.person,
@@ -147,7 +148,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
                 attempt=form.cleaned_data["attempt"],
                 ask_if_taken=form.cleaned_data["ask"],
             )
-        except services.NameTaken as exc:
+        except participants.NameTaken as exc:
             context = {"workshop": workshop, "person": exc.person, "form": form}
             return render(request, "workshops/live/name_taken.html", context)
         except WorkshopError as exc:
@@ -180,7 +181,7 @@ def wait(request: HttpRequest, code: str) -> HttpResponse:
     elif waiting.is_waiting:
         return render(request, "workshops/live/wait.html", {"workshop": workshop})
     else:
-        participant = services.collect(waiting)
+        participant = participants.collect(waiting)
         if participant is None:
             context = {"workshop": workshop, "turned_away": True}
             response = render(request, "workshops/live/wait.html", context)
@@ -196,15 +197,15 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
     agenda_item = workshop.current
     if agenda_item and workshop.state in (State.VOTING, State.CLOSED, State.REVEALED):
         item = agenda_item.item
-        mine = services.my_votes(respondent_id, item)
+        mine = voting.my_votes(respondent_id, item)
         context["ballots"] = [
             {
                 "name": basis or "answer",
                 "label": Basis.ballot(basis),
-                "options": services.vote_options(workshop, item),
+                "options": voting.vote_options(workshop, item),
                 "chosen": mine.get(basis, ""),
             }
-            for basis in services.vote_slots(workshop, item)
+            for basis in voting.vote_slots(workshop, item)
         ]
         context["voted"] = bool(mine)
     return context
@@ -241,12 +242,12 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     respondent_id = participant_id(request, code)
     if respondent_id is None:
         return HttpResponseForbidden("Join the workshop first.")
-    current = services.snapshot(code)
+    current = voting.snapshot(code)
     if current is None:
         return HttpResponse("This workshop no longer exists.", status=404)
     if current.timer_expired:
         services.close_if_timer_expired(current.pk)
-        current = services.snapshot(code, fresh=True)
+        current = voting.snapshot(code, fresh=True)
     etag = _etag(current.version)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
@@ -261,6 +262,28 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+def _cast_vote(code: str, respondent_id: int, data: QueryDict) -> tuple[int, str]:
+    """Store the vote a phone sent; returns the response's status and what to tell the phone."""
+    try:
+        agenda_item_id = int(data.get("item", ""))
+    except ValueError:  # none sent, or text int() cannot read ("abc", "²", 5000 digits)
+        return 400, (
+            "That vote did not say which question it was for. Reload the page and vote again."
+        )
+    values = {
+        "internal": data.get("internal", ""),
+        "external": data.get("external", ""),
+        "": data.get("answer", ""),
+    }
+    try:
+        voting.vote(code, respondent_id, agenda_item_id, values)
+    except participants.NotJoined as exc:
+        return 403, str(exc)
+    except WorkshopError as exc:
+        return 409, str(exc)
+    return 200, "Your vote is in. You can change it until voting closes."
+
+
 @require_POST
 def vote(request: HttpRequest, code: str) -> HttpResponse:
     wants_json = "application/json" in request.headers.get("Accept", "")
@@ -269,24 +292,8 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         if wants_json:
             return JsonResponse({"ok": False, "message": "Join the workshop first."}, status=403)
         return redirect("workshop-join", code=code)
-    ok, status = False, 409
-    values = {
-        "internal": request.POST.get("internal", ""),
-        "external": request.POST.get("external", ""),
-        "": request.POST.get("answer", ""),
-    }
-    try:
-        services.vote(code, respondent_id, int(request.POST.get("item", "")), values)
-        ok, status, message = True, 200, "Your vote is in. You can change it until voting closes."
-    except ValueError:
-        message = "Voting on that item has closed. The current item is shown now."
-    except services.NotJoined as exc:
-        status, message = 403, str(exc)
-    except WorkshopError as exc:
-        message = str(exc)
-    except IntegrityError:
-        # The participant no longer exists (the workshop was removed or reset).
-        status, message = 403, "You are no longer in this workshop. Join it again."
+    status, message = _cast_vote(code, respondent_id, request.POST)
+    ok = status == 200
     if wants_json:
         return JsonResponse({"ok": ok, "message": message}, status=status)
     (messages.success if ok else messages.error)(request, message)

@@ -26,6 +26,7 @@ from workshops.access import (
 from workshops.forms.workshop import ActionForm, AgendaAddForm, ConsensusForm, WorkshopForm
 from workshops.models import Workshop, WorkshopError
 from workshops.reporting import charts
+from workshops.services import participants, tally
 from workshops.services import workshop as services
 from workshops.services.plan import PlanError, remove_draft
 from workshops.views.common import integer, posted
@@ -63,17 +64,17 @@ def workshop_create(request: HttpRequest, partnership_id: int, assessment_id: in
 def _live(workshop: Workshop, *, console: bool = False) -> dict:
     """What the console's status panel and the presenter show, by state. The console
     also shows how many were expected and the phones waiting to be let in."""
-    joined, voted = services.progress(workshop)
+    joined, voted = tally.progress(workshop)
     context = {"workshop": workshop, "joined": joined, "voted": voted}
     if console:
         context["expected"] = workshop.expected_people()
-        context["waiting"] = services.waiting_phones(workshop)
+        context["waiting"] = participants.waiting_phones(workshop)
     return context
 
 
 def _with_results(context: dict) -> dict:
     if context["workshop"].shows_results:
-        context["tally"] = services.tally(context["workshop"])
+        context["tally"] = tally.tally(context["workshop"])
     return context
 
 
@@ -117,7 +118,7 @@ def _console(request, workshop: Workshop, selected_id=None, *, bound=None) -> Ht
         "agenda": agenda,
         "selected": selected,
         "join_address": join_address(request, workshop),
-        "participants": services.participants(workshop),
+        "participants": participants.participants(workshop),
     }
     if selected:
         selected.workshop = workshop
@@ -130,7 +131,7 @@ def _console(request, workshop: Workshop, selected_id=None, *, bound=None) -> Ht
         )
         if selected.pk != workshop.current_id:
             # An item the room has moved on from: its votes, to record what was agreed.
-            context["selected_tally"] = services.tally(workshop, selected)
+            context["selected_tally"] = tally.tally(workshop, selected)
     if bound is not None:
         context[bound.context_name] = bound
         context["form"] = bound  # for the error summary
@@ -200,9 +201,9 @@ def workshop_chart(
         agenda_item.pk == workshop.current_id and not workshop.shows_results
     ):
         raise Http404("Results are not shown yet.")
-    tally = services.tally(workshop, agenda_item)
+    votes = tally.tally(workshop, agenda_item)
     basis = "" if basis == "answer" else basis
-    for candidate in tally.groups:
+    for candidate in votes.groups:
         for dist in candidate.distributions:
             if candidate.key == group and dist.basis == basis and not dist.withheld:
                 labels = [row.label for row in dist.rows]
@@ -248,7 +249,7 @@ def waiting_phone(
     decision = request.POST.get("decision")
     try:
         if decision == "admit":
-            waiting, took_over = services.admit(workshop, waiting_id)
+            waiting, took_over = participants.admit(workshop, waiting_id)
             person = waiting.person
             if took_over:
                 messages.success(
@@ -259,7 +260,7 @@ def waiting_phone(
             else:
                 messages.success(request, f"Phone let in: {waiting.describe()}.")
         elif decision == "turn_away":
-            waiting = services.turn_away(workshop, waiting_id)
+            waiting = participants.turn_away(workshop, waiting_id)
             messages.success(request, f"Phone turned away: {waiting.describe()}.")
         else:
             messages.error(request, "Choose to let the phone in or to turn it away.")
@@ -282,7 +283,7 @@ def participant_remove(
         request, partnership_id, assessment_id, workshop_id, methods=POST_ONLY
     )
     try:
-        who, votes = services.remove_participant(workshop, participant_id)
+        who, votes = participants.remove_participant(workshop, participant_id)
     except WorkshopError as exc:
         messages.error(request, str(exc))
     else:

@@ -23,6 +23,7 @@ from tests.conftest import Cast
 from workshops import audit
 from workshops.accounts.sessions import SEEN_AT, SIGNED_IN_AT
 from workshops.models import AuditEvent, ImportJob, Membership, Workshop
+from workshops.services import voting as voting_service
 from workshops.services import workshop as workshop_service
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -392,11 +393,11 @@ def test_a_phones_poll_costs_no_query_more(cast: Cast, workshop: Workshop, setti
     assert joined.status_code == 302
     live = reverse("workshop-room-live", args=[workshop.code])
     etag = phone.get(live)["ETag"]
-    workshop_service.forget(workshop.code)
+    voting_service.forget(workshop.code)
     with CaptureQueriesContext(connection) as with_limits:
         assert phone.get(live, headers={"If-None-Match": etag}).status_code == 304
     _without_session_limits(settings)
-    workshop_service.forget(workshop.code)
+    voting_service.forget(workshop.code)
     with CaptureQueriesContext(connection) as without:
         assert phone.get(live, headers={"If-None-Match": etag}).status_code == 304
     assert len(with_limits) == len(without)

@@ -1,0 +1,14 @@
+"""Fixtures the tests of live workshops share."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.builders import make_workshop
+from tests.conftest import Cast
+from workshops.models import Workshop
+
+
+@pytest.fixture
+def workshop(cast: Cast, assessment) -> Workshop:
+    return make_workshop(cast, assessment)

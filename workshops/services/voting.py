@@ -1,0 +1,208 @@
+"""Voting in a live workshop: what a ballot offers, the snapshot phones are answered
+from, and storing a vote in one statement that checks voting is still open.
+
+A vote takes a shared lock on the workshop's row (and the participant's): any number
+of votes run side by side, while closing, removing a participant or moving them to
+another phone waits for the votes already under way and refuses the ones after it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from questions.models import Item
+from workshops.models import AgendaItem, Answer, Respondent, Workshop, WorkshopError
+from workshops.services.participants import NotJoined
+
+State = Workshop.State
+
+
+def vote_slots(workshop: Workshop, item: Item) -> list[str]:
+    """The bases a vote on this item is given on ('' for a yes/no question)."""
+    if item.kind == Item.Kind.RATING:
+        return workshop.assessment.bases
+    if item.kind == Item.Kind.YES_NO:
+        return [""]
+    return []
+
+
+def vote_options(workshop: Workshop, item: Item) -> list[tuple[str, str]]:
+    bank = workshop.assessment.bank
+    if item.kind == Item.Kind.RATING:
+        options = [(str(value), f"{value} – {label}") for value, label in bank.scale_choices()]
+    else:
+        options = [(Answer.Choice.YES, "Yes"), (Answer.Choice.NO, "No")]
+    options.append((Answer.Choice.DONT_KNOW, bank.dont_know_label or "Don't know"))
+    if item.na_allowed:
+        options.append((Answer.Choice.NA, "Not applicable"))
+    return options
+
+
+# What phones need to know about a workshop, kept for a moment in each app
+# server process. Hundreds of phones poll every second; with this, an
+# unchanged workshop answers 304 without touching the database, and a vote
+# needs no look-up before its one statement. A change made in another process
+# shows within SNAPSHOT_SECONDS plus one poll, inside the two seconds promised.
+SNAPSHOT_SECONDS = 0.5
+_snapshots: dict[str, Snapshot] = {}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    pk: int
+    version: int
+    state: str
+    voting_closes_at: datetime.datetime | None
+    current_id: int | None
+    item_id: int | None
+    # basis -> allowed values -> (rating, choice) as stored
+    ballots: dict[str, dict[str, tuple[int | None, str]]]
+    taken: float
+
+    @property
+    def timer_expired(self) -> bool:
+        return Workshop.timer_ran_out(self.state, self.voting_closes_at)
+
+
+def snapshot(code: str, *, fresh: bool = False) -> Snapshot | None:
+    """The workshop with this code as phones see it, at most SNAPSHOT_SECONDS old."""
+    now = time.monotonic()
+    kept = _snapshots.get(code)
+    if kept is not None and not fresh and now - kept.taken < SNAPSHOT_SECONDS:
+        return kept
+    workshop = (
+        Workshop.objects.select_related("current__item", "assessment__bank")
+        .filter(code=code)
+        .order_by()
+        .first()
+    )
+    if workshop is None:
+        _snapshots.pop(code, None)
+        return None
+    ballots = {}
+    item = workshop.current.item if workshop.current else None
+    if item is not None:
+        for basis in vote_slots(workshop, item):
+            ballots[basis] = {
+                value: (int(value), "") if value.isdigit() else (None, value)
+                for value, _ in vote_options(workshop, item)
+            }
+    if len(_snapshots) > 1000:  # workshops that have ended fall out in time
+        for old in [c for c, s in _snapshots.items() if now - s.taken > 60]:
+            del _snapshots[old]
+    _snapshots[code] = Snapshot(
+        pk=workshop.pk,
+        version=workshop.version,
+        state=workshop.state,
+        voting_closes_at=workshop.voting_closes_at,
+        current_id=workshop.current_id,
+        item_id=item.pk if item else None,
+        ballots=ballots,
+        taken=now,
+    )
+    return _snapshots[code]
+
+
+def forget(code: str) -> None:
+    """Drop this process's snapshot after a change, so this process sees it at once."""
+    _snapshots.pop(code, None)
+
+
+def _upsert_if_voting(workshop_id: int, agenda_item_id: int, rows: list[tuple]) -> int:
+    """Store the answers only if voting is open on this item and the voter is still a
+    participant of this workshop; returns how many were stored.
+
+    One statement, so a vote costs one round trip like any upsert. The
+    workshop and participant rows are read FOR KEY SHARE: votes do not wait for
+    each other, but closing, removing a participant or moving them to another
+    phone (FOR UPDATE) waits for the votes already under way, and a vote that
+    comes after finds the change and stores nothing. The ORM cannot say this.
+    """
+    answer, workshop = Answer._meta.db_table, Workshop._meta.db_table
+    participant = Respondent._meta.db_table
+    lock = "FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    values = ", ".join(["(%s, %s, %s, CAST(%s AS smallint), %s)"] * len(rows))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # It starts with INSERT (no WITH) so that every driver reports the row count.
+    sql = f"""
+        INSERT INTO {answer} (respondent_id, item_id, basis, rating, choice, text, updated_at)
+        SELECT v.column1, v.column2, v.column3, v.column4, v.column5, '', %s
+        FROM (VALUES {values}) AS v
+        WHERE EXISTS (
+            SELECT 1 FROM {workshop}
+            WHERE id = %s AND state = %s AND current_id = %s
+              AND (voting_closes_at IS NULL OR voting_closes_at > %s)
+            {lock}
+        )
+        AND EXISTS (
+            SELECT 1 FROM {participant} WHERE id = %s AND workshop_id = %s {lock}
+        )
+        ON CONFLICT (respondent_id, item_id, basis)
+        DO UPDATE SET rating = excluded.rating, choice = excluded.choice,
+                      updated_at = excluded.updated_at
+    """  # noqa: S608 - only table names are formatted in; every value is a parameter
+    params = [now]
+    for row in rows:
+        params.extend(row)
+    params += [workshop_id, State.VOTING, agenda_item_id, now, rows[0][0], workshop_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def vote(code: str, respondent_id: int, agenda_item_id: int, values: dict[str, str]) -> int:
+    """Store a participant's vote on the current item; returns how many answers it holds.
+
+    Voting again replaces the earlier vote: one answer per participant, item
+    and basis, kept by the database's unique constraint.
+    """
+    current = snapshot(code)
+    if current is not None and current.current_id != agenda_item_id:
+        current = snapshot(code, fresh=True)  # perhaps this process has not seen the move yet
+    if current is None or current.current_id != agenda_item_id or not current.ballots:
+        raise WorkshopError("Voting on that item has closed. The current item is shown now.")
+    rows = []
+    for basis, allowed in current.ballots.items():
+        value = values.get(basis)
+        if not value:
+            continue
+        if value not in allowed:
+            raise WorkshopError("Choose one of the options shown.")
+        rows.append((respondent_id, current.item_id, basis, *allowed[value]))
+    if not rows:
+        raise WorkshopError("Choose an answer before voting.")
+    try:
+        stored = _upsert_if_voting(current.pk, agenda_item_id, rows)
+    except IntegrityError:
+        # The answer's foreign key to its participant, the one constraint this statement
+        # can break (ON CONFLICT answers the unique one): the participant's row went
+        # between the statement's check and its commit. Its key-share lock (and SQLite's
+        # one writer at a time) rule that out; should a database let it through, the
+        # voter is told they are out, not shown a server error.
+        raise NotJoined from None
+    if not stored:
+        # Only now, off the path of every vote that counts: which check said no.
+        if not Respondent.objects.filter(pk=respondent_id, workshop_id=current.pk).exists():
+            raise NotJoined
+        raise WorkshopError("Voting on this item has closed, so your vote was not counted.")
+    return len(rows)
+
+
+def my_votes(respondent_id: int, item: Item) -> dict[str, str]:
+    return {
+        answer.basis: answer.value
+        for answer in Answer.objects.filter(respondent_id=respondent_id, item=item)
+    }
+
+
+def votes(agenda_item: AgendaItem) -> QuerySet[Answer]:
+    """The answers the room has given on this agenda item."""
+    return Answer.objects.filter(
+        respondent__workshop_id=agenda_item.workshop_id, item_id=agenda_item.item_id
+    )
