@@ -10,13 +10,18 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from workshops.access import get_assessment
+from workshops.forms.results import ResultsFilterForm
 from workshops.reporting import charts, exports
 from workshops.services import results as services
 
 
+def _filter(request: HttpRequest) -> ResultsFilterForm:
+    return ResultsFilterForm(request.GET, channels=services.CHANNELS)
+
+
 def _results(request: HttpRequest, partnership_id: int, assessment_id: int):
     assessment, membership = get_assessment(request, partnership_id, assessment_id, "results")
-    channel = request.GET.get("channel", "all")
+    channel = _filter(request).chosen
     return services.build(assessment, settings.MIN_GROUP_SIZE, channel), membership
 
 
@@ -32,7 +37,7 @@ def results(request: HttpRequest, partnership_id: int, assessment_id: int) -> Ht
         "assessment": result.assessment,
         "partnership": result.assessment.partnership,
         "membership": membership,
-        "channels": services.CHANNELS,
+        "filter_form": _filter(request),
         "query": f"?channel={result.channel}",
         "open_shown": f":{services.OPEN_ANSWERS_SHOWN}",
         "open_limit": services.OPEN_ANSWERS_SHOWN,
@@ -47,7 +52,7 @@ def _svg(svg: str) -> HttpResponse:
 
 def _chart_inputs(request: HttpRequest, partnership_id: int, assessment_id: int):
     assessment, _ = get_assessment(request, partnership_id, assessment_id, "results")
-    return exports.chart_inputs(assessment, request.GET.get("channel", "all"))
+    return exports.chart_inputs(assessment, _filter(request).chosen)
 
 
 @never_cache
