@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, screenshot, sign_in
@@ -45,3 +46,27 @@ def test_an_executive_finds_the_7s_chart_and_the_largest_gap(new_page, cast, ass
         "100% of coordinators say yes; 0% of board members"
     )
     screenshot(page, "results-desktop")
+
+
+def test_the_filter_works_without_javascript(browser, live_server, cast, assessment):
+    for value in ["4", "4", "3"]:
+        respond(assessment, **{"1_1": value})
+    for value in ["1", "2", "1"]:
+        respond(assessment, channel="workshop", submitted=False, **{"1_1": value})
+    context = browser.new_context(
+        viewport=DESKTOP, base_url=live_server.url, java_script_enabled=False
+    )
+    page = context.new_page()
+    sign_in(page, cast.executive.email)
+    page.goto(reverse("results", args=[cast.partnership.pk, assessment.pk]))
+    expect(page.get_by_text("6 respondents: 3 by questionnaire, 3 in workshops")).to_be_visible()
+
+    whose = page.get_by_role("group", name="Whose answers")
+    expect(whose.get_by_role("radio", name="Questionnaire and workshops")).to_be_checked()
+    whose.get_by_role("radio", name="Workshop votes only").check()
+    page.get_by_role("button", name="Show").click()
+
+    expect(page).to_have_url(re.compile(r"/results/\?channel=workshop$"))
+    expect(page.get_by_text("3 respondents: 0 by questionnaire, 3 in workshops")).to_be_visible()
+    expect(whose.get_by_role("radio", name="Workshop votes only")).to_be_checked()
+    context.close()

@@ -10,14 +10,19 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from workshops.access import Need, get_assessment
+from workshops.forms.results import ResultsFilterForm
 from workshops.reporting import charts, exports
 from workshops.services import results as services
 from workshops.services.chart_inputs import chart_inputs
 
 
+def _filter(request: HttpRequest) -> ResultsFilterForm:
+    return ResultsFilterForm(request.GET, channels=services.CHANNELS)
+
+
 def _results(request: HttpRequest, partnership_id: int, assessment_id: int):
     assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
-    channel = request.GET.get("channel", "all")
+    channel = _filter(request).chosen
     return services.results_for(assessment, settings.MIN_GROUP_SIZE, channel), membership
 
 
@@ -33,7 +38,7 @@ def results(request: HttpRequest, partnership_id: int, assessment_id: int) -> Ht
         "assessment": result.assessment,
         "partnership": result.assessment.partnership,
         "membership": membership,
-        "channels": services.CHANNELS,
+        "filter_form": _filter(request),
         "query": f"?channel={result.channel}",
         "open_shown": f":{services.OPEN_ANSWERS_SHOWN}",
         "open_limit": services.OPEN_ANSWERS_SHOWN,
@@ -48,7 +53,7 @@ def _svg(svg: str) -> HttpResponse:
 
 def _chart_inputs(request: HttpRequest, partnership_id: int, assessment_id: int):
     assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
-    return chart_inputs(assessment, request.GET.get("channel", "all"))
+    return chart_inputs(assessment, _filter(request).chosen)
 
 
 @never_cache
