@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from questions.models import Item
-from workshops import throttle
+from workshops import audit, throttle
 from workshops.models import (
     Action,
     AgendaItem,
@@ -51,7 +51,7 @@ def default_agenda(assessment: Assessment) -> list[Item]:
 
 
 @transaction.atomic
-def create_workshop(assessment: Assessment, user, **fields) -> Workshop:
+def create_workshop(assessment: Assessment, user, *, by=None, **fields) -> Workshop:
     # The same form sent twice (a double click, a retry) sets up one workshop.
     recent = timezone.now() - datetime.timedelta(minutes=10)
     same = assessment.workshops.filter(created_by=user, created_at__gte=recent, **fields)
@@ -69,6 +69,13 @@ def create_workshop(assessment: Assessment, user, **fields) -> Workshop:
                 raise
     AgendaItem.objects.bulk_create(
         AgendaItem(workshop=workshop, item=item, position=n) for n, item in enumerate(items, 1)
+    )
+    audit.record(
+        "workshop.created",
+        by=by,
+        partnership=assessment.partnership,
+        target=f"Workshop “{workshop}”",
+        data={"workshop": workshop.title, "id": workshop.pk, "items": len(items)},
     )
     return workshop
 
@@ -107,7 +114,12 @@ def _go_to(workshop: Workshop, agenda_item_id: int | None) -> None:
 
 
 def change(
-    workshop_id: int, action: str, expected_version: int | None = None, *, seconds: int = 0
+    workshop_id: int,
+    action: str,
+    expected_version: int | None = None,
+    *,
+    seconds: int = 0,
+    by=None,
 ) -> Workshop:
     """Apply one facilitator action. Raises WorkshopError with a message on refusal."""
     if action not in Workshop.ALLOWED:
@@ -148,7 +160,23 @@ def change(
             _go_to(workshop, None)
         elif action == "show_remote":
             workshop.show_remote = not workshop.show_remote
-        return _save(workshop, "state", "current", "voting_closes_at", "show_remote")
+        _save(workshop, "state", "current", "voting_closes_at", "show_remote")
+        audit.record(
+            f"workshop.{action}",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Workshop “{workshop}”",
+            data={
+                "workshop": workshop.title,
+                "id": workshop.pk,
+                "state": workshop.state,
+                "item": workshop.current.item.key if workshop.current_id else None,
+                "version": workshop.version,
+                "seconds": seconds if action == "timer" else None,
+                "show_remote": workshop.show_remote,
+            },
+        )
+        return workshop
 
 
 def close_if_timer_expired(workshop_id: int) -> bool:
@@ -165,7 +193,7 @@ def close_if_timer_expired(workshop_id: int) -> bool:
 # --- The agenda --------------------------------------------------------------
 
 
-def add_to_agenda(workshop: Workshop, items: list[Item]) -> int:
+def add_to_agenda(workshop: Workshop, items: list[Item], *, by=None) -> int:
     with transaction.atomic():
         workshop = _locked(workshop.pk, None)
         present = set(workshop.agenda.values_list("item_id", flat=True))
@@ -176,10 +204,22 @@ def add_to_agenda(workshop: Workshop, items: list[Item]) -> int:
             for n, item in enumerate(new, 1)
         )
         _save(workshop)
+        if new:
+            audit.record(
+                "agenda.added",
+                by=by,
+                partnership=workshop.assessment.partnership,
+                target=f"Agenda of “{workshop}”",
+                data={
+                    "workshop": workshop.pk,
+                    "added": len(new),
+                    "items": [item.key for item in new],
+                },
+            )
     return len(new)
 
 
-def remove_from_agenda(agenda_item: AgendaItem) -> None:
+def remove_from_agenda(agenda_item: AgendaItem, *, by=None) -> None:
     with transaction.atomic():
         workshop = _locked(agenda_item.workshop_id, None)
         if workshop.current_id == agenda_item.pk:
@@ -190,9 +230,16 @@ def remove_from_agenda(agenda_item: AgendaItem) -> None:
             )
         agenda_item.delete()
         _save(workshop)
+        audit.record(
+            "agenda.removed",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Agenda of “{workshop}”",
+            data={"workshop": workshop.pk, "item": agenda_item.item.key},
+        )
 
 
-def move_on_agenda(agenda_item: AgendaItem, step: int) -> None:
+def move_on_agenda(agenda_item: AgendaItem, step: int, *, by=None) -> None:
     """Swap an item with its neighbour above (step -1) or below (step +1)."""
     with transaction.atomic():
         workshop = _locked(agenda_item.workshop_id, None)
@@ -206,6 +253,18 @@ def move_on_agenda(agenda_item: AgendaItem, step: int) -> None:
             row.position = position
         AgendaItem.objects.bulk_update(agenda, ["position"])
         _save(workshop)
+        audit.record(
+            "agenda.moved",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Agenda of “{workshop}”",
+            data={
+                "workshop": workshop.pk,
+                "item": agenda_item.item.key,
+                "direction": "up" if step < 0 else "down",
+                "position": other + 1,
+            },
+        )
 
 
 # --- Participants --------------------------------------------------------------
@@ -383,7 +442,7 @@ def _waiting(workshop: Workshop, waiting_id: int) -> WaitingPhone:
     return waiting
 
 
-def admit(workshop: Workshop, waiting_id: int) -> tuple[WaitingPhone, bool]:
+def admit(workshop: Workshop, waiting_id: int, *, by=None) -> tuple[WaitingPhone, bool]:
     """Let a waiting phone in; returns it and whether it took over someone's place.
 
     A phone asking to be someone who has joined elsewhere takes their place
@@ -408,14 +467,34 @@ def admit(workshop: Workshop, waiting_id: int) -> tuple[WaitingPhone, bool]:
             )
         waiting.decision, waiting.participant = WaitingPhone.Decision.ADMITTED, participant
         waiting.save(update_fields=["decision", "participant"])
+        audit.record(
+            "phone.took_over" if current is not None else "phone.admitted",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Phone waiting for “{workshop}”",
+            data={
+                "workshop": workshop.pk,
+                "phone": waiting.pk,
+                "participant": participant.pk,
+                "who": waiting.describe(),
+                "person": waiting.person.name if waiting.person_id else None,
+            },
+        )
     return waiting, current is not None
 
 
-def turn_away(workshop: Workshop, waiting_id: int) -> WaitingPhone:
+def turn_away(workshop: Workshop, waiting_id: int, *, by=None) -> WaitingPhone:
     with transaction.atomic():
         waiting = _waiting(workshop, waiting_id)
         waiting.decision = WaitingPhone.Decision.TURNED_AWAY
         waiting.save(update_fields=["decision"])
+        audit.record(
+            "phone.turned_away",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Phone waiting for “{workshop}”",
+            data={"workshop": workshop.pk, "phone": waiting.pk, "who": waiting.describe()},
+        )
     return waiting
 
 
@@ -432,7 +511,7 @@ def collect(waiting: WaitingPhone) -> Respondent | None:
     return waiting.participant
 
 
-def remove_participant(workshop: Workshop, participant_id: int) -> tuple[str, int]:
+def remove_participant(workshop: Workshop, participant_id: int, *, by=None) -> tuple[str, int]:
     """Take someone out of the workshop with their votes; returns who and how many votes.
 
     The row lock waits for votes under way (which hold a key-share lock on it),
@@ -450,6 +529,18 @@ def remove_participant(workshop: Workshop, participant_id: int) -> tuple[str, in
         votes = participant.answers.count()
         label = describe_participant(participant)
         participant.delete()
+        audit.record(
+            "participant.removed",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Participant of “{workshop}”",
+            data={
+                "workshop": workshop.title,
+                "participant": participant_id,
+                "who": label,
+                "votes": votes,
+            },
+        )
     return label, votes
 
 
@@ -779,15 +870,31 @@ def tally(workshop: Workshop, agenda_item: AgendaItem | None = None) -> Tally:
 # --- What the room agreed --------------------------------------------------------------
 
 
-def record_consensus(agenda_item: AgendaItem, values: dict) -> AgendaItem:
+def record_consensus(agenda_item: AgendaItem, values: dict, *, by=None) -> AgendaItem:
     with transaction.atomic():
         workshop = _locked(agenda_item.workshop_id, None)
+        before = {name: getattr(agenda_item, name) for name in CONSENSUS_FIELDS}
         for name in CONSENSUS_FIELDS:
             setattr(agenda_item, name, values.get(name, getattr(agenda_item, name)))
         agenda_item.agreed_at = timezone.now()
         agenda_item.save(update_fields=[*CONSENSUS_FIELDS, "agreed_at"])
         # The presenter shows the agreed rating, so it counts as a change.
         _save(workshop)
+        audit.record(
+            "agenda.agreed",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Agenda of “{workshop}”",
+            data={
+                "workshop": workshop.pk,
+                "item": agenda_item.item.key,
+                "changed": {
+                    name: [was, getattr(agenda_item, name)]
+                    for name, was in before.items()
+                    if getattr(agenda_item, name) != was
+                },
+            },
+        )
     return agenda_item
 
 
@@ -798,6 +905,7 @@ def add_action(
     description: str,
     owner: Organisation | None,
     due_on: datetime.date | None,
+    by=None,
 ) -> Action:
     fields = {
         "assessment_id": agenda_item.workshop.assessment_id,
@@ -813,4 +921,21 @@ def add_action(
         # A double click or a resubmitted form adds the action once.
         recent = timezone.now() - datetime.timedelta(minutes=10)
         existing = Action.objects.filter(created_at__gte=recent, **fields).first()
-        return existing or Action.objects.create(created_by=user, **fields)
+        if existing:
+            return existing
+        action = Action.objects.create(created_by=user, **fields)
+        audit.record(
+            "workshop.action_added",
+            by=by,
+            partnership=agenda_item.workshop.assessment.partnership,
+            target=f"Action “{action}”",
+            data={
+                "action": action.pk,
+                "workshop": agenda_item.workshop_id,
+                "item": agenda_item.item.key,
+                "description": description,
+                "owner": str(owner) if owner else None,
+                "due_on": due_on,
+            },
+        )
+        return action

@@ -31,7 +31,7 @@ def _upload_page(
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
-            result = import_jobs.start(assessment, kind, data, request.user)
+            result = import_jobs.start(assessment, kind, data, request.user, by=request.user)
         except services.ImportProblems as exc:
             form.add_problems(exc.problems)
         else:

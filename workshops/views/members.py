@@ -58,7 +58,9 @@ def member_invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email, role = form.cleaned_data["email"], form.cleaned_data["role"]
         try:
-            invitation, delivery = members.invite_member(partnership, request.user, email, role)
+            invitation, delivery = members.invite_member(
+                partnership, request.user, email, role, by=request.user
+            )
         except services.MembershipError as exc:
             form.add_error(None, str(exc))
         else:
@@ -106,7 +108,7 @@ def member_invitation_withdraw(request: HttpRequest, partnership_id: int, invita
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        members.withdraw(invitation.partnership, invitation.pk)
+        members.withdraw(invitation.partnership, invitation.pk, by=request.user)
     except services.MembershipError as exc:
         messages.error(request, str(exc))
     else:
@@ -122,7 +124,7 @@ def member_remove(request: HttpRequest, partnership_id: int, membership_id: int)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.remove_member(partnership, membership_id)
+        services.remove_member(partnership, membership_id, by=request.user)
     except (services.MembershipError, ValidationError) as exc:
         messages.error(request, str(exc))
     else:
@@ -146,7 +148,6 @@ def member_role(request: HttpRequest, partnership_id: int, membership_id: int):
         if before == role:
             messages.info(request, f"{membership.user} is already {a_role(role)}.")
         else:
-            # Also the audit log's entry.
             messages.success(
                 request, f"{membership.user} is now {a_role(role)} (was {a_role(before)})."
             )
