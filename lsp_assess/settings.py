@@ -61,7 +61,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "workshops.audit.AuditMiddleware",
     # Idle timeout and absolute lifetime of a signed-in session.
     "workshops.accounts.sessions.SessionLimitsMiddleware",
     # Roles in MFA_REQUIRED_ROLES set up a second factor before anything else.
@@ -246,9 +245,6 @@ GUESS_WAIT_MAX_SECONDS = env_int("GUESS_WAIT_MAX_SECONDS", 300, minimum=1)
 # each new one in: PERCENT of the people expected, plus EXTRA (a venue's Wi-Fi).
 WORKSHOP_PHONES_PER_NETWORK_PERCENT = env_int("WORKSHOP_PHONES_PER_NETWORK_PERCENT", 150, minimum=0)
 WORKSHOP_PHONES_PER_NETWORK_EXTRA = env_int("WORKSHOP_PHONES_PER_NETWORK_EXTRA", 10, minimum=0)
-
-# Each success message is also the audit log's record of the change (workshops.audit).
-MESSAGE_STORAGE = "workshops.audit.AuditedMessageStorage"
 
 # Content Security Policy: everything from this site, nothing inline, no
 # framing. Scripts and styles live in static/, so 'unsafe-inline' is never

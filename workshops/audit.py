@@ -1,23 +1,33 @@
-"""Recording coordinators' and facilitators' changes in the audit log.
+"""The audit log: recording who changed what, and reading it back in words.
 
-Every change a signed-in member makes on a partnership's pages already ends in
-a success message saying what was done ("Version 2 of the plan agreed."). The
-message storage below keeps a copy of each, and the middleware writes them to
-the log once the request has succeeded, against the partnership in the URL
-(which the view's access helper has already checked). A new page that
-confirms its changes is therefore audited without further code; a change that
-is not confirmed on screen (moving a workshop on, say) calls ``note``.
+Each service that changes a partnership records the change with ``record``: a
+stable action code ("plan.agreed"), what was acted on (``target``) and the values
+that changed (``data``), as pretix's ``log_action`` does. A service records only
+when it is told who made the change (``by``, which views pass as
+``request.user``; a queued import, whoever uploaded it): the demo, commands and
+tests setting things up are nobody's change and leave no entry. Account events (``account.*``)
+name the account they are about, which is who made them unless ``by`` says
+otherwise (support staff resetting someone's second factor).
+
+The audit page says what an entry means through ``WORDS``, one entry per action
+code, made from the entry's data, so rewording a page's success message leaves
+the log as it was. An entry whose code has no words here shows the words stored
+with it (``summary``, written for every entry as it is recorded): account events,
+which word themselves from the request, and entries written before there were
+codes, from the success message a coordinator saw (``FROM_MESSAGE``).
 """
 
 from __future__ import annotations
 
-from django.contrib.messages import SUCCESS
-from django.contrib.messages.storage.fallback import FallbackStorage
+from collections.abc import Callable
+
 from django.http import HttpRequest
 
-from workshops.models import AuditEvent
+from workshops.models import AuditEvent, Membership, Workshop
 
-NOTES = "_audit_notes"
+# The code of entries written from a coordinator's success message, before the
+# services recorded changes themselves (migration 0019 gave it to them).
+FROM_MESSAGE = "message"
 
 
 def actor_text(user) -> str:
@@ -27,69 +37,160 @@ def actor_text(user) -> str:
 
 def record(
     action: str,
-    summary: str,
+    summary: str | None = None,
     *,
-    account=None,
     by=None,
+    account=None,
     partnership=None,
+    target: str = "",
+    data: dict | None = None,
     request: HttpRequest | None = None,
-) -> AuditEvent:
-    """Log something that happened to an account (``account.*``) or in a partnership.
+    path: str = "",
+) -> AuditEvent | None:
+    """Log something that happened in a partnership, or to an account (``account.*``).
 
-    ``by`` is who did it (the account itself unless given: support staff resetting
-    someone's second factor is ``by`` staff); ``action`` a stable code, ``summary``
-    the words the audit page shows.
+    ``by`` is who did it (for an account event, the account itself unless given).
+    Nothing is recorded when nobody did it. ``summary`` is for actions without
+    words in ``WORDS``; otherwise the words are made from ``data``, which must hold
+    what they need. ``path`` is where it was done, when there is no ``request``.
     """
     by = by if by is not None else account
+    if by is None:
+        return None
+    data = data or {}
+    if summary is None:
+        summary = said(action, data)
+        if summary is None:
+            raise ValueError(f"audit.WORDS cannot say {action!r} with {sorted(data)}.")
     return AuditEvent.objects.create(
         partnership=partnership,
-        user=by if by is not None and by.pk else None,
+        user=by if by.pk else None,
         account=account if account is not None and account.pk else None,
         action=action,
         actor=actor_text(by),
+        target=target[:200],
+        data=data,
         summary=summary[:500],
-        path=(request.path if request is not None else "")[:500],
+        path=(request.path if request is not None else path)[:500],
     )
 
 
-def note(request: HttpRequest, summary: str) -> None:
-    """Record a change that is not confirmed with a success message."""
-    request.__dict__.setdefault(NOTES, []).append(summary)
+def words(event: AuditEvent) -> str:
+    """What the entry says on the audit page."""
+    return said(event.action, event.data) or event.summary
 
 
-class AuditedMessageStorage(FallbackStorage):
-    def add(self, level, message, extra_tags=""):
-        if level == SUCCESS:
-            note(self.request, str(message))
-        super().add(level, message, extra_tags)
+def said(action: str, data: dict) -> str | None:
+    """The registry's words for an action with this data; None if it has none for it
+    (or the data lacks what they need: an entry recorded before they changed)."""
+    template = WORDS.get(action)
+    if template is None:
+        return None
+    try:
+        return template(data) if callable(template) else template.format(**data)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
 
 
-class AuditMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+# --- The words -------------------------------------------------------------------------------
 
-    def __call__(self, request: HttpRequest):
-        response = self.get_response(request)
-        notes = request.__dict__.get(NOTES)
-        match = request.resolver_match
-        if (
-            notes
-            and request.method == "POST"
-            and response.status_code < 400
-            and match is not None
-            and "partnership_id" in match.kwargs
-            # Last: the one condition that may read the session.
-            and request.user.is_authenticated
-        ):
-            user = request.user
-            AuditEvent.objects.bulk_create(
-                AuditEvent(
-                    partnership_id=match.kwargs["partnership_id"],
-                    user=user,
-                    actor=actor_text(user),
-                    summary=summary[:500],
-                    path=request.path[:500],
-                )
-                for summary in notes
-            )
-        return response
+
+def _count(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (plural or word + 's')}"
+
+
+def _a_role(role: str) -> str:
+    # As services.members.a_role says it; the log sits below the services.
+    label = Membership.Role(role).label.lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
+
+def _workshop_step(step: str) -> Callable[[dict], str]:
+    """The words for a facilitator's step: "Board away day: open (voting open on 1.1)."."""
+
+    def words(data: dict) -> str:
+        where = Workshop.State(data["state"]).label.lower()
+        if data.get("item"):
+            where = f"{where} on {data['item']}"
+        return f"{data['workshop']}: {step.replace('_', ' ')} ({where})."
+
+    return words
+
+
+Words = str | Callable[[dict], str]
+
+WORDS: dict[str, Words] = {
+    # The partnership, its organisations and people.
+    "partnership.set_up": "Partnership set up and verified by support staff.",
+    "partnership.verified": "Partnership verified by support staff.",
+    "partnership.changed": "Partnership details of {name} saved.",
+    "organisation.added": "Organisation {name} added.",
+    "organisation.changed": "Organisation {name} saved.",
+    "person.added": "{name} added.",
+    "person.changed": "{name} saved.",
+    "person.erased": "Personal details of person #{person} erased.",
+    # Members and their invitations.
+    "member.invited": lambda d: (
+        f"{d['email']} is invited to join {d['partnership']} as {_a_role(d['role'])}."
+    ),
+    "member.invitation_resent": "A new invitation link was sent to {email}.",
+    "member.invitation_withdrawn": "The invitation to {email} is withdrawn.",
+    "member.invitation_accepted": lambda d: (
+        f"{d['email']} accepted the invitation and joined as {_a_role(d['role'])}."
+    ),
+    "member.removed": "{member} is no longer a member.",
+    "member.role_changed": lambda d: (
+        f"{d['member']} is now {_a_role(d['role'])} (was {_a_role(d['was'])})."
+    ),
+    # Assessments: invitations, reminders, paper returns and imports.
+    "assessment.created": "{title} is set up.",
+    "assessment.invited": "{invited} invited; {emailed} email(s) sent.",
+    "assessment.reminded": "Reminder sent to {sent} people who have not finished.",
+    "invitation.revoked": "{person}'s link has been withdrawn.",
+    "paper_return.submitted": "The paper return for {person} is submitted.",
+    "import.invitees": lambda d: (
+        f"{_count(d['created'], 'person', 'people')} added and "
+        f"{_count(d['updated'], 'person', 'people')} updated; "
+        f"{d['invited']:,} newly invited and {_count(d['emailed'], 'email')} sent."
+    ),
+    "import.responses": lambda d: (
+        f"{_count(d['answers'], 'answer')} from "
+        f"{_count(d['created'] + d['existing'], 'respondent')} imported "
+        f"({d['created']:,} new, {d['existing']:,} already imported before)."
+    ),
+    # Workshops: setting up, the facilitator's steps, phones and participants, the agenda.
+    "workshop.created": "{workshop} is set up with {items} items on its agenda.",
+    **{f"workshop.{step}": _workshop_step(step) for step in Workshop.ALLOWED},
+    "phone.admitted": "Phone let in: {who}.",
+    "phone.took_over": (
+        "{person} is now on the phone let in, with their votes. "
+        "Their other device can no longer vote."
+    ),
+    "phone.turned_away": "Phone turned away: {who}.",
+    "participant.removed": lambda d: (
+        f"{d['who']} is no longer in {d['workshop']}; {_count(d['votes'], 'vote')} removed."
+    ),
+    "agenda.added": lambda d: f"{_count(d['added'], 'item')} added to the agenda.",
+    "agenda.removed": "{item} is off the agenda.",
+    "agenda.moved": "{item} moved {direction} the agenda.",
+    "agenda.agreed": "What the room agreed on {item} is recorded.",
+    "workshop.action_added": "Action added to {item}.",
+    # The improvement plan: drafts, priorities, actions and agreeing it.
+    "plan.drafts_proposed": "{added} new draft action(s) proposed from the results.",
+    "plan.priorities_gathered": lambda d: (
+        f"{d['added']} new candidate priorit{'y' if d['added'] == 1 else 'ies'}."
+    ),
+    "plan.priorities_ranked": "Priorities ranked by the board's dot vote.",
+    "plan.agreed": "Version {version} of the plan agreed.",
+    "priority.added": "Priority “{priority}” added.",
+    "priority.moved": "Priority “{priority}” moved {direction}.",
+    "priority.dropped": "Priority “{priority}” dropped.",
+    "priority.votes_set": "Priority “{priority}” given {votes} dot votes.",
+    "action.added": "“{action}” added to the plan.",
+    "action.changed": "“{action}” saved.",
+    "action.accepted": "Draft action “{action}” accepted.",
+    "action.rejected": "Draft action “{action}” rejected.",
+    "action.withdrawn": "“{action}” withdrawn from the plan.",
+    "action.removed": "Action “{action}” removed.",
+    "action.progress_added": "Progress update added to “{action}”.",
+}

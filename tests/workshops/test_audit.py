@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 
 from tests.builders import PASSWORD, make_user, make_workshop, respond
+from tests.conftest import make_cast
 from workshops import audit
 from workshops.models import Action, AuditEvent
 from workshops.services import workshop as workshop_service
 from workshops.views.partnership import AUDIT_PAGE_SIZE
+
+# As support staff verifying a partnership were logged before there were codes.
+VERIFIED = "Partnership verified by support staff."
 
 
 def _log(client, cast) -> str:
@@ -121,3 +130,256 @@ def test_the_log_shows_what_happened_to_members_accounts_and_no_one_elses(client
     cast.partnership.memberships.filter(user=cast.participant).delete()
     page = _log(client, cast)
     assert "participant@eastvale.example.org" not in page
+
+
+# --- Recorded by the services, as data ---------------------------------------------------------
+
+
+def _entries(cast) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(partnership=cast.partnership).order_by("at", "pk"))
+
+
+def test_each_change_is_recorded_with_a_stable_code_and_the_data_that_changed(
+    client, cast, assessment
+):
+    workshop = make_workshop(cast, assessment, title="Board away day")
+    ids = [cast.partnership.pk, assessment.pk]
+    first, second = workshop.agenda.order_by("position")[:2]
+    draft = Action.objects.create(assessment=assessment, title="Share the data protocol")
+
+    client.force_login(cast.facilitator)
+    control = reverse("workshop-control", args=[*ids, workshop.pk])
+    client.post(control, {"action": "next", "version": 1})
+    client.post(control, {"action": "open", "version": 2})
+    client.post(reverse("agenda-change", args=[*ids, workshop.pk, second.pk]), {"change": "up"})
+    client.force_login(cast.coordinator)
+    client.post(reverse("plan-action-decide", args=[*ids, draft.pk]), {"decision": "accept"})
+    client.post(reverse("plan-change", args=[*ids, "agree"]), {"version": "1"})
+    membership = cast.partnership.memberships.get(user=cast.participant)
+    client.post(
+        reverse("member-role", args=[cast.partnership.pk, membership.pk]), {"role": "executive"}
+    )
+
+    opened, moved, accepted, agreed, role = _entries(cast)[1:]
+    assert (opened.action, opened.user, opened.target) == (
+        "workshop.open",
+        cast.facilitator,
+        "Workshop “Board away day”",
+    )
+    assert opened.data == {
+        **opened.data,
+        "id": workshop.pk,
+        "state": "voting",
+        "item": first.item.key,
+        "version": 3,
+    }
+    assert (moved.action, moved.data["item"], moved.data["direction"]) == (
+        "agenda.moved",
+        second.item.key,
+        "up",
+    )
+    assert moved.data["position"] == 1
+    assert (accepted.action, accepted.target) == (
+        "action.accepted",
+        "Action “Share the data protocol”",
+    )
+    assert accepted.data["changes"] == {"Status": ["Proposed", "Not started"]}
+    assert (agreed.action, agreed.data["version"], agreed.data["actions"]) == (
+        "plan.agreed",
+        1,
+        [draft.pk],
+    )
+    assert (role.action, role.user, role.data["role"], role.data["was"]) == (
+        "member.role_changed",
+        cast.coordinator,
+        "executive",
+        "participant",
+    )
+    assert role.data["user"] == cast.participant.pk
+    # And the page reads them as the messages did.
+    page = _log(client, cast)
+    assert f"{second.item.key} moved up the agenda." in page
+    assert "Draft action “Share the data protocol” accepted." in page
+    assert "Participant is now an executive (was a participant)." in page
+
+
+def test_rewording_a_success_message_leaves_the_log_as_it_was(
+    client, cast, assessment, monkeypatch
+):
+    from django.contrib import messages
+
+    import workshops.views.plan
+
+    reworded = SimpleNamespace(
+        success=lambda request, text: messages.success(request, "All done, thanks."),
+        error=messages.error,
+    )
+    monkeypatch.setattr(workshops.views.plan, "messages", reworded)
+    Action.objects.create(assessment=assessment, title="Refresh the plan", status="not_started")
+    client.force_login(cast.coordinator)
+    response = client.post(
+        reverse("plan-change", args=[cast.partnership.pk, assessment.pk, "agree"]),
+        {"version": "1"},
+        follow=True,
+    )
+
+    assert "All done, thanks." in response.content.decode()
+    [entry] = _entries(cast)
+    assert (entry.action, entry.summary) == ("plan.agreed", "Version 1 of the plan agreed.")
+    page = _log(client, cast)
+    assert "Version 1 of the plan agreed." in page and "All done" not in page
+
+
+def test_the_page_says_what_the_registry_says_for_the_entrys_code_and_data(
+    client, cast, monkeypatch
+):
+    AuditEvent.objects.create(
+        partnership=cast.partnership,
+        action="plan.agreed",
+        data={"version": 7},
+        actor="Someone",
+        summary="Words stored at the time.",
+        path="",
+    )
+    assert "Version 7 of the plan agreed." in _log(client, cast)
+    # Rewording the registry rewords every entry of that code; the data stays as it was.
+    monkeypatch.setitem(audit.WORDS, "plan.agreed", "The board agreed version {version}.")
+    page = _log(client, cast)
+    assert "The board agreed version 7." in page and "Words stored" not in page
+
+
+def test_old_entries_and_entries_the_registry_cannot_word_show_their_stored_words(client, cast):
+    for action, data, summary in [
+        (audit.FROM_MESSAGE, {}, "Priority “Joint commissioning” moved up."),
+        ("plan.agreed", {"agreed": "no version"}, "Version 2 of the plan agreed."),
+        ("something.new", {"version": 3}, "A change of a kind the registry has no words for."),
+    ]:
+        AuditEvent.objects.create(
+            partnership=cast.partnership,
+            action=action,
+            data=data,
+            actor="Someone",
+            summary=summary,
+            path="/",
+        )
+    page = _log(client, cast)
+    assert "Priority “Joint commissioning” moved up." in page
+    assert "Version 2 of the plan agreed." in page
+    assert "A change of a kind the registry has no words for." in page
+
+
+def test_the_registrys_words_are_made_from_the_data(db):
+    data = {"state": "voting", "item": "1.1", "workshop": "Away day", "role": "executive"}
+    assert audit.said("workshop.open", data) == "Away day: open (voting open on 1.1)."
+    assert audit.said("workshop.show_remote", {**data, "item": None, "state": "lobby"}) == (
+        "Away day: show remote (waiting to start)."
+    )
+    assert audit.said("member.invited", {**data, "email": "a@b.org", "partnership": "P"}) == (
+        "a@b.org is invited to join P as an executive."
+    )
+    assert audit.said("agenda.added", {"added": 1}) == "1 item added to the agenda."
+    assert audit.said("no.such.code", data) is None
+
+
+def test_refused_invalid_and_looked_at_changes_record_nothing(client, cast, assessment):
+    workshop = make_workshop(cast, assessment)
+    ids = [cast.partnership.pk, assessment.pk]
+    client.force_login(cast.coordinator)
+    for url, data in [
+        (reverse("plan-change", args=[*ids, "priority"]), {"text": ""}),
+        (reverse("plan-change", args=[*ids, "agree"]), {"version": "1"}),  # nothing accepted
+        (reverse("workshop-control", args=[*ids, workshop.pk]), {"action": "open", "version": 1}),
+        (reverse("workshop-control", args=[*ids, workshop.pk]), {"action": "next"}),
+        (reverse("person-create", args=[cast.partnership.pk]), {"name": ""}),
+        (reverse("assessment-invite", args=ids), {"people": ["nobody"]}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code in (200, 302, 400), url
+    for name, args in [
+        ("plan", ids),
+        ("workshop", [*ids, workshop.pk]),
+        ("person-create", [cast.partnership.pk]),
+        ("members", [cast.partnership.pk]),
+    ]:
+        assert client.get(reverse(name, args=args)).status_code == 200
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_change_sent_twice_is_recorded_once(client, cast, assessment, invitation):
+    workshop = make_workshop(cast, assessment)
+    ids = [cast.partnership.pk, assessment.pk]
+    top = workshop.agenda.order_by("position").first()
+    client.force_login(cast.coordinator)
+    form = {
+        "title": "Second workshop",
+        "kind": "board",
+        "held_on_0": "1",
+        "held_on_1": "6",
+        "held_on_2": "2026",
+        "facilitator": cast.facilitator.pk,
+    }
+    for _ in range(2):
+        client.post(reverse("workshop-create", args=ids), form)
+        client.post(reverse("plan-change", args=[*ids, "priority"]), {"text": "Joint working"})
+        client.post(reverse("invitation-revoke", args=[*ids, invitation.pk]))
+        # Already at the top: moving it up changes nothing, and says nothing in the log.
+        client.post(reverse("agenda-change", args=[*ids, workshop.pk, top.pk]), {"change": "up"})
+    priority = assessment.plan.priorities.get()
+    for _ in range(2):
+        client.post(reverse("priority-change", args=[*ids, priority.pk]), {"change": "drop"})
+
+    assert [entry.action for entry in _entries(cast)] == [
+        "workshop.created",
+        "priority.added",
+        "invitation.revoked",
+        "priority.dropped",
+    ]
+
+
+# --- Entries from before there were codes ----------------------------------------------------
+
+BEFORE_CODES = ("workshops", "0018_audit_targets_and_data")
+WITH_CODES = ("workshops", "0019_audit_codes_for_old_entries")
+
+
+def _migrate_to(target: tuple[str, str]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+
+
+def test_the_data_migration_gives_old_entries_codes_and_they_keep_their_words(
+    transactional_db, client
+):
+    cast = make_cast()
+    _migrate_to(BEFORE_CODES)
+    try:
+        old = {
+            summary: AuditEvent.objects.create(
+                partnership=cast.partnership, actor="Someone", summary=summary, path="/"
+            )
+            for summary in ["Priority “Joint working” moved up.", VERIFIED]
+        }
+        signed_in = audit.record("account.signed_in", "Signed in.", account=cast.coordinator)
+    finally:
+        _migrate_to(WITH_CODES)
+
+    codes = {summary: AuditEvent.objects.get(pk=e.pk).action for summary, e in old.items()}
+    assert codes == {
+        "Priority “Joint working” moved up.": audit.FROM_MESSAGE,
+        VERIFIED: "partnership.verified",
+    }
+    assert AuditEvent.objects.get(pk=signed_in.pk).action == "account.signed_in"
+    page = _log(client, cast)
+    assert "Priority “Joint working” moved up." in page and VERIFIED in page
+
+
+def test_a_change_nobody_made_is_not_recorded_and_a_code_needs_what_its_words_need(cast):
+    agreed = {"version": 1}
+    assert audit.record("plan.agreed", partnership=cast.partnership, data=agreed) is None
+    with pytest.raises(ValueError, match="plan.agreed"):
+        audit.record("plan.agreed", by=cast.coordinator, partnership=cast.partnership, data={})
+    assert not AuditEvent.objects.exists()
+    entry = audit.record(
+        "plan.agreed", by=cast.coordinator, partnership=cast.partnership, data=agreed
+    )
+    assert (entry.summary, entry.path) == ("Version 1 of the plan agreed.", "")

@@ -372,6 +372,26 @@ def test_free_text_a_coordinator_wrote_is_left_as_written(cast, world):
     assert change.changes["Owner person"] == ["–", f"Erased person #{world.hannah.pk}"]
 
 
+def test_the_audit_logs_data_forgets_the_name_too_accents_and_all(client, cast, assessment):
+    name = "Siân Ó Briain"
+    sian = make_person(cast, name, "sian@example.org")
+    link = Invitation.objects.create(assessment=assessment, person=sian)
+    client.force_login(cast.coordinator)
+    revoke = reverse("invitation-revoke", args=[cast.partnership.pk, assessment.pk, link.pk])
+    client.post(revoke, follow=True)
+    entry = AuditEvent.objects.get(action="invitation.revoked")
+    assert name in entry.target and entry.data["person"] == name
+
+    client.post(erase_url(cast, sian), follow=True)
+
+    entry.refresh_from_db()
+    erased = f"Erased person #{sian.pk}"
+    assert (entry.summary, entry.data["person"]) == (f"{erased}'s link has been withdrawn.", erased)
+    assert name not in entry.target
+    page = client.get(reverse("audit-log", args=[cast.partnership.pk])).content.decode()
+    assert f"{erased}&#x27;s link has been withdrawn." in page and "Siân" not in page
+
+
 # --- The retention period ----------------------------------------------------------------
 
 

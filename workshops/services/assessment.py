@@ -13,6 +13,7 @@ from django.template import Context, Engine
 from django.utils import timezone
 
 from questions.models import BankVersion
+from workshops import audit
 from workshops.models import Assessment, EmailSend, Invitation, Partnership, Person, User
 from workshops.models.assessment import Scope  # noqa: F401 - also imported from here
 from workshops.services import mail
@@ -34,6 +35,7 @@ def create_assessment(
     closes_on: date,
     anonymous: bool,
     sections: Iterable[int] = (),
+    by: User | None = None,
 ) -> Assessment:
     bank = BankVersion.current()
     if bank is None:
@@ -61,6 +63,21 @@ def create_assessment(
         created_by=user,
     )
     assessment.items.set(items)
+    audit.record(
+        "assessment.created",
+        by=by,
+        partnership=partnership,
+        target=f"Assessment “{assessment}”",
+        data={
+            "assessment": assessment.pk,
+            "title": title,
+            "scope": scope,
+            "basis": basis,
+            "opens_on": opens_on,
+            "closes_on": closes_on,
+            "anonymous": anonymous,
+        },
+    )
     return assessment
 
 
@@ -109,7 +126,9 @@ def _message(invitation: Invitation, template: str) -> tuple[str, str, str, list
     return subject, body, settings.DEFAULT_FROM_EMAIL, [address_for(invitation)]
 
 
-def invite(assessment: Assessment, people: Iterable[Person]) -> tuple[int, mail.Delivery]:
+def invite(
+    assessment: Assessment, people: Iterable[Person], *, by: User | None = None
+) -> tuple[int, mail.Delivery]:
     """Invite people of the partnership; returns how many were invited now, and what
     became of the emails.
 
@@ -119,7 +138,20 @@ def invite(assessment: Assessment, people: Iterable[Person]) -> tuple[int, mail.
     """
     with transaction.atomic():
         invited, sends = queue_invitations(assessment, people)
-    return invited, mail.deliver(sends)
+    delivery = mail.deliver(sends)
+    if invited or delivery.sent:
+        _record_sent(assessment, "assessment.invited", by, invited=invited, emailed=delivery.sent)
+    return invited, delivery
+
+
+def _record_sent(assessment: Assessment, action: str, by: User | None, **counts: int) -> None:
+    audit.record(
+        action,
+        by=by,
+        partnership=assessment.partnership,
+        target=f"Assessment “{assessment}”",
+        data={"assessment": assessment.pk, **counts},
+    )
 
 
 def queue_invitations(
@@ -169,7 +201,9 @@ def pending_invitations(assessment: Assessment):
 QUIET_PERIOD = mail.REMINDER_QUIET_PERIOD
 
 
-def send_reminders(assessment: Assessment, *, now: datetime | None = None) -> mail.Delivery:
+def send_reminders(
+    assessment: Assessment, *, now: datetime | None = None, by: User | None = None
+) -> mail.Delivery:
     """Email everyone who has not finished; returns what became of the emails.
 
     Safe to run again: people invited or reminded within QUIET_PERIOD are
@@ -196,12 +230,29 @@ def send_reminders(assessment: Assessment, *, now: datetime | None = None) -> ma
         sends = mail.queue(assessment.partnership, EmailSend.Kind.REMINDER, pending)
     # Sent once they are marked reminded: one the mail server refuses is tried
     # again by send_waiting_emails, not by tomorrow's reminders.
-    return mail.deliver(sends)
+    delivery = mail.deliver(sends)
+    if delivery.sent:
+        _record_sent(assessment, "assessment.reminded", by, sent=delivery.sent)
+    return delivery
 
 
-def revoke(invitation: Invitation) -> None:
+def revoke(invitation: Invitation, *, by: User | None = None) -> None:
     """Withdraw a personal link at once; answers already given are kept."""
-    Invitation.objects.filter(pk=invitation.pk, revoked_at=None).update(revoked_at=timezone.now())
+    withdrawn = Invitation.objects.filter(pk=invitation.pk, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    if withdrawn:
+        audit.record(
+            "invitation.revoked",
+            by=by,
+            partnership=invitation.assessment.partnership,
+            target=f"Link of {invitation.person} to “{invitation.assessment}”",
+            data={
+                "invitation": invitation.pk,
+                "person": str(invitation.person),
+                "assessment": invitation.assessment_id,
+            },
+        )
 
 
 def address_changed(person: Person, old_email: str) -> int:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from questions.models import Item
+from workshops import audit
 from workshops.models import Action, Assessment
 from workshops.services import results as results_service
 
@@ -80,7 +81,7 @@ def drafts_from(results: results_service.Results) -> list[Draft]:
 
 
 @transaction.atomic
-def propose_drafts(assessment: Assessment, user) -> int:
+def propose_drafts(assessment: Assessment, user, *, by=None) -> int:
     """Add the results' suggestions as proposed actions. Proposing again adds only
     suggestions not seen before (accepted or rejected ones stay as they are)."""
     results = results_service.results_for(assessment, settings.MIN_GROUP_SIZE)
@@ -104,4 +105,12 @@ def propose_drafts(assessment: Assessment, user) -> int:
             action.items.add(draft.item)
         if draft.section_id:
             action.sections.add(draft.section_id)
+    if actions:
+        audit.record(
+            "plan.drafts_proposed",
+            by=by,
+            partnership=assessment.partnership,
+            target=f"Plan of “{assessment}”",
+            data={"added": len(actions), "actions": [action.pk for action in actions]},
+        )
     return len(actions)

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from workshops import audit
 from workshops.models import Assessment, ImportJob, User
 from workshops.services import csv_rows, import_invitees, import_responses
 
@@ -33,12 +34,17 @@ COLUMNS = {
 }
 
 
-def start(assessment: Assessment, kind: str, data: bytes, user: User) -> Result | ImportJob:
+def start(
+    assessment: Assessment, kind: str, data: bytes, user: User, *, by: User | None = None
+) -> Result | ImportJob:
     """Import the file now if it is small, or queue it; raises ImportProblems when
-    the file as a whole cannot be read (a bad row of a big file is the job's to find)."""
+    the file as a whole cannot be read (a bad row of a big file is the job's to find).
+
+    ``by`` puts a file imported now in the audit log; a queued one is logged when it
+    has run, against whoever uploaded it."""
     rows, _ = csv_rows.read_rows(data, COLUMNS[kind])
     if len(rows) <= settings.IMPORT_INLINE_ROWS:
-        return run_import(assessment, kind, data, user)
+        return run_import(assessment, kind, data, user, by=by)
     job = _queue(assessment, kind, data, user, len(rows))
     if not settings.PDF_WORKER and job.state == ImportJob.State.PENDING:
         run(job)
@@ -51,10 +57,36 @@ def run_import(
     data: bytes,
     user: User | None,
     progress: csv_rows.Progress = csv_rows.no_progress,
+    *,
+    by: User | None = None,
 ) -> Result:
     if kind == ImportJob.Kind.INVITEES:
-        return import_invitees.import_invitees(assessment, data, progress=progress)
-    return import_responses.import_responses(assessment, data, entered_by=user, progress=progress)
+        result = import_invitees.import_invitees(assessment, data, progress=progress)
+        action = "import.invitees"
+        counts = {
+            "created": result.created,
+            "updated": result.updated,
+            "invited": result.invited,
+            "emailed": result.emailed,
+        }
+    else:
+        result = import_responses.import_responses(
+            assessment, data, entered_by=user, progress=progress
+        )
+        action = "import.responses"
+        counts = {
+            "created": result.respondents_created,
+            "existing": result.respondents_existing,
+            "answers": result.answers,
+        }
+    audit.record(
+        action,
+        by=by,
+        partnership=assessment.partnership,
+        target=f"Assessment “{assessment}”",
+        data={"assessment": assessment.pk, **counts},
+    )
+    return result
 
 
 def _queue(assessment: Assessment, kind: str, data: bytes, user: User, rows: int) -> ImportJob:
@@ -120,7 +152,12 @@ def run(job: ImportJob) -> ImportJob:
     outcome: dict[str, object] = {"state": ImportJob.State.DONE}
     try:
         result = run_import(
-            job.assessment, job.kind, job.data.encode(), job.created_by, progress=progress
+            job.assessment,
+            job.kind,
+            job.data.encode(),
+            job.created_by,
+            progress=progress,
+            by=job.created_by,
         )
     except csv_rows.ImportProblems as exc:
         outcome = {"state": ImportJob.State.FAILED, "problems": exc.problems}

@@ -187,7 +187,7 @@ def queue_invitation(
 
 
 def invite_member(
-    partnership: Partnership, inviter: User, email: str, role: str
+    partnership: Partnership, inviter: User, email: str, role: str, *, by: User | None = None
 ) -> tuple[MemberInvitation, mail.Delivery | None]:
     """Invite ``email`` to the partnership with ``role``; returns the invitation and
     what became of its email (None: it waits, see ``held_back``).
@@ -197,6 +197,18 @@ def invite_member(
     """
     with transaction.atomic():
         invitation, sends = queue_invitation(partnership, inviter, email, role)
+        audit.record(
+            "member.invited",
+            by=by,
+            partnership=partnership,
+            target=f"Invitation to {invitation.email}",
+            data={
+                "invitation": invitation.pk,
+                "email": invitation.email,
+                "role": role,
+                "partnership": partnership.name,
+            },
+        )
     return invitation, mail.deliver(sends) if sends else None
 
 
@@ -222,17 +234,35 @@ def resend(partnership: Partnership, invitation_id: int, by: User | None = None)
             _sender_allowance(by)
             invitation.invited_by = by
         sends = _queue(invitation)
-    return mail.deliver(sends)
+    delivery = mail.deliver(sends)
+    if not delivery.failed:  # a refused email put the earlier link back: nothing changed
+        audit.record(
+            "member.invitation_resent",
+            by=by,
+            partnership=partnership,
+            target=f"Invitation to {invitation.email}",
+            data={"invitation": invitation.pk, "email": invitation.email},
+        )
+    return delivery
 
 
 @transaction.atomic
-def withdraw(partnership: Partnership, invitation_id: int) -> MemberInvitation:
+def withdraw(
+    partnership: Partnership, invitation_id: int, *, by: User | None = None
+) -> MemberInvitation:
     _lock_partnership(partnership)
     invitation = partnership.member_invitations.get(pk=invitation_id)
     if not invitation.is_open:
         raise MembershipError(f"The invitation to {invitation.email} is no longer open.")
     invitation.withdrawn_at = timezone.now()
     invitation.save(update_fields=["withdrawn_at"])
+    audit.record(
+        "member.invitation_withdrawn",
+        by=by,
+        partnership=partnership,
+        target=f"Invitation to {invitation.email}",
+        data={"invitation": invitation.pk, "email": invitation.email},
+    )
     return invitation
 
 
@@ -312,12 +342,12 @@ def _join(invitation: MemberInvitation, user: User, request: HttpRequest | None)
     )
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    # Not a coordinator's change, so not logged by its message: logged here.
     audit.record(
         "member.invitation_accepted",
-        f"{invitation.email} accepted the invitation and joined as {a_role(invitation.role)}.",
         account=user,
         partnership=partnership,
+        target=f"Invitation to {invitation.email}",
+        data={"invitation": invitation.pk, "email": invitation.email, "role": invitation.role},
         request=request,
     )
     return membership
@@ -373,4 +403,16 @@ def change_role(
         if before != role:
             membership.role = role
             membership.save(update_fields=["role"])
+            audit.record(
+                "member.role_changed",
+                by=by,
+                partnership=partnership,
+                target=f"Member {membership.user.email}",
+                data={
+                    "user": membership.user_id,
+                    "member": str(membership.user),
+                    "role": role,
+                    "was": before,
+                },
+            )
     return membership, before

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils.crypto import salted_hmac
 
-from workshops import throttle
+from workshops import audit, throttle
 from workshops.models import Answer, Person, Respondent, WaitingPhone, Workshop, WorkshopError
 
 State = Workshop.State
@@ -190,7 +190,7 @@ def _waiting(workshop: Workshop, waiting_id: int) -> WaitingPhone:
     return waiting
 
 
-def admit(workshop: Workshop, waiting_id: int) -> tuple[WaitingPhone, bool]:
+def admit(workshop: Workshop, waiting_id: int, *, by=None) -> tuple[WaitingPhone, bool]:
     """Let a waiting phone in; returns it and whether it took over someone's place.
 
     A phone asking to be someone who has joined elsewhere takes their place
@@ -215,14 +215,34 @@ def admit(workshop: Workshop, waiting_id: int) -> tuple[WaitingPhone, bool]:
             )
         waiting.decision, waiting.participant = WaitingPhone.Decision.ADMITTED, participant
         waiting.save(update_fields=["decision", "participant"])
+        audit.record(
+            "phone.took_over" if current is not None else "phone.admitted",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Phone waiting for “{workshop}”",
+            data={
+                "workshop": workshop.pk,
+                "phone": waiting.pk,
+                "participant": participant.pk,
+                "who": waiting.describe(),
+                "person": waiting.person.name if waiting.person_id else None,
+            },
+        )
     return waiting, current is not None
 
 
-def turn_away(workshop: Workshop, waiting_id: int) -> WaitingPhone:
+def turn_away(workshop: Workshop, waiting_id: int, *, by=None) -> WaitingPhone:
     with transaction.atomic():
         waiting = _waiting(workshop, waiting_id)
         waiting.decision = WaitingPhone.Decision.TURNED_AWAY
         waiting.save(update_fields=["decision"])
+        audit.record(
+            "phone.turned_away",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Phone waiting for “{workshop}”",
+            data={"workshop": workshop.pk, "phone": waiting.pk, "who": waiting.describe()},
+        )
     return waiting
 
 
@@ -239,7 +259,7 @@ def collect(waiting: WaitingPhone) -> Respondent | None:
     return waiting.participant
 
 
-def remove_participant(workshop: Workshop, participant_id: int) -> tuple[str, int]:
+def remove_participant(workshop: Workshop, participant_id: int, *, by=None) -> tuple[str, int]:
     """Take someone out of the workshop with their votes; returns who and how many votes.
 
     The row lock waits for votes under way (which hold a key-share lock on it),
@@ -257,6 +277,18 @@ def remove_participant(workshop: Workshop, participant_id: int) -> tuple[str, in
         votes = participant.answers.count()
         label = describe_participant(participant)
         participant.delete()
+        audit.record(
+            "participant.removed",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Participant of “{workshop}”",
+            data={
+                "workshop": workshop.title,
+                "participant": participant_id,
+                "who": label,
+                "votes": votes,
+            },
+        )
     return label, votes
 
 

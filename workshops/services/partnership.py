@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from workshops import audit
-from workshops.models import AuditEvent, Membership, Partnership, User
+from workshops.models import Membership, Partnership, User
 from workshops.services import mail
 
 
@@ -38,17 +38,19 @@ def create_partnership(
         partnership.full_clean()
         partnership.verified_at, partnership.verified_by = timezone.now(), staff
         partnership.save()
-        audit.record(SET_UP, SET_UP_SUMMARY, by=staff, partnership=partnership, request=request)
+        audit.record(
+            "partnership.set_up",
+            by=staff,
+            partnership=partnership,
+            target=f"Partnership “{partnership}”",
+            data={"partnership": partnership.pk},
+            request=request,
+        )
         invitation, sends = members.queue_invitation(
             partnership, staff, coordinator_email, Membership.Role.COORDINATOR
         )
     # After the commit, as every email: its link then opens what it points at.
     return partnership, invitation, mail.deliver(sends) if sends else None
-
-
-SET_UP = "partnership.set_up"
-SET_UP_SUMMARY = "Partnership set up and verified by support staff."
-VERIFIED = "Partnership verified by support staff."
 
 
 def verify_partnership(
@@ -63,12 +65,13 @@ def verify_partnership(
         Partnership.objects.filter(pk=locked.pk).update(
             verified_at=timezone.now(), verified_by=staff
         )
-        AuditEvent.objects.create(
+        audit.record(
+            "partnership.verified",
+            by=staff,
             partnership=locked,
-            user=staff,
-            actor=audit.actor_text(staff),
-            summary=VERIFIED,
-            path=path[:500],
+            target=f"Partnership “{locked}”",
+            data={"partnership": locked.pk},
+            path=path,
         )
     # After the commit: a mail server that refuses leaves the partnership verified,
     # and the emails it refused are tried again (services.mail.retry_failed).
@@ -83,7 +86,7 @@ def keep_a_coordinator(partnership: Partnership, leaving: Membership) -> None:
 
 
 @transaction.atomic
-def remove_member(partnership: Partnership, membership_id: int) -> None:
+def remove_member(partnership: Partnership, membership_id: int, *, by: User | None = None) -> None:
     """Remove a membership, but never the last coordinator of a partnership."""
     # The partnership's row first, as every change to its members takes it: two
     # coordinators removing each other at once then wait in turn rather than
@@ -93,3 +96,10 @@ def remove_member(partnership: Partnership, membership_id: int) -> None:
     if membership.role == Membership.Role.COORDINATOR:
         keep_a_coordinator(partnership, membership)
     membership.delete()
+    audit.record(
+        "member.removed",
+        by=by,
+        partnership=partnership,
+        target=f"Member {membership.user.email}",
+        data={"user": membership.user_id, "member": str(membership.user), "role": membership.role},
+    )

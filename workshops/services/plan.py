@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from questions.models import Item, Section
+from workshops import audit
 from workshops.models import (
     Action,
     ActionChange,
@@ -55,7 +56,7 @@ def plan_for(assessment: Assessment) -> ImprovementPlan:
 # --- Priorities ----------------------------------------------------------------------------------
 
 
-def gather_priorities(plan: ImprovementPlan) -> int:
+def gather_priorities(plan: ImprovementPlan, *, by=None) -> int:
     """Candidate priorities from the Looking forward answers and workshops' areas for
     improvement. Gathering again adds only what is new. Returns how many were added."""
     assessment = plan.assessment
@@ -90,39 +91,83 @@ def gather_priorities(plan: ImprovementPlan) -> int:
         ],
         ignore_conflicts=True,
     )
+    if new:
+        audit.record(
+            "plan.priorities_gathered",
+            by=by,
+            partnership=assessment.partnership,
+            target=f"Plan of “{assessment}”",
+            data={"plan": plan.pk, "added": len(new)},
+        )
     return len(new)
 
 
-def add_priority(plan: ImprovementPlan, text: str) -> Priority:
+def add_priority(plan: ImprovementPlan, text: str, *, by=None) -> Priority:
     """A priority the coordinator writes in, last in rank; the same text sent twice is one."""
     last = max(plan.priorities.values_list("rank", flat=True), default=0)
-    priority, _ = Priority.objects.get_or_create(
+    priority, created = Priority.objects.get_or_create(
         plan=plan, text=text, defaults={"source": Priority.Source.COORDINATOR, "rank": last + 1}
     )
+    if created:
+        audit.record(
+            "priority.added",
+            by=by,
+            partnership=plan.assessment.partnership,
+            target=f"Priority “{priority.text}”",
+            data={"priority": priority.text, "id": priority.pk, "rank": priority.rank},
+        )
     return priority
 
 
-def set_votes(priority: Priority, votes: int) -> None:
+def set_votes(priority: Priority, votes: int, *, by=None) -> None:
     """Record the dots a priority got in the board's dot vote."""
     if not 0 <= votes <= 1000:
         raise PlanError("Enter the number of dots as a whole number from 0 to 1000.")
-    Priority.objects.filter(pk=priority.pk).update(votes=votes)
+    if Priority.objects.filter(pk=priority.pk).exclude(votes=votes).update(votes=votes):
+        audit.record(
+            "priority.votes_set",
+            by=by,
+            partnership=priority.plan.assessment.partnership,
+            target=f"Priority “{priority.text}”",
+            data={
+                "priority": priority.text,
+                "id": priority.pk,
+                "votes": votes,
+                "was": priority.votes,
+            },
+        )
 
 
-def drop_priority(priority: Priority) -> None:
+def drop_priority(priority: Priority, *, by=None) -> None:
     """Take a priority off the list; it is kept, so gathering again does not bring it back."""
-    Priority.objects.filter(pk=priority.pk).update(dropped=True)
+    if Priority.objects.filter(pk=priority.pk, dropped=False).update(dropped=True):
+        audit.record(
+            "priority.dropped",
+            by=by,
+            partnership=priority.plan.assessment.partnership,
+            target=f"Priority “{priority.text}”",
+            data={"priority": priority.text, "id": priority.pk},
+        )
 
 
-def order_priorities_by_votes(plan: ImprovementPlan) -> None:
+def order_priorities_by_votes(plan: ImprovementPlan, *, by=None) -> None:
     """Rank by the board's dot vote: most dots first, earlier rank breaking ties."""
     ranked = sorted(plan.priorities.filter(dropped=False), key=lambda p: (-p.votes, p.rank))
+    before = [priority.rank for priority in ranked]
     for rank, priority in enumerate(ranked, 1):
         priority.rank = rank
     Priority.objects.bulk_update(ranked, ["rank"])
+    if before != [priority.rank for priority in ranked]:
+        audit.record(
+            "plan.priorities_ranked",
+            by=by,
+            partnership=plan.assessment.partnership,
+            target=f"Plan of “{plan.assessment}”",
+            data={"plan": plan.pk, "order": [priority.pk for priority in ranked]},
+        )
 
 
-def move_priority(priority: Priority, step: int) -> None:
+def move_priority(priority: Priority, step: int, *, by=None) -> None:
     plan_priorities = list(priority.plan.priorities.filter(dropped=False))
     index = next(i for i, p in enumerate(plan_priorities) if p.pk == priority.pk)
     other = index + step
@@ -134,6 +179,18 @@ def move_priority(priority: Priority, step: int) -> None:
         for rank, p in enumerate(plan_priorities, 1):
             p.rank = rank
         Priority.objects.bulk_update(plan_priorities, ["rank"])
+        audit.record(
+            "priority.moved",
+            by=by,
+            partnership=priority.plan.assessment.partnership,
+            target=f"Priority “{priority.text}”",
+            data={
+                "priority": priority.text,
+                "id": priority.pk,
+                "direction": "up" if step < 0 else "down",
+                "rank": other + 1,
+            },
+        )
 
 
 # --- Changing actions ----------------------------------------------------------------------------
@@ -172,8 +229,19 @@ def _listed(objects) -> str:
     return ", ".join(str(o.number) if isinstance(o, Section) else o.key for o in ordered) or "–"
 
 
-def update_action(action_id: int, values: dict, expected_revision: int, user) -> Action:
-    """Save changes made to the revision the person saw; refuse if someone saved first."""
+def update_action(
+    action_id: int,
+    values: dict,
+    expected_revision: int,
+    user,
+    *,
+    by=None,
+    audit_as: str = "action.changed",
+) -> Action:
+    """Save changes made to the revision the person saw; refuse if someone saved first.
+
+    ``audit_as`` is the audit log's code for the change, for callers that are one
+    kind of change (accepting a draft)."""
     with transaction.atomic():
         action = Action.objects.select_for_update().get(pk=action_id)
         if action.revision != expected_revision:
@@ -207,18 +275,37 @@ def update_action(action_id: int, values: dict, expected_revision: int, user) ->
         ActionChange.objects.create(
             action=action, revision=action.revision, changes=changes, user=user
         )
+        audit.record(
+            audit_as,
+            by=by,
+            partnership=action.assessment.partnership,
+            target=f"Action “{action}”",
+            data={
+                "action": str(action),
+                "id": action.pk,
+                "revision": action.revision,
+                "changes": changes,
+            },
+        )
     return action
 
 
-def decide(action: Action, accept: bool, user) -> Action:
+def decide(action: Action, accept: bool, user, *, by=None) -> Action:
     """Accept a proposed action into the plan, or reject it."""
     if action.status not in (Action.Status.PROPOSED, Action.Status.REJECTED):
         raise PlanError("Only a proposed or rejected action can be accepted or rejected.")
     status = Action.Status.NOT_STARTED if accept else Action.Status.REJECTED
-    return update_action(action.pk, {"status": status}, action.revision, user)
+    return update_action(
+        action.pk,
+        {"status": status},
+        action.revision,
+        user,
+        by=by,
+        audit_as="action.accepted" if accept else "action.rejected",
+    )
 
 
-def add_progress(action: Action, text: str, user) -> ProgressNote:
+def add_progress(action: Action, text: str, user, *, by=None) -> ProgressNote:
     if not action.is_in_plan:
         raise PlanError("Progress is recorded on actions in the plan. Accept the action first.")
     with transaction.atomic():
@@ -226,11 +313,23 @@ def add_progress(action: Action, text: str, user) -> ProgressNote:
         # A resent form records the note once.
         recent = timezone.now() - datetime.timedelta(minutes=10)
         existing = action.progress.filter(text=text, user=user, at__gte=recent).first()
-        return existing or ProgressNote.objects.create(action=action, text=text, user=user)
+        if existing:
+            return existing
+        note = ProgressNote.objects.create(action=action, text=text, user=user)
+        audit.record(
+            "action.progress_added",
+            by=by,
+            partnership=action.assessment.partnership,
+            target=f"Action “{action}”",
+            data={"action": str(action), "id": action.pk, "note": note.pk},
+        )
+        return note
 
 
 @transaction.atomic
-def agree_plan(plan: ImprovementPlan, user, expected_version: int | None = None) -> ImprovementPlan:
+def agree_plan(
+    plan: ImprovementPlan, user, expected_version: int | None = None, *, by=None
+) -> ImprovementPlan:
     """Record the board agreeing the plan as it stands, dated: a new version, or the
     version a withdrawal opened since the last agreement.
 
@@ -257,10 +356,21 @@ def agree_plan(plan: ImprovementPlan, user, expected_version: int | None = None)
     plan.agreed_by = user
     plan.save()
     actions.filter(agreed_in__isnull=True).update(agreed_in=plan.version)
+    audit.record(
+        "plan.agreed",
+        by=by,
+        partnership=plan.assessment.partnership,
+        target=f"Plan of “{plan.assessment}”",
+        data={
+            "plan": plan.pk,
+            "version": plan.version,
+            "actions": list(actions.values_list("pk", flat=True)),
+        },
+    )
     return plan
 
 
-def remove_draft(action: Action) -> None:
+def remove_draft(action: Action, *, by=None) -> None:
     """Delete a draft nobody has accepted (a workshop's second thought). Anything in the
     plan stays, with its history: a coordinator withdraws it instead."""
     with transaction.atomic():
@@ -270,10 +380,17 @@ def remove_draft(action: Action) -> None:
                 f"“{action}” is in the plan, so it cannot be removed here. A coordinator can "
                 "withdraw it from the plan, with a reason."
             )
+        audit.record(
+            "action.removed",
+            by=by,
+            partnership=action.assessment.partnership,
+            target=f"Action “{action}”",
+            data={"action": str(action), "id": action.pk, "description": action.description},
+        )
         action.delete()
 
 
-def withdraw_action(action: Action, reason: str, user) -> Action:
+def withdraw_action(action: Action, reason: str, user, *, by=None) -> Action:
     """Take an action out of the plan for good, with the reason in its history.
 
     An action the board agreed opens the plan's next version: the plan no longer says
@@ -306,4 +423,11 @@ def withdraw_action(action: Action, reason: str, user) -> Action:
                 plan.version += 1
                 plan.agreed_at = plan.agreed_by = None
                 plan.save()
+        audit.record(
+            "action.withdrawn",
+            by=by,
+            partnership=action.assessment.partnership,
+            target=f"Action “{action}”",
+            data={"action": str(action), "id": action.pk, "reason": reason},
+        )
     return action

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from workshops import audit
 from workshops.models import (
     Action,
     ActionChange,
@@ -44,7 +45,7 @@ def erased_name(person: Person) -> str:
     return f"Erased person #{person.pk}"
 
 
-def erase_person(person: Person, user: User) -> bool:
+def erase_person(person: Person, user: User, *, by: User | None = None) -> bool:
     """Erase the person's name and contact details, keeping their anonymised answers.
 
     ``user`` is the coordinator asking; they are checked again here because an
@@ -68,14 +69,23 @@ def erase_person(person: Person, user: User) -> bool:
         person.user, person.erased_at = None, now
         person.save(update_fields=["name", "email", "user", "erased_at"])
         _scrub_history(person, [name, email])
+        # Named by number only, as the person is from now on.
+        audit.record(
+            "person.erased",
+            by=by,
+            partnership=person.partnership,
+            target=f"Person #{person.pk}",
+            data={"person": person.pk},
+        )
     return True
 
 
 def _scrub_history(person: Person, identifiers: list[str]) -> None:
     """Replace the person's old name and email where the application copied them as text.
 
-    Those copies are the audit log's summaries ("Priya Shah's link has been
-    withdrawn.") and the change history of actions they owned. Free text a
+    Those copies are the audit log's entries ("Priya Shah's link has been
+    withdrawn.": its words, what it was done to and its data) and the change
+    history of actions they owned. Free text a
     coordinator typed (action descriptions, workshop notes) is the
     coordinator's record, not the person's data, and is left as written.
     """
@@ -86,13 +96,19 @@ def _scrub_history(person: Person, identifiers: list[str]) -> None:
     pattern = re.compile(
         "|".join(rf"(?<!\w){re.escape(text)}(?!\w)" for text in identifiers), re.IGNORECASE
     )
-    mentions = Q()
-    for text in identifiers:
-        mentions |= Q(summary__icontains=text)
-    events = list(AuditEvent.objects.filter(mentions, partnership_id=person.partnership_id))
-    for event in events:
-        event.summary = pattern.sub(placeholder, event.summary)
-    AuditEvent.objects.bulk_update(events, ["summary"])
+    # Every entry of the partnership is read: the data is JSON, which the database
+    # cannot search for text as it was typed (it may hold "\u00e2" for "â").
+    events = []
+    for event in AuditEvent.objects.filter(partnership_id=person.partnership_id).iterator():
+        scrubbed = (
+            pattern.sub(placeholder, event.summary),
+            pattern.sub(placeholder, event.target),
+            _scrubbed(event.data, pattern, placeholder),
+        )
+        if scrubbed != (event.summary, event.target, event.data):
+            event.summary, event.target, event.data = scrubbed
+            events.append(event)
+    AuditEvent.objects.bulk_update(events, ["summary", "target", "data"], batch_size=500)
 
     # An owner is recorded in the history as their name at the time ("Owner person":
     # [before, after]); the action keeps its link to the erased person.
@@ -107,6 +123,17 @@ def _scrub_history(person: Person, identifiers: list[str]) -> None:
             placeholder if value in identifiers else value for value in change.changes[label]
         ]
     ActionChange.objects.bulk_update(changes, ["changes"])
+
+
+def _scrubbed(value, pattern: re.Pattern, placeholder: str):
+    """``value`` (an entry's data) with every mention in its texts replaced."""
+    if isinstance(value, str):
+        return pattern.sub(placeholder, value)
+    if isinstance(value, list):
+        return [_scrubbed(item, pattern, placeholder) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, pattern, placeholder) for key, item in value.items()}
+    return value
 
 
 def withdrawn_by_erasure(invitation: Invitation) -> bool:

@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from questions.models import Item, Section
+from workshops import audit
 from workshops.models import (
     Answer,
     Assessment,
@@ -366,17 +367,28 @@ def _create(respondent: Respondent, created: list, saved: Saved) -> int:
     return count
 
 
-def submit(respondent: Respondent) -> None:
+def submit(respondent: Respondent, *, by: User | None = None) -> None:
+    """Submit the response. ``by`` is whoever entered a paper return, for the audit
+    log; partners submitting through their own link are not in it."""
     problem = editable_problem(respondent.assessment, respondent)
     if problem:
         raise QuestionnaireError(problem)
+    # Named before an anonymous paper return lets go of the person.
+    person = respondent.person or (respondent.invitation and respondent.invitation.person)
     submitted = {"submitted_at": timezone.now()}
     if respondent.invitation_id is None and respondent.assessment.anonymous:
         # A paper return in an anonymous assessment is held against the person's
         # name only while it is being entered.
         submitted["person"] = None
     # A conditional update, so two submits racing record one submission time.
-    Respondent.objects.filter(pk=respondent.pk, submitted_at=None).update(**submitted)
+    if Respondent.objects.filter(pk=respondent.pk, submitted_at=None).update(**submitted):
+        audit.record(
+            "paper_return.submitted",
+            by=by,
+            partnership=respondent.assessment.partnership,
+            target=f"Paper return of {person} to “{respondent.assessment}”",
+            data={"respondent": respondent.pk, "person": str(person)},
+        )
     respondent.refresh_from_db(fields=["submitted_at", "person"])
 
 

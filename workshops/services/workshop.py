@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from questions.models import Item
+from workshops import audit
 from workshops.models import Action, AgendaItem, Assessment, Organisation, Workshop, WorkshopError
 from workshops.models.workshop import CONSENSUS_FIELDS
 from workshops.services.voting import forget, votes
@@ -34,7 +35,7 @@ def default_agenda(assessment: Assessment) -> list[Item]:
 
 
 @transaction.atomic
-def create_workshop(assessment: Assessment, user, **fields) -> Workshop:
+def create_workshop(assessment: Assessment, user, *, by=None, **fields) -> Workshop:
     # The same form sent twice (a double click, a retry) sets up one workshop.
     recent = timezone.now() - datetime.timedelta(minutes=10)
     same = assessment.workshops.filter(created_by=user, created_at__gte=recent, **fields)
@@ -52,6 +53,13 @@ def create_workshop(assessment: Assessment, user, **fields) -> Workshop:
                 raise
     AgendaItem.objects.bulk_create(
         AgendaItem(workshop=workshop, item=item, position=n) for n, item in enumerate(items, 1)
+    )
+    audit.record(
+        "workshop.created",
+        by=by,
+        partnership=assessment.partnership,
+        target=f"Workshop “{workshop}”",
+        data={"workshop": workshop.title, "id": workshop.pk, "items": len(items)},
     )
     return workshop
 
@@ -90,7 +98,12 @@ def _go_to(workshop: Workshop, agenda_item_id: int | None) -> None:
 
 
 def change(
-    workshop_id: int, action: str, expected_version: int | None = None, *, seconds: int = 0
+    workshop_id: int,
+    action: str,
+    expected_version: int | None = None,
+    *,
+    seconds: int = 0,
+    by=None,
 ) -> Workshop:
     """Apply one facilitator action. Raises WorkshopError with a message on refusal."""
     if action not in Workshop.ALLOWED:
@@ -131,7 +144,23 @@ def change(
             _go_to(workshop, None)
         elif action == "show_remote":
             workshop.show_remote = not workshop.show_remote
-        return _save(workshop, "state", "current", "voting_closes_at", "show_remote")
+        _save(workshop, "state", "current", "voting_closes_at", "show_remote")
+        audit.record(
+            f"workshop.{action}",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Workshop “{workshop}”",
+            data={
+                "workshop": workshop.title,
+                "id": workshop.pk,
+                "state": workshop.state,
+                "item": workshop.current.item.key if workshop.current_id else None,
+                "version": workshop.version,
+                "seconds": seconds if action == "timer" else None,
+                "show_remote": workshop.show_remote,
+            },
+        )
+        return workshop
 
 
 def close_if_timer_expired(workshop_id: int) -> bool:
@@ -148,7 +177,7 @@ def close_if_timer_expired(workshop_id: int) -> bool:
 # --- The agenda --------------------------------------------------------------
 
 
-def add_to_agenda(workshop: Workshop, items: list[Item]) -> int:
+def add_to_agenda(workshop: Workshop, items: list[Item], *, by=None) -> int:
     with transaction.atomic():
         workshop = _locked(workshop.pk, None)
         present = set(workshop.agenda.values_list("item_id", flat=True))
@@ -159,10 +188,22 @@ def add_to_agenda(workshop: Workshop, items: list[Item]) -> int:
             for n, item in enumerate(new, 1)
         )
         _save(workshop)
+        if new:
+            audit.record(
+                "agenda.added",
+                by=by,
+                partnership=workshop.assessment.partnership,
+                target=f"Agenda of “{workshop}”",
+                data={
+                    "workshop": workshop.pk,
+                    "added": len(new),
+                    "items": [item.key for item in new],
+                },
+            )
     return len(new)
 
 
-def remove_from_agenda(agenda_item: AgendaItem) -> None:
+def remove_from_agenda(agenda_item: AgendaItem, *, by=None) -> None:
     with transaction.atomic():
         workshop = _locked(agenda_item.workshop_id, None)
         if workshop.current_id == agenda_item.pk:
@@ -173,9 +214,16 @@ def remove_from_agenda(agenda_item: AgendaItem) -> None:
             )
         agenda_item.delete()
         _save(workshop)
+        audit.record(
+            "agenda.removed",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Agenda of “{workshop}”",
+            data={"workshop": workshop.pk, "item": agenda_item.item.key},
+        )
 
 
-def move_on_agenda(agenda_item: AgendaItem, step: int) -> None:
+def move_on_agenda(agenda_item: AgendaItem, step: int, *, by=None) -> None:
     """Swap an item with its neighbour above (step -1) or below (step +1)."""
     with transaction.atomic():
         workshop = _locked(agenda_item.workshop_id, None)
@@ -189,20 +237,48 @@ def move_on_agenda(agenda_item: AgendaItem, step: int) -> None:
             row.position = position
         AgendaItem.objects.bulk_update(agenda, ["position"])
         _save(workshop)
+        audit.record(
+            "agenda.moved",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Agenda of “{workshop}”",
+            data={
+                "workshop": workshop.pk,
+                "item": agenda_item.item.key,
+                "direction": "up" if step < 0 else "down",
+                "position": other + 1,
+            },
+        )
 
 
 # --- What the room agreed --------------------------------------------------------------
 
 
-def record_consensus(agenda_item: AgendaItem, values: dict) -> AgendaItem:
+def record_consensus(agenda_item: AgendaItem, values: dict, *, by=None) -> AgendaItem:
     with transaction.atomic():
         workshop = _locked(agenda_item.workshop_id, None)
+        before = {name: getattr(agenda_item, name) for name in CONSENSUS_FIELDS}
         for name in CONSENSUS_FIELDS:
             setattr(agenda_item, name, values.get(name, getattr(agenda_item, name)))
         agenda_item.agreed_at = timezone.now()
         agenda_item.save(update_fields=[*CONSENSUS_FIELDS, "agreed_at"])
         # The presenter shows the agreed rating, so it counts as a change.
         _save(workshop)
+        audit.record(
+            "agenda.agreed",
+            by=by,
+            partnership=workshop.assessment.partnership,
+            target=f"Agenda of “{workshop}”",
+            data={
+                "workshop": workshop.pk,
+                "item": agenda_item.item.key,
+                "changed": {
+                    name: [was, getattr(agenda_item, name)]
+                    for name, was in before.items()
+                    if getattr(agenda_item, name) != was
+                },
+            },
+        )
     return agenda_item
 
 
@@ -213,6 +289,7 @@ def add_action(
     description: str,
     owner: Organisation | None,
     due_on: datetime.date | None,
+    by=None,
 ) -> Action:
     fields = {
         "assessment_id": agenda_item.workshop.assessment_id,
@@ -228,4 +305,21 @@ def add_action(
         # A double click or a resubmitted form adds the action once.
         recent = timezone.now() - datetime.timedelta(minutes=10)
         existing = Action.objects.filter(created_at__gte=recent, **fields).first()
-        return existing or Action.objects.create(created_by=user, **fields)
+        if existing:
+            return existing
+        action = Action.objects.create(created_by=user, **fields)
+        audit.record(
+            "workshop.action_added",
+            by=by,
+            partnership=agenda_item.workshop.assessment.partnership,
+            target=f"Action “{action}”",
+            data={
+                "action": action.pk,
+                "workshop": agenda_item.workshop_id,
+                "item": agenda_item.item.key,
+                "description": description,
+                "owner": str(owner) if owner else None,
+                "due_on": due_on,
+            },
+        )
+        return action

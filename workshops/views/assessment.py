@@ -23,7 +23,9 @@ def assessment_create(request: HttpRequest, partnership_id: int) -> HttpResponse
     form = AssessmentForm(posted(request), bank=BankVersion.current())
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.create_assessment(partnership, request.user, **form.cleaned_data)
+            assessment = services.create_assessment(
+                partnership, request.user, by=request.user, **form.cleaned_data
+            )
         except services.AssessmentError as exc:
             form.add_error(None, str(exc))
         else:
@@ -57,7 +59,9 @@ def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
     form = InviteForm(posted(request), partnership=assessment.partnership)
     if request.method == "POST" and form.is_valid():
         try:
-            invited, delivery = services.invite(assessment, form.cleaned_data["people"])
+            invited, delivery = services.invite(
+                assessment, form.cleaned_data["people"], by=request.user
+            )
         except services.AssessmentError as exc:
             form.add_error(None, str(exc))
         else:
@@ -83,7 +87,7 @@ def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
     if not assessment.is_open():
         messages.error(request, "Reminders can only be sent while the assessment is open.")
     else:
-        delivery = services.send_reminders(assessment)
+        delivery = services.send_reminders(assessment, by=request.user)
         count = delivery.sent
         held = delivery.failure_note("reminder") or mail.held_back(assessment)
         if count:
@@ -104,7 +108,7 @@ def revoke(request, partnership_id: int, assessment_id: int, invitation_id: int)
     invitation, _ = get_invitation(
         request, partnership_id, assessment_id, invitation_id, methods=POST_ONLY
     )
-    services.revoke(invitation)
+    services.revoke(invitation, by=request.user)
     messages.success(request, f"{invitation.person}'s link has been withdrawn.")
     return redirect(invitation.assessment)
 
@@ -120,6 +124,6 @@ def revoke_choose(request: HttpRequest, partnership_id: int, assessment_id: int)
     if invitation is None:
         messages.error(request, "Choose whose link to withdraw.")
     else:
-        services.revoke(invitation)
+        services.revoke(invitation, by=request.user)
         messages.success(request, f"{invitation.person}'s link has been withdrawn.")
     return redirect(assessment)

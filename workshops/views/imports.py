@@ -30,7 +30,7 @@ def _upload_page(
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
-            result = import_jobs.start(assessment, kind, data, request.user)
+            result = import_jobs.start(assessment, kind, data, request.user, by=request.user)
         except csv_rows.ImportProblems as exc:
             form.add_problems(exc.problems)
         else:

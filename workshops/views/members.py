@@ -57,7 +57,9 @@ def member_invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email, role = form.cleaned_data["email"], form.cleaned_data["role"]
         try:
-            invitation, delivery = members.invite_member(partnership, request.user, email, role)
+            invitation, delivery = members.invite_member(
+                partnership, request.user, email, role, by=request.user
+            )
         except services.MembershipError as exc:
             form.add_error(None, str(exc))
         else:
@@ -100,7 +102,7 @@ def member_invitation_resend(request: HttpRequest, partnership_id: int, invitati
 def member_invitation_withdraw(request: HttpRequest, partnership_id: int, invitation_id: int):
     invitation, _ = get_member_invitation(request, partnership_id, invitation_id, methods=POST_ONLY)
     try:
-        members.withdraw(invitation.partnership, invitation.pk)
+        members.withdraw(invitation.partnership, invitation.pk, by=request.user)
     except services.MembershipError as exc:
         messages.error(request, str(exc))
     else:
@@ -113,7 +115,7 @@ def member_remove(request: HttpRequest, partnership_id: int, membership_id: int)
     membership, _ = get_membership(request, partnership_id, membership_id, methods=POST_ONLY)
     partnership = membership.partnership
     try:
-        services.remove_member(partnership, membership.pk)
+        services.remove_member(partnership, membership.pk, by=request.user)
     except (services.MembershipError, ValidationError) as exc:
         messages.error(request, str(exc))
     else:
@@ -134,7 +136,6 @@ def member_role(request: HttpRequest, partnership_id: int, membership_id: int):
         if before == role:
             messages.info(request, f"{membership.user} is already {a_role(role)}.")
         else:
-            # Also the audit log's entry.
             messages.success(
                 request, f"{membership.user} is now {a_role(role)} (was {a_role(before)})."
             )

@@ -65,8 +65,7 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
         except services.MembershipError as exc:
             form.add_error("coordinator", str(exc))
         else:
-            # The same words whether or not the address has an account. Not audited
-            # by the message (no partnership in this URL): the service logged it.
+            # The same words whether or not the address has an account.
             messages.success(
                 request,
                 f"{partnership} is set up and verified. {invitation.email} is invited to be "
@@ -109,7 +108,6 @@ def partnership_verify(request: HttpRequest, pk: int) -> HttpResponse:
     if delivery is None:
         messages.info(request, f"{partnership} was verified before.")
     else:
-        # Not audited again by the message: the service has logged it.
         messages.info(
             request, f"{partnership} is verified. {delivery.sent} waiting invitation emails sent."
         )
@@ -127,15 +125,18 @@ def partnership_invite_coordinator(request: HttpRequest, pk: int) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         try:
             invitation, delivery = members.invite_member(
-                partnership, request.user, form.cleaned_data["email"], Membership.Role.COORDINATOR
+                partnership,
+                request.user,
+                form.cleaned_data["email"],
+                Membership.Role.COORDINATOR,
+                by=request.user,
             )
         except services.MembershipError as exc:
             form.add_error("email", str(exc))
         else:
-            said = f"{invitation.email} is invited to be the coordinator of {partnership}."
-            # Logged here: this support page's URL names no partnership for the message.
-            audit.record("member.invited", said, by=request.user, partnership=partnership)
-            messages.success(request, said)
+            messages.success(
+                request, f"{invitation.email} is invited to be the coordinator of {partnership}."
+            )
             if delivery is None:
                 messages.warning(request, members.held_back(partnership) or "")
             elif failed := delivery.failure_note("invitation email"):
@@ -166,16 +167,40 @@ def partnership_edit(request: HttpRequest, partnership_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         form.save()
+        if form.has_changed():
+            _record_saved(request, form, "partnership.changed", partnership)
         messages.success(request, f"Partnership details of {partnership} saved.")
         return redirect(partnership)
     context = {"form": form, "title": f"Edit {partnership}", "partnership": partnership}
     return render(request, "workshops/form.html", context)
 
 
-def _save_form(request, form, partnership, title: str, done: str) -> HttpResponse:
-    """``done`` names what was saved with ``{}``: the message is also the audit log entry."""
+def _record_saved(request, form, action: str, saved) -> None:
+    """Log a model form's save. Callers leave out an edit sent unchanged: it changed nothing.
+
+    Here rather than in a service: these pages save a model form, with no workflow
+    of their own. Only the names of the fields that changed are kept, not their
+    values: a person's old address in the log would be personal data that erasing
+    them would have to find.
+    """
+    kind = saved._meta.verbose_name.capitalize()
+    audit.record(
+        action,
+        by=request.user,
+        partnership=saved if isinstance(saved, Partnership) else saved.partnership,
+        target=f"{kind} “{saved}”",
+        data={"id": saved.pk, "name": str(saved), "fields": form.changed_data},
+    )
+
+
+def _save_form(request, form, partnership, title: str, done: str, action: str) -> HttpResponse:
+    """``done`` names what was saved with ``{}``, for the message; ``action`` is the
+    audit log's code for it."""
     if request.method == "POST" and form.is_valid():
+        adding = form.instance._state.adding
         saved = form.save()
+        if adding or form.has_changed():
+            _record_saved(request, form, action, saved)
         messages.success(request, done.format(saved))
         return redirect(partnership)
     return render(
@@ -187,7 +212,14 @@ def _save_form(request, form, partnership, title: str, done: str) -> HttpRespons
 def organisation_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, Need.MANAGE)
     form = OrganisationForm(posted(request), partnership=partnership)
-    return _save_form(request, form, partnership, "Add an organisation", "Organisation {} added.")
+    return _save_form(
+        request,
+        form,
+        partnership,
+        "Add an organisation",
+        "Organisation {} added.",
+        "organisation.added",
+    )
 
 
 @login_required
@@ -195,14 +227,21 @@ def organisation_edit(request: HttpRequest, partnership_id: int, organisation_id
     organisation, _ = get_organisation(request, partnership_id, organisation_id, Need.MANAGE)
     partnership = organisation.partnership
     form = OrganisationForm(posted(request), instance=organisation, partnership=partnership)
-    return _save_form(request, form, partnership, f"Edit {organisation}", "Organisation {} saved.")
+    return _save_form(
+        request,
+        form,
+        partnership,
+        f"Edit {organisation}",
+        "Organisation {} saved.",
+        "organisation.changed",
+    )
 
 
 @login_required
 def person_create(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _ = get_partnership(request, partnership_id, Need.MANAGE)
     form = PersonForm(posted(request), partnership=partnership)
-    return _save_form(request, form, partnership, "Add a person", "{} added.")
+    return _save_form(request, form, partnership, "Add a person", "{} added.", "person.added")
 
 
 @login_required
@@ -214,7 +253,7 @@ def person_edit(request: HttpRequest, partnership_id: int, person_id: int) -> Ht
         messages.error(request, ERASED_FOR_GOOD.format(person.pk))
         return redirect(partnership)
     form = PersonForm(posted(request), instance=person, partnership=partnership)
-    return _save_form(request, form, partnership, f"Edit {person}", "{} saved.")
+    return _save_form(request, form, partnership, f"Edit {person}", "{} saved.", "person.changed")
 
 
 @login_required
@@ -235,7 +274,12 @@ def audit_log(request: HttpRequest, partnership_id: int) -> HttpResponse:
         .order_by("-at", "-pk")
     )
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "workshops/audit.html", {"partnership": partnership, "page": page})
+    context = {
+        "partnership": partnership,
+        "page": page,
+        "entries": [(event, audit.words(event)) for event in page],
+    }
+    return render(request, "workshops/audit.html", context)
 
 
 ERASED_FOR_GOOD = (
@@ -249,8 +293,7 @@ def person_erase(request: HttpRequest, partnership_id: int, person_id: int) -> H
     person, _ = get_person(request, partnership_id, person_id, Need.MANAGE)
     partnership = person.partnership
     if request.method == "POST":
-        if privacy.erase_person(person, request.user):
-            # Also the audit log's entry, so it names the person by number only.
+        if privacy.erase_person(person, request.user, by=request.user):
             messages.success(request, f"Personal details of person #{person.pk} erased.")
         else:
             messages.info(

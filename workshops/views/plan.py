@@ -59,15 +59,15 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
     improvement_plan = services.plan_for(assessment)
     try:
         if change == "propose":
-            added = draft_actions.propose_drafts(assessment, request.user)
+            added = draft_actions.propose_drafts(assessment, request.user, by=request.user)
             messages.success(request, f"{added} new draft action(s) proposed from the results.")
         elif change == "gather":
-            added = services.gather_priorities(improvement_plan)
+            added = services.gather_priorities(improvement_plan, by=request.user)
             messages.success(
                 request, f"{added} new candidate priorit{'y' if added == 1 else 'ies'}."
             )
         elif change == "rank":
-            services.order_priorities_by_votes(improvement_plan)
+            services.order_priorities_by_votes(improvement_plan, by=request.user)
             messages.success(request, "Priorities ranked by the board's dot vote.")
         elif change == "agree":
             shown = integer(request.POST, "version")
@@ -76,12 +76,16 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
                     "The page was out of date. Nothing was recorded: check the plan below "
                     "and record the agreement again."
                 )
-            improvement_plan = services.agree_plan(improvement_plan, request.user, shown)
+            improvement_plan = services.agree_plan(
+                improvement_plan, request.user, shown, by=request.user
+            )
             messages.success(request, f"Version {improvement_plan.version} of the plan agreed.")
         elif change == "priority":
             form = PriorityForm(request.POST)
             if form.is_valid():
-                priority = services.add_priority(improvement_plan, form.cleaned_data["text"])
+                priority = services.add_priority(
+                    improvement_plan, form.cleaned_data["text"], by=request.user
+                )
                 messages.success(request, f"Priority “{priority.text}” added.")
             else:
                 messages.error(request, " ".join(form.errors["text"]))
@@ -98,17 +102,14 @@ def priority_change(request: HttpRequest, partnership_id, assessment_id, priorit
     change = request.POST.get("change")
     try:
         if change in ("up", "down"):
-            services.move_priority(priority, -1 if change == "up" else 1)
-            audit.note(request, f"Priority “{priority.text}” moved {change}.")
+            services.move_priority(priority, -1 if change == "up" else 1, by=request.user)
         elif change == "drop":
-            services.drop_priority(priority)
-            audit.note(request, f"Priority “{priority.text}” dropped.")
+            services.drop_priority(priority, by=request.user)
         elif change == "votes":
             count = integer(request.POST, "votes")
             if count is None:
                 count = -1  # refused by set_votes, with the message saying what it takes
-            services.set_votes(priority, count)
-            audit.note(request, f"Priority “{priority.text}” given {count} dot votes.")
+            services.set_votes(priority, count, by=request.user)
         else:
             messages.error(request, "Choose to move the priority, drop it or save its dots.")
     except services.PlanError as exc:
@@ -149,6 +150,14 @@ def action_new(request: HttpRequest, partnership_id: int, assessment_id: int):
         action.created_by = request.user
         action.save()
         form.save_m2m()
+        # Logged here: a model form saves the action, with no service of its own.
+        audit.record(
+            "action.added",
+            by=request.user,
+            partnership=assessment.partnership,
+            target=f"Action “{action}”",
+            data={"action": str(action), "id": action.pk, "fields": form.changed_data},
+        )
         messages.success(request, f"“{action}” added to the plan.")
         return _back(assessment)
     return _action_page(request, None, assessment, form)
@@ -173,7 +182,9 @@ def action_edit(request: HttpRequest, partnership_id, assessment_id, action_id):
     values = {name: form.cleaned_data[name] for name in services.TRACKED}
     values["sections"] = form.cleaned_data["sections"]
     try:
-        services.update_action(action.pk, values, form.cleaned_data["revision"] or 0, request.user)
+        services.update_action(
+            action.pk, values, form.cleaned_data["revision"] or 0, request.user, by=request.user
+        )
     except services.ConflictError as exc:
         form.add_error(None, str(exc))
         action.refresh_from_db()
@@ -192,8 +203,7 @@ def action_decide(request: HttpRequest, partnership_id, assessment_id, action_id
         return _back(action.assessment)
     accept = decision == "accept"
     try:
-        services.decide(action, accept, request.user)
-        audit.note(request, f"Draft action “{action}” {'accepted' if accept else 'rejected'}.")
+        services.decide(action, accept, request.user, by=request.user)
     except services.PlanError as exc:
         messages.error(request, str(exc))
     return _back(action.assessment)
@@ -209,7 +219,7 @@ def action_withdraw(request: HttpRequest, partnership_id, assessment_id, action_
             request, action, action.assessment, edit, status=400, withdraw_form=form
         )
     try:
-        services.withdraw_action(action, form.cleaned_data["reason"], request.user)
+        services.withdraw_action(action, form.cleaned_data["reason"], request.user, by=request.user)
     except services.PlanError as exc:
         messages.error(request, str(exc))
         return redirect("plan-action", partnership_id, assessment_id, action_id)
@@ -223,7 +233,7 @@ def action_progress(request: HttpRequest, partnership_id, assessment_id, action_
     form = ProgressForm(request.POST)
     if form.is_valid():
         try:
-            services.add_progress(action, form.cleaned_data["text"], request.user)
+            services.add_progress(action, form.cleaned_data["text"], request.user, by=request.user)
             messages.success(request, "Progress update added.")
         except services.PlanError as exc:
             messages.error(request, str(exc))

@@ -323,7 +323,7 @@ def _review(request: HttpRequest, answering: Answering) -> HttpResponse:
             messages.error(request, "Answer at least one question before submitting.")
             return redirect(answering.url("review"))
         try:
-            submit(respondent)
+            submit(respondent, by=answering.entered_by)
         except QuestionnaireError as exc:
             messages.error(request, str(exc))
             return redirect(answering.url("review"))

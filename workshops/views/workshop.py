@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from workshops import audit
 from workshops.access import (
     POST_ONLY,
     Need,
@@ -47,7 +46,9 @@ def workshop_create(request: HttpRequest, partnership_id: int, assessment_id: in
         initial={"facilitator": request.user.pk},
     )
     if request.method == "POST" and form.is_valid():
-        workshop = services.create_workshop(assessment, request.user, **form.cleaned_data)
+        workshop = services.create_workshop(
+            assessment, request.user, by=request.user, **form.cleaned_data
+        )
         messages.success(
             request,
             f"{workshop} is set up with {workshop.agenda.count()} items on its agenda.",
@@ -230,8 +231,7 @@ def workshop_control(request: HttpRequest, partnership_id, assessment_id, worksh
     else:
         action = request.POST.get("action", "")
         try:
-            changed = services.change(workshop.pk, action, version, seconds=seconds)
-            audit.note(request, f"{workshop}: {action.replace('_', ' ')} ({changed.describe()}).")
+            services.change(workshop.pk, action, version, seconds=seconds, by=request.user)
         except WorkshopError as exc:
             messages.error(request, str(exc))
     return _back_to_console(workshop)
@@ -249,7 +249,7 @@ def waiting_phone(
     decision = request.POST.get("decision")
     try:
         if decision == "admit":
-            waiting, took_over = participants.admit(workshop, waiting_id)
+            waiting, took_over = participants.admit(workshop, waiting_id, by=request.user)
             person = waiting.person
             if took_over:
                 messages.success(
@@ -260,7 +260,7 @@ def waiting_phone(
             else:
                 messages.success(request, f"Phone let in: {waiting.describe()}.")
         elif decision == "turn_away":
-            waiting = participants.turn_away(workshop, waiting_id)
+            waiting = participants.turn_away(workshop, waiting_id, by=request.user)
             messages.success(request, f"Phone turned away: {waiting.describe()}.")
         else:
             messages.error(request, "Choose to let the phone in or to turn it away.")
@@ -283,7 +283,7 @@ def participant_remove(
         request, partnership_id, assessment_id, workshop_id, methods=POST_ONLY
     )
     try:
-        who, votes = participants.remove_participant(workshop, participant_id)
+        who, votes = participants.remove_participant(workshop, participant_id, by=request.user)
     except WorkshopError as exc:
         messages.error(request, str(exc))
     else:
@@ -299,7 +299,7 @@ def workshop_agenda(request: HttpRequest, partnership_id, assessment_id, worksho
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
     form = AgendaAddForm(posted(request), workshop=workshop)
     if request.method == "POST" and form.is_valid():
-        added = services.add_to_agenda(workshop, list(form.cleaned_data["items"]))
+        added = services.add_to_agenda(workshop, list(form.cleaned_data["items"]), by=request.user)
         messages.success(request, f"{added} item{'s' if added != 1 else ''} added to the agenda.")
         return redirect("workshop-agenda", partnership_id, assessment_id, workshop_id)
     context = {
@@ -319,11 +319,10 @@ def agenda_change(request: HttpRequest, partnership_id, assessment_id, workshop_
     change = request.POST.get("change")
     try:
         if change == "remove":
-            services.remove_from_agenda(agenda_item)
+            services.remove_from_agenda(agenda_item, by=request.user)
             messages.success(request, f"{agenda_item.item.key} is off the agenda.")
         elif change in ("up", "down"):
-            services.move_on_agenda(agenda_item, -1 if change == "up" else 1)
-            audit.note(request, f"{agenda_item.item.key} moved {change} the agenda.")
+            services.move_on_agenda(agenda_item, -1 if change == "up" else 1, by=request.user)
         else:
             messages.error(request, "Choose to move the item up or down, or to drop it.")
     except WorkshopError as exc:
@@ -343,7 +342,7 @@ def consensus(request: HttpRequest, partnership_id, assessment_id, workshop_id, 
     if not form.is_valid():
         form.context_name = "consensus_form"
         return _console(request, workshop, agenda_item.pk, bound=form)
-    services.record_consensus(agenda_item, form.cleaned_data)
+    services.record_consensus(agenda_item, form.cleaned_data, by=request.user)
     messages.success(request, f"What the room agreed on {agenda_item.item.key} is recorded.")
     return _back_to_console(workshop, agenda_item)
 
@@ -358,7 +357,7 @@ def action_add(request: HttpRequest, partnership_id, assessment_id, workshop_id,
     if not form.is_valid():
         form.context_name = "action_form"
         return _console(request, workshop, agenda_item.pk, bound=form)
-    services.add_action(agenda_item, request.user, **form.cleaned_data)
+    services.add_action(agenda_item, request.user, by=request.user, **form.cleaned_data)
     messages.success(request, f"Action added to {agenda_item.item.key}.")
     return _back_to_console(workshop, agenda_item)
 
@@ -370,7 +369,7 @@ def action_delete(request: HttpRequest, partnership_id, assessment_id, workshop_
     )
     workshop = action.workshop
     try:
-        remove_draft(action)
+        remove_draft(action, by=request.user)
     except PlanError as exc:
         messages.error(request, str(exc))
     else:
