@@ -51,7 +51,8 @@ def main() -> int:
     from django.utils import timezone
 
     from workshops.models import Assessment, ImportJob, Partnership
-    from workshops.services.assessment import Scope, create_assessment
+    from workshops.models.assessment import Scope
+    from workshops.services.assessment import create_assessment
 
     partnership = Partnership.objects.get(authority_type="district")
     coordinator = partnership.memberships.get(role="coordinator").user

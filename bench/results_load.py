@@ -65,7 +65,8 @@ def fill(respondents: int, seed: int):
 
     from questions.models import Item
     from workshops.models import Answer, Assessment, Partnership, Person, Respondent, Sector
-    from workshops.services.assessment import Scope, create_assessment
+    from workshops.models.assessment import Scope
+    from workshops.services.assessment import create_assessment
 
     rng = random.Random(seed)  # noqa: S311 - made-up answers, not secrets
     partnership = Partnership.objects.get(authority_type="district")

@@ -19,7 +19,8 @@ from workshops.models import (
     User,
     Workshop,
 )
-from workshops.services.assessment import Scope, create_assessment
+from workshops.models.assessment import Scope
+from workshops.services.assessment import create_assessment
 from workshops.services.questionnaire import respondent_for_invitation, save_values, submit
 from workshops.services.workshop import create_workshop
 

@@ -212,7 +212,8 @@ def _demo_assessment(district: Partnership, coordinator: User) -> Assessment | N
     from django.utils import timezone
 
     from questions.models import BankVersion
-    from workshops.services.assessment import Scope, create_assessment
+    from workshops.models.assessment import Scope
+    from workshops.services.assessment import create_assessment
 
     title = "Autumn self-assessment"
     if BankVersion.current() is None:

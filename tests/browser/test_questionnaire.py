@@ -13,7 +13,7 @@ from tests.browser.conftest import PHONE, screenshot
 from tests.browser.keyboard import press, submit, tab_to
 from tests.builders import make_assessment
 from workshops.models import Answer, Respondent
-from workshops.services.assessment import Scope
+from workshops.models.assessment import Scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

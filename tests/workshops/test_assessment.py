@@ -21,12 +21,9 @@ from tests.builders import make_assessment, make_person, respond
 from tests.conftest import Cast
 from workshops.access import get_invitation_by_token
 from workshops.models import Answer, Assessment, EmailSend, Invitation, Respondent
-from workshops.services.assessment import (
-    QUIET_PERIOD,
-    Scope,
-    revoke,
-    send_reminders,
-)
+from workshops.models.assessment import Scope
+from workshops.services.assessment import revoke, send_reminders
+from workshops.services.mail import REMINDER_QUIET_PERIOD
 
 
 def date_fields(name: str, day: date) -> dict[str, int]:
@@ -422,7 +419,7 @@ def test_nobody_is_reminded_twice_within_the_quiet_period(cast, assessment, invi
     assert send_reminders(assessment).sent == 2
     assert send_reminders(assessment).sent == 0
     assert len(mailoutbox) == 2
-    later = timezone.now() + QUIET_PERIOD + timedelta(minutes=1)
+    later = timezone.now() + REMINDER_QUIET_PERIOD + timedelta(minutes=1)
     assert send_reminders(assessment, now=later).sent == 2
     assert len(mailoutbox) == 4
 

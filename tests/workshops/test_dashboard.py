@@ -16,8 +16,9 @@ from django.utils import timezone
 from tests.builders import make_assessment, make_person, make_workshop, respond
 from tests.conftest import Cast
 from workshops.models import Answer, Assessment, Invitation, Person, Respondent
+from workshops.models.assessment import Scope
 from workshops.services import dashboard
-from workshops.services.assessment import Scope, revoke
+from workshops.services.assessment import revoke
 from workshops.services.participants import join
 
 

@@ -12,10 +12,10 @@ from django.utils.html import escape
 from pypdf import PdfReader
 
 from tests.builders import make_assessment
+from workshops.models.assessment import Scope
 from workshops.reporting import pdf
 from workshops.reporting.pdf import RefusedURL, render_pdf
 from workshops.reporting.questionnaire_pdf import render_questionnaire_pdf
-from workshops.services.assessment import Scope
 from workshops.services.questionnaire import outline
 
 

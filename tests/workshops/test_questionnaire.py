@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from tests.builders import make_assessment
 from workshops.models import Answer, EvidenceNote, Respondent
-from workshops.services.assessment import Scope, revoke
+from workshops.models.assessment import Scope
+from workshops.services.assessment import revoke
 
 
 def url(invitation, page="", *args):

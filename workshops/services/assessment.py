@@ -195,25 +195,19 @@ def pending_invitations(assessment: Assessment):
     )
 
 
-# Nobody is emailed twice within this time, counting the invitation itself.
-# A little under a day, so a daily cron job that runs somewhat earlier than
-# the day before still reminds everyone once a day.
-QUIET_PERIOD = mail.REMINDER_QUIET_PERIOD
-
-
 def send_reminders(
     assessment: Assessment, *, now: datetime | None = None, by: User | None = None
 ) -> mail.Delivery:
     """Email everyone who has not finished; returns what became of the emails.
 
-    Safe to run again: people invited or reminded within QUIET_PERIOD are
+    Safe to run again: people invited or reminded within mail.REMINDER_QUIET_PERIOD are
     skipped, so the daily ``send_reminders`` command, a second run of it and
     the coordinator's button on the same day send each person one email.
     """
     if not assessment.is_open():
         return mail.Delivery()
     now = now or timezone.now()
-    cutoff = now - QUIET_PERIOD
+    cutoff = now - mail.REMINDER_QUIET_PERIOD
     due = (Q(sent_at=None) | Q(sent_at__lt=cutoff)) & (
         Q(reminded_at=None) | Q(reminded_at__lt=cutoff)
     )
