@@ -296,7 +296,7 @@ def answers_of(person: Person, items: list[Item], bases: list[str]) -> dict[Slot
 def prepare_demo() -> Demo:
     """The questionnaire answers and the fixed workshop code the pictures need."""
     from workshops.models import Partnership, Workshop
-    from workshops.services import questionnaire
+    from workshops.services import answer_saving, questionnaire
 
     district = Partnership.objects.get(name=DISTRICT)
     assessment = district.assessments.get(title=ASSESSMENT)
@@ -315,7 +315,7 @@ def prepare_demo() -> Demo:
         if name in STARTED:
             values = {s: v for s, v in values.items() if s.item.section.number <= STARTED[name]}
         respondent = questionnaire.respondent_for_invitation(invitation, "online")
-        questionnaire.save_values(respondent, values)
+        answer_saving.save_values(respondent, values)
         if name in FINISHED:
             questionnaire.submit(respondent)
     return Demo(

@@ -20,8 +20,9 @@ from workshops.models import (
     Workshop,
 )
 from workshops.models.assessment import Scope
+from workshops.services.answer_saving import save_values
 from workshops.services.assessment import create_assessment
-from workshops.services.questionnaire import respondent_for_invitation, save_values, submit
+from workshops.services.questionnaire import respondent_for_invitation, submit
 from workshops.services.workshop import create_workshop
 
 if TYPE_CHECKING:

@@ -9,22 +9,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from django.urls import reverse
-
 from tests.builders import respond
+from tests.workshops.questionnaire_helpers import paper_url, url
 from workshops.models import Answer, EvidenceNote, Respondent
 
 CHANGED_ELSEWHERE = "This answer was changed in another window or device"
-
-
-def url(invitation, page: str, *args) -> str:
-    return reverse(f"questionnaire-{page}", args=[invitation.token, *args])
-
-
-def paper_url(assessment, person, page: str, *args) -> str:
-    return reverse(
-        f"paper-{page}", args=[assessment.partnership_id, assessment.pk, person.pk, *args]
-    )
 
 
 class _Form(HTMLParser):

@@ -1,7 +1,7 @@
 """A questionnaire's answerable slots, and what a page showed of each.
 
 The vocabulary shared by the answer form (``workshops.forms.questionnaire``) and
-the services that save answers (``workshops.services.questionnaire``, imports): it
+the services that save answers (``workshops.services.answer_saving``, imports): it
 sits below both, so each depends on it and neither on the other.
 """
 

@@ -1,8 +1,8 @@
-"""Answering a questionnaire: by a partner through their personal link, or
-by a coordinator entering a paper return on a person's behalf.
+"""Answering a questionnaire: its pages, and a partner reaching them through
+their personal link.
 
-Both go through the same views; an ``Answering`` says whose response it is
-and where its pages live.
+A paper return keyed in by a coordinator (``views.paper``) goes through the same
+pages; an ``Answering`` says whose response it is and where its pages live.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import functools
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,32 +19,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from workshops import throttle
-from workshops.access import (
-    POST_ONLY,
-    Need,
-    check_method,
-    get_assessment,
-    get_assessment_person,
-    get_invitation_by_token,
-)
+from workshops.access import get_invitation_by_token
 from workshops.forms.questionnaire import AnswerForm, item_key
 from workshops.models import Assessment, Invitation, Person, Respondent, User
 from workshops.services import assessment as assessment_services
+from workshops.services.answer_saving import CHANGED_ELSEWHERE, Saved, save_values
 from workshops.services.questionnaire import (
-    CHANGED_ELSEWHERE,
     QuestionnaireError,
-    Saved,
     answered_by_section,
     editable_problem,
     email_copy,
     find_respondent,
     outline,
-    save_values,
     start_respondent,
     stored_answers,
     submit,
 )
-from workshops.views.common import flag, integer
+from workshops.views.common import flag
 
 
 @dataclass
@@ -196,7 +186,7 @@ def _submitted(request: HttpRequest, answering: Answering) -> HttpResponse | Non
     return render(request, "workshops/questionnaire/submitted.html", context)
 
 
-def _start(request: HttpRequest, answering: Answering) -> HttpResponse:
+def start_page(request: HttpRequest, answering: Answering) -> HttpResponse:
     if done := _submitted(request, answering):
         return done
     sections = outline(answering.assessment)
@@ -209,7 +199,7 @@ def _start(request: HttpRequest, answering: Answering) -> HttpResponse:
     return render(request, "workshops/questionnaire/start.html", context)
 
 
-def _section(request: HttpRequest, answering: Answering, number: int) -> HttpResponse:
+def section_page(request: HttpRequest, answering: Answering, number: int) -> HttpResponse:
     if done := _submitted(request, answering):
         return done
     sections = outline(answering.assessment)
@@ -276,7 +266,7 @@ def _store(answering: Answering, form: AnswerForm, section: int | None = None) -
     return saved
 
 
-def _save(request: HttpRequest, answering: Answering) -> JsonResponse:
+def save_answers(request: HttpRequest, answering: Answering) -> JsonResponse:
     """Save answers as they are given (JavaScript). Answers JSON for the page script:
     what is now stored in each slot sent, with its version, and which slots were
     refused because they had changed elsewhere."""
@@ -316,7 +306,7 @@ def _save(request: HttpRequest, answering: Answering) -> JsonResponse:
     return JsonResponse(result, status=409 if saved.conflicts and not saved.count else 200)
 
 
-def _review(request: HttpRequest, answering: Answering) -> HttpResponse:
+def review_page(request: HttpRequest, answering: Answering) -> HttpResponse:
     if request.method == "POST":
         respondent = answering.respondent
         if respondent is None:
@@ -347,99 +337,23 @@ def _review(request: HttpRequest, answering: Answering) -> HttpResponse:
 @never_cache
 @_through_link
 def questionnaire(request: HttpRequest, answering: Answering) -> HttpResponse:
-    return _start(request, answering)
+    return start_page(request, answering)
 
 
 @never_cache
 @_through_link
 def questionnaire_section(request: HttpRequest, answering: Answering, number: int):
-    return _section(request, answering, number)
+    return section_page(request, answering, number)
 
 
 @never_cache
 @require_POST
 @_through_link(json=True)
 def questionnaire_save(request: HttpRequest, answering: Answering) -> HttpResponse:
-    return _save(request, answering)
+    return save_answers(request, answering)
 
 
 @never_cache
 @_through_link
 def questionnaire_review(request: HttpRequest, answering: Answering) -> HttpResponse:
-    return _review(request, answering)
-
-
-# Coordinators entering a paper return on a person's behalf.
-
-
-def _paper(request: HttpRequest, partnership_id: int, assessment_id: int, person_id: int):
-    person, assessment, _ = get_assessment_person(request, partnership_id, assessment_id, person_id)
-    args = (partnership_id, assessment_id, person_id)
-    paper = Respondent.Channel.PAPER
-    if assessment.anonymous:
-        # A response of its own, whatever the person has done online: the page
-        # and its status are the same for everybody, so entering a paper return
-        # tells a coordinator nothing about anyone's online answers. (Refusing
-        # returns for people who answered online would need a message that
-        # depends on whether they did.) Someone who answered both ways counts twice.
-        return Answering(
-            None,
-            paper,
-            "paper",
-            args,
-            entered_by=request.user,
-            person=person,
-            assessment=assessment,
-        )
-    invitation = assessment_services.paper_invitation(assessment, person)
-    answering = Answering(invitation, paper, "paper", args, entered_by=request.user)
-    respondent = answering.respondent
-    if respondent is not None and respondent.channel != paper:
-        messages.error(request, f"{person} has answered online; a paper return cannot replace it.")
-        return redirect(assessment)
-    return answering
-
-
-@never_cache
-@login_required
-def paper(request, partnership_id: int, assessment_id: int, person_id: int):
-    answering = _paper(request, partnership_id, assessment_id, person_id)
-    return answering if isinstance(answering, HttpResponse) else _start(request, answering)
-
-
-@never_cache
-@login_required
-def paper_section(request, partnership_id: int, assessment_id: int, person_id: int, number: int):
-    answering = _paper(request, partnership_id, assessment_id, person_id)
-    if isinstance(answering, HttpResponse):
-        return answering
-    return _section(request, answering, number)
-
-
-@never_cache
-@login_required
-def paper_save(request, partnership_id: int, assessment_id: int, person_id: int):
-    answering = _paper(request, partnership_id, assessment_id, person_id)
-    if isinstance(answering, HttpResponse):
-        return answering
-    check_method(request, POST_ONLY)
-    return _save(request, answering)
-
-
-@never_cache
-@login_required
-def paper_review(request, partnership_id: int, assessment_id: int, person_id: int):
-    answering = _paper(request, partnership_id, assessment_id, person_id)
-    return answering if isinstance(answering, HttpResponse) else _review(request, answering)
-
-
-@login_required
-def paper_choose(request, partnership_id: int, assessment_id: int):
-    """Pick whose paper return to key in (a plain GET form, so it works without JavaScript)."""
-    person_id = integer(request.GET, "person")
-    if person_id is None:
-        assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
-        messages.error(request, "Choose whose paper return to enter.")
-        return redirect(assessment)
-    person, _, _ = get_assessment_person(request, partnership_id, assessment_id, person_id)
-    return redirect("paper", partnership_id, assessment_id, person.pk)
+    return review_page(request, answering)
