@@ -347,7 +347,7 @@ ACCOUNT_FORMS |= {
 }
 
 # Invitations to join a partnership go to any address a coordinator types in, from
-# our address (workshops.services.members). Besides the partnership's daily
+# our address (workshops.services.member_invitations). Besides the partnership's daily
 # allowance (PARTNERSHIP_EMAILS_PER_DAY): at most this many invitation emails to
 # one address from one partnership in a day, resends included…
 MEMBER_INVITATION_EMAILS_PER_ADDRESS = env_int("MEMBER_INVITATION_EMAILS_PER_ADDRESS", 3, minimum=1)

@@ -39,7 +39,7 @@ from workshops.models import (
     User,
     Workshop,
 )
-from workshops.services import draft_actions
+from workshops.services import draft_actions, priorities
 from workshops.services import participants as participants_service
 from workshops.services import plan as plan_service
 from workshops.services import voting as voting_service
@@ -132,7 +132,7 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         agenda, coordinator, description=f"{marker} workshop action", owner=None, due_on=None
     )
     plan = plan_service.plan_for(assessment)
-    priority = plan_service.add_priority(plan, f"{marker} joint commissioning")
+    priority = priorities.add_priority(plan, f"{marker} joint commissioning")
     action = Action.objects.create(
         assessment=assessment,
         title=f"{marker} refresh the plan",
@@ -312,13 +312,13 @@ def build_full_partnership(cast, bank) -> Assessment:
     go(workshop, "next")  # left on an item, so Workshop.current is set
 
     plan = plan_service.plan_for(assessment)
-    first = plan_service.add_priority(plan, "Joint commissioning with health")
-    second = plan_service.add_priority(plan, "A single performance framework")
-    plan_service.add_priority(plan, "Dropped idea")
-    plan_service.set_votes(first, 4)
-    plan_service.set_votes(second, 7)
-    plan_service.drop_priority(plan.priorities.get(text="Dropped idea"))
-    plan_service.order_priorities_by_votes(plan)
+    first = priorities.add_priority(plan, "Joint commissioning with health")
+    second = priorities.add_priority(plan, "A single performance framework")
+    priorities.add_priority(plan, "Dropped idea")
+    priorities.set_votes(first, 4)
+    priorities.set_votes(second, 7)
+    priorities.drop_priority(plan.priorities.get(text="Dropped idea"))
+    priorities.order_priorities_by_votes(plan)
     draft_actions.propose_drafts(assessment, cast.coordinator)
     plan_service.decide(assessment.actions.get(source="workshop"), True, cast.facilitator)
     proposed = list(assessment.actions.filter(status="proposed").order_by("pk"))

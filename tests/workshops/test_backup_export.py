@@ -17,7 +17,7 @@ from tests.workshops.backup_helpers import (
     rich,  # noqa: F401 - a fixture
 )
 from workshops.models import Action, Invitation, Membership, Priority, ProgressNote
-from workshops.services import backup, backup_export
+from workshops.services import backup, backup_export, priorities
 from workshops.services import plan as plan_service
 
 
@@ -27,7 +27,7 @@ def test_the_export_holds_nothing_of_another_partnership(cast, rich, bank, tmp_p
     their_invitation = Invitation.objects.create(assessment=theirs, person=cast.other_person)
     respond(their_invitation, {"1.1:internal": "2", "1.1:note": "Westmoor evidence"})
     make_workshop(cast, theirs, title="Westmoor board", facilitator=cast.outsider)
-    plan_service.add_priority(plan_service.plan_for(theirs), "Westmoor priority")
+    priorities.add_priority(plan_service.plan_for(theirs), "Westmoor priority")
     path = tmp_path / "eastvale.json"
 
     export_to(path, cast.partnership)

@@ -29,9 +29,10 @@ from tests.workshops.inviting import (
     token_of,
 )
 from workshops.models import AuditEvent, EmailSend, MemberInvitation, Membership, Partnership, User
-from workshops.services import members as member_services
+from workshops.services import member_invitations
 from workshops.services.mail import unlinked
-from workshops.services.partnership import MembershipError, verify_partnership
+from workshops.services.members import MembershipError
+from workshops.services.partnership import verify_partnership
 
 # Inviting.
 
@@ -110,16 +111,16 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(coordinator, 
 
 def test_an_invitation_cannot_grant_a_role_higher_than_the_inviter_holds(cast, mailoutbox):
     with pytest.raises(MembershipError, match="cannot give a role above your own"):
-        member_services.invite_member(
+        member_invitations.invite_member(
             cast.partnership, cast.facilitator, "a@example.org", "coordinator"
         )
     with pytest.raises(MembershipError):
-        member_services.invite_member(
+        member_invitations.invite_member(
             cast.partnership, cast.outsider, "a@example.org", "participant"
         )
     assert not MemberInvitation.objects.exists() and mailoutbox == []
     # Up to their own role is allowed by the rule (only coordinators reach the page).
-    member_services.invite_member(
+    member_invitations.invite_member(
         cast.partnership, cast.facilitator, "a@example.org", "facilitator"
     )
     assert MemberInvitation.objects.get().role == "facilitator"
@@ -454,7 +455,7 @@ def test_invitation_emails_to_one_address_are_limited_per_day_resends_included(
     assert Client().get(link_in(mailoutbox[-1])).status_code == 200  # the last link still works
     # Another address, and the same address from another partnership, are not held up.
     assert invite(coordinator, cast, "bob@example.org").status_code == 302
-    member_services.invite_member(cast.other, cast.outsider, "ann@example.org", "participant")
+    member_invitations.invite_member(cast.other, cast.outsider, "ann@example.org", "participant")
     assert len(mailoutbox) == 5
     # Tomorrow the address may be invited again.
     EmailSend.objects.update(created_at=timezone.now() - timedelta(days=1))

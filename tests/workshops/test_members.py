@@ -23,7 +23,7 @@ from tests.workshops.inviting import (
 )
 from workshops.models import AuditEvent, MemberInvitation, Membership, User
 from workshops.services import members as member_services
-from workshops.services.partnership import MembershipError
+from workshops.services.members import MembershipError
 
 # The members page.
 

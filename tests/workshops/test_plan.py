@@ -1,4 +1,6 @@
-"""Improvement plans: priorities, lifecycle, history, conflicting edits, and the pages."""
+"""Improvement plans: lifecycle, history, conflicting edits, and the pages.
+
+The board's priorities: tests/workshops/test_priorities.py."""
 
 from __future__ import annotations
 
@@ -8,31 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.builders import make_workshop
 from tests.workshops.test_results import respond
-from workshops.models import Action, ActionChange, AgendaItem, Priority, ProgressNote
+from workshops.models import Action, ActionChange, ProgressNote
 from workshops.services import plan as services
-
-# --- Priorities ----------------------------------------------------------------------------------
-
-
-def test_priorities_are_gathered_once_and_ranked_by_the_dot_vote(cast, assessment):
-    respond(assessment, **{"8_1": "Joint commissioning"})
-    respond(assessment, **{"8_1": "Data sharing", "8_1_2": "Not a priority: support"})
-    workshop = make_workshop(cast, assessment)
-    AgendaItem.objects.filter(pk=workshop.agenda.first().pk).update(improvements="Refresh plan")
-    plan = services.plan_for(assessment)
-    assert services.gather_priorities(plan) == 3
-    assert services.gather_priorities(plan) == 0
-    texts = list(plan.priorities.values_list("text", flat=True))
-    assert texts == ["Joint commissioning", "Data sharing", "1.1: Refresh plan"]
-    votes = {"Joint commissioning": 2, "Data sharing": 7, "1.1: Refresh plan": 2}
-    for priority in plan.priorities.all():
-        Priority.objects.filter(pk=priority.pk).update(votes=votes[priority.text])
-    services.order_priorities_by_votes(plan)
-    ranked = list(plan.priorities.values_list("text", flat=True))
-    assert ranked == ["Data sharing", "Joint commissioning", "1.1: Refresh plan"]
-
 
 # --- Lifecycle, history and conflicts ------------------------------------------------------------
 
@@ -150,29 +130,6 @@ def test_executives_read_the_plan_but_cannot_change_it(client, cast, assessment,
     assert client.get(reverse("plan-action", args=[*ids, action.pk])).status_code == 403
 
 
-def test_the_coordinator_adds_counts_and_drops_priorities_on_the_page(client, cast, assessment):
-    client.force_login(cast.coordinator)
-    ids = [cast.partnership.pk, assessment.pk]
-    for _ in range(2):  # the same form sent twice
-        client.post(reverse("plan-change", args=[*ids, "priority"]), {"text": "Shared data"})
-    client.post(reverse("plan-change", args=[*ids, "priority"]), {"text": "Joint commissioning"})
-    plan = services.plan_for(assessment)
-    data, joint = plan.priorities.all()
-    assert (data.text, data.rank, joint.rank) == ("Shared data", 1, 2)
-    change = reverse("priority-change", args=[*ids, joint.pk])
-    response = client.post(change, {"change": "votes", "votes": "lots"}, follow=True)
-    assert "whole number from 0 to 1000" in response.content.decode()
-    client.post(change, {"change": "votes", "votes": "5"})
-    client.post(reverse("plan-change", args=[*ids, "rank"]))
-    assert list(plan.priorities.values_list("text", flat=True)) == [
-        "Joint commissioning",
-        "Shared data",
-    ]
-    client.post(reverse("priority-change", args=[*ids, data.pk]), {"change": "drop"})
-    page = client.get(reverse("plan", args=ids)).content.decode()
-    assert "Joint commissioning" in page and "Shared data" not in page
-
-
 @pytest.mark.parametrize("decision", [None, "", "Reject", "accept "])
 def test_a_draft_is_only_rejected_on_purpose(client, cast, assessment, action, decision):
     client.force_login(cast.coordinator)
@@ -183,30 +140,6 @@ def test_a_draft_is_only_rejected_on_purpose(client, cast, assessment, action, d
     action.refresh_from_db()
     assert action.status == Action.Status.PROPOSED
     assert not action.changes.exists()
-
-
-@pytest.mark.parametrize(
-    "data, message",
-    [
-        # "²" passes str.isdigit() but not int(); 5,000 digits are more than int() reads.
-        ({"change": "votes", "votes": "²"}, "whole number from 0 to 1000"),
-        ({"change": "votes", "votes": "9" * 5000}, "whole number from 0 to 1000"),
-        ({"change": "sideways"}, "Choose to move the priority, drop it or save its dots."),
-        ({}, "Choose to move the priority, drop it or save its dots."),
-    ],
-)
-def test_a_change_to_a_priority_the_page_does_not_offer_is_refused(
-    client, cast, assessment, data, message
-):
-    plan = services.plan_for(assessment)
-    priority = services.add_priority(plan, "Shared data")
-    client.force_login(cast.coordinator)
-    url = reverse("priority-change", args=[cast.partnership.pk, assessment.pk, priority.pk])
-    response = client.post(url, data, follow=True)
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    priority.refresh_from_db()
-    assert (priority.votes, priority.rank, priority.dropped) == (0, 1, False)
 
 
 def test_an_element_id_no_row_can_have_is_refused_not_a_server_error(client, cast, assessment):

@@ -200,14 +200,14 @@ def invitation_in_flow(sociallogin: SocialLogin) -> MemberInvitation | None:
 
 
 def _usable_invitation(sociallogin: SocialLogin, email: str) -> MemberInvitation | None:
-    from workshops.services import members
+    from workshops.services import member_invitations
 
     invitation = invitation_in_flow(sociallogin)
     if invitation is None or invitation.email != email:
         return None
     try:
-        members.check(invitation)
-    except members.InvitationGone:
+        member_invitations.check(invitation)
+    except member_invitations.InvitationGone:
         return None
     return invitation
 
@@ -320,7 +320,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
     def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form=None) -> User:
-        from workshops.services import members
+        from workshops.services import member_invitations, members
 
         email, _ = _returned_email(sociallogin)
         invitation = _usable_invitation(sociallogin, email)
@@ -329,8 +329,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         try:
             with transaction.atomic():
                 user = super().save_user(request, sociallogin, form)
-                members.accept(invitation, user, request)
-        except members.InvitationGone:
+                member_invitations.accept(invitation, user, request)
+        except member_invitations.InvitationGone:
             # Accepted or withdrawn in the moment between: nothing was kept.
             raise ImmediateHttpResponse(
                 refusal(request, "no account", **_words(sociallogin))

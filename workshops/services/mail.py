@@ -115,8 +115,8 @@ def waiting_invitations(assessment: Assessment):
 def send_waiting(partnership: Partnership) -> Delivery:
     """Send the invitations that waited, for every assessment still open, and the
     invitations to join the partnership that waited too."""
-    # Imported here: services.assessment and services.members send through this module.
-    from workshops.services import members
+    # Imported here: services.assessment and services.member_invitations send through this module.
+    from workshops.services import member_invitations
 
     sends: list[EmailSend] = []
     with transaction.atomic():
@@ -127,7 +127,7 @@ def send_waiting(partnership: Partnership) -> Delivery:
             waiting = list(waiting_invitations(assessment).select_for_update(of=("self",)))
             going = waiting[: take(partnership, len(waiting))]
             sends += queue(partnership, EmailSend.Kind.INVITATION, going)
-        sends += members.queue_waiting(partnership)
+        sends += member_invitations.queue_waiting(partnership)
     return deliver(sends)
 
 
@@ -298,8 +298,8 @@ def _reason(exc: Exception) -> str:
 def _compose(send: EmailSend) -> tuple[EmailMessage, Callable[[], None]] | str:
     """The email with a new link, and how to withdraw that link if it fails to go;
     or why it is no longer wanted."""
-    # Imported here: services.assessment and services.members send through this module.
-    from workshops.services import members
+    # Imported here: services.assessment and services.member_invitations send through this module.
+    from workshops.services import member_invitations
     from workshops.services.assessment import _message
 
     if send.kind == EmailSend.Kind.MEMBER:
@@ -308,7 +308,7 @@ def _compose(send: EmailSend) -> tuple[EmailMessage, Callable[[], None]] | str:
         )
         if not invitation.is_open:
             return "The invitation was accepted or withdrawn before it could be sent."
-        return members.compose(invitation)
+        return member_invitations.compose(invitation)
     invitation = (
         Invitation.objects.select_related("person", "assessment__partnership")
         .filter(pk=send.invitation_id)

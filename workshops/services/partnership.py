@@ -1,4 +1,5 @@
-"""Workflows that touch more than one model."""
+"""Setting up a partnership (support staff do, inviting its first coordinator) and
+verifying it, which sends the emails that waited for that."""
 
 from __future__ import annotations
 
@@ -8,11 +9,7 @@ from django.utils import timezone
 
 from workshops import audit
 from workshops.models import Membership, Partnership, User
-from workshops.services import mail
-
-
-class MembershipError(Exception):
-    """A membership change that the rules do not allow; the message is for the user."""
+from workshops.services import mail, member_invitations
 
 
 def create_partnership(
@@ -28,11 +25,8 @@ def create_partnership(
     coordinator and the support list says it is waiting for them.
 
     Returns the partnership, the invitation and what became of its email (None:
-    it waits, as ``members.held_back`` says).
+    it waits, as ``member_invitations.held_back`` says).
     """
-    # Imported here: services.members builds on this module.
-    from workshops.services import members
-
     with transaction.atomic():
         partnership = Partnership(**fields)
         partnership.full_clean()
@@ -46,7 +40,7 @@ def create_partnership(
             data={"partnership": partnership.pk},
             request=request,
         )
-        invitation, sends = members.queue_invitation(
+        invitation, sends = member_invitations.queue_invitation(
             partnership, staff, coordinator_email, Membership.Role.COORDINATOR
         )
     # After the commit, as every email: its link then opens what it points at.
@@ -76,30 +70,3 @@ def verify_partnership(
     # After the commit: a mail server that refuses leaves the partnership verified,
     # and the emails it refused are tried again (services.mail.retry_failed).
     return mail.send_waiting(partnership)
-
-
-def keep_a_coordinator(partnership: Partnership, leaving: Membership) -> None:
-    """Refuse to take away the last coordinator, by removing or by demoting them."""
-    others = partnership.memberships.select_for_update().filter(role=Membership.Role.COORDINATOR)
-    if not others.exclude(pk=leaving.pk).exists():
-        raise MembershipError("A partnership needs at least one coordinator.")
-
-
-@transaction.atomic
-def remove_member(partnership: Partnership, membership_id: int, *, by: User | None = None) -> None:
-    """Remove a membership, but never the last coordinator of a partnership."""
-    # The partnership's row first, as every change to its members takes it: two
-    # coordinators removing each other at once then wait in turn rather than
-    # each holding one row the other needs.
-    Partnership.objects.select_for_update().get(pk=partnership.pk)
-    membership = partnership.memberships.select_for_update().get(pk=membership_id)
-    if membership.role == Membership.Role.COORDINATOR:
-        keep_a_coordinator(partnership, membership)
-    membership.delete()
-    audit.record(
-        "member.removed",
-        by=by,
-        partnership=partnership,
-        target=f"Member {membership.user.email}",
-        data={"user": membership.user_id, "member": str(membership.user), "role": membership.role},
-    )

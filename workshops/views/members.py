@@ -24,7 +24,7 @@ from workshops.access import (
 )
 from workshops.forms.members import InviteForm, NewAccountForm
 from workshops.models import MemberInvitation, Membership, User
-from workshops.services import members
+from workshops.services import member_invitations, members
 from workshops.services.members import a_role
 from workshops.views.common import posted
 
@@ -57,7 +57,7 @@ def member_invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email, role = form.cleaned_data["email"], form.cleaned_data["role"]
         try:
-            invitation, delivery = members.invite_member(
+            invitation, delivery = member_invitations.invite_member(
                 partnership, request.user, email, role, by=request.user
             )
         except services.MembershipError as exc:
@@ -68,7 +68,7 @@ def member_invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
                 request, f"{invitation.email} is invited to join {partnership} as {a_role(role)}."
             )
             if delivery is None:
-                messages.warning(request, members.held_back(partnership) or "")
+                messages.warning(request, member_invitations.held_back(partnership) or "")
             elif failed := delivery.failure_note("invitation email"):
                 messages.warning(request, failed)
             return redirect("members", partnership.pk)
@@ -84,7 +84,7 @@ def member_invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
 def member_invitation_resend(request: HttpRequest, partnership_id: int, invitation_id: int):
     invitation, _ = get_member_invitation(request, partnership_id, invitation_id, methods=POST_ONLY)
     try:
-        delivery = members.resend(invitation.partnership, invitation.pk, by=request.user)
+        delivery = member_invitations.resend(invitation.partnership, invitation.pk, by=request.user)
     except services.MembershipError as exc:
         messages.error(request, str(exc))
     else:
@@ -102,7 +102,7 @@ def member_invitation_resend(request: HttpRequest, partnership_id: int, invitati
 def member_invitation_withdraw(request: HttpRequest, partnership_id: int, invitation_id: int):
     invitation, _ = get_member_invitation(request, partnership_id, invitation_id, methods=POST_ONLY)
     try:
-        members.withdraw(invitation.partnership, invitation.pk, by=request.user)
+        member_invitations.withdraw(invitation.partnership, invitation.pk, by=request.user)
     except services.MembershipError as exc:
         messages.error(request, str(exc))
     else:
@@ -215,10 +215,10 @@ def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
         response["Retry-After"] = str(wait)
         return response
     try:
-        members.check(invitation)
+        member_invitations.check(invitation)
         if request.user.is_authenticated and not invitation.is_for(request.user):
-            raise members.InvitationGone("another address")
-    except members.InvitationGone as gone:
+            raise member_invitations.InvitationGone("another address")
+    except member_invitations.InvitationGone as gone:
         return _problem(request, gone.reason, invitation)
     if request.user.is_authenticated:
         return _accept(request, invitation)
@@ -238,8 +238,8 @@ def _accept(request: HttpRequest, invitation: MemberInvitation) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            members.accept(invitation, request.user, request)
-        except members.InvitationGone as gone:
+            member_invitations.accept(invitation, request.user, request)
+        except member_invitations.InvitationGone as gone:
             return _problem(request, gone.reason, invitation)
         except services.MembershipError as exc:
             error = str(exc)
@@ -253,15 +253,15 @@ def _new_account(request: HttpRequest, invitation: MemberInvitation) -> HttpResp
     form = NewAccountForm(posted(request), email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
-            user = members.join_with_new_account(
+            user = member_invitations.join_with_new_account(
                 invitation,
                 form.cleaned_data["full_name"],
                 form.cleaned_data["password1"],
                 request,
             )
-        except members.InvitationGone as gone:
+        except member_invitations.InvitationGone as gone:
             return _problem(request, gone.reason, invitation)
-        except members.AccountExists:
+        except member_invitations.AccountExists:
             return redirect_to_login(request.get_full_path())
         login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         # They chose the password a moment ago: setting up a second factor (which asks

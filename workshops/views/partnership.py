@@ -20,7 +20,7 @@ from workshops.access import (
 from workshops.forms import OrganisationForm, PartnershipForm, PersonForm
 from workshops.forms.partnership import CoordinatorInviteForm, NewPartnershipForm
 from workshops.models import AuditEvent, MemberInvitation, Membership, Partnership
-from workshops.services import members, privacy
+from workshops.services import member_invitations, privacy
 from workshops.views.common import posted
 
 AUDIT_PAGE_SIZE = 50
@@ -72,7 +72,7 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
                 "its coordinator; it has none until they accept.",
             )
             if delivery is None:
-                messages.warning(request, members.held_back(partnership) or "")
+                messages.warning(request, member_invitations.held_back(partnership) or "")
             elif failed := delivery.failure_note("invitation email"):
                 messages.warning(request, failed)
             return redirect("support-partnerships")
@@ -124,7 +124,7 @@ def partnership_invite_coordinator(request: HttpRequest, pk: int) -> HttpRespons
     form = CoordinatorInviteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, delivery = members.invite_member(
+            invitation, delivery = member_invitations.invite_member(
                 partnership,
                 request.user,
                 form.cleaned_data["email"],
@@ -138,7 +138,7 @@ def partnership_invite_coordinator(request: HttpRequest, pk: int) -> HttpRespons
                 request, f"{invitation.email} is invited to be the coordinator of {partnership}."
             )
             if delivery is None:
-                messages.warning(request, members.held_back(partnership) or "")
+                messages.warning(request, member_invitations.held_back(partnership) or "")
             elif failed := delivery.failure_note("invitation email"):
                 messages.warning(request, failed)
             return redirect("support-partnerships")

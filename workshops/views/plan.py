@@ -15,7 +15,7 @@ from workshops.access import POST_ONLY, READ_ONLY, Need, get_action, get_assessm
 from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm, WithdrawForm
 from workshops.models import Action, PlanPdf
 from workshops.reporting import plan_pdf_queue
-from workshops.services import draft_actions
+from workshops.services import draft_actions, priorities
 from workshops.services import plan as services
 from workshops.views.common import integer, posted
 
@@ -62,12 +62,12 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
             added = draft_actions.propose_drafts(assessment, request.user, by=request.user)
             messages.success(request, f"{added} new draft action(s) proposed from the results.")
         elif change == "gather":
-            added = services.gather_priorities(improvement_plan, by=request.user)
+            added = priorities.gather_priorities(improvement_plan, by=request.user)
             messages.success(
                 request, f"{added} new candidate priorit{'y' if added == 1 else 'ies'}."
             )
         elif change == "rank":
-            services.order_priorities_by_votes(improvement_plan, by=request.user)
+            priorities.order_priorities_by_votes(improvement_plan, by=request.user)
             messages.success(request, "Priorities ranked by the board's dot vote.")
         elif change == "agree":
             shown = integer(request.POST, "version")
@@ -83,7 +83,7 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
         elif change == "priority":
             form = PriorityForm(request.POST)
             if form.is_valid():
-                priority = services.add_priority(
+                priority = priorities.add_priority(
                     improvement_plan, form.cleaned_data["text"], by=request.user
                 )
                 messages.success(request, f"Priority “{priority.text}” added.")
@@ -102,14 +102,14 @@ def priority_change(request: HttpRequest, partnership_id, assessment_id, priorit
     change = request.POST.get("change")
     try:
         if change in ("up", "down"):
-            services.move_priority(priority, -1 if change == "up" else 1, by=request.user)
+            priorities.move_priority(priority, -1 if change == "up" else 1, by=request.user)
         elif change == "drop":
-            services.drop_priority(priority, by=request.user)
+            priorities.drop_priority(priority, by=request.user)
         elif change == "votes":
             count = integer(request.POST, "votes")
             if count is None:
                 count = -1  # refused by set_votes, with the message saying what it takes
-            services.set_votes(priority, count, by=request.user)
+            priorities.set_votes(priority, count, by=request.user)
         else:
             messages.error(request, "Choose to move the priority, drop it or save its dots.")
     except services.PlanError as exc:
