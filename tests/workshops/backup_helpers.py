@@ -17,7 +17,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from questions.models import Item, Section
-from tests.worlds import build_full_partnership
+from tests.full_partnership import build_full_partnership
 from workshops.models import Partnership, User
 from workshops.reporting.plan_pdf import render_plan_pdf
 from workshops.services import backup
