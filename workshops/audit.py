@@ -23,7 +23,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
-from workshops.models import AuditEvent, Membership, Workshop
+from workshops.models import AuditEvent, Workshop
+from workshops.models.partnership import a_role
 
 # The code of entries written from a coordinator's success message, before the
 # services recorded changes themselves (migration 0019 gave it to them).
@@ -99,12 +100,6 @@ def _count(count: int, word: str, plural: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (plural or word + 's')}"
 
 
-def _a_role(role: str) -> str:
-    # As services.members.a_role says it; the log sits below the services.
-    label = Membership.Role(role).label.lower()
-    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
-
-
 def _workshop_step(step: str) -> Callable[[dict], str]:
     """The words for a facilitator's step: "Board away day: open (voting open on 1.1)."."""
 
@@ -131,16 +126,16 @@ WORDS: dict[str, Words] = {
     "person.erased": "Personal details of person #{person} erased.",
     # Members and their invitations.
     "member.invited": lambda d: (
-        f"{d['email']} is invited to join {d['partnership']} as {_a_role(d['role'])}."
+        f"{d['email']} is invited to join {d['partnership']} as {a_role(d['role'])}."
     ),
     "member.invitation_resent": "A new invitation link was sent to {email}.",
     "member.invitation_withdrawn": "The invitation to {email} is withdrawn.",
     "member.invitation_accepted": lambda d: (
-        f"{d['email']} accepted the invitation and joined as {_a_role(d['role'])}."
+        f"{d['email']} accepted the invitation and joined as {a_role(d['role'])}."
     ),
     "member.removed": "{member} is no longer a member.",
     "member.role_changed": lambda d: (
-        f"{d['member']} is now {_a_role(d['role'])} (was {_a_role(d['was'])})."
+        f"{d['member']} is now {a_role(d['role'])} (was {a_role(d['was'])})."
     ),
     # Assessments: invitations, reminders, paper returns and imports.
     "assessment.created": "{title} is set up.",

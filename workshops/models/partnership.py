@@ -228,3 +228,10 @@ class Membership(models.Model):
         listed highest first, and each may do all that those below it may."""
         order = self.Role.values
         return role in order and order.index(role) >= order.index(self.role)
+
+
+def a_role(role: str) -> str:
+    """ "an executive", "a participant": a member's role as a sentence names it (in pages,
+    emails and the audit log alike)."""
+    label = Membership.Role(role).label.lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"

@@ -35,11 +35,11 @@ from workshops.models import (
     Partnership,
     User,
 )
+from workshops.models.partnership import a_role
 from workshops.services import mail
 from workshops.services.assessment import render_email
 from workshops.services.members import (
     MembershipError,
-    a_role,
     keep_a_coordinator,
     lock_partnership,
     may_grant,

@@ -17,12 +17,6 @@ class MembershipError(Exception):
     """A membership change that the rules do not allow; the message is for the user."""
 
 
-def a_role(role: str) -> str:
-    """ "an executive", "a participant": a role as a sentence names it."""
-    label = Membership.Role(role).label.lower()
-    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
-
-
 def lock_partnership(partnership: Partnership) -> None:
     """Hold the partnership's row until the transaction ends.
 

@@ -24,8 +24,8 @@ from workshops.access import (
 )
 from workshops.forms.members import InviteForm, NewAccountForm
 from workshops.models import MemberInvitation, Membership, User
+from workshops.models.partnership import a_role
 from workshops.services import member_invitations, members
-from workshops.services.members import a_role
 from workshops.views.common import posted
 
 
