@@ -194,9 +194,19 @@ function voteInPlace(form) {
   });
 }
 
+// The phone's Vote button stays at the foot of the screen while a long ballot
+// scrolls. The page's scroll padding follows the bar's height (which grows with
+// what the vote said), so an option reached by Tab or the arrow keys is scrolled
+// clear of the bar rather than left under it (WCAG 2.4.11).
+const voteBar = new ResizeObserver(() => {
+  const bar = document.querySelector("[data-vote-bar]");
+  document.documentElement.style.scrollPaddingBottom = bar ? `${bar.offsetHeight + 10}px` : "";
+});
+
 function enhance(root) {
   root.querySelectorAll("[data-deadline]").forEach(countdown);
   root.querySelectorAll("form[data-vote]").forEach(voteInPlace);
+  root.querySelectorAll("[data-vote-bar]").forEach((bar) => voteBar.observe(bar));
 }
 
 document.querySelectorAll("[data-live-url]").forEach(poll);

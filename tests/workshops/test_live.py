@@ -175,6 +175,58 @@ def test_without_javascript_a_vote_is_a_form_post_and_a_redirect_with_a_message(
     assert [a.rating for a in Answer.objects.all()] == [4]
 
 
+PARTIAL = (
+    "You rated ‘Against our own plans’ only; ‘Against other LSPs’ is not rated yet. "
+    "Your vote for ‘Against our own plans’ is in, and you can add the other until voting closes."
+)
+
+
+def test_a_vote_on_one_basis_of_two_is_kept_and_the_phone_is_told_which_is_missing(cast, bank):
+    workshop = make_workshop(cast, make_assessment(cast, basis="both"))
+    phone = joined(workshop)
+    workshop = go(workshop, "next", "open")
+    url = reverse("workshop-vote", args=[workshop.code])
+    data = {"item": workshop.current_id, "internal": "3"}
+    response = phone.post(url, data, headers={"Accept": "application/json"})
+    assert response.json() == {"ok": True, "message": PARTIAL}
+    assert {a.basis: a.rating for a in Answer.objects.all()} == {"internal": 3}
+    room = reverse("workshop-room", args=[workshop.code])
+    assert PARTIAL in page(phone, room)  # and in the page the poll sends, by the button
+    assert PARTIAL in page(phone, reverse("workshop-room-live", args=[workshop.code]))
+
+    # Without JavaScript: the same words, as a warning rather than a success.
+    response = phone.post(url, {"item": workshop.current_id, "external": "dont_know"})
+    follow = page(phone, response["Location"])
+    assert "Your vote is in. You can change it until voting closes." in follow
+    assert PARTIAL not in follow  # the earlier rating against our own plans still counts
+    assert {a.basis: a.value for a in Answer.objects.all()} == {
+        "internal": "3",
+        "external": "dont_know",
+    }
+    other = joined(workshop)
+    response = other.post(url, {"item": workshop.current_id, "external": "2"})
+    follow = page(other, response["Location"])
+    assert follow.count("You rated ‘Against other LSPs’ only; ‘Against our own plans’ is") == 2
+    assert "govuk-notification-banner--success" not in follow
+    assert 'id="message-title-1">Important</h2>' in follow
+
+
+def test_a_yes_no_question_not_yet_voted_on_shows_its_ballot_without_a_message(cast, workshop):
+    phone = joined(workshop)
+    workshop = go(workshop, "next")
+    while workshop.current.item.kind != "yes_no":
+        workshop = go(workshop, "next")
+    workshop = go(workshop, "open")
+    form = page(phone, reverse("workshop-room-live", args=[workshop.code]))
+    assert 'name="answer"' in form and "Your vote is in" not in form and "You rated" not in form
+    response = phone.post(
+        reverse("workshop-vote", args=[workshop.code]),
+        {"item": workshop.current_id, "answer": "yes"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.json()["message"] == "Your vote is in. You can change it until voting closes."
+
+
 @pytest.mark.parametrize("item", ["999999"])
 def test_a_vote_for_a_missing_or_strange_item_gets_a_message_not_an_error(workshop, item):
     phone = joined(workshop)

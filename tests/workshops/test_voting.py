@@ -51,6 +51,30 @@ def test_both_bases_are_voted_on_separately(cast, bank):
     assert stored == {"internal": 3, "external": 1}
 
 
+def test_a_vote_on_one_basis_of_two_is_stored_and_says_which_basis_is_missing(cast, bank):
+    workshop = make_workshop(cast, make_assessment(cast, basis="both"))
+    workshop = go(workshop, "next", "open")
+    respondent = anonymous(workshop)
+    stored = voting.vote(workshop.code, respondent.pk, workshop.current_id, {"external": "2"})
+    assert stored == voting.StoredVote(rated=("external",), unrated=("internal",))
+    assert stored.message == (
+        "You rated ‘Against other LSPs’ only; ‘Against our own plans’ is not rated yet. "
+        "Your vote for ‘Against other LSPs’ is in, and you can add the other until voting closes."
+    )
+    assert [a.basis for a in Answer.objects.filter(respondent=respondent)] == ["external"]
+    # Rating the other later completes the vote: the first rating is kept, not asked again.
+    stored = voting.vote(workshop.code, respondent.pk, workshop.current_id, {"internal": "4"})
+    assert stored == voting.StoredVote(rated=("internal", "external"), unrated=())
+    assert stored.message == "Your vote is in. You can change it until voting closes."
+
+
+def test_a_whole_vote_on_either_kind_of_question_says_it_is_in(cast, workshop):
+    workshop = go(workshop, "next", "open")
+    respondent = anonymous(workshop)
+    assert cast_vote(workshop, respondent, "3").unrated == ()
+    assert voting.StoredVote.of([""], {"": "yes"}).message.startswith("Your vote is in.")
+
+
 @pytest.mark.parametrize(
     "value, message", [("7", "options shown"), ("na", "options shown"), ("", "Choose an answer")]
 )

@@ -51,7 +51,7 @@ def run_together(jobs: list[Callable[[], object]]) -> list[object]:
     return results
 
 
-def cast_vote(workshop: Workshop, respondent_id: int, value: str) -> int:
+def cast_vote(workshop: Workshop, respondent_id: int, value: str) -> voting_service.StoredVote:
     return voting_service.vote(
         workshop.code, respondent_id, workshop.current_id, {"internal": value}
     )

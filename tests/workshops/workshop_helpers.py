@@ -18,7 +18,7 @@ def anonymous(workshop: Workshop, sector: str = "public") -> Respondent:
     return participants.join(workshop, role="officer", sector=sector, layer="operational")
 
 
-def cast_vote(workshop: Workshop, respondent: Respondent, value: str, **more) -> int:
+def cast_vote(workshop: Workshop, respondent: Respondent, value: str, **more) -> voting.StoredVote:
     """Vote on the current item: ``value`` for a yes/no answer or the internal rating."""
     workshop.refresh_from_db()
     values = {"": value, "internal": value, **more}

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from questions.models import Item
-from workshops.models import AgendaItem, Answer, Respondent, Workshop, WorkshopError
+from workshops.models import AgendaItem, Answer, Basis, Respondent, Workshop, WorkshopError
 from workshops.services.participants import NotJoined
 
 State = Workshop.State
@@ -156,11 +156,40 @@ def _upsert_if_voting(workshop_id: int, agenda_item_id: int, rows: list[tuple]) 
         return cursor.rowcount
 
 
-def vote(code: str, respondent_id: int, agenda_item_id: int, values: dict[str, str]) -> int:
-    """Store a participant's vote on the current item; returns how many answers it holds.
+@dataclass(frozen=True)
+class StoredVote:
+    """Which bases of a ballot a participant's vote rates and which it leaves empty. A vote
+    on one basis of two is kept, and the phone says which part is still missing."""
+
+    rated: tuple[str, ...]
+    unrated: tuple[str, ...]
+
+    @classmethod
+    def of(cls, slots: list[str], given: set[str] | dict[str, str]) -> StoredVote:
+        return cls(
+            tuple(basis for basis in slots if basis in given),
+            tuple(basis for basis in slots if basis not in given),
+        )
+
+    @property
+    def message(self) -> str:
+        """What the phone says once the vote is stored."""
+        if not self.unrated:
+            return "Your vote is in. You can change it until voting closes."
+        rated = " and ".join(f"‘{Basis(basis).short}’" for basis in self.rated)
+        unrated = " and ".join(f"‘{Basis(basis).short}’" for basis in self.unrated)
+        return (
+            f"You rated {rated} only; {unrated} is not rated yet. Your vote for {rated} is in, "
+            "and you can add the other until voting closes."
+        )
+
+
+def vote(code: str, respondent_id: int, agenda_item_id: int, values: dict[str, str]) -> StoredVote:
+    """Store a participant's vote on the current item; returns which bases it now rates.
 
     Voting again replaces the earlier vote: one answer per participant, item
-    and basis, kept by the database's unique constraint.
+    and basis, kept by the database's unique constraint. A basis left empty
+    keeps the rating an earlier vote gave it.
     """
     current = snapshot(code)
     if current is not None and current.current_id != agenda_item_id:
@@ -191,7 +220,15 @@ def vote(code: str, respondent_id: int, agenda_item_id: int, values: dict[str, s
         if not Respondent.objects.filter(pk=respondent_id, workshop_id=current.pk).exists():
             raise NotJoined
         raise WorkshopError("Voting on this item has closed, so your vote was not counted.")
-    return len(rows)
+    given = {row[2] for row in rows}
+    if len(given) < len(current.ballots):
+        # Only a vote that leaves a basis empty looks: an earlier vote may have rated it.
+        given |= set(
+            Answer.objects.filter(respondent_id=respondent_id, item_id=current.item_id).values_list(
+                "basis", flat=True
+            )
+        )
+    return StoredVote.of(list(current.ballots), given)
 
 
 def my_votes(respondent_id: int, item: Item) -> dict[str, str]:

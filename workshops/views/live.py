@@ -198,6 +198,7 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
     if agenda_item and workshop.state in (State.VOTING, State.CLOSED, State.REVEALED):
         item = agenda_item.item
         mine = voting.my_votes(respondent_id, item)
+        slots = voting.vote_slots(workshop, item)
         context["ballots"] = [
             {
                 "name": basis or "answer",
@@ -205,9 +206,10 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
                 "options": voting.vote_options(workshop, item),
                 "chosen": mine.get(basis, ""),
             }
-            for basis in voting.vote_slots(workshop, item)
+            for basis in slots
         ]
         context["voted"] = bool(mine)
+        context["vote_message"] = voting.StoredVote.of(slots, mine).message if mine else ""
     return context
 
 
@@ -262,26 +264,26 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _cast_vote(code: str, respondent_id: int, data: QueryDict) -> tuple[int, str]:
-    """Store the vote a phone sent; returns the response's status and what to tell the phone."""
+def _cast_vote(code: str, respondent_id: int, data: QueryDict) -> tuple[int, str, int]:
+    """Store the vote a phone sent; returns the response's status, what to tell the phone,
+    and how the page without JavaScript shows it (a vote missing a basis is a warning)."""
     try:
         agenda_item_id = int(data.get("item", ""))
     except ValueError:  # none sent, or text int() cannot read ("abc", "²", 5000 digits)
-        return 400, (
-            "That vote did not say which question it was for. Reload the page and vote again."
-        )
+        message = "That vote did not say which question it was for. Reload the page and vote again."
+        return 400, message, messages.ERROR
     values = {
         "internal": data.get("internal", ""),
         "external": data.get("external", ""),
         "": data.get("answer", ""),
     }
     try:
-        voting.vote(code, respondent_id, agenda_item_id, values)
+        stored = voting.vote(code, respondent_id, agenda_item_id, values)
     except participants.NotJoined as exc:
-        return 403, str(exc)
+        return 403, str(exc), messages.ERROR
     except WorkshopError as exc:
-        return 409, str(exc)
-    return 200, "Your vote is in. You can change it until voting closes."
+        return 409, str(exc), messages.ERROR
+    return 200, stored.message, messages.WARNING if stored.unrated else messages.SUCCESS
 
 
 @require_POST
@@ -292,9 +294,8 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         if wants_json:
             return JsonResponse({"ok": False, "message": "Join the workshop first."}, status=403)
         return redirect("workshop-join", code=code)
-    status, message = _cast_vote(code, respondent_id, request.POST)
-    ok = status == 200
+    status, message, level = _cast_vote(code, respondent_id, request.POST)
     if wants_json:
-        return JsonResponse({"ok": ok, "message": message}, status=status)
-    (messages.success if ok else messages.error)(request, message)
+        return JsonResponse({"ok": status == 200, "message": message}, status=status)
+    messages.add_message(request, level, message)
     return redirect("workshop-room", code=code)
