@@ -53,6 +53,17 @@ class CheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def refuse_too_long(field: forms.CharField, what: str) -> None:
+    """Let a text box take more than the field's limit, so the form can refuse it in words.
+
+    A browser silently cuts what is typed or pasted into a box with ``maxlength``, so a
+    long name would be saved cut short without anyone noticing; GOV.UK's text input
+    guidance is to leave it off and say what the limit is instead.
+    """
+    field.widget.attrs.pop("maxlength", None)
+    field.error_messages["max_length"] = f"{what} must be {field.max_length} characters or fewer"
+
+
 def gds_helper(*fields, submit: str = "Save", button=Button.primary) -> FormHelper:
     """A helper for a form the page wraps itself, ending in one button (``Button.warning``
     for a step that cannot be undone)."""
