@@ -172,6 +172,16 @@ def test_a_date_that_does_not_exist_is_refused_in_plain_words(client, cast, bank
     assert not Assessment.objects.exists()
 
 
+def test_a_month_may_be_typed_as_its_name(client, cast, bank):
+    client.force_login(cast.coordinator)
+    year = timezone.localdate().year + 1
+    data = form_data(opens_on_0="1", opens_on_1="Dec", opens_on_2=str(year))
+    data.update(closes_on_0="31", closes_on_1="december", closes_on_2=str(year))
+    assert client.post(create_url(cast), data).status_code == 302
+    assessment = cast.partnership.assessments.get()
+    assert (assessment.opens_on, assessment.closes_on) == (date(year, 12, 1), date(year, 12, 31))
+
+
 def test_a_participant_cannot_set_up_an_assessment(client, cast, bank):
     client.force_login(cast.participant)
     assert client.get(create_url(cast)).status_code == 403
