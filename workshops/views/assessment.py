@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.cache import never_cache
 
 from questions.models import BankVersion
@@ -65,7 +66,8 @@ def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
         except services.AssessmentError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{invited} invited; {delivery.sent} email(s) sent.")
+            sent = delivery.sent
+            messages.success(request, f"{invited} invited; {sent} email{pluralize(sent)} sent.")
             if failed := delivery.failure_note("invitation"):
                 messages.warning(request, failed)
             elif held := mail.held_back(assessment):
@@ -91,7 +93,11 @@ def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
         count = delivery.sent
         held = delivery.failure_note("reminder") or mail.held_back(assessment)
         if count:
-            messages.success(request, f"Reminder sent to {count} people who have not finished.")
+            messages.success(
+                request,
+                f"Reminder sent to {count} {pluralize(count, 'person,people')} "
+                f"who {pluralize(count, 'has,have')} not finished.",
+            )
         if held:
             messages.warning(request, held)
         elif not count:
