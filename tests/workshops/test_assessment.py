@@ -246,6 +246,42 @@ def test_inviting_someone_twice_keeps_one_invitation_and_link(client, cast, asse
     assert len(mailoutbox) == 1
 
 
+def test_the_invite_page_lists_who_is_already_invited_last_saying_when_and_their_email(
+    client, cast, assessment, mailoutbox
+):
+    ann = make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    make_person(cast, "Zed Young", "zed@eastvale.example.org")
+    client.force_login(cast.coordinator)
+    page = client.get(invite_url(assessment)).content.decode()
+    assert "Nobody is invited yet." in page
+    client.post(invite_url(assessment), {"people": [ann.pk, cast.person.pk]})
+    revoke(assessment.invitations.get(person=cast.person))
+    page = client.get(invite_url(assessment)).content.decode()
+    assert "2 of 3 people are already invited" in page
+    today = f"{timezone.localdate():%-d %b %Y}"
+    labels = re.findall(
+        r'govuk-checkboxes__label" for="id_people_\d+">\s*([^<]*?)\s*</label>', page
+    )
+    assert labels == [
+        # Not yet invited first; then those invited, with when and what became of the email.
+        "Zed Young, Officer, Eastvale District Council",
+        f"Ann Lee, Officer, Eastvale District Council (already invited {today}: emailed {today})",
+        "Priya Shah, LSP coordinator, Eastvale District Council "
+        f"(already invited {today}: link withdrawn)",
+    ]
+
+
+def test_select_all_without_javascript_is_the_page_with_every_box_ticked(client, cast, assessment):
+    make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    client.force_login(cast.coordinator)
+    page = client.get(invite_url(assessment)).content.decode()
+    assert 'href="?all=1#id_people_1">Select all 2 people</a>' in page
+    assert "checked" not in page.split('name="people"', 1)[1]
+    page = client.get(invite_url(assessment) + "?all=1").content.decode()
+    assert page.count('name="people"') == 2
+    assert len(re.findall(r'name="people"[^>]*?checked="checked"', page, re.S)) == 2
+
+
 def test_nobody_can_be_invited_after_closing(client, cast, bank, mailoutbox):
     closed = make_assessment(cast, opens=-10, closes=-1)
     ann = make_person(cast, "Ann Lee", "ann@eastvale.example.org")

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from questions.models import BankVersion
 from workshops.access import POST_ONLY, Need, get_assessment, get_invitation, get_partnership
-from workshops.forms.assessment import AssessmentForm, InviteForm
+from workshops.forms.assessment import AssessmentForm, AssessmentInviteForm
 from workshops.services import assessment as services
 from workshops.services import dashboard, mail
 from workshops.views.common import integer, posted
@@ -57,7 +57,9 @@ def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: 
 @login_required
 def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
-    form = InviteForm(posted(request), partnership=assessment.partnership)
+    # "Select everyone" without JavaScript: the page again, with every box ticked.
+    everyone = {"people": assessment.partnership.people.all()} if "all" in request.GET else {}
+    form = AssessmentInviteForm(posted(request), assessment=assessment, initial=everyone)
     if request.method == "POST" and form.is_valid():
         try:
             invited, delivery = services.invite(
@@ -76,9 +78,10 @@ def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
     context = {
         "form": form,
         "title": f"Invite people to {assessment}",
+        "assessment": assessment,
         "partnership": assessment.partnership,
     }
-    return render(request, "workshops/form.html", context)
+    return render(request, "workshops/assessment_invite.html", context)
 
 
 @login_required
