@@ -1,5 +1,6 @@
 """Views that belong to the site rather than to an app: the health check, the
-pages shown when the database is out of reach, and the accessibility statement."""
+pages shown when the database is out of reach, the accessibility statement and
+the icon at /favicon.ico."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ import logging
 import sys
 from urllib.parse import urlsplit
 
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
@@ -69,6 +71,18 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement the public sector accessibility regulations ask
     for, public so anyone can read it before signing in."""
     return render(request, "accessibility.html")
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request: HttpRequest) -> FileResponse:
+    """The site's icon where browsers look for it unasked (pages name the SVG, but a PDF
+    or a JSON answer names none), so they get an icon instead of a 404 on every page.
+    Drawn by scripts/make_favicon.py."""
+    # Found among the static sources (not the collected files), so it is served the
+    # same with and without collectstatic.
+    icon = finders.find("img/favicon.ico")
+    return FileResponse(open(icon, "rb"), content_type="image/x-icon")
 
 
 def service_unavailable(request: HttpRequest | None = None, cause: Exception | None = None):

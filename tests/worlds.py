@@ -285,6 +285,7 @@ URLS: dict[str, Row] = {
     "accessibility": Row(_fixed("accessibility"), PUBLIC, 200, 200),
     "login": Row(_fixed("login"), ENTRANCE, 200, 200),
     "healthz": Row(_fixed("healthz"), PUBLIC, 200, 405),
+    "favicon": Row(_fixed("favicon"), PUBLIC, 200, 405),
     "logout": Row(_fixed("logout"), LOGOUT, 200, 302),
     "partnership-create": Row(_fixed("partnership-create"), STAFF, 200, 200),
     "support-partnerships": Row(_fixed("support-partnerships"), STAFF, 200, 200),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
 
 from workshops.models import Membership, Organisation, Partnership, Person, User
 from workshops.services.partnership import verify_partnership
@@ -42,7 +43,7 @@ class PartnershipAdmin(admin.ModelAdmin):
         done = [
             p for p in queryset if verify_partnership(p, request.user, request.path) is not None
         ]
-        self.message_user(request, f"{len(done)} partnership(s) verified.")
+        self.message_user(request, f"{len(done)} partnership{pluralize(len(done))} verified.")
 
 
 @admin.register(Organisation)

@@ -139,8 +139,13 @@ WORDS: dict[str, Words] = {
     ),
     # Assessments: invitations, reminders, paper returns and imports.
     "assessment.created": "{title} is set up.",
-    "assessment.invited": "{invited} invited; {emailed} email(s) sent.",
-    "assessment.reminded": "Reminder sent to {sent} people who have not finished.",
+    "assessment.invited": lambda d: (
+        f"{d['invited']} invited; {_count(d['emailed'], 'email')} sent."
+    ),
+    "assessment.reminded": lambda d: (
+        f"Reminder sent to {_count(d['sent'], 'person', 'people')} "
+        f"who {'has' if d['sent'] == 1 else 'have'} not finished."
+    ),
     "invitation.revoked": "{person}'s link has been withdrawn.",
     "paper_return.submitted": "The paper return for {person} is submitted.",
     "import.invitees": lambda d: (

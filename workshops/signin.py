@@ -13,10 +13,11 @@ from datetime import datetime
 
 from allauth.usersessions.models import UserSession
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_failure_limit
+from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db.models import Sum
+from django.http import HttpRequest
 
 from workshops.models import AuditEvent
 
@@ -48,6 +49,42 @@ class SignInHandler(AxesDatabaseHandler):
         pair = self.filter_user_attempts(request, credentials)[0]
         count, _ = pair.delete()
         return count
+
+
+# Warn of the pause when this few wrong passwords are left before it.
+WARN_WHEN_LEFT = 2
+
+
+def lockout_warning(request: HttpRequest, login: str) -> str | None:
+    """After a wrong password, a warning when only one or two more would pause signing in.
+
+    Counted as the limits count (workshops.signin.SignInHandler): the address signed
+    in to from this network, and this network as a whole. Failures are counted for
+    any address typed, with or without an account, so the warning says nothing about
+    whether the account exists.
+    """
+    credentials = {"email": login}
+    pair, address = (
+        attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+        for attempts in SignInHandler().get_user_attempts(request, credentials)
+    )
+    pair_left = get_failure_limit(request, credentials) - pair
+    address_left = settings.LOGIN_ADDRESS_FAILURE_LIMIT - address
+    left = min(pair_left, address_left)
+    if not 0 < left <= WARN_WHEN_LEFT:
+        return None
+    cool_off = get_cool_off(request)
+    minutes = round(cool_off.total_seconds() / 60) if cool_off else 0
+    paused = (
+        "signing in to that email address from this network"
+        if pair_left <= address_left
+        else "signing in from this network"
+    )
+    times = "once more" if left == 1 else f"{left} more times"
+    return (
+        f"If the password is wrong {times}, {paused} will be paused for "
+        f"{minutes} minute{'' if minutes == 1 else 's'}."
+    )
 
 
 def purge_sign_in_records(cutoff: datetime, *, dry_run: bool = False) -> dict[str, int]:

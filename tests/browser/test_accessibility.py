@@ -70,6 +70,7 @@ POLL = 4_000  # live screens poll every second or two; allow for a slow CI machi
 # only take a POST (405 to a GET) are not pages either.
 NOT_PAGES = {
     "healthz": "JSON for load balancers",
+    "favicon": "the site's icon",
     "questionnaire-pdf": "a PDF",
     "plan-pdf": "a tagged PDF, checked by the PDF tests",
     "results-7s": "an SVG chart shown on the results page, with a text alternative",

@@ -28,6 +28,7 @@ ZOOMED = {"width": 640, "height": 450}  # a 1280 × 900 screen at 200% zoom
 # waiting page hands over to a download once the file is made.
 NOT_PAGES = {
     "healthz",
+    "favicon",
     "questionnaire-pdf",
     "plan-pdf",
     "plan-pdf-status",

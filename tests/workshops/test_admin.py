@@ -20,7 +20,7 @@ def test_support_staff_can_verify_from_the_admin_site_too(client, cast: Cast):
         {"action": "verify", "_selected_action": [cast.partnership.pk]},
         follow=True,
     )
-    assert "1 partnership(s) verified." in response.content.decode()
+    assert "1 partnership verified." in response.content.decode()
     cast.partnership.refresh_from_db()
     assert cast.partnership.verified_by == staff
     assert cast.partnership.audit_events.get().summary == "Partnership verified by support staff."

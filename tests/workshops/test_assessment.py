@@ -172,6 +172,16 @@ def test_a_date_that_does_not_exist_is_refused_in_plain_words(client, cast, bank
     assert not Assessment.objects.exists()
 
 
+def test_a_month_may_be_typed_as_its_name(client, cast, bank):
+    client.force_login(cast.coordinator)
+    year = timezone.localdate().year + 1
+    data = form_data(opens_on_0="1", opens_on_1="Dec", opens_on_2=str(year))
+    data.update(closes_on_0="31", closes_on_1="december", closes_on_2=str(year))
+    assert client.post(create_url(cast), data).status_code == 302
+    assessment = cast.partnership.assessments.get()
+    assert (assessment.opens_on, assessment.closes_on) == (date(year, 12, 1), date(year, 12, 31))
+
+
 def test_a_participant_cannot_set_up_an_assessment(client, cast, bank):
     client.force_login(cast.participant)
     assert client.get(create_url(cast)).status_code == 403
@@ -199,7 +209,7 @@ def test_invited_people_with_an_email_get_their_personal_link(client, cast, asse
     response = client.post(invite_url(assessment), {"people": [ann.pk, cast.person.pk]})
     assert response.status_code == 302
     assert response["Location"] == assessment.get_absolute_url()
-    assert "2 invited; 1 email(s) sent." in client.get(response["Location"]).content.decode()
+    assert "2 invited; 1 email sent." in client.get(response["Location"]).content.decode()
 
     ann_invitation = assessment.invitations.get(person=ann)
     assert [m.to for m in mailoutbox] == [["ann@eastvale.example.org"]]
@@ -230,10 +240,46 @@ def test_inviting_someone_twice_keeps_one_invitation_and_link(client, cast, asse
     client.post(invite_url(assessment), {"people": [ann.pk]})
     invitation = invitation_in(mailoutbox[0].body)
     response = client.post(invite_url(assessment), {"people": [ann.pk]}, follow=True)
-    assert "0 invited; 0 email(s) sent." in response.content.decode()
+    assert "0 invited; 0 emails sent." in response.content.decode()
     assert assessment.invitations.get() == invitation
     assert invitation.links.count() == 1
     assert len(mailoutbox) == 1
+
+
+def test_the_invite_page_lists_who_is_already_invited_last_saying_when_and_their_email(
+    client, cast, assessment, mailoutbox
+):
+    ann = make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    make_person(cast, "Zed Young", "zed@eastvale.example.org")
+    client.force_login(cast.coordinator)
+    page = client.get(invite_url(assessment)).content.decode()
+    assert "Nobody is invited yet." in page
+    client.post(invite_url(assessment), {"people": [ann.pk, cast.person.pk]})
+    revoke(assessment.invitations.get(person=cast.person))
+    page = client.get(invite_url(assessment)).content.decode()
+    assert "2 of 3 people are already invited" in page
+    today = f"{timezone.localdate():%-d %b %Y}"
+    labels = re.findall(
+        r'govuk-checkboxes__label" for="id_people_\d+">\s*([^<]*?)\s*</label>', page
+    )
+    assert labels == [
+        # Not yet invited first; then those invited, with when and what became of the email.
+        "Zed Young, Officer, Eastvale District Council",
+        f"Ann Lee, Officer, Eastvale District Council (already invited {today}: emailed {today})",
+        "Priya Shah, LSP coordinator, Eastvale District Council "
+        f"(already invited {today}: link withdrawn)",
+    ]
+
+
+def test_select_all_without_javascript_is_the_page_with_every_box_ticked(client, cast, assessment):
+    make_person(cast, "Ann Lee", "ann@eastvale.example.org")
+    client.force_login(cast.coordinator)
+    page = client.get(invite_url(assessment)).content.decode()
+    assert 'href="?all=1#id_people_1">Select all 2 people</a>' in page
+    assert "checked" not in page.split('name="people"', 1)[1]
+    page = client.get(invite_url(assessment) + "?all=1").content.decode()
+    assert page.count('name="people"') == 2
+    assert len(re.findall(r'name="people"[^>]*?checked="checked"', page, re.S)) == 2
 
 
 def test_nobody_can_be_invited_after_closing(client, cast, bank, mailoutbox):

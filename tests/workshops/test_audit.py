@@ -281,6 +281,21 @@ def test_the_registrys_words_are_made_from_the_data(db):
     assert audit.said("no.such.code", data) is None
 
 
+def test_the_registrys_counts_are_said_in_the_singular_or_the_plural(db):
+    assert audit.said("assessment.invited", {"invited": 2, "emailed": 1}) == (
+        "2 invited; 1 email sent."
+    )
+    assert audit.said("assessment.invited", {"invited": 3, "emailed": 3}) == (
+        "3 invited; 3 emails sent."
+    )
+    assert audit.said("assessment.reminded", {"sent": 1}) == (
+        "Reminder sent to 1 person who has not finished."
+    )
+    assert audit.said("assessment.reminded", {"sent": 4}) == (
+        "Reminder sent to 4 people who have not finished."
+    )
+
+
 def test_refused_invalid_and_looked_at_changes_record_nothing(client, cast, assessment):
     workshop = make_workshop(cast, assessment)
     ids = [cast.partnership.pk, assessment.pk]

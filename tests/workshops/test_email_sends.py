@@ -93,7 +93,7 @@ def test_inviting_when_the_mail_server_drops_the_connection_is_a_clear_message(
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "5 invited; 2 email(s) sent." in page
+    assert "5 invited; 2 emails sent." in page
     assert "2 invitations were sent; 3 invitations could not be sent" in page
     assert assessment.invitations.count() == 5
     assert every_link_opens(smtp_server.links())
@@ -126,7 +126,7 @@ def test_reminders_when_the_mail_server_drops_the_connection_go_later_once(
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Reminder sent to 1 people who have not finished." in page
+    assert "Reminder sent to 1 person who has not finished." in page
     assert "1 reminder was sent; 3 reminders could not be sent" in page
     reminders = EmailSend.objects.filter(kind="reminder")
     assert sorted(reminders.values_list("state", flat=True)) == ["failed"] * 3 + ["sent"]

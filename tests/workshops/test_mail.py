@@ -46,7 +46,7 @@ def test_a_new_partnerships_invitations_wait_and_go_out_once_it_is_verified(
     client.force_login(cast.coordinator)
     response = client.post(invite_url(assessment), {"people": [p.pk for p in invited]}, follow=True)
     page = response.content.decode()
-    assert "2 invited; 0 email(s) sent." in page
+    assert "2 invited; 0 emails sent." in page
     assert "wait until support staff have checked the partnership" in page
     assert "(2 emails waiting)" in page
     assert mailoutbox == []
@@ -77,7 +77,7 @@ def test_no_more_than_the_daily_limit_go_and_the_rest_go_the_next_day(
     client.force_login(cast.coordinator)
     chosen = {"people": [p.pk for p in invited]}
     page = client.post(invite_url(assessment), chosen, follow=True).content.decode()
-    assert "5 invited; 3 email(s) sent." in page
+    assert "5 invited; 3 emails sent." in page
     assert "has sent 3 emails today, the most a partnership may send in a day" in page
     assert "Invitations still waiting: 2. The rest can go from tomorrow" in page
     assert len(mailoutbox) == 3
@@ -91,7 +91,7 @@ def test_no_more_than_the_daily_limit_go_and_the_rest_go_the_next_day(
         emails_day=timezone.localdate() - timedelta(days=1)
     )
     page = client.post(invite_url(assessment), chosen, follow=True).content.decode()
-    assert "0 invited; 2 email(s) sent." in page
+    assert "0 invited; 2 emails sent." in page
     assert len(mailoutbox) == 5 and len({m.to[0] for m in mailoutbox}) == 5
     assert not assessment.invitations.filter(sent_at=None).exists()
     cast.partnership.refresh_from_db()

@@ -4,6 +4,8 @@ inviting their first coordinators."""
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +75,14 @@ def test_only_support_staff_set_up_a_partnership_for_its_coordinator(client, cas
         "coordinator",
     )
     assert created.verified_at is not None  # setting it up is support staff's check
+
+
+def test_an_executive_is_offered_no_way_to_set_up_a_partnership(client, cast: Cast):
+    client.force_login(cast.executive)
+    for url in (reverse("home"), reverse("partnership", args=[cast.partnership.pk])):
+        page = client.get(url).content.decode()
+        assert "Set up a partnership" not in page
+        assert reverse("partnership-create") not in page
 
 
 def test_support_staff_set_up_a_partnership_and_invite_its_coordinator_saying_the_same_either_way(
@@ -270,6 +280,41 @@ def test_only_a_district_sits_under_a_county(client, cast: Cast):
     assert "Only a district partnership sits under a county one" in response.content.decode()
     cast.partnership.refresh_from_db()
     assert cast.partnership.authority_type == "district"
+
+
+def test_the_authority_type_offers_only_real_types(client, cast: Cast):
+    client.force_login(cast.coordinator)
+    page = client.get(reverse("partnership-edit", args=[cast.partnership.pk])).content.decode()
+    radio = r'name="authority_type"\s+class="govuk-radios__input"[^>]*value="([^"]*)"'
+    radios = re.findall(radio, page)
+    assert radios == Partnership.AuthorityType.values  # no blank "---------" radio
+
+
+def test_a_long_organisation_name_is_refused_in_words_not_cut(client, cast: Cast):
+    client.force_login(cast.coordinator)
+    url = reverse("organisation-create", args=[cast.partnership.pk])
+    # The box has no maxlength, which would have the browser cut the name silently.
+    assert "maxlength" not in client.get(url).content.decode()
+    response = client.post(url, {"name": "Vale " + "x" * 196, "sector": "third"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Organisation name must be 200 characters or fewer" in page
+    assert not cast.partnership.organisations.filter(name__startswith="Vale").exists()
+    # 200 characters exactly is the limit, and is kept whole.
+    client.post(url, {"name": "Vale " + "x" * 195, "sector": "third"})
+    assert len(cast.partnership.organisations.get(name__startswith="Vale").name) == 200
+
+
+def test_a_long_partnership_name_is_refused_in_words(client, cast: Cast):
+    client.force_login(cast.coordinator)
+    url = reverse("partnership-edit", args=[cast.partnership.pk])
+    response = client.post(
+        url, {"name": "E" * 201, "area": "Eastvale", "authority_type": "district"}
+    )
+    assert "Partnership name must be 200 characters or fewer" in response.content.decode()
+    cast.partnership.refresh_from_db()
+    assert cast.partnership.name == "Eastvale LSP"
 
 
 def test_coordinator_adds_an_organisation_and_a_person(client, cast: Cast):

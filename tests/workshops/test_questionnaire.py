@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.builders import make_assessment
+from tests.builders import make_assessment, make_person
 from tests.workshops.questionnaire_helpers import answers_of, url
 from workshops.models import Answer, EvidenceNote, Respondent
 from workshops.models.assessment import Scope
 from workshops.services.assessment import revoke
+from workshops.services.questionnaire import TimeToAnswer
 
 
 def test_the_link_opens_the_questionnaire_without_signing_in(client, invitation):
@@ -27,10 +28,55 @@ def test_the_link_opens_the_questionnaire_without_signing_in(client, invitation)
 def test_a_section_page_shows_its_element_and_progress(client, invitation):
     page = client.get(url(invitation, "section", 3)).content.decode()
     assert "Meetings and messages" in page
-    assert "Element 3 of 7 · Style · Soft (transformational)" in page
+    # One count throughout, the parts of this questionnaire: no "Element 3 of 7" beside it.
+    assert "7S element: Style · Soft (transformational)" in page
+    assert "Element 3 of 7" not in page
     assert "Part 3 of 8" in page
     assert "You have given <strong>0 of 104</strong>" in page
     assert "How well do your LSP meetings reflect a culture of partnership" in page
+
+
+def test_the_start_page_says_how_long_answering_takes_and_how_that_was_worked_out(
+    client, cast, bank
+):
+    # 39 ratings at 30 seconds, 25 yes-or-noes at 15 and 40 written answers at 60:
+    # 65.75 minutes, said to the nearest five.
+    full = make_assessment(cast, title="Internal")
+    page = client.get(url(full.invitations.create(person=cast.person))).content.decode()
+    assert (
+        "It takes about 1 hour 5 minutes, allowing 30 seconds for each rating, 15 for each "
+        "yes or no and 60 for each answer you write."
+    ) in page
+    # Rated on both bases, each rating is answered twice.
+    both = make_assessment(cast, title="Both", basis="both")
+    page = client.get(url(both.invitations.create(person=cast.person))).content.decode()
+    assert "It takes about 1 hour 25 minutes" in page
+    # Two parts: 7 ratings, 2 yes-or-noes and 9 written answers: 13 minutes.
+    chosen = make_assessment(cast, title="Chosen", scope=Scope.ELEMENTS, sections=(1, 8))
+    page = client.get(url(chosen.invitations.create(person=cast.person))).content.decode()
+    assert "There are 18 questions in 2 parts" in page
+    assert "It takes about 15 minutes," in page
+
+
+@pytest.mark.parametrize(
+    ("minutes", "words"),
+    [(5, "5 minutes"), (60, "1 hour"), (65, "1 hour 5 minutes"), (125, "2 hours 5 minutes")],
+)
+def test_the_time_to_answer_is_said_in_hours_and_minutes(minutes, words):
+    assert TimeToAnswer(minutes, {}).words == words
+
+
+def test_link_pages_offer_a_visitor_no_sign_in(client, cast, invitation):
+    login = f'href="{reverse("login")}"'
+    for page in ("", "review"):
+        assert login not in client.get(url(invitation, page)).content.decode()
+    assert login not in client.get(url(invitation, "section", 1)).content.decode()
+    revoke(invitation)
+    assert login not in client.get(url(invitation)).content.decode()  # "withdrawn"
+    # Someone signed in sees the usual links, as everywhere else.
+    client.force_login(cast.participant)
+    page = client.get(url(invitation)).content.decode()
+    assert "Your account" in page and "Sign out" in page
 
 
 def test_save_and_continue_stores_the_page_and_moves_on(client, invitation):
@@ -203,6 +249,35 @@ def test_after_submitting_the_questionnaire_is_read_only(client, invitation):
     assert "You have submitted your answers" in page
     assert "Save and continue" not in page and 'name="1.1:internal"' not in page
     assert answers_of(invitation) == {("1.1", "internal"): "3"}
+
+
+def test_after_submitting_the_confirmation_panel_leads_and_nothing_stacks_above_it(
+    client, invitation, mailoutbox
+):
+    client.post(url(invitation, "save"), {"1.1:internal": "3"})
+    page = client.post(url(invitation, "review"), follow=True).content.decode()
+    main = page[page.index('id="main-content"') :]
+    # The panel is the first thing on the page: no success banner, no warning above it.
+    assert main.index("govuk-panel--confirmation") < main.index("</div>")
+    assert "govuk-notification-banner" not in page and "govuk-warning-text" not in page
+    # Pressing Submit again (a double click, or Back) changes nothing and says no more.
+    page = client.post(url(invitation, "review"), follow=True).content.decode()
+    assert "You have submitted your answers" in page
+    assert "There is a problem" not in page and "govuk-notification-banner" not in page
+
+
+def test_the_copy_emailed_is_said_below_the_confirmation_panel(
+    client, cast, assessment, mailoutbox
+):
+    carol = make_person(cast, "Carol Jones", "carol@example.org")
+    invitation = assessment.invitations.create(person=carol)
+    client.post(url(invitation, "save"), {"1.1:internal": "3"})
+    response = client.post(url(invitation, "review"), {"email_copy": "yes"}, follow=True)
+    page = response.content.decode()
+    assert len(mailoutbox) == 1
+    said = page.index("A copy of your answers has been emailed to you.")
+    assert page.index("You have submitted your answers") < said
+    assert "govuk-notification-banner" not in page
 
 
 def test_submitting_with_no_answers_is_explained(client, invitation):

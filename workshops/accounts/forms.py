@@ -6,6 +6,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
 from workshops.models import SignInProvider
+from workshops.signin import lockout_warning
 
 
 class LoginForm(AllauthLoginForm):
@@ -38,4 +39,14 @@ class LoginForm(AllauthLoginForm):
                 "organisation's account” below.",
                 code="sso_domain",
             )
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError as refused:
+            if refused.code != "email_password_mismatch":
+                raise
+            warning = lockout_warning(self.request, login)
+            if warning is None:
+                raise
+            raise forms.ValidationError(
+                [refused, forms.ValidationError(warning, code="tries_left")]
+            ) from None

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from crispy_forms_gds.layout import Field, Size
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Size
 from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from questions.models import BankVersion
 from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField, gds_helper
-from workshops.models import Assessment, Partnership
+from workshops.models import Assessment, Invitation, Person
 from workshops.models.assessment import Scope
 
 
@@ -21,7 +23,7 @@ class AssessmentForm(forms.Form):
         error_messages={"required": "Choose which questions to ask"},
     )
     sections = forms.TypedMultipleChoiceField(
-        label="Elements to ask about (for chosen elements only)",
+        label="Elements to ask about",
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -47,8 +49,20 @@ class AssessmentForm(forms.Form):
         )
         self.helper = gds_helper(
             Field.text("title"),
-            Field.radios("scope", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("sections", legend_size=Size.SMALL, small=True),
+            # The elements are asked for only under "Chosen elements only", revealed when
+            # it is picked (GOV.UK Frontend's conditional reveal); without JavaScript
+            # they are all shown.
+            ConditionalRadios(
+                "scope",
+                *[
+                    ConditionalQuestion(
+                        label, Field.checkboxes("sections", legend_size=Size.SMALL, small=True)
+                    )
+                    if value == Scope.ELEMENTS
+                    else label
+                    for value, label in Scope.CHOICES
+                ],
+            ),
             Field.radios("basis", legend_size=Size.SMALL, small=True),
             Field("opens_on"),
             Field("closes_on"),
@@ -66,7 +80,16 @@ class AssessmentForm(forms.Form):
         return cleaned
 
 
-class InviteForm(forms.Form):
+class AssessmentInviteForm(forms.Form):
+    """Choosing people of the partnership to invite to an assessment.
+
+    Everyone is listed, those not yet invited first; each already invited says when,
+    and what became of their email. Choosing someone again is allowed: it keeps their
+    one invitation, and sends their email if it had to wait (services.assessment.invite).
+    Nothing says whether anyone has answered, so an anonymous assessment's list shows
+    no more than its page does.
+    """
+
     people = CheckedModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -74,14 +97,45 @@ class InviteForm(forms.Form):
         error_messages={"required": "Choose at least one person to invite"},
     )
 
-    def __init__(self, *args, partnership: Partnership, **kwargs):
+    def __init__(self, *args, assessment: Assessment, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = partnership.people.select_related("organisation")
-        self.fields["people"].label_from_instance = lambda p: (
-            f"{p.name}, {p.get_role_display()}, {p.organisation.name}"
-            + ("" if p.email else " (no email address: pass the link on by hand)")
+        self.invitations = {i.person_id: i for i in assessment.invitations.all()}
+        invited = Exists(assessment.invitations.filter(person=OuterRef("pk")))
+        self.fields["people"].queryset = (
+            assessment.partnership.people.select_related("organisation")
+            .annotate(invited=invited)
+            .order_by("invited", "name")
         )
+        self.fields["people"].label_from_instance = self._label
         self.helper = gds_helper(
             Field.checkboxes("people", legend_size=Size.MEDIUM, small=True),
             submit="Send invitations",
         )
+
+    def _label(self, person: Person) -> str:
+        label = f"{person.name}, {person.get_role_display()}, {person.organisation.name}"
+        invitation = self.invitations.get(person.pk)
+        if invitation is None:
+            if not person.email:
+                label += " (no email address: pass the link on by hand)"
+            return label
+        email = _email(invitation, person)
+        return f"{label} (already invited {_day(invitation.created_at)}: {email})"
+
+    @property
+    def invited_count(self) -> int:
+        return len(self.invitations)
+
+
+def _day(moment) -> str:
+    return f"{timezone.localtime(moment):%-d %b %Y}"
+
+
+def _email(invitation: Invitation, person: Person) -> str:
+    if invitation.is_revoked:
+        return "link withdrawn"
+    if invitation.sent_at:
+        return f"emailed {_day(invitation.sent_at)}"
+    if not (invitation.sent_to or person.email):
+        return "no email address"
+    return "email waiting to be sent"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from workshops.forms.fields import gds_helper
+from workshops.forms.fields import gds_helper, refuse_too_long
 from workshops.models import Organisation, Partnership, Person
 
 
@@ -26,9 +26,14 @@ class PartnershipForm(forms.ModelForm):
         if self.instance.pk:
             queryset = queryset.exclude(pk=self.instance.pk)
         self.fields["county_partnership"].queryset = queryset
+        # Radios of the model's choices alone: the field's own list begins with the
+        # blank a select box needs, which would be a radio labelled "---------".
+        self.fields["authority_type"].choices = Partnership.AuthorityType.choices
         self.fields["authority_type"].widget = forms.RadioSelect(
             choices=Partnership.AuthorityType.choices
         )
+        refuse_too_long(self.fields["name"], "Partnership name")
+        refuse_too_long(self.fields["area"], "Area")
         self.helper = gds_helper(
             Field.text("name"),
             Field.text("area"),
@@ -90,6 +95,7 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.partnership = partnership
         self.fields["sector"].choices = [c for c in self.fields["sector"].choices if c[0]]
+        refuse_too_long(self.fields["name"], "Organisation name")
         self.helper = gds_helper(
             Field.text("name"), Field.radios("sector", legend_size=Size.SMALL, small=True)
         )
@@ -123,6 +129,7 @@ class PersonForm(forms.ModelForm):
         self.instance.partnership = partnership
         self.fields["organisation"].queryset = partnership.organisations.all()
         self.fields["layer"].choices = [c for c in self.fields["layer"].choices if c[0]]
+        refuse_too_long(self.fields["name"], "Name")
         self.helper = gds_helper(
             Field.text("name"),
             Field.text("email"),

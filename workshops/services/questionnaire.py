@@ -206,3 +206,39 @@ def stored_answers(respondent: Respondent | None, items: list[Item]) -> dict[str
     answers = list(respondent.answers.filter(item__in=items).select_related("item"))
     notes = list(respondent.evidence_notes.filter(item__in=items).select_related("item"))
     return initial_from(answers, notes, items)
+
+
+# How long answering takes, for the start page: an estimate of reading a question and
+# choosing, not a measurement. A rating is answered once for each basis it is asked on;
+# a written answer may be left out, but whoever writes one takes a minute or so.
+SECONDS_TO_ANSWER = {Item.Kind.RATING: 30, Item.Kind.YES_NO: 15, Item.Kind.OPEN: 60}
+
+
+@dataclass(frozen=True)
+class TimeToAnswer:
+    """About how long a questionnaire takes, rounded to five minutes, and what it
+    was worked out from (seconds for each answer of a kind), for saying so."""
+
+    minutes: int
+    seconds_for: dict[str, int]
+
+    @property
+    def words(self) -> str:
+        hours, minutes = divmod(self.minutes, 60)
+        parts = [f"{hours} hour{'s' if hours > 1 else ''}"] if hours else []
+        if minutes:
+            parts.append(f"{minutes} minutes")
+        return " ".join(parts)
+
+
+def time_to_answer(assessment: Assessment, sections: list[OutlineSection]) -> TimeToAnswer:
+    seconds = sum(
+        SECONDS_TO_ANSWER[item.kind]
+        * (len(assessment.bases) if item.kind == Item.Kind.RATING else 1)
+        for section in sections
+        for item in section.items
+    )
+    return TimeToAnswer(
+        minutes=max(5, 5 * round(seconds / 300)),
+        seconds_for={str(kind): seconds for kind, seconds in SECONDS_TO_ANSWER.items()},
+    )

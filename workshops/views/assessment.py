@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.cache import never_cache
 
 from questions.models import BankVersion
 from workshops.access import POST_ONLY, Need, get_assessment, get_invitation, get_partnership
-from workshops.forms.assessment import AssessmentForm, InviteForm
+from workshops.forms.assessment import AssessmentForm, AssessmentInviteForm
 from workshops.services import assessment as services
 from workshops.services import dashboard, mail
 from workshops.views.common import integer, posted
@@ -56,7 +57,9 @@ def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: 
 @login_required
 def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
-    form = InviteForm(posted(request), partnership=assessment.partnership)
+    # "Select everyone" without JavaScript: the page again, with every box ticked.
+    everyone = {"people": assessment.partnership.people.all()} if "all" in request.GET else {}
+    form = AssessmentInviteForm(posted(request), assessment=assessment, initial=everyone)
     if request.method == "POST" and form.is_valid():
         try:
             invited, delivery = services.invite(
@@ -65,7 +68,8 @@ def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
         except services.AssessmentError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{invited} invited; {delivery.sent} email(s) sent.")
+            sent = delivery.sent
+            messages.success(request, f"{invited} invited; {sent} email{pluralize(sent)} sent.")
             if failed := delivery.failure_note("invitation"):
                 messages.warning(request, failed)
             elif held := mail.held_back(assessment):
@@ -74,9 +78,10 @@ def invite(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
     context = {
         "form": form,
         "title": f"Invite people to {assessment}",
+        "assessment": assessment,
         "partnership": assessment.partnership,
     }
-    return render(request, "workshops/form.html", context)
+    return render(request, "workshops/assessment_invite.html", context)
 
 
 @login_required
@@ -91,7 +96,11 @@ def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
         count = delivery.sent
         held = delivery.failure_note("reminder") or mail.held_back(assessment)
         if count:
-            messages.success(request, f"Reminder sent to {count} people who have not finished.")
+            messages.success(
+                request,
+                f"Reminder sent to {count} {pluralize(count, 'person,people')} "
+                f"who {pluralize(count, 'has,have')} not finished.",
+            )
         if held:
             messages.warning(request, held)
         elif not count:

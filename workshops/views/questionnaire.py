@@ -34,6 +34,7 @@ from workshops.services.questionnaire import (
     start_respondent,
     stored_answers,
     submit,
+    time_to_answer,
 )
 from workshops.views.common import flag
 
@@ -196,6 +197,7 @@ def start_page(request: HttpRequest, answering: Answering) -> HttpResponse:
         return redirect(answering.url("section", resume_at))
     context = _context(answering, sections)
     context["first"] = sections[0].section.number if sections else None
+    context["time_to_answer"] = time_to_answer(answering.assessment, sections)
     return render(request, "workshops/questionnaire/start.html", context)
 
 
@@ -312,6 +314,10 @@ def review_page(request: HttpRequest, answering: Answering) -> HttpResponse:
         if respondent is None:
             messages.error(request, "Answer at least one question before submitting.")
             return redirect(answering.url("review"))
+        if respondent.is_submitted and answering.channel == Respondent.Channel.ONLINE:
+            # A second press of Submit (a double click, or Back and again): the page
+            # that says it is submitted is all there is to say.
+            return redirect(answering.url("review"))
         try:
             submit(respondent, by=answering.entered_by)
         except QuestionnaireError as exc:
@@ -320,9 +326,11 @@ def review_page(request: HttpRequest, answering: Answering) -> HttpResponse:
         if answering.channel == Respondent.Channel.PAPER:
             messages.success(request, f"The paper return for {answering.person} is submitted.")
             return redirect(answering.assessment)
-        if flag(request.POST, "email_copy"):
-            email_copy(respondent, assessment_services.address_for(answering.invitation))
-        messages.success(request, "Your answers have been submitted. Thank you.")
+        # The page it returns to leads with a confirmation panel, so no success banner.
+        wanted = flag(request.POST, "email_copy")
+        if wanted and (address := assessment_services.address_for(answering.invitation)):
+            email_copy(respondent, address)
+            messages.info(request, "A copy of your answers has been emailed to you.")
         return redirect(answering.url("review"))
     if done := _submitted(request, answering):
         return done
