@@ -21,7 +21,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, F, Q, When, Window
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 
 from workshops.models import Answer, Assessment, Comparison, Person, Respondent, Sector
@@ -58,6 +67,8 @@ class AnswerRow:
     rating: int | None
     choice: str
     text: str
+    # The same person answered the question again later, and that answer counts instead.
+    superseded: bool
     role: str
     sector: str
     layer: str
@@ -66,8 +77,6 @@ class AnswerRow:
     # Shared by a respondent's answers.
     groups: dict[Comparison, str]
     voice: Voice
-    # The same person answered the question again later, and that answer counts instead.
-    superseded: bool = False
 
 
 def groups_of(role: str, sector: str, layer: str, organisation: str) -> dict[Comparison, str]:
@@ -91,6 +100,7 @@ def counted_respondents(assessment: Assessment, channel: str = "all"):
 
 
 def voice_of(respondent: int, person: int | None) -> Voice:
+    """Who a response is from, as far as results can tell."""
     return ("person", person) if person else ("respondent", respondent)
 
 
@@ -104,20 +114,12 @@ def person_of(prefix: str = "") -> Coalesce:
 def latest_first() -> Window:
     """An answer's place (1, 2, ...) among the answers one person gave to one question of one
     assessment, the latest first: the one in place 1 is the one that counts. On the same
-    moment, the one stored last counts. An answer from a response linked to nobody (an
-    anonymous workshop voter) is in a place of its own."""
-    unmatched = Case(
-        When(
-            Q(respondent__person__isnull=True, respondent__invitation__person__isnull=True),
-            then=F("respondent_id"),
-        )
-    )
+    moment, the one stored last counts. For answers from responses linked to a person."""
     return Window(
         RowNumber(),
         partition_by=[
             F("respondent__assessment_id"),
             person_of("respondent__"),
-            unmatched,
             F("item_id"),
             F("basis"),
         ],
@@ -125,16 +127,28 @@ def latest_first() -> Window:
     )
 
 
-def counted_answers(answers, channel: str = "all"):
-    """Of counted ``answers`` (an Answer queryset), those results count: on the questionnaire
-    and workshops together, each person's latest answer to each question (see the module's
-    docstring); on one channel, every answer, as it was given there."""
+def superseded_answers(respondents):
+    """The answers of ``respondents`` (counted responses, of one assessment or several) that
+    the same person answered again later, as a subquery of ids.
+
+    Only people with more than one response among them are ranked: anyone else's answers
+    all count, and ranking every answer would cost a sort of the whole assessment.
+    """
+    linked = respondents.alias(whose=person_of()).filter(whose__isnull=False)
+    again = linked.filter(assessment=OuterRef("assessment"), whose=OuterRef("whose"))
+    twice = linked.filter(Exists(again.exclude(pk=OuterRef("pk"))))
+    ranked = Answer.objects.filter(respondent__in=twice).annotate(place=latest_first())
+    return ranked.filter(place__gt=1).values("pk")
+
+
+def counted_answers(respondents, channel: str = "all"):
+    """The answers results count of counted ``respondents`` (a queryset): on the
+    questionnaire and workshops together, each person's latest answer to each question (see
+    the module's docstring); on one channel, every answer, as it was given there."""
+    answers = Answer.objects.filter(respondent__in=respondents)
     if channel != "all":
         return answers
-    # A subquery, so that filters added later (ratings only, say) do not decide which
-    # answer is a person's latest.
-    latest = answers.annotate(place=latest_first()).filter(place=1).values("pk")
-    return answers.filter(pk__in=latest)
+    return answers.exclude(pk__in=superseded_answers(respondents))
 
 
 def answer_rows(assessment: Assessment, channel: str = "all") -> list[AnswerRow]:
@@ -152,15 +166,14 @@ def answer_rows(assessment: Assessment, channel: str = "all") -> list[AnswerRow]
             "pk", "role", "sector", "layer", "organisation", "channel", person_of()
         )
     }
-    answers = Answer.objects.filter(respondent__in=people).order_by()
-    fields = ["respondent_id", "item_id", "basis", "rating", "choice", "text"]
-    if channel != "all":
-        return [AnswerRow(*values, *who[values[0]]) for values in answers.values_list(*fields)]
-    answers = answers.annotate(place=latest_first())
-    return [
-        AnswerRow(*values, *who[values[0]], place > 1)
-        for *values, place in answers.values_list(*fields, "place")
-    ]
+    later = (
+        ExpressionWrapper(Q(pk__in=superseded_answers(people)), output_field=BooleanField())
+        if channel == "all"
+        else Value(False)
+    )
+    answers = Answer.objects.filter(respondent__in=people).annotate(later=later).order_by()
+    fields = ("respondent_id", "item_id", "basis", "rating", "choice", "text", "later")
+    return [AnswerRow(*values, *who[values[0]]) for values in answers.values_list(*fields)]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from workshops.models import Answer, Assessment
+from workshops.models import Assessment
 from workshops.services.answer_rows import counted_answers, counted_respondents
 from workshops.services.results import CHANNELS, withheld_because
 from workshops.services.scores import band_for, rating_aggregates, scores_by_element
@@ -48,8 +48,7 @@ def chart_inputs(
     if withheld_because(assessment, channel, settings.MIN_GROUP_SIZE):
         return [], []
     items = list(assessment.items.select_related("section").order_by("position"))
-    answers = Answer.objects.filter(respondent__in=counted_respondents(assessment, channel))
-    answers = counted_answers(answers, channel)
+    answers = counted_answers(counted_respondents(assessment, channel), channel)
     scores, means = scores_by_element(rating_aggregates(answers))
     basis = assessment.bases[0]
     sections = {item.section.number: item.section for item in items if item.section.is_element}
