@@ -153,7 +153,7 @@ def test_no_results_at_all_until_enough_have_submitted(client, cast, bank):
     page = text_of(client.get(results_url(anonymous)))
     assert "Results are shown once at least 3 people have answered" in page
     assert "2 more are needed" in page
-    assert "Open view number 0" not in page and "1 respondent" not in page
+    assert "Open view number 0" not in page and "1 person" not in page
     for what, kind in [("answers", "csv"), ("answers", "xlsx"), ("items", "csv")]:
         response = client.get(results_url(anonymous, "results-export", what, kind))
         assert response["Content-Type"].startswith("text/html")
@@ -165,11 +165,11 @@ def test_no_results_at_all_until_enough_have_submitted(client, cast, bank):
     pdf = PdfReader(io.BytesIO(render_plan_pdf(anonymous)))
     report = " ".join(page.extract_text() for page in pdf.pages)
     assert "more are needed" in " ".join(report.split())
-    assert "1 people answered" not in report
+    assert "1 person" not in report
 
     answered(cast, anonymous, 2)
     page = text_of(client.get(results_url(anonymous)))
-    assert "3 respondents" in page and "more are needed" not in page
+    assert "3 people answered the questionnaire" in page and "more are needed" not in page
 
 
 def test_open_answers_need_more_people_than_figures(client, cast, bank, settings):
@@ -178,7 +178,7 @@ def test_open_answers_need_more_people_than_figures(client, cast, bank, settings
     answered(cast, anonymous, 4)
     client.force_login(cast.coordinator)
     page = text_of(client.get(results_url(anonymous)))
-    assert "4 respondents" in page
+    assert "4 people answered the questionnaire" in page
     assert "Open answers are shown once at least 5 people have answered" in page
     assert "Open view number" not in page
     rows = answers_csv(client, anonymous)
@@ -201,10 +201,10 @@ def test_a_channel_of_one_or_two_is_not_shown_apart(client, cast, bank):
     ).answers.create(item=anonymous.items.get(key="1.1"), basis="internal", rating=4)
     client.force_login(cast.coordinator)
     everyone = text_of(client.get(results_url(anonymous) + "?channel=all"))
-    assert "4 respondents" in everyone
+    assert "4 people took part: 3 answered the questionnaire, 1 voted in a workshop" in everyone
     alone = text_of(client.get(results_url(anonymous) + "?channel=questionnaire"))
     assert "shown apart once each has at least 3 people" in alone
-    assert "3 respondents" not in alone
+    assert "3 people answered the questionnaire" not in alone
 
 
 # --- Withdrawing a link shows nothing of the person --------------------------------------------

@@ -28,4 +28,5 @@ def test_workshop_votes_combine_with_the_questionnaire_or_stand_alone(cast, asse
     assert rating(build(assessment), "1.1").ratings == [4, 2]
     assert rating(build(assessment, "questionnaire"), "1.1").ratings == [4]
     assert rating(build(assessment, "workshop"), "1.1").ratings == [2]
-    assert build(assessment).by_channel == {"questionnaire": 1, "workshop": 1}
+    turnout = build(assessment).turnout
+    assert (turnout.people, turnout.questionnaire, turnout.workshop) == (2, 1, 1)

@@ -45,8 +45,11 @@ MIN = 3
 def results_of(assessment: Assessment) -> dict:
     """What the results say, leaving out the order the database happened to return answers in."""
     results = results_service.results_for(assessment, MIN)
+    t = results.turnout
     return {
-        "respondents": (results.respondents, results.by_channel),
+        # Who took part; which of the voters could be told apart is not compared, as the
+        # retention period deletes the record of who joined a workshop.
+        "people": (t.people, t.questionnaire, t.workshop, t.both),
         "elements": [(e.section.number, e.scores, e.bands) for e in results.elements],
         "ratings": [
             (r.item.key, r.basis, r.counts, sorted(r.ratings), r.dont_know, r.not_applicable)
@@ -233,8 +236,9 @@ def test_erasing_leaves_the_name_and_email_nowhere_and_the_results_as_they_were(
     # What she answered, as who she was, is untouched.
     for assessment in (world.named, world.anonymous):
         assert results_of(assessment) == results_before[assessment.pk]
-    assert results_before[world.named.pk]["respondents"] == (4, {"questionnaire": 3, "workshop": 1})
-    assert results_before[world.anonymous.pk]["respondents"] == (4, {"questionnaire": 4})
+    # Hannah answered the questionnaire and voted: three people, one of whom did both.
+    assert results_before[world.named.pk]["people"] == (3, 3, 1, 1)
+    assert results_before[world.anonymous.pk]["people"] == (4, 4, 0, 0)
     assert list(Answer.objects.order_by("pk").values_list("pk", "rating", "choice")) == (
         answers_before
     )
@@ -491,7 +495,7 @@ def test_what_is_past_the_retention_period_goes_and_answers_stay(client, old):
     assert respondent.answers.count() == 2
     assert Answer.objects.count() == answers_before
     assert results_of(old.assessment) == results_before
-    assert results_before["respondents"][0] == 6
+    assert results_before["people"][0] == 6
     joined = Respondent.objects.filter(workshop=old.old_workshop)
     assert sorted(joined.values_list("reference", "person")) == [("", None), ("", None)]
     assert Answer.objects.filter(respondent__workshop=old.old_workshop).count() == 2

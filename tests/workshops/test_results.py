@@ -159,7 +159,7 @@ def test_results_take_the_same_queries_for_10_and_500_respondents(cast, bank):
             respond(assessment, **{"1_1": str(n % 4 + 1), "1_1_2": "no", "2_1": "3"})
         with CaptureQueriesContext(connection) as queries:
             results = build(assessment)
-        assert results.respondents == size
+        assert results.turnout.people == size
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 8
 

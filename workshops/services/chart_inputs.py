@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from workshops.models import Answer, Assessment
-from workshops.services.answer_rows import counted_respondents
+from workshops.models import Assessment
+from workshops.services.answer_rows import counted_answers, counted_respondents
 from workshops.services.results import CHANNELS, withheld_because
 from workshops.services.scores import band_for, rating_aggregates, scores_by_element
 
@@ -41,13 +41,14 @@ def chart_inputs(
     assessment: Assessment, channel: str = "all"
 ) -> tuple[list[ElementScore], list[HeatRow]]:
     """Element scores and top-level question means on the headline basis. Two queries (an
-    average per question, done by the database), so a chart does not rebuild the whole
-    results. Nothing while an anonymous assessment's results are withheld."""
+    average per question, done by the database, each person counted once on each question
+    as the results count them), so a chart does not rebuild the whole results. Nothing
+    while an anonymous assessment's results are withheld."""
     channel = channel if channel in CHANNELS else "all"
     if withheld_because(assessment, channel, settings.MIN_GROUP_SIZE):
         return [], []
     items = list(assessment.items.select_related("section").order_by("position"))
-    answers = Answer.objects.filter(respondent__in=counted_respondents(assessment, channel))
+    answers = counted_answers(counted_respondents(assessment, channel), channel)
     scores, means = scores_by_element(rating_aggregates(answers))
     basis = assessment.bases[0]
     sections = {item.section.number: item.section for item in items if item.section.is_element}

@@ -6,6 +6,10 @@ Everything is computed in Python from a handful of queries that do not grow
 with respondents or items: one for the items, two for every answer and who gave
 it (a values list each), one for agreed ratings, two for earlier assessments and
 a few for benchmarks. Groups smaller than the minimum group size never get a cell.
+
+On the questionnaire and workshops together each person is one voice on each question:
+where someone answered both ways, their later answer counts (see answer_rows), and the
+headline counts people (``Turnout``), not responses.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from workshops.models import Assessment, Respondent
 from workshops.services.answer_rows import (
     DESCRIBED,
     AnswerRow,
+    Turnout,
     answer_rows,
     comments_threshold,
     counted_respondents,
     described_groups,
     group_sizes,
     kept_dimensions,
+    turnout,
 )
 from workshops.services.benchmarks import (
     Benchmark,
@@ -151,8 +157,7 @@ class Results:
     assessment: Assessment
     channel: str
     min_group: int
-    respondents: int
-    by_channel: dict[str, int]
+    turnout: Turnout
     elements: list[ElementResult]
     rating_gaps: list[Gap]
     yes_no_gaps: list[Gap]
@@ -241,8 +246,7 @@ def _withheld(assessment: Assessment, channel: str, min_group: int, reason: str)
         assessment=assessment,
         channel=channel,
         min_group=min_group,
-        respondents=0,
-        by_channel={},
+        turnout=Turnout(0, 0, 0, 0, 0),
         elements=[],
         rating_gaps=[],
         yes_no_gaps=[],
@@ -266,7 +270,9 @@ def results_for(
         return _withheld(assessment, channel, min_group, reason)
     bank = assessment.bank
     items = list(assessment.items.select_related("section").order_by("position"))
-    rows = answer_rows(assessment, channel)
+    given = answer_rows(assessment, channel)
+    # A person's earlier answer to a question they answered again counts nowhere below.
+    rows = [row for row in given if not row.superseded]
     by_item: dict[tuple[int, str], list[AnswerRow]] = defaultdict(list)
     for row in rows:
         by_item[(row.item, row.basis)].append(row)
@@ -276,7 +282,7 @@ def results_for(
     comments_withheld = ""
     if anonymous:
         min_comments = comments_threshold(min_group, min_comments)
-        people = {row.respondent: row.groups for row in rows}
+        people = {row.voice: row.groups for row in rows}
         if len(people) < min_comments:
             comments_withheld = (
                 f"Open answers are shown once at least {min_comments} people have answered, "
@@ -325,8 +331,7 @@ def results_for(
         assessment=assessment,
         channel=channel,
         min_group=min_group,
-        respondents=len({row.respondent for row in rows}),
-        by_channel=_by_channel(rows),
+        turnout=turnout(given),
         elements=list(elements.values()),
         rating_gaps=sorted(rating_gaps, key=lambda g: (-g.size, g.item.position)),
         yes_no_gaps=sorted(yes_no_gaps, key=lambda g: (-g.size, g.item.position)),
@@ -349,10 +354,3 @@ def results_for(
         or any(r.dont_know_rate >= HIGH_DONT_KNOW for r in e.ratings)
     ]
     return results
-
-
-def _by_channel(rows: list[AnswerRow]) -> dict[str, int]:
-    people: dict[str, set[int]] = defaultdict(set)
-    for row in rows:
-        people["workshop" if row.channel == WORKSHOP else "questionnaire"].add(row.respondent)
-    return {name: len(members) for name, members in people.items()}

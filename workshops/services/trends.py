@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from workshops.models import Answer, Assessment, Respondent
+from workshops.models import Assessment, Respondent
+from workshops.services.answer_rows import counted_answers
 from workshops.services.scores import rating_aggregates, scores_by_element
 
 WORKSHOP = Respondent.Channel.WORKSHOP
@@ -34,9 +35,11 @@ def trends_for(assessment: Assessment) -> list[Trend]:
     )
     if not earlier:
         return []
-    answers = Answer.objects.filter(respondent__assessment__in=earlier).filter(
-        Q(respondent__submitted_at__isnull=False) | Q(respondent__channel=WORKSHOP)
+    counted = Respondent.objects.filter(assessment__in=earlier).filter(
+        Q(submitted_at__isnull=False) | Q(channel=WORKSHOP)
     )
+    # Each person once on each question, as this assessment's results count them.
+    answers = counted_answers(counted)
     by_assessment = defaultdict(list)
     rows = rating_aggregates(answers).values_list(
         "respondent__assessment_id", "item__section__number", "item__key", "basis", "avg", "n"
