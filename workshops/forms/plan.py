@@ -123,6 +123,12 @@ class PriorityForm(forms.Form):
         self.helper = gds_helper(Field.text("text"), submit="Add priority")
 
 
+STALE_DRAFT = (
+    "A draft you selected was accepted, rejected or removed since your page was loaded. "
+    "Nothing was changed: check the drafts below and choose again."
+)
+
+
 class DecideDraftsForm(forms.Form):
     """Drafts accepted or rejected together: the ticked ones, or an element's all.
     ``group`` is the element the buttons were in, for the page to come back to it."""
@@ -131,10 +137,8 @@ class DecideDraftsForm(forms.Form):
         queryset=Action.objects.none(),
         error_messages={
             "required": "Select the draft actions to accept or reject.",
-            "invalid_choice": (
-                "A draft you selected was accepted, rejected or removed since your page was "
-                "loaded. Nothing was changed: check the drafts below and choose again."
-            ),
+            "invalid_choice": STALE_DRAFT,
+            "invalid_pk_value": STALE_DRAFT,
         },
     )
     decision = forms.ChoiceField(

@@ -173,7 +173,9 @@ def decide_many(actions: list[Action], accept: bool, user, *, by=None) -> list[A
     if not actions:
         raise PlanError("Select the draft actions to accept or reject.")
     with transaction.atomic():
-        return [decide(action, accept, user, by=by) for action in actions]
+        # As they are now, not as the page saw them: one decided meanwhile is named.
+        current = Action.objects.select_for_update().in_bulk([action.pk for action in actions])
+        return [decide(current[action.pk], accept, user, by=by) for action in actions]
 
 
 def add_progress(action: Action, text: str, user, *, by=None) -> ProgressNote:
