@@ -270,7 +270,10 @@ def actions_decide(request: HttpRequest, partnership_id: int, assessment_id: int
         decided = services.decide_many(
             list(form.cleaned_data["action"]), accept, request.user, by=request.user
         )
-        named = "; ".join(f"“{action}”" for action in decided)
+        # A long list would bury the message: the first few, then how many more.
+        named = "; ".join(f"“{action}”" for action in decided[:3])
+        if len(decided) > 3:
+            named += f" and {len(decided) - 3} more"
         messages.success(
             request,
             f"{'Accepted' if accept else 'Rejected'} "
