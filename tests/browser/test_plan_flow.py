@@ -187,7 +187,9 @@ def test_a_bad_count_of_dots_saves_none_and_says_which_row(new_page, cast, asses
     assert set(plan.priorities.values_list("votes", flat=True)) == {0}
 
 
-def test_the_coordinators_plan_with_drafts_passes_axe(browser, live_server, cast, assessment):
+def test_the_coordinators_plan_with_drafts_passes_axe_and_reflows(
+    browser, live_server, cast, assessment
+):
     answer_typically(assessment)
     draft_actions.propose_drafts(assessment, cast.coordinator)
     # axe is injected as a script, which the Content Security Policy would refuse.
@@ -199,5 +201,8 @@ def test_the_coordinators_plan_with_drafts_passes_axe(browser, live_server, cast
         page.get_by_role("button", name="Gather priorities").click()
         page.locator("[data-draft-group] details summary").first.click()
         check(page, "the coordinator's plan with drafts")
+        page.set_viewport_size({"width": 320, "height": 640})  # WCAG 1.4.10's reflow width
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 320, f"the plan with drafts is {wide}px wide on a 320px screen"
     finally:
         context.close()
