@@ -201,7 +201,6 @@ ACCEPTED = {
 # The board's dot vote on the gathered priorities, in the order they were gathered.
 DOTS = [5, 3, 7, 2, 4, 1, 6, 0, 2]
 # How many rows of the long tables the pictures show.
-DRAFTS_SHOWN = 5
 GAPS_SHOWN = 8
 AUDIT_SHOWN = 9
 
@@ -710,28 +709,27 @@ def coordinator_builds_the_plan(camera: Camera, demo: Demo) -> None:
     page.goto(f"/partnerships/{demo.partnership_id}/assessments/{demo.assessment_id}/plan/")
     click(page, "button", "Propose draft actions from the results")
     banner(page, "proposed from the results")
-    proposed = page.get_by_role("table").filter(
-        has=page.get_by_role("button", name=re.compile("^Accept"))
-    )
+    elements = page.locator("[data-draft-group]")
     camera.shoot(
         page,
         "coordinator-plan-drafts",
         top=page.get_by_role("heading", name="Proposed actions"),
-        bottom=proposed.get_by_role("row").nth(DRAFTS_SHOWN + 1),
+        bottom=elements.nth(1),
     )
+    # Accepted together: ticked (the weaker drafts behind "Show more" opened first),
+    # then "Accept selected", which the page does in place.
+    announced = page.locator("[data-live-announce]")
+    for more in page.locator("#drafts details summary").all():
+        more.click()
     for title in ACCEPTED:
-        row = proposed.get_by_role("row").filter(
-            has=page.get_by_role("link", name=title, exact=True)
-        )
-        with page.expect_navigation():
-            row.first.get_by_role("button", name=re.compile("^Accept")).click()
+        page.get_by_label(title, exact=True).first.check()
+    page.get_by_role("button", name="Accept selected").first.click()
+    announced.filter(has_text="Accepted").wait_for()
     # The rest are near-duplicates of the accepted ones: one gap seen by role and by layer.
-    reject = page.get_by_role("button", name=re.compile("^Reject"))
-    for _ in range(reject.count()):
-        with page.expect_navigation():
-            reject.first.click()
-    if reject.count():
-        raise RuntimeError("Some drafts were not rejected")
+    while elements.count():
+        heading = elements.first.locator("h3").inner_text()
+        elements.first.get_by_role("button", name=re.compile("^Reject all")).click()
+        page.locator("h3", has_text=heading).wait_for(state="detached")
 
     click(page, "button", "Gather priorities from Looking forward answers and workshops")
     banner(page, "candidate priorit")
@@ -740,8 +738,8 @@ def coordinator_builds_the_plan(camera: Camera, demo: Demo) -> None:
         if not field.count():
             break
         field.fill(str(dots))
-        with page.expect_navigation():
-            page.get_by_role("button", name=re.compile(rf"^Save dots\s*for priority {n}$")).click()
+    page.get_by_role("button", name="Save dots", exact=True).click()
+    announced.filter(has_text="Dots saved").wait_for()
     click(page, "button", "Rank by the dot vote")
 
     # Owners and dates, as the coordinator would give them on each action's page.

@@ -111,7 +111,8 @@ def build_full_partnership(cast, bank) -> Assessment:
     priorities.drop_priority(plan.priorities.get(text="Dropped idea"))
     priorities.order_priorities_by_votes(plan)
     draft_actions.propose_drafts(assessment, cast.coordinator)
-    plan_service.decide(assessment.actions.get(source="workshop"), True, cast.facilitator)
+    drafted = assessment.actions.get(source="workshop", source_key="")  # by the facilitator
+    plan_service.decide(drafted, True, cast.facilitator)
     proposed = list(assessment.actions.filter(status="proposed").order_by("pk"))
     assert len(proposed) >= 2
     accepted = plan_service.decide(proposed[0], True, cast.coordinator)

@@ -366,6 +366,8 @@ URLS: dict[str, Row] = {
     "plan-pdf-status": Row(_a("plan-pdf-status"), RESULTS, 200, 405),
     "plan-change": Row(_a("plan-change", lambda w: "agree"), MANAGE, 405, 302),
     "priority-change": Row(_a("priority-change", lambda w: w.priority.pk), MANAGE, 405, 302),
+    "plan-priority-votes": Row(_a("plan-priority-votes"), MANAGE, 405, 302),
+    "plan-actions-decide": Row(_a("plan-actions-decide"), MANAGE, 405, 302),
     "plan-action-new": Row(_a("plan-action-new"), MANAGE, 200, 200),
     "plan-action": Row(_a("plan-action", lambda w: w.action.pk), MANAGE, 200, 400),
     "plan-action-decide": Row(_a("plan-action-decide", lambda w: w.action.pk), MANAGE, 405, 302),

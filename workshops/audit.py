@@ -176,7 +176,9 @@ WORDS: dict[str, Words] = {
     "agenda.agreed": "What the room agreed on {item} is recorded.",
     "workshop.action_added": "Action added to {item}.",
     # The improvement plan: drafts, priorities, actions and agreeing it.
-    "plan.drafts_proposed": "{added} new draft action(s) proposed from the results.",
+    "plan.drafts_proposed": lambda d: (
+        f"{_count(d['added'], 'new draft action')} proposed from the results."
+    ),
     "plan.priorities_gathered": lambda d: (
         f"{d['added']} new candidate priorit{'y' if d['added'] == 1 else 'ies'}."
     ),
@@ -185,7 +187,9 @@ WORDS: dict[str, Words] = {
     "priority.added": "Priority “{priority}” added.",
     "priority.moved": "Priority “{priority}” moved {direction}.",
     "priority.dropped": "Priority “{priority}” dropped.",
-    "priority.votes_set": "Priority “{priority}” given {votes} dot votes.",
+    "priority.votes_set": lambda d: (
+        f"Priority “{d['priority']}” given {_count(d['votes'], 'dot vote')}."
+    ),
     "action.added": "“{action}” added to the plan.",
     "action.changed": "“{action}” saved.",
     "action.accepted": "Draft action “{action}” accepted.",

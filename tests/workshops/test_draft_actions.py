@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tests.builders import make_workshop
 from tests.workshops.test_results import respond
+from tests.workshops.typical_plan import answer_typically
+from workshops.models import Action, AgendaItem
 from workshops.services import draft_actions
 from workshops.services import plan as services
 from workshops.services.workshop import add_action
@@ -56,3 +58,83 @@ def test_a_rejected_draft_is_not_proposed_again(cast, assessment):
     assert draft_actions.propose_drafts(assessment, cast.coordinator) == 0
     draft.refresh_from_db()
     assert draft.status == "rejected"
+
+
+# --- Merged, grouped and capped ------------------------------------------------------------------
+
+
+def test_similar_suggestions_are_merged_into_one_draft_each(cast, assessment):
+    answer_typically(assessment)
+    draft_actions.propose_drafts(assessment, cast.coordinator)
+    drafts = list(assessment.actions.prefetch_related("items"))
+    gaps = [a for a in drafts if a.source == "gap"]
+    # One draft per question however many groups differ on it...
+    assert len({a.item_id for a in gaps}) == len(gaps)
+    both = assessment.actions.get(source_key__startswith="gap-1.1-")
+    assert "Board members rate it" in both.description
+    assert "Strategic (board) rate it" in both.description
+    assert both.description.endswith("Talk it through with these groups.")
+    # ...and one per question for the answers to look into, naming its parts.
+    flagged = [a for a in drafts if a.source == "investigate"]
+    parents = [a.item.parent_id or a.item_id for a in flagged]
+    assert len(set(parents)) == len(parents)
+    merged = assessment.actions.get(title="Find out why: 6.2, 6.2.1 and 6.2.2")
+    assert sorted(i.key for i in merged.items.all()) == ["6.2", "6.2.1", "6.2.2"]
+    assert merged.description.count("answered 'no'") == 3
+    # 99 suggestions before merging (73 gaps, 25 answers, a weak element) are 55 drafts.
+    assert len(drafts) == 55
+    assert draft_actions.propose_drafts(assessment, cast.coordinator) == 0
+
+
+def test_a_suggestion_proposed_before_merging_keeps_its_question_from_coming_back(cast, assessment):
+    answer_typically(assessment)
+    # Proposed one per group, as drafts were before: the weaker of the two on 1.1.
+    Action.objects.create(
+        assessment=assessment,
+        title="Understand why views differ on 1.1",
+        description="By layer",
+        source="gap",
+        source_key="gap-1.1-internal-Governance layer",
+    )
+    draft_actions.propose_drafts(assessment, cast.coordinator)
+    assert assessment.actions.filter(title="Understand why views differ on 1.1").count() == 1
+
+
+def test_what_a_workshop_agreed_to_investigate_is_a_draft_once(cast, assessment):
+    workshop = make_workshop(cast, assessment)
+    first = workshop.agenda.first()
+    AgendaItem.objects.filter(pk=first.pk).update(investigate=True, improvements="Ask the CVS")
+    assert draft_actions.propose_drafts(assessment, cast.coordinator) == 1
+    draft = assessment.actions.get()
+    assert (draft.source, draft.title) == ("workshop", f"Investigate further: {first.item.key}")
+    assert draft.description == (
+        f"Board away day agreed to investigate “{first.item.text}” further. "
+        "Areas for improvement: Ask the CVS"
+    )
+    assert [s.number for s in draft.sections.all()] == [first.item.section.number]
+    assert draft_actions.propose_drafts(assessment, cast.coordinator) == 0
+
+
+def test_drafts_are_grouped_by_element_then_why_the_strongest_shown_first(cast, assessment):
+    answer_typically(assessment)
+    draft_actions.propose_drafts(assessment, cast.coordinator)
+    waiting = assessment.actions.select_related("item__section").prefetch_related("sections")
+    elements = draft_actions.grouped_drafts(list(waiting))
+    assert [e.key for e in elements] == [f"element-{n}" for n in range(1, 8)]
+    assert sum(len(e.drafts) for e in elements) == 55
+    getting_done = elements[4]
+    assert getting_done.heading == "5. Getting things done"
+    assert getting_done.anchor == "drafts-element-5"
+    shown = [(group.heading, [a.title for a in group.drafts]) for group in getting_done.shown]
+    # The weak element first, then the answers most people flagged.
+    assert shown == [
+        ("A weak element", ["Strengthen getting things done"]),
+        ("Answers to look into", ["Find out why: 5.2.3", "Find out why: 5.1.3"]),
+    ]
+    assert getting_done.more_count == 12 - draft_actions.SHOWN_PER_ELEMENT
+    assert [group.heading for group in getting_done.more] == [
+        "Answers to look into",
+        "Where views differ",
+    ]
+    for element in elements:
+        assert sum(len(g.drafts) for g in element.shown) <= draft_actions.SHOWN_PER_ELEMENT

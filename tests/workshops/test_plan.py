@@ -11,7 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.workshops.test_results import respond
-from workshops.models import Action, ActionChange, ProgressNote
+from tests.workshops.typical_plan import answer_typically
+from workshops import audit
+from workshops.models import Action, ActionChange, AuditEvent, ProgressNote
+from workshops.services import draft_actions
 from workshops.services import plan as services
 
 # --- Lifecycle, history and conflicts ------------------------------------------------------------
@@ -207,3 +210,120 @@ def test_agreeing_from_a_page_without_the_version_is_refused(client, cast, actio
         response = client.post(url, posted, follow=True)
         assert "Nothing was recorded" in response.content.decode()
     assert services.plan_for(assessment).version == 0
+
+
+# --- Deciding drafts, one by one or together ---------------------------------------------------
+
+
+@pytest.fixture
+def drafts(cast, assessment) -> list[Action]:
+    answer_typically(assessment)
+    draft_actions.propose_drafts(assessment, cast.coordinator)
+    return list(assessment.actions.order_by("pk"))
+
+
+def test_several_drafts_are_accepted_at_once_or_none_are(cast, drafts):
+    first, second, third = drafts[:3]
+    services.decide(third, accept=True, user=cast.coordinator)
+    with pytest.raises(services.PlanError, match=f"“{third}” is not started, not a draft"):
+        services.decide_many([first, second, third], True, cast.coordinator)
+    first.refresh_from_db()
+    assert first.status == "proposed" and not first.changes.exists()
+    decided = services.decide_many([first, second], False, cast.coordinator, by=cast.coordinator)
+    assert [a.status for a in decided] == ["rejected", "rejected"]
+    entries = AuditEvent.objects.filter(action="action.rejected")
+    assert sorted(e.data["id"] for e in entries) == [first.pk, second.pk]
+    with pytest.raises(services.PlanError, match="Select the draft actions"):
+        services.decide_many([], True, cast.coordinator)
+
+
+def test_the_page_accepts_the_ticked_drafts_and_comes_back_to_the_list(client, cast, drafts):
+    assessment = drafts[0].assessment
+    ids = [cast.partnership.pk, assessment.pk]
+    client.force_login(cast.coordinator)
+    page = client.get(reverse("plan", args=ids)).content.decode()
+    assert 'id="drafts-element-5"' in page and "Show 9 more drafts" in page
+    url = reverse("plan-actions-decide", args=ids)
+    response = client.post(url, {"action": [drafts[0].pk, drafts[1].pk], "decision": "accept"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plan", args=ids) + "#drafts"
+    text = client.get(response["Location"]).content.decode()
+    assert f"Accepted 2 draft actions: “{drafts[0]}”; “{drafts[1]}”." in text
+    assert {a.status for a in assessment.actions.filter(pk__in=[drafts[0].pk, drafts[1].pk])} == {
+        "not_started"
+    }
+
+
+def test_an_elements_drafts_are_rejected_together_and_the_page_comes_back_to_it(
+    client, cast, drafts
+):
+    assessment = drafts[0].assessment
+    ids = [cast.partnership.pk, assessment.pk]
+    client.force_login(cast.coordinator)
+    waiting = assessment.actions.filter(status="proposed")
+    element = draft_actions.grouped_drafts(
+        list(waiting.select_related("item__section").prefetch_related("sections"))
+    )[4]
+    some, rest = element.drafts[:2], element.drafts[2:]
+    url = reverse("plan-actions-decide", args=ids)
+    data = {"action": [a.pk for a in some], "decision": "reject", "group": element.key}
+    response = client.post(url, data)
+    assert response["Location"].endswith("#drafts-element-5")  # drafts still wait there
+    data = {"action": [a.pk for a in rest], "decision": "reject", "group": element.key}
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain[-1][0].endswith("#drafts")  # the element has gone
+    assert "Rejected 10 draft actions" in response.content.decode()
+    assert not waiting.filter(pk__in=[a.pk for a in element.drafts]).exists()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"decision": "accept"}, "Select the draft actions to accept or reject."),
+        ({"action": "FIRST"}, "Choose to accept or reject the draft actions."),
+        ({"action": "FIRST", "decision": "Accept"}, "Choose to accept or reject"),
+        ({"action": ["FIRST", "DONE"], "decision": "reject"}, "since your page was loaded"),
+        ({"action": ["FIRST", str(2**63)], "decision": "reject"}, "since your page was loaded"),
+        ({"action": ["FIRST", "x"], "decision": "reject"}, "since your page was loaded"),
+    ],
+)
+def test_a_bulk_decision_the_page_did_not_offer_changes_nothing(
+    client, cast, drafts, data, message
+):
+    first, done = drafts[0], drafts[1]
+    services.decide(done, accept=True, user=cast.coordinator)
+    names = {"FIRST": str(first.pk), "DONE": str(done.pk)}
+    if "action" in data:
+        chosen = data["action"] if isinstance(data["action"], list) else [data["action"]]
+        data = {**data, "action": [names.get(value, value) for value in chosen]}
+    client.force_login(cast.coordinator)
+    ids = [cast.partnership.pk, first.assessment_id]
+    response = client.post(reverse("plan-actions-decide", args=ids), data, follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    first.refresh_from_db()
+    assert first.status == "proposed" and not first.changes.exists()
+
+
+def test_one_draft_decided_says_so_and_comes_back_to_its_element(client, cast, drafts):
+    draft = drafts[0]
+    ids = [cast.partnership.pk, draft.assessment_id]
+    client.force_login(cast.coordinator)
+    url = reverse("plan-action-decide", args=[*ids, draft.pk])
+    response = client.post(url, {"decision": "reject"})
+    element = draft_actions.element_of(draft)
+    assert response["Location"].endswith(f"#drafts-element-{element.number}")
+    text = client.get(response["Location"]).content.decode()
+    assert f"Rejected: “{draft}”." in text
+
+
+def test_proposing_says_how_many_drafts_in_words_that_agree(client, cast, assessment):
+    respond(assessment, **{"1_1_2": "no"})
+    client.force_login(cast.coordinator)
+    url = reverse("plan-change", args=[cast.partnership.pk, assessment.pk, "propose"])
+    first = client.post(url, follow=True).content.decode()
+    assert "1 new draft action proposed from the results." in first
+    again = client.post(url, follow=True).content.decode()
+    assert "No new draft actions: the results suggest nothing not proposed before." in again
+    event = AuditEvent.objects.get(action="plan.drafts_proposed")
+    assert audit.words(event) == "1 new draft action proposed from the results."

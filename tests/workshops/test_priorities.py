@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.builders import make_workshop
+from tests.builders import make_assessment, make_workshop
 from tests.workshops.test_results import respond
-from workshops.models import AgendaItem, Priority
+from workshops import audit
+from workshops.models import AgendaItem, AuditEvent, Priority
 from workshops.services import plan as services
 from workshops.services import priorities
 
@@ -75,3 +76,56 @@ def test_a_change_to_a_priority_the_page_does_not_offer_is_refused(
     assert message in response.content.decode()
     priority.refresh_from_db()
     assert (priority.votes, priority.rank, priority.dropped) == (0, 1, False)
+
+
+# --- One save for every priority's dots ---------------------------------------------------------
+
+
+@pytest.fixture
+def three(assessment) -> list[Priority]:
+    plan = services.plan_for(assessment)
+    return [priorities.add_priority(plan, text) for text in ("Data", "Commissioning", "People")]
+
+
+def test_one_save_records_the_dots_of_every_priority(client, cast, assessment, three):
+    client.force_login(cast.coordinator)
+    ids = [cast.partnership.pk, assessment.pk]
+    page = client.get(reverse("plan", args=ids)).content.decode()
+    assert page.count("Save dots") == 1
+    data = {f"votes-{p.pk}": votes for p, votes in zip(three, ["2", "7", "1"], strict=True)}
+    response = client.post(reverse("plan-priority-votes", args=ids), data)
+    assert response["Location"] == reverse("plan", args=ids) + "#priorities"
+    assert "Dots saved for 3 priorities." in client.get(response["Location"]).content.decode()
+    assert [p.votes for p in services.plan_for(assessment).priorities.all()] == [2, 7, 1]
+    again = client.post(reverse("plan-priority-votes", args=ids), data, follow=True)
+    assert "The dots are as they were: nothing to save." in again.content.decode()
+    one = client.post(reverse("plan-priority-votes", args=ids), {f"votes-{three[2].pk}": "3"})
+    assert "Dots saved for 1 priority." in client.get(one["Location"]).content.decode()
+    words = [audit.words(e) for e in AuditEvent.objects.filter(action="priority.votes_set")]
+    assert len(words) == 4
+    assert "Priority “People” given 1 dot vote." in words
+    assert "Priority “People” given 3 dot votes." in words
+
+
+@pytest.mark.parametrize("bad", ["lots", "", "-1", "1001", "²", "9" * 5000])
+def test_one_bad_count_saves_no_dots_and_names_its_row(client, cast, assessment, three, bad):
+    client.force_login(cast.coordinator)
+    ids = [cast.partnership.pk, assessment.pk]
+    data = {f"votes-{three[0].pk}": "4", f"votes-{three[1].pk}": bad, f"votes-{three[2].pk}": "2"}
+    response = client.post(reverse("plan-priority-votes", args=ids), data, follow=True)
+    assert response.status_code == 200
+    assert (
+        "Priority 2 (“Commissioning”): enter the number of dots as a whole number from 0 to "
+        "1000. No dots were saved."
+    ) in response.content.decode()
+    assert [p.votes for p in services.plan_for(assessment).priorities.all()] == [0, 0, 0]
+    assert not AuditEvent.objects.filter(action="priority.votes_set").exists()
+
+
+def test_dots_for_a_priority_of_another_plan_are_refused(cast, assessment, three, bank):
+    other = make_assessment(cast, title="Another")
+    stranger = priorities.add_priority(services.plan_for(other), "Elsewhere")
+    plan = services.plan_for(assessment)
+    with pytest.raises(services.PlanError, match="no longer in this plan"):
+        priorities.set_all_votes(plan, {three[0].pk: 3, stranger.pk: 5})
+    assert {p.votes for p in Priority.objects.all()} == {0}

@@ -121,3 +121,52 @@ class PriorityForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.text("text"), submit="Add priority")
+
+
+STALE_DRAFT = (
+    "A draft you selected was accepted, rejected or removed since your page was loaded. "
+    "Nothing was changed: check the drafts below and choose again."
+)
+
+
+class DecideDraftsForm(forms.Form):
+    """Drafts accepted or rejected together: the ticked ones, or an element's all.
+    ``group`` is the element the buttons were in, for the page to come back to it."""
+
+    action = CheckedModelMultipleChoiceField(
+        queryset=Action.objects.none(),
+        error_messages={
+            "required": "Select the draft actions to accept or reject.",
+            "invalid_choice": STALE_DRAFT,
+            "invalid_pk_value": STALE_DRAFT,
+        },
+    )
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("reject", "Reject")],
+        error_messages={
+            "required": "Choose to accept or reject the draft actions.",
+            "invalid_choice": "Choose to accept or reject the draft actions.",
+        },
+    )
+    group = forms.RegexField(regex=r"^element-(\d{1,4}|none)$", required=False)
+
+    def __init__(self, *args, assessment: Assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Rejected drafts stay decidable: a rejection can be taken back by accepting.
+        self.fields["action"].queryset = assessment.actions.filter(
+            status__in=[Action.Status.PROPOSED, Action.Status.REJECTED]
+        ).select_related("item")
+
+    @property
+    def problem(self) -> str:
+        """The first thing wrong, for the page's message (the buttons carry no fields of
+        their own to show an error beside)."""
+        for name in ("decision", "action"):
+            if name in self.errors:
+                return self.errors[name][0]
+        return "Choose the draft actions again."
+
+    @property
+    def fragment(self) -> str:
+        group = self.cleaned_data.get("group") if hasattr(self, "cleaned_data") else ""
+        return f"drafts-{group}" if group else "drafts"

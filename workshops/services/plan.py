@@ -151,7 +151,10 @@ def update_action(
 def decide(action: Action, accept: bool, user, *, by=None) -> Action:
     """Accept a proposed action into the plan, or reject it."""
     if action.status not in (Action.Status.PROPOSED, Action.Status.REJECTED):
-        raise PlanError("Only a proposed or rejected action can be accepted or rejected.")
+        raise PlanError(
+            f"“{action}” is {action.get_status_display().lower()}, not a draft: only a "
+            "proposed or rejected action can be accepted or rejected. Nothing was changed."
+        )
     status = Action.Status.NOT_STARTED if accept else Action.Status.REJECTED
     return update_action(
         action.pk,
@@ -161,6 +164,18 @@ def decide(action: Action, accept: bool, user, *, by=None) -> Action:
         by=by,
         audit_as="action.accepted" if accept else "action.rejected",
     )
+
+
+def decide_many(actions: list[Action], accept: bool, user, *, by=None) -> list[Action]:
+    """Accept or reject several drafts at once: all of them, or none if one cannot be
+    (someone else accepted it meanwhile), so the page never half-does what it said.
+    Each is audited as deciding it alone would be."""
+    if not actions:
+        raise PlanError("Select the draft actions to accept or reject.")
+    with transaction.atomic():
+        # As they are now, not as the page saw them: one decided meanwhile is named.
+        current = Action.objects.select_for_update().in_bulk([action.pk for action in actions])
+        return [decide(current[action.pk], accept, user, by=by) for action in actions]
 
 
 def add_progress(action: Action, text: str, user, *, by=None) -> ProgressNote:

@@ -7,6 +7,8 @@ The actions that follow from them, and agreeing the plan, are in services.plan.
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from questions.models import Item
 from workshops import audit
 from workshops.models import AgendaItem, Answer, ImprovementPlan, Priority
@@ -76,23 +78,53 @@ def add_priority(plan: ImprovementPlan, text: str, *, by=None) -> Priority:
     return priority
 
 
+MOST_DOTS = 1000
+
+
 def set_votes(priority: Priority, votes: int, *, by=None) -> None:
     """Record the dots a priority got in the board's dot vote."""
-    if not 0 <= votes <= 1000:
-        raise PlanError("Enter the number of dots as a whole number from 0 to 1000.")
-    if Priority.objects.filter(pk=priority.pk).exclude(votes=votes).update(votes=votes):
-        audit.record(
-            "priority.votes_set",
-            by=by,
-            partnership=priority.plan.assessment.partnership,
-            target=f"Priority “{priority.text}”",
-            data={
-                "priority": priority.text,
-                "id": priority.pk,
-                "votes": votes,
-                "was": priority.votes,
-            },
-        )
+    set_all_votes(priority.plan, {priority.pk: votes}, by=by)
+
+
+def set_all_votes(plan: ImprovementPlan, votes: dict[int, int], *, by=None) -> int:
+    """Record the dots each priority got, as one change: every count is checked before
+    any is saved, and a bad one saves none, naming the row as the page numbers it.
+    ``votes`` maps priority ids to dots; priorities it leaves out keep theirs.
+    Returns how many priorities' dots changed."""
+    with transaction.atomic():
+        priorities = {p.pk: p for p in plan.priorities.select_for_update()}
+        shown = [p.pk for p in sorted(priorities.values(), key=lambda p: p.rank) if not p.dropped]
+        unknown = [pk for pk in votes if pk not in priorities]
+        if unknown:
+            raise PlanError(
+                "A priority on your page is no longer in this plan. No dots were saved: "
+                "check the list below and save them again."
+            )
+        for pk, count in votes.items():
+            if not 0 <= count <= MOST_DOTS:
+                priority = priorities[pk]
+                row = f"Priority {shown.index(pk) + 1}" if pk in shown else "A dropped priority"
+                raise PlanError(
+                    f"{row} (“{priority.text}”): enter the number of dots as a whole number "
+                    f"from 0 to {MOST_DOTS}. No dots were saved."
+                )
+        changed = [priorities[pk] for pk, count in votes.items() if priorities[pk].votes != count]
+        for priority in changed:
+            was, priority.votes = priority.votes, votes[priority.pk]
+            audit.record(
+                "priority.votes_set",
+                by=by,
+                partnership=plan.assessment.partnership,
+                target=f"Priority “{priority.text}”",
+                data={
+                    "priority": priority.text,
+                    "id": priority.pk,
+                    "votes": priority.votes,
+                    "was": was,
+                },
+            )
+        Priority.objects.bulk_update(changed, ["votes"])
+    return len(changed)
 
 
 def drop_priority(priority: Priority, *, by=None) -> None:

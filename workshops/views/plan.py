@@ -12,7 +12,13 @@ from django.utils.text import slugify
 
 from workshops import audit
 from workshops.access import POST_ONLY, READ_ONLY, Need, get_action, get_assessment, get_priority
-from workshops.forms.plan import ActionForm, PriorityForm, ProgressForm, WithdrawForm
+from workshops.forms.plan import (
+    ActionForm,
+    DecideDraftsForm,
+    PriorityForm,
+    ProgressForm,
+    WithdrawForm,
+)
 from workshops.models import Action, PlanPdf
 from workshops.reporting import plan_pdf_queue
 from workshops.services import draft_actions, priorities
@@ -25,18 +31,20 @@ def plan(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpR
     assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
     improvement_plan = services.plan_for(assessment)
     actions = list(
-        assessment.actions.select_related("owner", "owner_person", "item").prefetch_related(
-            "sections"
-        )
+        assessment.actions.select_related(
+            "owner", "owner_person", "item__section"
+        ).prefetch_related("sections")
     )
     today = timezone.localdate()
+    proposed = [a for a in actions if a.status == Action.Status.PROPOSED]
     context = {
         "assessment": assessment,
         "partnership": assessment.partnership,
         "membership": membership,
         "plan": improvement_plan,
         "priorities": improvement_plan.priorities.filter(dropped=False),
-        "proposed": [a for a in actions if a.status == Action.Status.PROPOSED],
+        "proposed": proposed,
+        "drafts": draft_actions.grouped_drafts(proposed),
         "agreed": [a for a in actions if a.is_in_plan],
         "rejected": [a for a in actions if a.status == Action.Status.REJECTED],
         "withdrawn": [a for a in actions if a.status == Action.Status.WITHDRAWN],
@@ -46,8 +54,14 @@ def plan(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpR
     return render(request, "workshops/plan/plan.html", context)
 
 
-def _back(assessment) -> HttpResponse:
-    return redirect("plan", assessment.partnership_id, assessment.pk)
+def _back(assessment, fragment: str = "") -> HttpResponse:
+    """Back to the plan page, at the part the change was made in (``fragment``)."""
+    url = reverse("plan", args=[assessment.partnership_id, assessment.pk])
+    return redirect(f"{url}#{fragment}" if fragment else url)
+
+
+def _count(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
 @login_required
@@ -60,7 +74,12 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
     try:
         if change == "propose":
             added = draft_actions.propose_drafts(assessment, request.user, by=request.user)
-            messages.success(request, f"{added} new draft action(s) proposed from the results.")
+            messages.success(
+                request,
+                f"{_count(added, 'new draft action')} proposed from the results."
+                if added
+                else "No new draft actions: the results suggest nothing not proposed before.",
+            )
         elif change == "gather":
             added = priorities.gather_priorities(improvement_plan, by=request.user)
             messages.success(
@@ -91,7 +110,7 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
                 messages.error(request, " ".join(form.errors["text"]))
     except services.PlanError as exc:
         messages.error(request, str(exc))
-    return _back(assessment)
+    return _back(assessment, {"propose": "drafts", "agree": ""}.get(change, "priorities"))
 
 
 @login_required
@@ -114,7 +133,32 @@ def priority_change(request: HttpRequest, partnership_id, assessment_id, priorit
             messages.error(request, "Choose to move the priority, drop it or save its dots.")
     except services.PlanError as exc:
         messages.error(request, str(exc))
-    return redirect("plan", partnership_id, assessment_id)
+    return _back(priority.plan.assessment, "priorities")
+
+
+@login_required
+def priority_votes(request: HttpRequest, partnership_id: int, assessment_id: int):
+    """Every priority's dots, saved together by the one "Save dots" button."""
+    assessment, _ = get_assessment(
+        request, partnership_id, assessment_id, Need.MANAGE, methods=POST_ONLY
+    )
+    improvement_plan = services.plan_for(assessment)
+    votes = {}
+    for pk in improvement_plan.priorities.filter(dropped=False).values_list("pk", flat=True):
+        if f"votes-{pk}" in request.POST:
+            count = integer(request.POST, f"votes-{pk}")
+            votes[pk] = -1 if count is None else count  # refused, naming the row
+    try:
+        changed = priorities.set_all_votes(improvement_plan, votes, by=request.user)
+        messages.success(
+            request,
+            f"Dots saved for {_count(changed, 'priority', 'priorities')}."
+            if changed
+            else "The dots are as they were: nothing to save.",
+        )
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    return _back(assessment, "priorities")
 
 
 def _action_page(
@@ -204,9 +248,40 @@ def action_decide(request: HttpRequest, partnership_id, assessment_id, action_id
     accept = decision == "accept"
     try:
         services.decide(action, accept, request.user, by=request.user)
+        messages.success(request, f"{'Accepted' if accept else 'Rejected'}: “{action}”.")
     except services.PlanError as exc:
         messages.error(request, str(exc))
-    return _back(action.assessment)
+    anchor = draft_actions.anchor_of(draft_actions.element_of(action))
+    return _back(action.assessment, draft_actions.still_waiting(action.assessment, anchor))
+
+
+@login_required
+def actions_decide(request: HttpRequest, partnership_id: int, assessment_id: int):
+    """Drafts accepted or rejected together: the ticked ones, or all of an element's."""
+    assessment, _ = get_assessment(
+        request, partnership_id, assessment_id, Need.MANAGE, methods=POST_ONLY
+    )
+    form = DecideDraftsForm(request.POST, assessment=assessment)
+    if not form.is_valid():
+        messages.error(request, form.problem)
+        return _back(assessment, form.fragment)
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        decided = services.decide_many(
+            list(form.cleaned_data["action"]), accept, request.user, by=request.user
+        )
+        # A long list would bury the message: the first few, then how many more.
+        named = "; ".join(f"“{action}”" for action in decided[:3])
+        if len(decided) > 3:
+            named += f" and {len(decided) - 3} more"
+        messages.success(
+            request,
+            f"{'Accepted' if accept else 'Rejected'} "
+            f"{_count(len(decided), 'draft action')}: {named}.",
+        )
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    return _back(assessment, draft_actions.still_waiting(assessment, form.fragment))
 
 
 @login_required
