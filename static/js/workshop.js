@@ -194,7 +194,7 @@ function voteInPlace(form) {
   });
 }
 
-function enhance(root) {
+export function enhance(root) {
   root.querySelectorAll("[data-deadline]").forEach(countdown);
   root.querySelectorAll("form[data-vote]").forEach(voteInPlace);
 }
