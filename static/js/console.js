@@ -110,6 +110,25 @@ function focusAfter(form, pressed, partName) {
   if (where) where.focus({ preventScroll: true });
 }
 
+// Signed out (idle too long, or signed out elsewhere): the press is not sent the
+// ordinary way, which would lose what is typed; the console says so and how to
+// sign in again, and its poll puts up the same in place of the live panel.
+async function signedOut(response) {
+  const body = await response.json().catch(() => ({}));
+  const message = document.createElement("p");
+  message.className = "govuk-body lsp-console__message lsp-console__message--error";
+  message.setAttribute("role", "alert");
+  message.textContent = `${body.message || "You have been signed out."} `;
+  const again = document.createElement("a");
+  again.className = "govuk-link";
+  const link = new URL(body.sign_in || "/accounts/login/", window.location.href);
+  link.searchParams.set("next", window.location.pathname + window.location.search);
+  again.href = link.pathname + link.search;
+  again.textContent = "Sign in again";
+  message.append(again);
+  document.getElementById("console-said").replaceChildren(message);
+}
+
 function sendPlainly(form, pressed) {
   if (pressed && pressed.name) {
     const press = document.createElement("input");
@@ -139,6 +158,10 @@ async function sendInPlace(form, pressed) {
     credentials: "same-origin",
     headers: { Accept: "text/html" },
   });
+  if (response.status === 401) {
+    await signedOut(response);
+    return true;
+  }
   if (!response.ok && response.status !== 400) return false;
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   if (!page.querySelector("[data-console]")) return false; // not the console: a sign-in page

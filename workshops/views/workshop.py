@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
 
 from workshops.access import (
@@ -268,7 +269,9 @@ def _what_happened(action: str, workshop: Workshop) -> str:
         "next": f"The room is on {on}.",
         "previous": f"The room is back on {on}.",
         "skip": f"Skipped; the room is on {on}.",
-        "timer": f"The countdown is on: voting closes at {closes:%H:%M:%S}." if closes else "",
+        "timer": f"The countdown is on: voting closes at {localtime(closes):%H:%M:%S}."
+        if closes
+        else "",
         "show_remote": f"The questionnaire's answers are {remote} the room's.",
         "reopen": f"{workshop} is open again" + (f", on {on}." if on else ", waiting to start."),
     }.get(action, "")
@@ -298,7 +301,8 @@ def workshop_control(request: HttpRequest, partnership_id, assessment_id, worksh
         except WorkshopError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _what_happened(action, workshop))
+            if said := _what_happened(action, workshop):
+                messages.success(request, said)
     return back_to_console(workshop, integer(request.POST, "item"))
 
 
