@@ -382,6 +382,7 @@ URLS: dict[str, Row] = {
     "workshop": Row(_w("workshop"), FACILITATE, 200, 200),
     "workshop-console-live": Row(_w("workshop-console-live"), FACILITATE, 200, 200),
     "workshop-control": Row(_w("workshop-control"), FACILITATE, 405, 302),
+    "workshop-finish": Row(_w("workshop-finish"), FACILITATE, 200, 405),
     "workshop-present": Row(_w("workshop-present"), FACILITATE, 200, 200),
     "workshop-present-live": Row(_w("workshop-present-live"), FACILITATE, 200, 200),
     "workshop-qr": Row(_w("workshop-qr"), FACILITATE, 200, 200),

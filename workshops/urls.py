@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 from workshops.views import (
+    agenda,
+    agreed,
     assessment,
     imports,
     live,
@@ -125,6 +127,7 @@ urlpatterns = [
     path(W, workshop.workshop_console, name="workshop"),
     path(W + "live/", workshop.workshop_console_live, name="workshop-console-live"),
     path(W + "control/", workshop.workshop_control, name="workshop-control"),
+    path(W + "finish/", workshop.workshop_finish, name="workshop-finish"),
     path(W + "present/", workshop.workshop_present, name="workshop-present"),
     path(W + "present/live/", workshop.workshop_present_live, name="workshop-present-live"),
     path(W + "join.svg", workshop.workshop_qr, name="workshop-qr"),
@@ -135,12 +138,12 @@ urlpatterns = [
         name="workshop-participant-remove",
     ),
     path(W + "chart/<str:group>/<str:basis>.svg", workshop.workshop_chart, name="workshop-chart"),
-    path(W + "agenda/", workshop.workshop_agenda, name="workshop-agenda"),
-    path(W + "agenda/<int:agenda_id>/", workshop.agenda_change, name="agenda-change"),
-    path(W + "agenda/<int:agenda_id>/agreed/", workshop.consensus, name="workshop-consensus"),
-    path(W + "agenda/<int:agenda_id>/actions/", workshop.action_add, name="workshop-action-add"),
+    path(W + "agenda/", agenda.workshop_agenda, name="workshop-agenda"),
+    path(W + "agenda/<int:agenda_id>/", agenda.agenda_change, name="agenda-change"),
+    path(W + "agenda/<int:agenda_id>/agreed/", agreed.consensus, name="workshop-consensus"),
+    path(W + "agenda/<int:agenda_id>/actions/", agreed.action_add, name="workshop-action-add"),
     path(
-        W + "actions/<int:action_id>/delete/", workshop.action_delete, name="workshop-action-delete"
+        W + "actions/<int:action_id>/delete/", agreed.action_delete, name="workshop-action-delete"
     ),
     # An invitation to join a partnership: the token is the credential, for its address.
     path("invitations/<str:token>/", members.member_invitation, name="member-invitation"),

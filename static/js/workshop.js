@@ -203,7 +203,7 @@ const voteBar = new ResizeObserver(() => {
   document.documentElement.style.scrollPaddingBottom = bar ? `${bar.offsetHeight + 10}px` : "";
 });
 
-function enhance(root) {
+export function enhance(root) {
   root.querySelectorAll("[data-deadline]").forEach(countdown);
   root.querySelectorAll("form[data-vote]").forEach(voteInPlace);
   root.querySelectorAll("[data-vote-bar]").forEach((bar) => voteBar.observe(bar));

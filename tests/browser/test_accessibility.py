@@ -29,6 +29,7 @@ from questions.bank_file import read_bank
 from questions.loader import load_bank
 from questions.models import Item
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.console import in_place
 from tests.conftest import make_cast
 from tests.workshops.test_results import respond
 from tests.worlds import (
@@ -327,8 +328,7 @@ def test_every_part_of_the_questionnaire_passes_axe(site):
 
 def control(console: Page, action: str) -> None:
     """Press one of the facilitator's buttons (next, open, close, reveal) on the console."""
-    with console.expect_navigation():
-        console.locator(f"#control-{action}").click()
+    in_place(console, lambda: console.locator(f"#control-{action}").click())
     expect(console.locator(".govuk-error-summary")).to_have_count(0)
 
 

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.console import in_place
 from tests.browser.keyboard import (
     arrow_to,
     button,
@@ -118,8 +119,13 @@ def test_partners_join_vote_and_change_their_vote_by_keyboard_on_phones(new_page
 def run(page, control: str, *, back: bool = False) -> None:
     """Tab to one of the console's workshop controls and press it."""
     tab_to(page, button(control), back=back)
-    submit(page)
+    send(page)
     expect(page.get_by_text("There is a problem")).to_have_count(0)
+
+
+def send(console) -> None:
+    """Press Enter on the console, which updates it in place."""
+    in_place(console, lambda: console.keyboard.press("Enter"))
 
 
 def test_a_facilitator_runs_an_item_to_an_agreed_rating_by_keyboard(new_page, cast, assessment):
@@ -145,7 +151,7 @@ def test_a_facilitator_runs_an_item_to_an_agreed_rating_by_keyboard(new_page, ca
     expect(console.locator(".lsp-status")).to_contain_text("2 of 2 voted", timeout=POLL)
     kept = focused(console)
     assert kept["problem"] is None and kept["text"] == "Close voting", kept
-    submit(console)
+    send(console)
     expect(console.locator(".lsp-status")).to_contain_text("Voting closed")
     run(console, "Reveal results")
     expect(console.locator(".lsp-tally")).to_contain_text("3 – Performs well")
@@ -154,7 +160,7 @@ def test_a_facilitator_runs_an_item_to_an_agreed_rating_by_keyboard(new_page, ca
     tab_to(console, labelled("Why the board agreed this"))
     console.keyboard.type("Most of the room said 3; the strategy is shared but not yet used")
     tab_to(console, button("Record what was agreed"))
-    submit(console)
+    send(console)
     expect(
         console.get_by_text(f"What the room agreed on {first.item.key} is recorded")
     ).to_be_visible()
@@ -164,7 +170,7 @@ def test_a_facilitator_runs_an_item_to_an_agreed_rating_by_keyboard(new_page, ca
     tab_to(console, labelled("Action"))
     console.keyboard.type("Show partners how the strategy shapes their plans")
     tab_to(console, button("Add action"))
-    submit(console)
+    send(console)
     expect(console.get_by_text("Action added to")).to_be_visible()
     tab_to(console, lambda f: f["tag"] == "BUTTON" and f["text"].startswith("Remove"))
     run(console, "Next item", back=True)

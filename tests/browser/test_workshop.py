@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, screenshot, sign_in
+from tests.browser.console import in_place
 from tests.builders import make_person, make_workshop
 from workshops.models import Action, AgendaItem, Answer, Respondent, Workshop
 
@@ -35,8 +36,7 @@ POLL = 4_000  # a change must show within 2 s; allow for a slow CI machine
 
 
 def control(page, name: str) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
+    in_place(page, lambda: page.get_by_role("button", name=name, exact=True).click())
     expect(page.get_by_text("There is a problem")).to_have_count(0)
 
 
@@ -153,7 +153,9 @@ def test_a_board_workshop_runs_three_items_to_an_agreed_rating(new_page, cast, a
             expect(console.get_by_text("Action added to")).to_be_visible()
             screenshot(console, "workshop-console")
 
-    control(console, "Finish workshop")
+    console.get_by_role("link", name="Finish the workshop").click()
+    console.get_by_role("button", name="Yes, finish the workshop").click()
+    expect(console.get_by_text("Board away day has finished")).to_be_visible()
     for phone in phones:
         expect(phone.get_by_role("heading", name="The workshop has finished")).to_be_visible(
             timeout=POLL
@@ -214,8 +216,7 @@ def test_a_phone_asking_for_a_taken_name_gets_in_once_the_facilitator_approves(
     # The console hears of it without a reload, and the facilitator lets the phone in.
     expect(console.get_by_text("1 phone waiting to be let in")).to_be_visible(timeout=POLL)
     expect(console.get_by_text("who has already joined on another phone")).to_be_visible()
-    with console.expect_navigation():
-        console.get_by_role("button", name=re.compile("^Admit")).click()
+    in_place(console, lambda: console.get_by_role("button", name=re.compile("^Admit")).click())
     expect(console.get_by_text("Priya Shah is now on the phone you let in")).to_be_visible()
 
     # The waiting phone moves on by itself; the first phone's votes are refused.

@@ -398,3 +398,28 @@ def test_a_change_nobody_made_is_not_recorded_and_a_code_needs_what_its_words_ne
         "plan.agreed", by=cast.coordinator, partnership=cast.partnership, data=agreed
     )
     assert (entry.summary, entry.path) == ("Version 1 of the plan agreed.", "")
+
+
+def test_finishing_and_reopening_a_workshop_are_logged_with_who_did_each(client, cast, assessment):
+    workshop = make_workshop(cast, assessment, title="Board away day")
+    control = reverse("workshop-control", args=[cast.partnership.pk, assessment.pk, workshop.pk])
+    client.force_login(cast.facilitator)
+    client.post(control, {"action": "next", "version": 1})
+    client.post(control, {"action": "finish", "version": 2})
+    client.force_login(cast.coordinator)
+    client.post(control, {"action": "reopen", "version": 3})
+
+    finished, reopened = _entries(cast)[-2:]
+    assert (finished.action, finished.user, finished.data["state"]) == (
+        "workshop.finish",
+        cast.facilitator,
+        "finished",
+    )
+    first = workshop.agenda.first().item.key
+    assert (reopened.action, reopened.user, reopened.data["item"]) == (
+        "workshop.reopen",
+        cast.coordinator,
+        first,
+    )
+    page = _log(client, cast)
+    assert f"Board away day: reopen (showing an item, voting not open on {first})." in page

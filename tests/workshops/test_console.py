@@ -8,8 +8,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.builders import make_workshop, respond
 from tests.workshops.live_helpers import console_url, go, joined, page, vote
-from workshops.models import Action, Workshop
+from workshops.models import Action, Respondent, Workshop
 from workshops.services import workshop as services
 
 State = Workshop.State
@@ -149,6 +150,146 @@ def test_the_console_shows_an_earlier_items_votes_for_recording_what_was_agreed(
     assert "How the room voted on 1.1" in console
     assert re.search(r"2 – Performs adequately</th>\s*<td[^>]*>1 ", console)
     assert "How the room voted" not in page(client, console_url(workshop))  # the current item
+
+
+def test_each_press_comes_back_to_the_console_at_the_part_it_was_about(client, cast, workshop):
+    phone = joined(workshop)
+    workshop = go(workshop, "next")
+    entry = workshop.current
+    client.force_login(cast.facilitator)
+    console = console_url(workshop)
+
+    step = {"action": "open", "version": workshop.version}
+    response = client.post(console_url(workshop, "workshop-control"), step)
+    assert response["Location"] == console + "#work"
+    # A step sent from an item the facilitator is writing about comes back to it.
+    step = {"action": "close", "version": workshop.version + 1, "item": entry.pk}
+    response = client.post(console_url(workshop, "workshop-control"), step)
+    assert response["Location"] == console + f"?item={entry.pk}#work"
+
+    agreed = console_url(workshop, "workshop-consensus", entry.pk)
+    response = client.post(agreed, {f"c{entry.pk}-rationale": "Shared"})
+    assert response["Location"] == console + f"?item={entry.pk}#agreed"
+    add = console_url(workshop, "workshop-action-add", entry.pk)
+    response = client.post(add, {"description": "Refresh the SCS"})
+    assert response["Location"] == console + f"?item={entry.pk}#actions"
+    action = Action.objects.get()
+    remove = console_url(workshop, "workshop-action-delete", action.pk)
+    assert client.post(remove)["Location"] == console + f"?item={entry.pk}#actions"
+
+    participant = Respondent.objects.get(workshop=workshop)
+    remove = console_url(workshop, "workshop-participant-remove", participant.pk)
+    response = client.post(remove, {"item": entry.pk})
+    assert response["Location"] == console + f"?item={entry.pk}#joined"
+    assert phone  # joined, then removed
+    assert not Respondent.objects.filter(workshop=workshop).exists()
+
+
+def test_the_console_says_what_happened_beside_what_it_was_about_and_once(client, cast, workshop):
+    workshop = go(workshop, "next")
+    entry = workshop.current
+    client.force_login(cast.facilitator)
+    step = {"action": "open", "version": workshop.version}
+    shown = client.post(console_url(workshop, "workshop-control"), step, follow=True)
+    said = shown.content.decode()
+    assert said.count(f"Voting is open on {entry.item.key}.") == 1
+    working_area = said.split('id="console-said"')[1].split('data-console-part="status"')[0]
+    assert f"Voting is open on {entry.item.key}." in working_area
+
+    agreed = console_url(workshop, "workshop-consensus", entry.pk)
+    data = {f"c{entry.pk}-rationale": "Shared"}
+    said = client.post(agreed, data, follow=True).content.decode()
+    agreed_part = said.split('id="agreed"')[1].split('id="actions"')[0]
+    assert f"What the room agreed on {entry.item.key} is recorded." in agreed_part
+    assert said.count(f"What the room agreed on {entry.item.key} is recorded.") == 1
+
+    step = {"action": "open", "version": 1}
+    said = client.post(console_url(workshop, "workshop-control"), step, follow=True)
+    working_area = said.content.decode().split('id="console-said"')[1]
+    assert "changed in another window" in working_area.split('data-console-part="status"')[0]
+
+
+def test_finishing_is_offered_once_started_and_asked_for_on_a_page_of_its_own(
+    client, cast, workshop
+):
+    client.force_login(cast.facilitator)
+    finish = console_url(workshop, "workshop-finish")
+    lobby = page(client, console_url(workshop))
+    assert "Finish the workshop" not in lobby and 'value="finish"' not in lobby
+    workshop = go(workshop, "next")
+    console = page(client, console_url(workshop))
+    assert f'href="{finish}"' in console and 'value="finish"' not in console
+
+    asked = page(client, finish)
+    assert f"Finish {workshop.title}?" in asked
+    assert "govuk-button--warning" in asked and 'value="finish"' in asked
+    assert f'action="{console_url(workshop, "workshop-control")}"' in asked
+    assert "item has no agreed rating yet" not in asked  # there are many
+    assert f"{workshop.agenda.count()} items have no agreed rating yet" in asked
+    workshop.refresh_from_db()
+    assert workshop.state == State.READY  # asking changes nothing
+
+    step = {"action": "finish", "version": workshop.version}
+    said = client.post(console_url(workshop, "workshop-control"), step, follow=True)
+    assert f"{workshop.title} has finished" in said.content.decode()
+    workshop.refresh_from_db()
+    assert workshop.state == State.FINISHED
+    # Once finished there is nothing to finish: the page says so on the console.
+    response = client.get(finish, follow=True)
+    assert response.redirect_chain[-1][0] == console_url(workshop) + "#work"
+    assert "cannot be finished now" in response.content.decode()
+
+
+def test_on_the_agendas_last_item_moving_on_is_not_offered(client, cast, workshop):
+    last = workshop.agenda.last()
+    workshop.agenda.exclude(pk__in=[workshop.agenda.first().pk, last.pk]).delete()
+    workshop = go(workshop, "next")
+    client.force_login(cast.facilitator)
+    console = page(client, console_url(workshop))
+    assert 'id="control-next"' in console and 'id="control-skip"' in console
+    workshop = go(workshop, "next")
+    assert workshop.current == last
+    console = page(client, console_url(workshop))
+    assert 'id="control-next"' not in console and 'id="control-skip"' not in console
+    assert "Finish the workshop" in console
+
+
+def test_a_finished_workshop_is_reopened_by_its_facilitator_or_a_coordinator(
+    client, cast, assessment
+):
+    workshop = make_workshop(cast, assessment, facilitator=cast.coordinator)
+    workshop = go(workshop, "next", "finish")
+    control = console_url(workshop, "workshop-control")
+
+    # Another facilitator may run the workshop but not undo its end.
+    client.force_login(cast.facilitator)
+    console = page(client, console_url(workshop))
+    assert "Reopen the workshop" not in console
+    assert "The workshop's facilitator or a coordinator can reopen it." in console
+    response = client.post(control, {"action": "reopen", "version": workshop.version})
+    assert response.status_code == 403
+    workshop.refresh_from_db()
+    assert workshop.state == State.FINISHED
+
+    client.force_login(cast.coordinator)
+    assert "Reopen the workshop" in page(client, console_url(workshop))
+    step = {"action": "reopen", "version": workshop.version}
+    said = client.post(control, step, follow=True).content.decode()
+    workshop.refresh_from_db()
+    assert (workshop.state, workshop.current) == (State.READY, workshop.agenda.first())
+    assert f"{workshop.title} is open again, on {workshop.current.item.key}." in said
+    assert "Open voting" in said
+
+
+def test_partners_evidence_notes_are_beside_the_item_the_room_discusses(
+    client, cast, workshop, invitation
+):
+    respond(invitation, {"1.1:internal": "3", "1.1:note": "See the 2025 plan"}, submitted=True)
+    workshop = go(workshop, "next")
+    client.force_login(cast.facilitator)
+    console = page(client, console_url(workshop))
+    assert "Partners' evidence notes (1)" in console
+    assert "See the 2025 plan" in console and "Priya Shah, Eastvale District Council" in console
 
 
 # --- The presenter -------------------------------------------------------------------------

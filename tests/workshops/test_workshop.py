@@ -10,7 +10,7 @@ from django.utils import timezone
 from questions.models import Item
 from tests.builders import make_workshop
 from tests.workshops.workshop_helpers import anonymous, cast_vote, go
-from workshops.models import Action, Answer, Workshop, WorkshopError
+from workshops.models import Action, Answer, AuditEvent, Workshop, WorkshopError
 from workshops.models.workshop import CODE_ALPHABET, normalise_code
 from workshops.services import workshop as services
 
@@ -129,6 +129,56 @@ def test_a_stale_click_is_refused_so_a_double_click_moves_on_once(workshop):
         services.change(workshop.pk, "next", seen)
     workshop.refresh_from_db()
     assert workshop.current.position == 2
+
+
+def test_reopening_takes_the_room_back_to_the_first_item_not_yet_agreed_or_skipped(cast, workshop):
+    first, _, third = workshop.agenda.all()[:3]
+    workshop = go(workshop, "next")
+    services.record_consensus(first, {"agreed_internal": 3})
+    workshop = go(workshop, "next", "skip", "finish")
+    assert (workshop.state, workshop.current_id) == (State.FINISHED, None)
+
+    workshop = go(workshop, "reopen", by=cast.coordinator)
+    assert (workshop.state, workshop.current_id) == (State.READY, third.pk)
+    entry = AuditEvent.objects.get(action="workshop.reopen")
+    assert (entry.user, entry.data["state"], entry.data["item"]) == (
+        cast.coordinator,
+        State.READY,
+        third.item.key,
+    )
+    assert (
+        entry.summary
+        == f"Board away day: reopen (showing an item, voting not open on {third.item.key})."
+    )
+
+
+def test_a_reopened_workshop_whose_every_item_is_dealt_with_is_on_its_last(workshop):
+    workshop.agenda.update(skipped=True)
+    workshop = go(workshop, "next", "finish", "reopen")
+    assert (workshop.state, workshop.current) == (State.READY, workshop.agenda.last())
+
+
+@pytest.mark.parametrize(
+    "actions", [(), ("next",), ("next", "open"), ("next", "open", "close", "reveal")]
+)
+def test_only_a_finished_workshop_can_be_reopened(workshop, actions):
+    workshop = go(workshop, *actions)
+    before = (workshop.state, workshop.current_id, workshop.version)
+    with pytest.raises(WorkshopError, match="cannot reopen now"):
+        services.change(workshop.pk, "reopen")
+    workshop.refresh_from_db()
+    assert (workshop.state, workshop.current_id, workshop.version) == before
+
+
+def test_its_facilitator_or_a_coordinator_may_reopen_a_workshop_and_no_one_else(cast, assessment):
+    led_by_the_coordinator = make_workshop(cast, assessment, facilitator=cast.coordinator)
+    led_by_the_facilitator = make_workshop(cast, assessment, title="Executive session")
+    member = {m.user: m for m in cast.partnership.memberships.all()}
+    assert led_by_the_facilitator.may_reopen(member[cast.facilitator])
+    assert led_by_the_facilitator.may_reopen(member[cast.coordinator])
+    assert led_by_the_coordinator.may_reopen(member[cast.coordinator])
+    assert not led_by_the_coordinator.may_reopen(member[cast.facilitator])
+    assert not led_by_the_facilitator.may_reopen(member[cast.executive])
 
 
 def test_open_questions_have_no_vote(workshop, assessment):

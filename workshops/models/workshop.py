@@ -69,6 +69,8 @@ class Workshop(models.Model):
         "timer": {State.VOTING},
         "finish": {State.LOBBY, State.READY, State.CLOSED, State.REVEALED},
         "show_remote": set(State) - {State.FINISHED},
+        # Finishing is undone by reopening, which takes the room back to its agenda.
+        "reopen": {State.FINISHED},
     }
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="workshops")
@@ -120,6 +122,11 @@ class Workshop(models.Model):
             raise WorkshopError(
                 f"You cannot {action.replace('_', ' ')} now: {self.get_state_display().lower()}."
             )
+
+    def may_reopen(self, membership) -> bool:
+        """Whether this member may reopen the workshop once finished: its own
+        facilitator, or a coordinator. Other facilitators may run it, not undo its end."""
+        return membership.can_manage or membership.user_id == self.facilitator_id
 
     @classmethod
     def timer_ran_out(cls, state: str, closes_at, now=None) -> bool:

@@ -70,6 +70,26 @@ class Tally:
             groups.append(Group("remote", "In the remote questionnaire", self.remote))
         return groups
 
+    # The console's count: one table, a column for each distribution shown.
+
+    @property
+    def columns(self) -> list[tuple[Group, Distribution]]:
+        return [(g, d) for g in self.groups for d in g.distributions if not d.withheld]
+
+    @property
+    def rows(self) -> list[tuple[str, list[OptionCount]]]:
+        """Each answer on the ballot with its count in every column."""
+        shown = [dist for _, dist in self.columns]
+        if not shown:
+            return []
+        return [
+            (row.label, [dist.rows[n] for dist in shown]) for n, row in enumerate(shown[0].rows)
+        ]
+
+    @property
+    def withheld(self) -> list[tuple[Group, Distribution]]:
+        return [(g, d) for g in self.groups for d in g.distributions if d.withheld]
+
 
 def _distributions(
     workshop: Workshop, item: Item, answers, *, min_group: int = 0

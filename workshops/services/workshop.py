@@ -97,6 +97,18 @@ def _go_to(workshop: Workshop, agenda_item_id: int | None) -> None:
         workshop.waiting_phones.all().delete()
 
 
+def _reopen(workshop: Workshop) -> None:
+    """Take a finished workshop back to its agenda: to the first item the room has
+    neither agreed nor skipped, or to the last item when it has dealt with them all."""
+    agenda = list(workshop.agenda.values_list("pk", "agreed_at", "skipped"))
+    if not agenda:
+        workshop.state, workshop.current_id = State.LOBBY, None
+        return
+    left = [pk for pk, agreed_at, skipped in agenda if agreed_at is None and not skipped]
+    workshop.current_id = left[0] if left else agenda[-1][0]
+    workshop.state, workshop.voting_closes_at = State.READY, None
+
+
 def change(
     workshop_id: int,
     action: str,
@@ -144,6 +156,8 @@ def change(
             _go_to(workshop, None)
         elif action == "show_remote":
             workshop.show_remote = not workshop.show_remote
+        elif action == "reopen":
+            _reopen(workshop)
         _save(workshop, "state", "current", "voting_closes_at", "show_remote")
         audit.record(
             f"workshop.{action}",

@@ -18,8 +18,10 @@ COLOURS = {
     State.FINISHED: "govuk-tag--grey",
 }
 
-# The facilitator's buttons, in the order they appear; each shows only in
-# the states the workshop allows it from.
+# The facilitator's steps for the room, in the order they appear; each shows only
+# in the states the workshop allows it from. Not among them: showing the remote
+# questionnaire's answers (a choice of what the count shows, offered beside it),
+# finishing (a link to a page that asks first) and reopening (once finished).
 CONTROLS = [
     ("open", "Open voting", ""),
     ("close", "Close voting", ""),
@@ -28,8 +30,6 @@ CONTROLS = [
     ("previous", "Previous item", "govuk-button--secondary"),
     ("next", "Next item", "govuk-button--secondary"),
     ("skip", "Skip this item", "govuk-button--secondary"),
-    ("show_remote", "", "govuk-button--secondary"),
-    ("finish", "Finish workshop", "govuk-button--warning"),
 ]
 
 
@@ -39,23 +39,27 @@ def state_colour(state: str) -> str:
 
 
 @register.filter
-def controls(workshop: Workshop) -> list[tuple[str, str, str]]:
+def controls(workshop: Workshop, on_last_item: bool = False) -> list[tuple[str, str, str]]:
+    """The buttons for the workshop's state. On the agenda's last item there is no next
+    item (or skipping to one): moving on from it would finish the workshop unasked."""
     shown = []
     for action, label, style in CONTROLS:
         if workshop.state not in Workshop.ALLOWED[action]:
+            continue
+        if on_last_item and action in ("next", "skip"):
             continue
         if action == "next" and workshop.state == State.LOBBY:
             label, style = "Start with the first item", ""
         if action == "open" and workshop.state == State.CLOSED:
             label = "Reopen voting"
-        if action == "show_remote":
-            label = (
-                "Hide the remote questionnaire's answers"
-                if workshop.show_remote
-                else "Show the remote questionnaire's answers beside the room's"
-            )
         shown.append((action, label, style))
     return shown
+
+
+@register.filter
+def may_finish(workshop: Workshop) -> bool:
+    """Whether the console offers finishing: once started, and while the workshop allows it."""
+    return workshop.state != State.LOBBY and workshop.state in Workshop.ALLOWED["finish"]
 
 
 @register.filter

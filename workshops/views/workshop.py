@@ -2,6 +2,11 @@
 
 Neither is ever kept by a browser or proxy cache (``never_cache``): they show
 who has joined and, once revealed, how the room voted.
+
+Every press on the console comes back to the console at the part it was about
+(``#work``, ``#agreed``, ``#actions``, ``#joined``), with a message the console shows
+there; with JavaScript the console sends the press itself and puts the page it is
+sent back to in place (static/js/console.js), so nothing reloads.
 """
 
 from __future__ import annotations
@@ -9,26 +14,32 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
 
 from workshops.access import (
     POST_ONLY,
+    READ_ONLY,
     Need,
     get_agenda_item,
     get_assessment,
     get_workshop,
-    get_workshop_action,
 )
-from workshops.forms.workshop import ActionForm, AgendaAddForm, ConsensusForm, WorkshopForm
-from workshops.models import Workshop, WorkshopError
+from workshops.forms.workshop import ActionForm, ConsensusForm, WorkshopForm
+from workshops.models import Membership, Workshop, WorkshopError
 from workshops.reporting import charts
-from workshops.services import participants, tally
+from workshops.services import evidence, participants, tally
 from workshops.services import workshop as services
-from workshops.services.plan import PlanError, remove_draft
 from workshops.views.common import integer, posted
+
+# Where on the console each press comes back to: the working area, the agreed form,
+# the item's actions, the list of who has joined. Messages tagged with a place are
+# shown there; untagged ones at the top of the working area.
+WORK, AGREED, ACTIONS, JOINED = "work", "agreed", "actions", "joined"
 
 
 def join_address(request: HttpRequest, workshop: Workshop | None = None) -> str:
@@ -73,6 +84,19 @@ def _live(workshop: Workshop, *, console: bool = False) -> dict:
     return context
 
 
+def _at_the_controls(context: dict, membership: Membership) -> dict:
+    """What the console's controls need beyond the state: whether the room is on the
+    agenda's last item (where moving on would finish the workshop, which is asked for
+    apart), and whether this member may reopen a finished workshop."""
+    workshop = context["workshop"]
+    current = workshop.current
+    context["on_last_item"] = current is not None and not (
+        workshop.agenda.filter(position__gt=current.position).exists()
+    )
+    context["may_reopen"] = workshop.may_reopen(membership)
+    return context
+
+
 def _with_results(context: dict) -> dict:
     if context["workshop"].shows_results:
         context["tally"] = tally.tally(context["workshop"])
@@ -87,42 +111,49 @@ def _etag(context: dict) -> str:
 
 
 def _live_response(
-    request: HttpRequest, workshop: Workshop, template: str, *, console: bool = False
+    request: HttpRequest, workshop: Workshop, template: str, membership: Membership | None = None
 ) -> HttpResponse:
     """The console's and presenter's poll. Their "8 of 12 voted" changes with each new
     voter, so their ETag counts voters as well as the version (and, on the console,
     the phones waiting); only one or two such screens poll, unlike the phones."""
     if workshop.timer_expired() and services.close_if_timer_expired(workshop.pk):
         workshop.refresh_from_db()
-    context = _live(workshop, console=console)
+    context = _live(workshop, console=membership is not None)
     etag = _etag(context)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:
+        if membership is not None:
+            _at_the_controls(context, membership)
         response = render(request, template, _with_results(context))
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response
 
 
-def _console(request, workshop: Workshop, selected_id=None, *, bound=None) -> HttpResponse:
+def console_page(
+    request, workshop: Workshop, membership: Membership, selected_id=None, *, bound=None
+) -> HttpResponse:
     """The console page; ``bound`` is a submitted form with errors to show again."""
     agenda = list(workshop.agenda.select_related("item__section"))
     selected = next((a for a in agenda if str(a.pk) == str(selected_id)), None)
     selected = selected or next((a for a in agenda if a.pk == workshop.current_id), None)
-    live = _with_results(_live(workshop, console=True))
+    live = _live(workshop, console=True)
+    etag = _etag(live)
     context = {
-        **live,
-        "etag": _etag(live),
+        **_with_results(_at_the_controls(live, membership)),
+        "etag": etag,
         "partnership": workshop.assessment.partnership,
         "assessment": workshop.assessment,
         "agenda": agenda,
         "selected": selected,
-        "join_address": join_address(request, workshop),
+        "join_address": join_address(request),
         "participants": participants.participants(workshop),
+        "agreed_count": sum(entry.is_agreed for entry in agenda),
     }
     if selected:
         selected.workshop = workshop
+        context["evidence"] = evidence.notes_for(workshop.assessment, selected.item)
         context["consensus_form"] = ConsensusForm(
             instance=selected, workshop=workshop, item=selected.item
         )
@@ -142,15 +173,15 @@ def _console(request, workshop: Workshop, selected_id=None, *, bound=None) -> Ht
 @never_cache
 @login_required
 def workshop_console(request: HttpRequest, partnership_id: int, assessment_id: int, workshop_id):
-    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    return _console(request, workshop, request.GET.get("item"))
+    workshop, membership = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    return console_page(request, workshop, membership, request.GET.get("item"))
 
 
 @never_cache
 @login_required
 def workshop_console_live(request: HttpRequest, partnership_id, assessment_id, workshop_id):
-    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    return _live_response(request, workshop, "workshops/workshop/_status.html", console=True)
+    workshop, membership = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    return _live_response(request, workshop, "workshops/workshop/_status.html", membership)
 
 
 @never_cache
@@ -213,28 +244,85 @@ def workshop_chart(
     raise Http404("No such chart.")
 
 
-def _back_to_console(workshop: Workshop, agenda_item=None) -> HttpResponse:
+def back_to_console(
+    workshop: Workshop, agenda_item_id: int | None = None, place: str = WORK
+) -> HttpResponse:
+    """The console, showing the agenda item asked for (else the current one), at ``place``."""
     url = workshop.get_absolute_url()
-    return redirect(f"{url}?item={agenda_item.pk}" if agenda_item else url)
+    if agenda_item_id is not None:
+        url += f"?item={agenda_item_id}"
+    return redirect(f"{url}#{place}")
+
+
+def _what_happened(action: str, workshop: Workshop) -> str:
+    """The console's confirmation of a facilitator's step, once taken."""
+    if workshop.state == Workshop.State.FINISHED:
+        return f"{workshop} has finished: phones say so and take no more votes."
+    on = workshop.current.item.key if workshop.current_id else ""
+    remote = "shown beside" if workshop.show_remote else "no longer shown beside"
+    closes = workshop.voting_closes_at
+    return {
+        "open": f"Voting is open on {on}.",
+        "close": f"Voting is closed on {on}.",
+        "reveal": f"How the room voted on {on} is on the screen.",
+        "hide": f"How the room voted on {on} is off the screen.",
+        "next": f"The room is on {on}.",
+        "previous": f"The room is back on {on}.",
+        "skip": f"Skipped; the room is on {on}.",
+        "timer": f"The countdown is on: voting closes at {localtime(closes):%H:%M:%S}."
+        if closes
+        else "",
+        "show_remote": f"The questionnaire's answers are {remote} the room's.",
+        "reopen": f"{workshop} is open again" + (f", on {on}." if on else ", waiting to start."),
+    }.get(action, "")
 
 
 @never_cache
 @login_required
 def workshop_control(request: HttpRequest, partnership_id, assessment_id, workshop_id):
-    workshop, _ = get_workshop(
+    """One of the facilitator's steps. A finished workshop is reopened only by its own
+    facilitator or a coordinator. ``item``, when sent, is the agenda item the console
+    was showing (with text typed and not yet recorded), which it goes back to."""
+    workshop, membership = get_workshop(
         request, partnership_id, assessment_id, workshop_id, methods=POST_ONLY
     )
+    action = request.POST.get("action", "")
+    if action == "reopen" and not workshop.may_reopen(membership):
+        raise PermissionDenied("Only the workshop's facilitator or a coordinator can reopen it.")
     version = integer(request.POST, "version")
     seconds = integer(request.POST, "seconds", default=0)
     if version is None or seconds is None:
         messages.error(request, "That request was incomplete. Nothing was changed.")
     else:
-        action = request.POST.get("action", "")
         try:
-            services.change(workshop.pk, action, version, seconds=seconds, by=request.user)
+            workshop = services.change(
+                workshop.pk, action, version, seconds=seconds, by=request.user
+            )
         except WorkshopError as exc:
             messages.error(request, str(exc))
-    return _back_to_console(workshop)
+        else:
+            if said := _what_happened(action, workshop):
+                messages.success(request, said)
+    return back_to_console(workshop, integer(request.POST, "item"))
+
+
+@never_cache
+@login_required
+def workshop_finish(request: HttpRequest, partnership_id, assessment_id, workshop_id):
+    """Asks before finishing. Its button sends the step to the console's controls."""
+    workshop, membership = get_workshop(
+        request, partnership_id, assessment_id, workshop_id, methods=READ_ONLY
+    )
+    if workshop.state not in Workshop.ALLOWED["finish"]:
+        messages.error(request, f"{workshop} cannot be finished now: it is {workshop.describe()}.")
+        return back_to_console(workshop)
+    context = {
+        "workshop": workshop,
+        "partnership": workshop.assessment.partnership,
+        "not_agreed": workshop.agenda.filter(agreed_at=None, skipped=False).count(),
+        "may_reopen": workshop.may_reopen(membership),
+    }
+    return render(request, "workshops/workshop/finish.html", context)
 
 
 @never_cache
@@ -266,7 +354,7 @@ def waiting_phone(
             messages.error(request, "Choose to let the phone in or to turn it away.")
     except WorkshopError as exc:
         messages.error(request, str(exc))
-    return _back_to_console(workshop)
+    return back_to_console(workshop, integer(request.POST, "item"))
 
 
 @never_cache
@@ -285,93 +373,11 @@ def participant_remove(
     try:
         who, votes = participants.remove_participant(workshop, participant_id, by=request.user)
     except WorkshopError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, str(exc), extra_tags=JOINED)
     else:
         messages.success(
             request,
             f"{who} is no longer in {workshop}; {votes} vote{'s' if votes != 1 else ''} removed.",
+            extra_tags=JOINED,
         )
-    return _back_to_console(workshop)
-
-
-@login_required
-def workshop_agenda(request: HttpRequest, partnership_id, assessment_id, workshop_id):
-    workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
-    form = AgendaAddForm(posted(request), workshop=workshop)
-    if request.method == "POST" and form.is_valid():
-        added = services.add_to_agenda(workshop, list(form.cleaned_data["items"]), by=request.user)
-        messages.success(request, f"{added} item{'s' if added != 1 else ''} added to the agenda.")
-        return redirect("workshop-agenda", partnership_id, assessment_id, workshop_id)
-    context = {
-        "workshop": workshop,
-        "partnership": workshop.assessment.partnership,
-        "agenda": workshop.agenda.select_related("item__section"),
-        "form": form,
-    }
-    return render(request, "workshops/workshop/agenda.html", context)
-
-
-@login_required
-def agenda_change(request: HttpRequest, partnership_id, assessment_id, workshop_id, agenda_id):
-    agenda_item, _ = get_agenda_item(
-        request, partnership_id, assessment_id, workshop_id, agenda_id, methods=POST_ONLY
-    )
-    change = request.POST.get("change")
-    try:
-        if change == "remove":
-            services.remove_from_agenda(agenda_item, by=request.user)
-            messages.success(request, f"{agenda_item.item.key} is off the agenda.")
-        elif change in ("up", "down"):
-            services.move_on_agenda(agenda_item, -1 if change == "up" else 1, by=request.user)
-        else:
-            messages.error(request, "Choose to move the item up or down, or to drop it.")
-    except WorkshopError as exc:
-        messages.error(request, str(exc))
-    return redirect("workshop-agenda", partnership_id, assessment_id, workshop_id)
-
-
-@login_required
-def consensus(request: HttpRequest, partnership_id, assessment_id, workshop_id, agenda_id):
-    agenda_item, _ = get_agenda_item(
-        request, partnership_id, assessment_id, workshop_id, agenda_id, methods=POST_ONLY
-    )
-    workshop = agenda_item.workshop
-    form = ConsensusForm(
-        request.POST, instance=agenda_item, workshop=workshop, item=agenda_item.item
-    )
-    if not form.is_valid():
-        form.context_name = "consensus_form"
-        return _console(request, workshop, agenda_item.pk, bound=form)
-    services.record_consensus(agenda_item, form.cleaned_data, by=request.user)
-    messages.success(request, f"What the room agreed on {agenda_item.item.key} is recorded.")
-    return _back_to_console(workshop, agenda_item)
-
-
-@login_required
-def action_add(request: HttpRequest, partnership_id, assessment_id, workshop_id, agenda_id):
-    agenda_item, _ = get_agenda_item(
-        request, partnership_id, assessment_id, workshop_id, agenda_id, methods=POST_ONLY
-    )
-    workshop = agenda_item.workshop
-    form = ActionForm(request.POST, workshop=workshop)
-    if not form.is_valid():
-        form.context_name = "action_form"
-        return _console(request, workshop, agenda_item.pk, bound=form)
-    services.add_action(agenda_item, request.user, by=request.user, **form.cleaned_data)
-    messages.success(request, f"Action added to {agenda_item.item.key}.")
-    return _back_to_console(workshop, agenda_item)
-
-
-@login_required
-def action_delete(request: HttpRequest, partnership_id, assessment_id, workshop_id, action_id):
-    action, _ = get_workshop_action(
-        request, partnership_id, assessment_id, workshop_id, action_id, methods=POST_ONLY
-    )
-    workshop = action.workshop
-    try:
-        remove_draft(action, by=request.user)
-    except PlanError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Action “{action}” removed.")
-    return _back_to_console(workshop)
+    return back_to_console(workshop, integer(request.POST, "item"), JOINED)

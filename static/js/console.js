@@ -1,0 +1,205 @@
+// The facilitator's console: every press updates the console in place.
+//
+// The console's forms are sent with fetch. The server answers as it does without
+// JavaScript (a redirect back to the console, or the console with the form's
+// mistakes), and the parts of that page ([data-console-part]) take the place of the
+// parts shown: nothing reloads, the page stays where it was scrolled, focus stays on
+// the button pressed (or moves to what changed), and what the console says
+// happened ([data-console-said], a status region) is read out.
+//
+// Text typed into the agreed form or an action and not yet sent is carried over
+// when the parts are swapped, and a step that moves the room on sends the item
+// being written about, so the console keeps showing it. Leaving the page with such
+// text asks first.
+//
+// If the server cannot take a press (a 5xx, no answer), the form is sent the
+// ordinary way, to the outage page that leads back to the console.
+
+import { initAll } from "../govuk/govuk-frontend.min.js";
+import { enhance } from "./workshop.js";
+
+const work = document.querySelector("[data-console]");
+let sending = false;
+let sentPlainly = null; // the form sent the ordinary way: its text is not being lost
+
+// A field whose value is not what the page was served with.
+function isChanged(field) {
+  if (field.type === "checkbox" || field.type === "radio") {
+    return field.checked !== field.defaultChecked;
+  }
+  if (field.tagName === "SELECT") {
+    const served = [...field.options].find((option) => option.defaultSelected) || field.options[0];
+    return Boolean(served) && field.value !== served.value;
+  }
+  if (field.tagName === "TEXTAREA" || (field.tagName === "INPUT" && field.type !== "hidden")) {
+    return field.value !== field.defaultValue;
+  }
+  return false;
+}
+
+// Fields typed into and not yet sent, in the forms that keep text.
+function unsent() {
+  const fields = [];
+  document.querySelectorAll("form[data-keeps-text]").forEach((form) => {
+    for (const field of form.elements) {
+      if (field.id && form !== sentPlainly && isChanged(field)) fields.push(field);
+    }
+  });
+  return fields;
+}
+
+function remember(fields) {
+  return fields.map((field) => ({ id: field.id, value: field.value, checked: field.checked }));
+}
+
+function restore(kept) {
+  for (const { id, value, checked } of kept) {
+    const field = document.getElementById(id);
+    if (!field) continue;
+    if (field.type === "checkbox" || field.type === "radio") field.checked = checked;
+    else field.value = value;
+  }
+}
+
+// A status region is read out when what is in it changes, not when it arrives
+// already holding words: so it arrives empty and the words follow.
+function speak(part) {
+  part.querySelectorAll("[data-console-said]").forEach((region) => {
+    const words = region.innerHTML;
+    if (!words.trim()) return;
+    region.innerHTML = "";
+    window.setTimeout(() => {
+      region.innerHTML = words;
+    }, 100);
+  });
+}
+
+function swap(page) {
+  document.querySelectorAll("[data-console-part]").forEach((part) => {
+    const fresh = page.querySelector(`[data-console-part="${part.dataset.consolePart}"]`);
+    if (!fresh) return;
+    part.innerHTML = fresh.innerHTML;
+    // The polled panel's ETag, and which item the item panel is about.
+    for (const name of ["data-etag", "data-console-item"]) {
+      if (fresh.hasAttribute(name)) part.setAttribute(name, fresh.getAttribute(name));
+      else part.removeAttribute(name);
+    }
+    initAll({ scope: part });
+    enhance(part);
+    speak(part);
+  });
+}
+
+function focusAfter(form, pressed, partName) {
+  const problem = work.querySelector(".govuk-error-summary");
+  if (problem) return; // GOV.UK's error summary takes focus itself
+  if (form.id && !form.hasAttribute("data-control")) {
+    const again = document.getElementById(form.id);
+    const button =
+      again &&
+      [...again.querySelectorAll("button")].find(
+        (b) => pressed && b.name === pressed.name && b.value === pressed.value,
+      );
+    if (button) {
+      button.focus({ preventScroll: true });
+      return;
+    }
+  }
+  // The press changed what it was about: focus goes to what says so.
+  const where = document.querySelector(`[data-console-part="${partName}"] [data-console-focus]`);
+  if (where) where.focus({ preventScroll: true });
+}
+
+// Signed out (idle too long, or signed out elsewhere): the press is not sent the
+// ordinary way, which would lose what is typed; the console says so and how to
+// sign in again, and its poll puts up the same in place of the live panel.
+async function signedOut(response) {
+  const body = await response.json().catch(() => ({}));
+  const message = document.createElement("p");
+  message.className = "govuk-body lsp-console__message lsp-console__message--error";
+  message.setAttribute("role", "alert");
+  message.textContent = `${body.message || "You have been signed out."} `;
+  const again = document.createElement("a");
+  again.className = "govuk-link";
+  const link = new URL(body.sign_in || "/accounts/login/", window.location.href);
+  link.searchParams.set("next", window.location.pathname + window.location.search);
+  again.href = link.pathname + link.search;
+  again.textContent = "Sign in again";
+  message.append(again);
+  document.getElementById("console-said").replaceChildren(message);
+}
+
+function sendPlainly(form, pressed) {
+  if (pressed && pressed.name) {
+    const press = document.createElement("input");
+    press.type = "hidden";
+    press.name = pressed.name;
+    press.value = pressed.value;
+    form.append(press);
+  }
+  sentPlainly = form;
+  form.submit();
+}
+
+async function sendInPlace(form, pressed) {
+  const body = new FormData(form);
+  if (pressed && pressed.name) body.append(pressed.name, pressed.value);
+  const typed = unsent().filter((field) => field.form !== form);
+  const shown = document.querySelector("[data-console-item]");
+  // The room's steps follow the room to its item, unless that would leave typed text.
+  if (shown && !body.has("item") && (!form.hasAttribute("data-control") || typed.length)) {
+    body.set("item", shown.dataset.consoleItem);
+  }
+  const partName = form.closest("[data-console-part]").dataset.consolePart;
+  // Not form.action: the controls' buttons are named "action", which that would find.
+  const response = await fetch(form.getAttribute("action") || window.location.href, {
+    method: "POST",
+    body,
+    credentials: "same-origin",
+    headers: { Accept: "text/html" },
+  });
+  if (response.status === 401) {
+    await signedOut(response);
+    return true;
+  }
+  if (!response.ok && response.status !== 400) return false;
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  if (!page.querySelector("[data-console]")) return false; // not the console: a sign-in page
+  const kept = remember(typed);
+  swap(page);
+  restore(kept);
+  if (response.redirected) {
+    const url = new URL(response.url);
+    window.history.replaceState(window.history.state, "", url.pathname + url.search);
+  }
+  focusAfter(form, pressed, partName);
+  return true;
+}
+
+if (work) {
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (!form.closest("[data-console-part]")) return;
+    event.preventDefault();
+    if (sending) return; // a second press while the first is on its way does nothing
+    sending = true;
+    work.setAttribute("aria-busy", "true");
+    let done = false;
+    try {
+      done = await sendInPlace(form, event.submitter);
+    } catch (error) {
+      done = false;
+    } finally {
+      work.removeAttribute("aria-busy");
+      sending = false;
+    }
+    if (!done) sendPlainly(form, event.submitter);
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    if (unsent().length) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+}
