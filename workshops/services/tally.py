@@ -90,6 +90,101 @@ class Tally:
     def withheld(self) -> list[tuple[Group, Distribution]]:
         return [(g, d) for g in self.groups for d in g.distributions if d.withheld]
 
+    @property
+    def side_by_side(self) -> SideBySide:
+        return side_by_side(self)
+
+
+# --- The projector's chart ---------------------------------------------------
+# A projector has room for one chart: the answers down the side, written once,
+# and a column of bars for each basis, the remote questionnaire's beside the
+# room's. Two charts each with their own labels do not fit beside each other
+# at 1280 x 720 in type the back of a room can read.
+
+
+@dataclass
+class ChartCell:
+    """How many gave one answer in one of the chart's columns."""
+
+    count: int
+    percent: int
+    group: str  # "room" or "remote": the bar's colour
+    top: bool  # among the answers most chose in this column
+
+
+@dataclass
+class ChartColumn:
+    basis: str  # "Against our own plans", or "Answer" for a yes/no question
+    group: str  # "In the room" or "Remote"
+    summary: str  # the column in one sentence, for a screen reader
+
+
+@dataclass
+class ChartAnswer:
+    label: str
+    cells: list[ChartCell]
+
+
+@dataclass
+class SideBySide:
+    columns: list[ChartColumn]
+    answers: list[ChartAnswer]
+    withheld: list[str]  # columns too small to show, said in words
+
+    @property
+    def beside_remote(self) -> bool:
+        return any(column.group == "Remote" for column in self.columns)
+
+    @property
+    def bases(self) -> list[tuple[str, int]]:
+        """Each basis once, with how many columns it spans."""
+        spans: dict[str, int] = {}
+        for column in self.columns:
+            spans[column.basis] = spans.get(column.basis, 0) + 1
+        return list(spans.items())
+
+
+def side_by_side(votes: Tally) -> SideBySide:
+    shown: list[tuple[str, Distribution]] = []
+    withheld = []
+    remote = dict(enumerate(votes.remote))
+    for index, room in enumerate(votes.room):
+        shown.append(("room", room))
+        beside = remote.get(index)
+        if beside is None:
+            continue
+        if beside.withheld:
+            withheld.append(
+                f"{beside.label}. In the remote questionnaire: fewer than {votes.min_group} "
+                "answers, not shown to keep the assessment anonymous."
+            )
+        else:
+            shown.append(("remote", beside))
+    columns = []
+    for group, dist in shown:
+        where = "In the room" if group == "room" else "In the remote questionnaire"
+        summary = f"{dist.label}. {where}: {dist.total} answer{'' if dist.total == 1 else 's'}"
+        if dist.most_common:
+            summary += f"; most chose {' and '.join(dist.most_common)}"
+        basis = Basis.column(dist.basis) or "Answer"
+        columns.append(
+            ChartColumn(basis, "In the room" if group == "room" else "Remote", summary + ".")
+        )
+    answers = []
+    if shown:
+        for index, option in enumerate(shown[0][1].rows):
+            cells = [
+                ChartCell(
+                    dist.rows[index].count,
+                    dist.rows[index].percent,
+                    group,
+                    dist.rows[index].label in dist.most_common,
+                )
+                for group, dist in shown
+            ]
+            answers.append(ChartAnswer(option.label, cells))
+    return SideBySide(columns, answers, withheld)
+
 
 def _distributions(
     workshop: Workshop, item: Item, answers, *, min_group: int = 0
