@@ -221,6 +221,8 @@ def test_the_aggregates_workbook_has_elements_items_and_gaps(client, cast, asses
     assert items["1.1"][4:7] == (6, 2.5, 2.5)
     gaps = list(workbook["Where views differ"].values)
     assert gaps[1][2] == "Role" and gaps[1][9] == pytest.approx(2.33, 0.01)
+    # Each question in its words, after the figures.
+    assert gaps[0][-1] == "Question" and gaps[1][-1] == items["1.1"][2]
     bad = reverse("results-export", args=[cast.partnership.pk, assessment.pk, "aggregates", "csv"])
     assert client.get(bad).status_code == 404
 

@@ -167,12 +167,12 @@ def elements_table(results: Results) -> tuple[list[str], list[list]]:
 
 def gaps_table(results: Results) -> tuple[list[str], list[list]]:
     header = ["Item", "Basis", "Compared by", "Higher group", "Value", "Respondents"]
-    header += ["Lower group", "Value", "Respondents", "Gap", "Unit", "In words"]
+    header += ["Lower group", "Value", "Respondents", "Gap", "Unit", "In words", "Question"]
     table = [
         [gap.item.key, Basis.column(gap.basis), gap.dimension]
         + [gap.high[0], _round(gap.high[1]), gap.high[2]]
         + [gap.low[0], _round(gap.low[1]), gap.low[2]]
-        + [_round(gap.size), gap.kind, gap.plain]
+        + [_round(gap.size), gap.kind, gap.plain, gap.item.text]
         for gap in results.rating_gaps + results.yes_no_gaps
     ]
     return header, table
@@ -189,9 +189,10 @@ def trends_table(results: Results) -> tuple[list[str], list[list]]:
 
 def benchmarks_table(results: Results) -> tuple[list[str], list[list]]:
     header = ["Item", "Basis", "Compared with", "Here", "Their average", "Difference", "Unit"]
+    header += ["Question"]
     table = [
         [gap.item.key, Basis.column(gap.basis), gap.group, _round(gap.ours), _round(gap.theirs)]
-        + [_round(gap.size), gap.unit]
+        + [_round(gap.size), gap.unit, gap.item.text]
         for gap in results.benchmark_gaps
     ]
     return header, table

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from questions.models import Item
 from workshops.models import Assessment, Comparison, EvidenceNote
 from workshops.services.answer_rows import (
@@ -97,10 +99,15 @@ def note_rows(assessment: Assessment, channel: str = "all") -> list[tuple[int, i
 
 
 def notes_for(
-    assessment: Assessment, item: Item, min_group: int, min_comments: int | None = None
+    assessment: Assessment,
+    item: Item,
+    min_group: int | None = None,
+    min_comments: int | None = None,
 ) -> tuple[list[Comment], str]:
     """The evidence notes on one item that may be shown, each with who wrote it as far as the
-    rule allows, and why none are shown when they are withheld ("" otherwise)."""
+    rule allows, and why none are shown when they are withheld ("" otherwise). The minimums
+    are the site's unless given."""
+    min_group = settings.MIN_GROUP_SIZE if min_group is None else min_group
     rule = comment_rule(assessment, answer_rows(assessment), min_group, min_comments)
     notes = EvidenceNote.objects.filter(
         item=item, respondent__in=counted_respondents(assessment)
