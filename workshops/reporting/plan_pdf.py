@@ -69,7 +69,6 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         "heat_map": _data_uri(
             charts.heat_map(inputs.heat_rows, title="Heat map", basis=inputs.basis_words)
         ),
-        "chart_basis": inputs.basis_words,
         "workshops": _workshops(assessment),
         "open_shown": f":{shown}",
         "open_limit": shown,

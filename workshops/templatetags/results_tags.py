@@ -39,13 +39,6 @@ def basis_label(basis: str) -> str:
     return Basis.column(basis)
 
 
-OUTCOME_LABELS = {
-    "rationale": "Why",
-    "strengths": "Strengths",
-    "improvements": "Areas for improvement",
-    "evidence": "Evidence",
-}
-
 # A question's words longer than this are cut at a word boundary where space is short.
 SHORT_WORDS = 70
 
@@ -99,6 +92,15 @@ def chart_basis(basis: str) -> str:
     return basis_words(basis)
 
 
+# What a workshop wrote down on an item, as the plan's appendix heads each.
+OUTCOME_LABELS = {
+    "rationale": "Why",
+    "strengths": "Strengths",
+    "improvements": "Areas for improvement",
+    "evidence": "Evidence",
+}
+
+
 @register.filter
 def agreed_outcome(entry: AgendaItem, bases: list[str]) -> list[tuple[str, str]]:
     """What a workshop recorded on an agenda item, as (label, words) pairs in the order the
@@ -113,9 +115,9 @@ def agreed_outcome(entry: AgendaItem, bases: list[str]) -> list[tuple[str, str]]
             pairs.append((label, str(value)))
     if entry.agreed_choice:
         pairs.append(("Agreed answer", entry.get_agreed_choice_display()))
-    for name in ("rationale", "strengths", "improvements", "evidence"):
+    for name, label in OUTCOME_LABELS.items():
         if text := getattr(entry, name):
-            pairs.append((OUTCOME_LABELS[name], text))
+            pairs.append((label, text))
     if entry.investigate:
         pairs.append(("Next", "To investigate further"))
     return pairs
