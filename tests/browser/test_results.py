@@ -9,6 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, screenshot, sign_in
+from tests.builders import make_assessment
 from tests.workshops.test_results import respond
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -76,3 +77,29 @@ def test_the_filter_works_without_javascript(browser, live_server, cast, assessm
     expect(page.get_by_text("3 people voted in a workshop, all anonymously.")).to_be_visible()
     expect(whose.get_by_role("radio", name="Workshop votes only")).to_be_checked()
     context.close()
+
+
+def test_a_question_shortened_in_a_table_opens_to_its_whole_words(new_page, cast, bank):
+    both = make_assessment(cast, basis="both")
+    for value in ["4", "4", "4"]:
+        respond(both, role="coordinator", **{"1_2": value, "1_2__external": "1"})
+    for value in ["1", "1", "2"]:
+        respond(both, role="board_member", **{"1_2": value, "1_2__external": "4"})
+    words = both.items.get(key="1.2").text
+
+    page = new_page({"width": 375, "height": 812})
+    sign_in(page, cast.executive.email)
+    page.goto(reverse("results", args=[cast.partnership.pk, both.pk]))
+    ratings = page.get_by_role("table", name=re.compile("^Ratings: gap in points"))
+    first = ratings.get_by_role("row").nth(1)
+    summary = first.locator("summary")
+    expect(summary).to_contain_text("1.2 How well is the long-term SCS")
+    expect(summary).to_contain_text("(Against other LSPs)")
+    whole = first.locator(".lsp-item-name__words")
+    expect(whole).to_be_hidden()
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(whole).to_be_visible()
+    expect(whole).to_have_text(words)
+    assert summary.evaluate("s => s.getBoundingClientRect().height") >= 24
+    screenshot(page, "results-question-words-phone")

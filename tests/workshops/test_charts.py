@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from workshops.reporting.chart_colours import contrast_ratio, heat_colours
 from workshops.reporting.charts import distribution_chart, heat_map, seven_s_chart
 from workshops.services.chart_inputs import ElementScore, HeatRow
 
@@ -123,24 +124,29 @@ def test_7s_chart_shows_each_element_with_its_score_and_band_as_text():
     assert "Hard (transactional)" in shown
 
 
-def test_7s_circles_are_filled_by_band_with_contrasting_text():
+def test_7s_circles_are_coloured_as_the_heat_map_colours_the_same_score():
     root = parse(seven_s_chart(ELEMENTS))
+    heat = parse(heat_map([HeatRow("All", [(str(e.number), e.score) for e in ELEMENTS])]))
+    cells = {style(path).get("fill") for path in heat.iter(f"{SVG}path")}
 
     fills = {n: style(circle(root, n))["fill"] for n in range(1, 8)}
-    assert fills == {
-        1: "#00703c",
-        2: "#ffdd00",
-        3: "#d4351c",
-        4: "#b1b4b6",
-        5: "#00703c",
-        6: "#ffdd00",
-        7: "#d4351c",
-    }
+    assert fills == {e.number: heat_colours(e.score)[0] for e in ELEMENTS}
+    # The same score, the same colour: 2.2 is the heat map's orange, not the band's yellow.
+    assert fills[6] != "#ffdd00" and fills[6] in cells
+    assert set(fills.values()) <= cells
+    assert fills[4] == "#b1b4b6"
+    # Each score is written in the text colour chosen for its fill, readable against it.
     text_fill = {"".join(t.itertext()): style(t)["fill"] for t in root.iter(f"{SVG}text")}
-    assert text_fill["Strength"] == "#ffffff"
-    assert text_fill["Concern"] == "#ffffff"
-    assert text_fill["Needs attention"] == "#0b0c0c"
-    assert text_fill["No ratings"] == "#0b0c0c"
+    for element in ELEMENTS:
+        fill, text = heat_colours(element.score)
+        shown = "No ratings" if element.score is None else f"{element.score:.1f}"
+        assert text_fill[shown] == text and contrast_ratio(fill, text) >= 4.5
+
+
+def test_both_charts_say_which_basis_they_show():
+    basis = "External basis: against the performance of other LSPs"
+    assert basis in texts(parse(seven_s_chart(ELEMENTS, basis=basis)))
+    assert basis in texts(parse(heat_map(HEAT_ROWS, basis=basis)))
 
 
 def test_7s_puts_the_centre_in_the_middle_soft_on_the_left_and_hard_on_the_right():

@@ -12,10 +12,12 @@ from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
 
+from tests.builders import make_assessment, make_workshop
 from tests.workshops.test_results import respond
-from workshops.models import Action, Priority
+from workshops.models import Action, AgendaItem, Priority
 from workshops.reporting import plan_pdf
 from workshops.services import plan as plan_service
+from workshops.services.workshop import add_to_agenda, record_consensus
 
 
 @pytest.fixture
@@ -107,3 +109,51 @@ def test_nothing_a_user_types_is_fetched_or_run(cast, planned, fetches, no_netwo
     asked = {url.split(",")[0] for url, _ in fetches}
     assert asked == {f"{settings.SITE_URL}/static/css/report.css", "data:image/svg+xml;base64"}
     assert no_network == []
+
+
+def squeezed_text(pdf: bytes) -> str:
+    return " ".join(text_of(pdf)[1].split())
+
+
+def test_the_pdf_names_each_question_with_its_words_and_basis_once(cast, bank):
+    both = make_assessment(cast, basis="both")
+    for value in ["4", "4", "4"]:
+        respond(both, role="coordinator", sector="private", **{"1_2": value, "1_2__external": "1"})
+    for value in ["1", "1", "2"]:
+        respond(both, role="board_member", **{"1_2": value, "1_2__external": "4"})
+    text = squeezed_text(plan_pdf.render_plan_pdf(both))
+    # After the contents, the section: its heading, then the table, to the next section.
+    differ = text.split("Where views differ", 2)[2].split("To investigate")[0]
+    words = both.items.get(key="1.2").text
+    # The widest gap on each question and basis, once each, in the question's own words.
+    for basis in ["(Against our own plans)", "(Against other LSPs)"]:
+        assert differ.count(f"1.2 {words} {basis}") == 1, differ
+    assert "lsps)" not in text and "(against" not in text
+    # The charts say which basis they show.
+    assert "Internal basis: against the LSP's own plans and goals" in text
+
+
+def test_the_appendix_holds_what_each_workshop_agreed_on_every_item(cast, assessment):
+    respond(assessment, **{"1_1": "3"})
+    workshop = make_workshop(cast, assessment)
+    looking_forward = assessment.items.get(key="8.1")
+    add_to_agenda(workshop, [looking_forward])
+    first, second, *_ = workshop.agenda.all()
+    record_consensus(first, {"agreed_internal": 3, "rationale": "Most partners know the SCS"})
+    skip = workshop.agenda.get(item__key="1.2")
+    AgendaItem.objects.filter(pk=skip.pk).update(skipped=True)
+    forward = workshop.agenda.get(item=looking_forward)
+    record_consensus(forward, {"strengths": "Joint bids", "improvements": "Shared data"})
+
+    text = squeezed_text(plan_pdf.render_plan_pdf(assessment))
+    agreed = text.split("Appendix: what the workshops agreed", 2)[2]
+    assert "Board away day" in agreed
+    first_words = first.item.text
+    assert f"1.1 {first_words} Agreed rating 3 Why Most partners know the SCS" in agreed
+    assert f"1.2 {skip.item.text} Skipped." in agreed
+    assert f"8.1 {looking_forward.text} Strengths Joint bids" in agreed
+    assert "Areas for improvement Shared data" in agreed
+    # Every item on the agenda is there, each once.
+    for entry in workshop.agenda.all():
+        assert agreed.count(f"{entry.item.key} {entry.item.text}") == 1, entry.item.key
+    assert agreed.count("Nothing recorded.") == workshop.agenda.count() - 3

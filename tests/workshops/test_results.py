@@ -221,6 +221,8 @@ def test_the_aggregates_workbook_has_elements_items_and_gaps(client, cast, asses
     assert items["1.1"][4:7] == (6, 2.5, 2.5)
     gaps = list(workbook["Where views differ"].values)
     assert gaps[1][2] == "Role" and gaps[1][9] == pytest.approx(2.33, 0.01)
+    # Each question in its words, after the figures.
+    assert gaps[0][-1] == "Question" and gaps[1][-1] == items["1.1"][2]
     bad = reverse("results-export", args=[cast.partnership.pk, assessment.pk, "aggregates", "csv"])
     assert client.get(bad).status_code == 404
 
@@ -245,8 +247,67 @@ def test_the_page_and_workbook_show_trends_item_by_item(client, cast, bank):
     ids = [cast.partnership.pk, current.pk]
     page = client.get(reverse("results", args=ids)).content.decode()
     assert "Mean rating of each question over time" in page
-    assert re.search(r">1\.1</th>\s*<td[^>]*>1\.0</td>\s*<td[^>]*>3\.0</td>", page)
+    # The question is named by its key and words, then the means.
+    named = r">1\.1</span> [^<]+(?:</summary>.*?)?</(?:span|details)></th>"
+    assert re.search(named + r"\s*<td[^>]*>1\.0</td>\s*<td[^>]*>3\.0</td>", page)
     url = reverse("results-export", args=[*ids, "trends", "csv"])
     rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))
     assert rows[0][0:2] == ["Item", "Basis"] and rows[0][-1] == "This assessment"
     assert ["1.1", "Against our own plans", "1.0", "3.0"] in rows
+
+
+# --- Questions named by their words --------------------------------------------------------------
+
+
+def results_page(client, cast, assessment) -> str:
+    client.force_login(cast.executive)
+    url = reverse("results", args=[cast.partnership.pk, assessment.pk])
+    return client.get(url).content.decode()
+
+
+def test_where_views_differ_names_each_question_and_its_basis(client, cast, bank):
+    both = make_assessment(cast, basis="both")
+    for value in ["4", "4", "4"]:
+        respond(both, role="coordinator", **{"1_2": value, "1_2__external": "1"})
+    for value in ["1", "1", "2"]:
+        respond(both, role="board_member", **{"1_2": value, "1_2__external": "4"})
+    page = results_page(client, cast, both)
+    differ = page.split('id="differ"')[1].split('id="consensus"')[0]
+    words = both.items.get(key="1.2").text
+    assert len(words) > 70  # long enough to be shortened, the whole a click away
+    rows = re.findall(r'<th scope="row"[^>]*>(.*?)</th>', differ, re.S)
+    assert len(rows) == 2
+    bases = {re.search(r"\((Against [^)]+)\)</summary>", row)[1] for row in rows}
+    assert bases == {"Against our own plans", "Against other LSPs"}
+    for row in rows:
+        assert '<span class="lsp-item-name__key">1.2</span> ' in row
+        assert f"{words[:40]}" in row and "…" in row
+        assert f'<span class="lsp-item-name__words">{words}</span>' in row
+    assert "lsps)" not in page and "(against" not in page
+
+
+def test_to_investigate_names_a_question_once_with_each_basis(client, cast, bank):
+    both = make_assessment(cast, basis="both")
+    for value in ["dont_know", "dont_know", "3", "2"]:
+        respond(both, **{"1_1": value, "1_1__external": value})
+    (section, flagged, unsure), *_ = build(both).investigate
+    assert [(item.key, [r.basis for r in ratings]) for item, ratings in unsure] == [
+        ("1.1", ["internal", "external"])
+    ]
+    page = results_page(client, cast, both)
+    investigate = page.split('id="investigate"')[1].split('id="items"')[0]
+    assert investigate.count('lsp-item-name__key">1.1<') == 1
+    assert "50% don't know</strong> (Against our own plans); " in investigate
+    assert "50% don't know</strong> (Against other LSPs)" in investigate
+
+
+def test_the_7s_chart_and_heat_map_say_their_basis(client, cast, bank):
+    external = make_assessment(cast, basis="external")
+    respond(external, **{"1_1__external": "3"})
+    client.force_login(cast.executive)
+    basis = "External basis: against the performance of other LSPs"
+    for chart in ("results-7s", "results-heat-map"):
+        svg = client.get(reverse(chart, args=[cast.partnership.pk, external.pk])).content.decode()
+        assert basis in svg
+    page = results_page(client, cast, external)
+    assert page.count(f"{basis}.") >= 2  # the 7S chart's text alternative and both captions

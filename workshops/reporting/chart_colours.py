@@ -11,12 +11,8 @@ import math
 
 from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
 
-from workshops.services.chart_inputs import ElementScore
-
 __all__ = [
-    "BAND_COLOURS",
     "DEFAULT_COLOURS",
-    "band_colours",
     "contrast_ratio",
     "heat_colours",
     "is_missing",
@@ -32,12 +28,6 @@ GREY = "#b1b4b6"
 BLUE = "#1d70b8"
 DARK_GREY = "#505a5f"
 
-# Band key -> (fill, text colour). Each pair has at least 4.5:1 contrast.
-BAND_COLOURS: dict[str, tuple[str, str]] = {
-    "strength": (GREEN, WHITE),
-    "needs_attention": (YELLOW, BLACK),
-    "concern": (RED, WHITE),
-}
 DEFAULT_COLOURS: tuple[str, str] = (GREY, BLACK)
 
 MIN_CONTRAST = 4.5
@@ -77,7 +67,8 @@ def _text_colour_on(fill: str) -> str:
 def heat_colours(value: float | None, *, low: float = 1, high: float = 4) -> tuple[str, str]:
     """(fill, text colour) for a mean on the heat map's scale; grey when there is no mean.
 
-    Shared so that an HTML table of the same data can be coloured to match.
+    The 7S chart colours element scores with it too, so one score has one colour in both;
+    an HTML table of the same data can be coloured to match.
     """
     if is_missing(value):
         return DEFAULT_COLOURS
@@ -88,10 +79,3 @@ def heat_colours(value: float | None, *, low: float = 1, high: float = 4) -> tup
     mixed = [a + (b - a) * s for a, b in zip(to_rgb(start), to_rgb(end), strict=True)]
     fill = to_hex(mixed)
     return fill, _text_colour_on(fill)
-
-
-def band_colours(element: ElementScore) -> tuple[str, str]:
-    """(fill, text colour) for an element's band; grey when it has no score."""
-    if is_missing(element.score):
-        return DEFAULT_COLOURS
-    return BAND_COLOURS.get(element.band_key, DEFAULT_COLOURS)

@@ -34,7 +34,6 @@ from workshops.reporting.chart_colours import (
     BLUE,
     DARK_GREY,
     HEAT_CMAP,
-    band_colours,
     heat_colours,
     is_missing,
 )
@@ -177,10 +176,11 @@ def _circle_label(ax, x: float, y: float, element: ElementScore, colour: str) ->
         top -= height
 
 
-def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "") -> str:
+def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "", basis: str = "") -> str:
     """The public sector 7S "flower": the SCS in the centre, soft elements on the
-    left, hard on the right, each circle coloured by band and labelled with its
-    name, score and band."""
+    left, hard on the right, each circle labelled with its name, score and band and
+    coloured as the heat map colours the same score, under a line saying which
+    basis (``basis``, in words) the scores are on."""
     if not elements:
         return _message("No ratings yet", title)
     centre = [e for e in elements if e.aspect == "centre"]
@@ -206,7 +206,10 @@ def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "") -> str:
         reach = _RING + _OUTER_RADIUS
         lowest = -_RING * math.sin(math.radians(60)) - _OUTER_RADIUS
         ax.set_xlim(-reach - 0.1, reach + 0.1)
-        ax.set_ylim(lowest - 1.0, _RING * math.sin(math.radians(60)) + _OUTER_RADIUS + 0.1)
+        top = _RING * math.sin(math.radians(60)) + _OUTER_RADIUS + 0.1
+        ax.set_ylim(lowest - 1.0, top + (0.6 if basis else 0))
+        if basis:
+            ax.text(0, top + 0.3, _clean(basis), ha="center", va="center", fontsize=11)
 
         if centre:
             for _, x, y, _ in placed:
@@ -215,7 +218,8 @@ def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "") -> str:
         if centre:
             circles.insert(0, (centre[0], 0.0, 0.0, _CENTRE_RADIUS))
         for element, x, y, radius in circles:
-            fill, text = band_colours(element)
+            # The heat map's colours, so one score looks the same in both charts.
+            fill, text = heat_colours(element.score)
             # The dark outline gives a pale (yellow or grey) circle a visible
             # edge against the white page (non-text contrast).
             ax.add_patch(
@@ -241,7 +245,7 @@ def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "") -> str:
             ax.add_line(Line2D([x0, x0, x1, x1], [y + 0.15, y, y, y + 0.15], color=DARK_GREY))
             ax.text((x0 + x1) / 2, y - 0.15, label, ha="center", va="top", fontsize=11, color=BLACK)
 
-    return _render(draw, figsize=(7.5, 7.2), title=title)
+    return _render(draw, figsize=(7.5, 7.8 if basis else 7.2), title=title)
 
 
 # --- heat map ---------------------------------------------------------------
@@ -259,6 +263,7 @@ def heat_map(
     rows: Sequence[HeatRow],
     *,
     title: str = "",
+    basis: str = "",
     low: float = 1,
     high: float = 4,
     low_label: str = "1 Performs poorly",
@@ -266,7 +271,8 @@ def heat_map(
 ) -> str:
     """One row per element, one cell per item, each cell coloured by its mean
     from red (low) through yellow to green (high) and showing the item key and
-    the mean. Items with no ratings are grey and show a dash."""
+    the mean. Items with no ratings are grey and show a dash. ``basis`` says in words
+    which basis the means are on, above the cells."""
     if not high > low:
         raise ValueError("high must be greater than low")
     columns = max((len(row.cells) for row in rows), default=0)
@@ -276,6 +282,8 @@ def heat_map(
     any_missing = any(is_missing(value) for row in rows for _, value in row.cells)
 
     def draw(fig: Figure) -> None:
+        if basis:
+            fig.suptitle(_clean(basis), fontsize=10)
         ax = fig.add_subplot()
         ax.set_xlim(0, columns)
         ax.set_ylim(count, 0)  # first row at the top
@@ -319,7 +327,7 @@ def heat_map(
             f"Mean rating ({NO_DATA} = no ratings)" if any_missing else "Mean rating", fontsize=9
         )
 
-    figsize = (1.8 + columns * _CELL_WIDTH, 1.1 + count * _CELL_HEIGHT)
+    figsize = (1.8 + columns * _CELL_WIDTH, 1.1 + count * _CELL_HEIGHT + (0.3 if basis else 0))
     return _render(draw, figsize=figsize, title=title, layout="constrained")
 
 

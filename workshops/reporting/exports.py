@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from dataclasses import replace
 
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
@@ -26,6 +27,7 @@ from workshops.services.answer_rows import (
     group_sizes,
     kept_dimensions,
 )
+from workshops.services.comments import note_rows
 from workshops.services.results import Results
 
 # Spreadsheets treat a leading =, +, - or @ as a formula (and openpyxl stores such a
@@ -42,50 +44,70 @@ def _safe(value):
 
 
 def answers_table(results: Results) -> tuple[list[str], list[list]]:
-    """Every answer, one row each, with who gave it as far as the rules allow.
+    """Every answer, one row each, with who gave it as far as the rules allow, and the
+    comment or evidence note its writer added to the question, once, on their first row
+    for it (or a row of its own when they gave no answer there).
 
     Respondents are numbered in a random order, new with each download, so a
     number says nothing of when someone answered. In an anonymous assessment
     the columns describing them are only those whose every combination holds
     at least the minimum group size (see ``kept_dimensions``), and open answers
-    are left out until enough people have answered for comments to be shown.
+    and notes are left out until enough people have answered for comments to be shown.
     """
     assessment = results.assessment
     anonymous = assessment.anonymous
     rows: list[AnswerRow] = [] if results.withheld else answer_rows(assessment, results.channel)
-    items = {r.item.pk: r.item for r in results.ratings} | {
-        y.item.pk: y.item for y in results.yes_no
-    }
-    items |= {item.pk: item for e in results.elements for item, _ in e.open_answers}
+    texts = not results.comments_withheld
+    notes = _notes(rows, results) if texts else {}
+    answered = {(row.respondent, row.item) for row in rows}
+    writers = {row.respondent: row for row in rows}
+    rows += [
+        replace(writers[respondent], item=item, basis="", rating=None, choice="", text="")
+        for respondent, item in notes
+        if (respondent, item) not in answered
+    ]
+    items = {item.pk: item for item in assessment.items.select_related("section")}
     order = list({row.respondent: None for row in rows})
     secrets.SystemRandom().shuffle(order)
     numbers = {respondent: n for n, respondent in enumerate(order, start=1)}
+    bases = {basis: n for n, basis in enumerate(assessment.bases)}
+    written = ["Comment or evidence", "Text"] if texts else []
     if anonymous:
         people = {row.respondent: {**row.groups, "Channel": _channel(row)} for row in rows}
         shown = kept_dimensions(people, ["Channel", *DESCRIBED], results.min_group)
-        header = ["Respondent", *shown, "Element", "Item", "Basis", "Answer"]
-        texts = not results.comments_withheld
-        header += ["Text"] if texts else []
+        header = ["Respondent", *shown, "Element", "Item", "Basis", "Answer", *written]
     else:
         sizes = group_sizes(rows)
         header = ["Respondent", "Channel", *DESCRIBED, Comparison.ORGANISATION]
-        header += ["Element", "Item", "Basis", "Answer", "Text"]
+        header += ["Element", "Item", "Basis", "Answer", *written]
     table = []
-    for row in sorted(rows, key=lambda r: (numbers[r.respondent], items[r.item].position, r.basis)):
+    for row in sorted(
+        rows, key=lambda r: (numbers[r.respondent], items[r.item].position, bases.get(r.basis, 0))
+    ):
         item = items[row.item]
         answer = str(row.rating) if row.rating is not None else row.choice
         what = [item.section.number, item.key, Basis.column(row.basis), answer]
+        if texts:
+            what += [notes.pop((row.respondent, row.item), ""), row.text]
         if anonymous:
             if not texts and not answer:
                 continue  # an open answer, which is text only
             who = [people[row.respondent][d] for d in shown]
-            text = [row.text] if texts else []
-            table.append([f"R{numbers[row.respondent]}", *who, *what, *text])
         else:
             groups = described_groups(row, sizes, results.min_group, anonymous)
             who = [_channel(row), *groups, row.groups[Comparison.ORGANISATION]]
-            table.append([f"R{numbers[row.respondent]}", *who, *what, row.text])
+        table.append([f"R{numbers[row.respondent]}", *who, *what])
     return header, table
+
+
+def _notes(rows: list[AnswerRow], results: Results) -> dict[tuple[int, int], str]:
+    """(respondent, item) -> the evidence note, for writers whose answers are in ``rows``."""
+    writers = {row.respondent for row in rows}
+    return {
+        (respondent, item): text
+        for respondent, item, text in note_rows(results.assessment, results.channel)
+        if respondent in writers
+    }
 
 
 def _channel(row: AnswerRow) -> str:
@@ -145,12 +167,12 @@ def elements_table(results: Results) -> tuple[list[str], list[list]]:
 
 def gaps_table(results: Results) -> tuple[list[str], list[list]]:
     header = ["Item", "Basis", "Compared by", "Higher group", "Value", "Respondents"]
-    header += ["Lower group", "Value", "Respondents", "Gap", "Unit", "In words"]
+    header += ["Lower group", "Value", "Respondents", "Gap", "Unit", "In words", "Question"]
     table = [
         [gap.item.key, Basis.column(gap.basis), gap.dimension]
         + [gap.high[0], _round(gap.high[1]), gap.high[2]]
         + [gap.low[0], _round(gap.low[1]), gap.low[2]]
-        + [_round(gap.size), gap.kind, gap.plain]
+        + [_round(gap.size), gap.kind, gap.plain, gap.item.text]
         for gap in results.rating_gaps + results.yes_no_gaps
     ]
     return header, table
@@ -167,9 +189,10 @@ def trends_table(results: Results) -> tuple[list[str], list[list]]:
 
 def benchmarks_table(results: Results) -> tuple[list[str], list[list]]:
     header = ["Item", "Basis", "Compared with", "Here", "Their average", "Difference", "Unit"]
+    header += ["Question"]
     table = [
         [gap.item.key, Basis.column(gap.basis), gap.group, _round(gap.ours), _round(gap.theirs)]
-        + [_round(gap.size), gap.unit]
+        + [_round(gap.size), gap.unit, gap.item.text]
         for gap in results.benchmark_gaps
     ]
     return header, table

@@ -14,16 +14,20 @@ import base64
 import hashlib
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from workshops.models import Action, Answer, Assessment
+from workshops.models import Action, AgendaItem, Answer, Assessment, EvidenceNote
 from workshops.reporting import charts
 from workshops.reporting.pdf import render_pdf
 from workshops.services import plan as plan_service
 from workshops.services import results as results_service
 from workshops.services.chart_inputs import chart_inputs
+from workshops.services.differences import widest_each
+
+# Rows in the report's "Where views differ", each a different question or basis.
+GAPS_SHOWN = 12
 
 
 def _data_uri(svg: str) -> str:
@@ -40,7 +44,8 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         .order_by("due_on", "pk")
     )
     today = timezone.localdate()
-    elements, heat_rows = chart_inputs(assessment)
+    inputs = chart_inputs(assessment)
+    shown = results_service.OPEN_ANSWERS_SHOWN
     scored = [e for e in results.elements if e.section.is_element and e.headline[0] is not None]
     ratings = [r for r in results.ratings if r.mean is not None and r.basis == results.bases[0]]
     ratings.sort(key=lambda r: (r.mean, r.item.position))
@@ -57,12 +62,31 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         "weakest": sorted(scored, key=lambda e: e.headline[0])[:3],
         "highest_items": ratings[::-1][:5],
         "lowest_items": ratings[:5],
-        "gaps": (results.rating_gaps + results.yes_no_gaps)[:12],
-        "seven_s": _data_uri(charts.seven_s_chart(elements, title="The 7S chart")),
-        "heat_map": _data_uri(charts.heat_map(heat_rows, title="Heat map")),
+        "gaps": widest_each(results.rating_gaps + results.yes_no_gaps)[:GAPS_SHOWN],
+        "seven_s": _data_uri(
+            charts.seven_s_chart(inputs.elements, title="The 7S chart", basis=inputs.basis_words)
+        ),
+        "heat_map": _data_uri(
+            charts.heat_map(inputs.heat_rows, title="Heat map", basis=inputs.basis_words)
+        ),
+        "workshops": _workshops(assessment),
+        "open_shown": f":{shown}",
+        "open_limit": shown,
+        "open_minus": -shown,
+        "in_pdf": True,
         "large": large,
         "generated": timezone.localtime(),
     }
+
+
+def _workshops(assessment: Assessment) -> list:
+    """The assessment's workshops, each with its agenda and what was agreed on each item."""
+    agenda = AgendaItem.objects.select_related("item").order_by("position")
+    return list(
+        assessment.workshops.order_by("held_on", "pk").prefetch_related(
+            Prefetch("agenda", queryset=agenda)
+        )
+    )
 
 
 def plan_html(assessment: Assessment, *, large: bool = False) -> str:
@@ -77,8 +101,15 @@ def fingerprint(assessment: Assessment) -> str:
         Max("updated_at"), Count("id")
     )
     priorities = list(plan.priorities.values_list("pk", "rank", "votes", "dropped", "text"))
-    consensus = assessment.workshops.aggregate(Max("agenda__agreed_at"))
+    consensus = AgendaItem.objects.filter(workshop__assessment=assessment).aggregate(
+        Max("agreed_at"), Count("id"), skipped=Count("id", filter=Q(skipped=True))
+    )
+    workshops = list(assessment.workshops.values_list("pk", "title", "held_on"))
+    notes = EvidenceNote.objects.filter(respondent__assessment=assessment).aggregate(
+        Max("updated_at"), Count("id")
+    )
     parts = [plan.version, plan.updated_at, actions, answers, priorities, consensus]
+    parts += [workshops, notes]
     parts += [assessment.partnership.name, assessment.title, settings.MIN_GROUP_SIZE]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 

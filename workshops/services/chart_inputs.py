@@ -1,5 +1,6 @@
 """What the 7S chart and the heat map draw: element scores and question means on the
-headline basis, read straight from the database rather than from the whole results.
+headline basis, which both say, read straight from the database rather than from the whole
+results.
 
 The charts themselves are drawn in workshops.reporting.charts.
 """
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from workshops.models import Assessment
+from workshops.models import Assessment, Basis
 from workshops.services.answer_rows import counted_answers, counted_respondents
 from workshops.services.results import CHANNELS, withheld_because
 from workshops.services.scores import band_for, rating_aggregates, scores_by_element
@@ -37,20 +38,39 @@ class HeatRow:
     cells: Sequence[tuple[str, float | None]]
 
 
-def chart_inputs(
-    assessment: Assessment, channel: str = "all"
-) -> tuple[list[ElementScore], list[HeatRow]]:
-    """Element scores and top-level question means on the headline basis. Two queries (an
-    average per question, done by the database, each person counted once on each question
-    as the results count them), so a chart does not rebuild the whole results. Nothing
-    while an anonymous assessment's results are withheld."""
+@dataclass(frozen=True)
+class ChartInputs:
+    """What both charts draw, and the one basis they draw it on."""
+
+    elements: list[ElementScore]
+    heat_rows: list[HeatRow]
+    basis: str
+
+    @property
+    def basis_words(self) -> str:
+        return basis_words(self.basis)
+
+
+def basis_words(basis: str) -> str:
+    """Which basis a chart shows, as its caption says it: "Internal basis: against the LSP's
+    own plans and goals"."""
+    word, _, rest = Basis(basis).label.partition(": ")
+    return f"{word} basis: {rest}"
+
+
+def chart_inputs(assessment: Assessment, channel: str = "all") -> ChartInputs:
+    """Element scores and top-level question means on the headline basis (the first the
+    assessment asks), and nothing else, so each chart can say which basis it shows. Two
+    queries (an average per question, done by the database), so a chart does not rebuild
+    the whole results. Nothing while an anonymous assessment's results are withheld."""
     channel = channel if channel in CHANNELS else "all"
-    if withheld_because(assessment, channel, settings.MIN_GROUP_SIZE):
-        return [], []
-    items = list(assessment.items.select_related("section").order_by("position"))
-    answers = counted_answers(counted_respondents(assessment, channel), channel)
-    scores, means = scores_by_element(rating_aggregates(answers))
     basis = assessment.bases[0]
+    if withheld_because(assessment, channel, settings.MIN_GROUP_SIZE):
+        return ChartInputs([], [], basis)
+    items = list(assessment.items.select_related("section").order_by("position"))
+    # Each person counted once on each question, as the results count them.
+    answers = counted_answers(counted_respondents(assessment, channel), channel).filter(basis=basis)
+    scores, means = scores_by_element(rating_aggregates(answers))
     sections = {item.section.number: item.section for item in items if item.section.is_element}
     elements = []
     for number, section in sections.items():
@@ -75,4 +95,4 @@ def chart_inputs(
         ]
         if cells:
             rows.append(HeatRow(f"{number} {section.name}", cells))
-    return elements, rows
+    return ChartInputs(elements, rows, basis)

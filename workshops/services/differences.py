@@ -91,6 +91,18 @@ def gaps_between_groups(
     return gaps
 
 
+def widest_each(gaps: list[Gap]) -> list[Gap]:
+    """The first gap given on each question and basis (the widest, as results sort them),
+    so a short list names each question once."""
+    seen: set[tuple[int, str]] = set()
+    kept = []
+    for gap in gaps:
+        if (gap.item.pk, gap.basis) not in seen:
+            seen.add((gap.item.pk, gap.basis))
+            kept.append(gap)
+    return kept
+
+
 def consensus_for(assessment: Assessment, medians: dict) -> list[Consensus]:
     """The latest agreed rating for each item, beside the individual median."""
     agreed = (

@@ -23,15 +23,10 @@ from django.db.models import Count
 from questions.models import Item, Section
 from workshops.models import Assessment, Respondent
 from workshops.services.answer_rows import (
-    DESCRIBED,
     AnswerRow,
     Turnout,
     answer_rows,
-    comments_threshold,
     counted_respondents,
-    described_groups,
-    group_sizes,
-    kept_dimensions,
     turnout,
 )
 from workshops.services.benchmarks import (
@@ -40,6 +35,7 @@ from workshops.services.benchmarks import (
     benchmark_gaps,
     benchmarks_for,
 )
+from workshops.services.comments import Comment, comment_rule, note_rows
 from workshops.services.differences import Consensus, Gap, consensus_for, gaps_between_groups
 from workshops.services.scores import band_for, mean
 from workshops.services.trends import Trend, trends_for
@@ -130,19 +126,15 @@ OPEN_ANSWERS_SHOWN = 10
 
 
 @dataclass
-class OpenAnswer:
-    text: str
-    who: str  # role group, sector and layer, or "" when that group is too small to show
-
-
-@dataclass
 class ElementResult:
     section: Section
     scores: dict[str, float | None]  # basis -> mean of every rating in the element
     bands: dict[str, dict | None]
     ratings: list[Rating] = field(default_factory=list)
     yes_no: list[YesNo] = field(default_factory=list)
-    open_answers: list[tuple[Item, list[OpenAnswer]]] = field(default_factory=list)
+    open_answers: list[tuple[Item, list[Comment]]] = field(default_factory=list)
+    # Comments and evidence notes on the element's questions, for those with any shown.
+    notes: list[tuple[Item, list[Comment]]] = field(default_factory=list)
 
     @property
     def headline(self) -> tuple[float | None, dict | None]:
@@ -162,7 +154,9 @@ class Results:
     rating_gaps: list[Gap]
     yes_no_gaps: list[Gap]
     consensus: list[Consensus]
-    investigate: list[tuple[Section, list[YesNo], list[Rating]]]
+    # By section: the yes/no answers to look into, and each rating item with many "don't
+    # know" answers once, with its ratings on every basis where that is so.
+    investigate: list[tuple[Section, list[YesNo], list[tuple[Item, list[Rating]]]]]
     trends: list[Trend]
     benchmarks: list[Benchmark]
     bases: list[str]
@@ -276,28 +270,12 @@ def results_for(
     by_item: dict[tuple[int, str], list[AnswerRow]] = defaultdict(list)
     for row in rows:
         by_item[(row.item, row.basis)].append(row)
-    sizes = group_sizes(rows)
     bases = assessment.bases
-    described: dict[int, str] = {}
-    comments_withheld = ""
-    if anonymous:
-        min_comments = comments_threshold(min_group, min_comments)
-        people = {row.voice: row.groups for row in rows}
-        if len(people) < min_comments:
-            comments_withheld = (
-                f"Open answers are shown once at least {min_comments} people have answered, "
-                "to keep the assessment anonymous."
-            )
-        shown = kept_dimensions(people, list(DESCRIBED), min_comments)
-
-    def who(row: AnswerRow) -> str:
-        if row.respondent not in described:
-            if anonymous:
-                described[row.respondent] = ", ".join(row.groups[d] for d in shown)
-            else:
-                groups = described_groups(row, sizes, min_group, anonymous)
-                described[row.respondent] = ", ".join(g for g in groups if g)
-        return described[row.respondent]
+    rule = comment_rule(assessment, rows, min_group, min_comments)
+    notes: dict[int, list[Comment]] = defaultdict(list)
+    for respondent, item_id, text in [] if rule.withheld else note_rows(assessment, channel):
+        if note := rule.comment(respondent, text):
+            notes[item_id].append(note)
 
     elements: dict[int, ElementResult] = {}
     rating_gaps, yes_no_gaps = [], []
@@ -314,12 +292,10 @@ def results_for(
             element.yes_no.append(_yes_no(item, item_rows))
             yes_no_gaps += gaps_between_groups(item, "", item_rows, min_group, anonymous)
         else:
-            answers = [
-                OpenAnswer(row.text, who(row))
-                for row in by_item.get((item.pk, ""), [])
-                if row.text.strip() and not comments_withheld
-            ]
-            element.open_answers.append((item, answers))
+            answers = [rule.comment(row.respondent, row.text) for row in by_item[(item.pk, "")]]
+            element.open_answers.append((item, [a for a in answers if a]))
+        if notes.get(item.pk):
+            element.notes.append((item, notes[item.pk]))
     for element in elements.values():
         for basis in bases:
             values = [v for r in element.ratings if r.basis == basis for v in r.ratings]
@@ -340,17 +316,22 @@ def results_for(
         trends=trends_for(assessment),
         benchmarks=benchmarks_for(assessment),
         bases=bases,
-        comments_withheld=comments_withheld,
+        comments_withheld=rule.withheld,
     )
     results.benchmark_gaps = benchmark_gaps(results)
     results.investigate = [
-        (
-            e.section,
-            [y for y in e.yes_no if y.triggered],
-            [r for r in e.ratings if r.dont_know_rate >= HIGH_DONT_KNOW],
-        )
+        (e.section, flagged, unsure)
         for e in results.elements
-        if any(y.triggered for y in e.yes_no)
-        or any(r.dont_know_rate >= HIGH_DONT_KNOW for r in e.ratings)
+        for flagged, unsure in [([y for y in e.yes_no if y.triggered], _unsure(e.ratings))]
+        if flagged or unsure
     ]
     return results
+
+
+def _unsure(ratings: list[Rating]) -> list[tuple[Item, list[Rating]]]:
+    """Rating items with many "don't know" answers, each item once whatever its bases."""
+    by_item: dict[Item, list[Rating]] = {}
+    for r in ratings:
+        if r.dont_know_rate >= HIGH_DONT_KNOW:
+            by_item.setdefault(r.item, []).append(r)
+    return list(by_item.items())

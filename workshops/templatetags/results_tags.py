@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
-from workshops.models import Basis
+from questions.models import Item
+from workshops.models import AgendaItem, Basis
+from workshops.services.chart_inputs import basis_words
 from workshops.services.results import Results
 
 register = template.Library()
@@ -34,6 +37,90 @@ def percent(fraction: float) -> str:
 @register.filter
 def basis_label(basis: str) -> str:
     return Basis.column(basis)
+
+
+# A question's words longer than this are cut at a word boundary where space is short.
+SHORT_WORDS = 70
+
+
+def shortened(text: str, limit: int = SHORT_WORDS) -> str:
+    """The words as they are when short enough, else cut at the last whole word that fits,
+    with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+@register.simple_tag(takes_context=True)
+def item_name(context, item: Item, basis: str = "", full: bool = False):
+    """A question wherever results list it: its key and its words, and its basis when the
+    assessment asks two. On the page long words are shortened, the whole of them a click
+    away, unless ``full``; the PDF (``in_pdf``) prints them in full."""
+    results = context.get("results")
+    bases = getattr(results, "bases", None) or [basis]
+    named = format_html(" ({})", Basis.column(basis)) if basis and len(bases) > 1 else ""
+    if context.get("in_pdf"):
+        return format_html(
+            '<span class="item-name"><span class="item-name__key">{}</span> {}{}</span>',
+            item.key,
+            item.text,
+            named,
+        )
+    short = item.text if full else shortened(item.text)
+    if short == item.text:
+        return format_html(
+            '<span class="lsp-item-name"><span class="lsp-item-name__key">{}</span> {}{}</span>',
+            item.key,
+            item.text,
+            named,
+        )
+    return format_html(
+        '<details class="lsp-item-name"><summary class="lsp-item-name__summary">'
+        '<span class="lsp-item-name__key">{}</span> {}{}</summary>'
+        '<span class="lsp-item-name__words">{}</span></details>',
+        item.key,
+        short,
+        named,
+        item.text,
+    )
+
+
+@register.filter
+def chart_basis(basis: str) -> str:
+    """Which basis the charts show, in words."""
+    return basis_words(basis)
+
+
+# What a workshop wrote down on an item, as the plan's appendix heads each.
+OUTCOME_LABELS = {
+    "rationale": "Why",
+    "strengths": "Strengths",
+    "improvements": "Areas for improvement",
+    "evidence": "Evidence",
+}
+
+
+@register.filter
+def agreed_outcome(entry: AgendaItem, bases: list[str]) -> list[tuple[str, str]]:
+    """What a workshop recorded on an agenda item, as (label, words) pairs in the order the
+    console asks them; nothing when it recorded nothing."""
+    if not entry.is_agreed:
+        return []
+    pairs = []
+    for basis in bases:
+        value = getattr(entry, f"agreed_{basis}", None)
+        if value is not None:
+            label = f"Agreed rating ({Basis.column(basis)})" if len(bases) > 1 else "Agreed rating"
+            pairs.append((label, str(value)))
+    if entry.agreed_choice:
+        pairs.append(("Agreed answer", entry.get_agreed_choice_display()))
+    for name, label in OUTCOME_LABELS.items():
+        if text := getattr(entry, name):
+            pairs.append((label, text))
+    if entry.investigate:
+        pairs.append(("Next", "To investigate further"))
+    return pairs
 
 
 @register.filter
@@ -67,4 +154,5 @@ def seven_s_alt(results: Results) -> str:
             parts.append(f"{name}: no ratings")
         else:
             parts.append(f"{name}: {value:.1f}" + (f", {band['label'].lower()}" if band else ""))
-    return "7S chart of element scores. " + "; ".join(parts) + "."
+    basis = basis_words(results.bases[0])
+    return "7S chart of element scores. " + "; ".join(parts) + f". {basis}."

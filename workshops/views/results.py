@@ -59,15 +59,19 @@ def _chart_inputs(request: HttpRequest, partnership_id: int, assessment_id: int)
 @never_cache
 @login_required
 def chart_7s(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
-    elements, _ = _chart_inputs(request, partnership_id, assessment_id)
-    return _svg(charts.seven_s_chart(elements, title="The 7S chart"))
+    inputs = _chart_inputs(request, partnership_id, assessment_id)
+    return _svg(
+        charts.seven_s_chart(inputs.elements, title="The 7S chart", basis=inputs.basis_words)
+    )
 
 
 @never_cache
 @login_required
 def chart_heat_map(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
-    _, rows = _chart_inputs(request, partnership_id, assessment_id)
-    return _svg(charts.heat_map(rows, title="Items by element"))
+    inputs = _chart_inputs(request, partnership_id, assessment_id)
+    return _svg(
+        charts.heat_map(inputs.heat_rows, title="Items by element", basis=inputs.basis_words)
+    )
 
 
 @never_cache
