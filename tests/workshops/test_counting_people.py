@@ -221,10 +221,10 @@ def test_the_item_table_counts_people_once_and_the_answers_file_keeps_every_answ
 
 
 def test_the_charts_count_people_once(meeting):
-    _, heat_rows = chart_inputs(meeting.assessment)
+    heat_rows = chart_inputs(meeting.assessment).heat_rows
     cells = dict(heat_rows[0].cells)
     assert cells["1.1"] == pytest.approx((1 + 2 * 6 + 4 * 2) / 9)
-    _, alone = chart_inputs(meeting.assessment, "questionnaire")
+    alone = chart_inputs(meeting.assessment, "questionnaire").heat_rows
     assert dict(alone[0].cells)["1.1"] == 4
 
 
