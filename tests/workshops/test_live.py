@@ -348,3 +348,13 @@ def test_results_are_in_no_response_to_a_phone_or_the_presenter_until_revealed(
     assert re.search(r"2 <span class=\"lsp-tally__percent\">\(50%\)", presenter)
     workshop = go(workshop, "hide")
     assert not results.search(everything_shown())
+
+
+def test_a_phone_is_offered_no_sign_in_the_code_is_its_way_in(client, cast, workshop):
+    for address in [reverse("join"), reverse("workshop-join", args=[workshop.code])]:
+        assert ">Sign in<" not in page(client, address)
+    phone = joined(workshop)
+    assert ">Sign in<" not in page(phone, reverse("workshop-room", args=[workshop.code]))
+    # Someone signed in keeps the usual links on the same pages.
+    client.force_login(cast.facilitator)
+    assert "Sign out" in page(client, reverse("join"))
