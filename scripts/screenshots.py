@@ -485,8 +485,11 @@ def click(page: Page, role: str, name: str) -> None:
 
 
 def banner(page: Page, text: str) -> None:
-    """Wait for the message that confirms a change."""
-    page.locator(".govuk-notification-banner").filter(has_text=text).wait_for()
+    """Wait for the message that confirms a change: a banner, or on the console the
+    words it says beside the part the change was about."""
+    page.locator(".govuk-notification-banner, .lsp-console__message").filter(
+        has_text=text
+    ).first.wait_for()
 
 
 def date_fields(page: Page, group: str, day: date) -> None:
@@ -654,7 +657,6 @@ def workshop_runs(camera: Camera, demo: Demo) -> None:
     camera.shoot(
         console,
         "facilitator-console-agreed",
-        top=console.get_by_role("heading", name="Agenda", exact=True),
         through=console.get_by_role("button", name="Add action"),
     )
     for page in (console, presenter, phone):
