@@ -188,6 +188,17 @@ def close_if_timer_expired(workshop_id: int) -> bool:
         return True
 
 
+def _record_on_agenda(workshop: Workshop, change: str, by, data: dict) -> None:
+    """Log a change to the agenda or to what the room agreed on one of its items."""
+    audit.record(
+        f"agenda.{change}",
+        by=by,
+        partnership=workshop.assessment.partnership,
+        target=f"Agenda of “{workshop}”",
+        data={"workshop": workshop.pk, **data},
+    )
+
+
 # --- The agenda --------------------------------------------------------------
 
 
@@ -203,13 +214,11 @@ def add_to_agenda(workshop: Workshop, items: list[Item], *, by=None) -> int:
         )
         _save(workshop)
         if new:
-            audit.record(
-                "agenda.added",
-                by=by,
-                partnership=workshop.assessment.partnership,
-                target=f"Agenda of “{workshop}”",
-                data={
-                    "workshop": workshop.pk,
+            _record_on_agenda(
+                workshop,
+                "added",
+                by,
+                {
                     "added": len(new),
                     "items": [item.key for item in new],
                 },
@@ -228,12 +237,11 @@ def remove_from_agenda(agenda_item: AgendaItem, *, by=None) -> None:
             )
         agenda_item.delete()
         _save(workshop)
-        audit.record(
-            "agenda.removed",
-            by=by,
-            partnership=workshop.assessment.partnership,
-            target=f"Agenda of “{workshop}”",
-            data={"workshop": workshop.pk, "item": agenda_item.item.key},
+        _record_on_agenda(
+            workshop,
+            "removed",
+            by,
+            {"item": agenda_item.item.key},
         )
 
 
@@ -251,13 +259,11 @@ def move_on_agenda(agenda_item: AgendaItem, step: int, *, by=None) -> None:
             row.position = position
         AgendaItem.objects.bulk_update(agenda, ["position"])
         _save(workshop)
-        audit.record(
-            "agenda.moved",
-            by=by,
-            partnership=workshop.assessment.partnership,
-            target=f"Agenda of “{workshop}”",
-            data={
-                "workshop": workshop.pk,
+        _record_on_agenda(
+            workshop,
+            "moved",
+            by,
+            {
                 "item": agenda_item.item.key,
                 "direction": "up" if step < 0 else "down",
                 "position": other + 1,
@@ -278,13 +284,11 @@ def record_consensus(agenda_item: AgendaItem, values: dict, *, by=None) -> Agend
         agenda_item.save(update_fields=[*CONSENSUS_FIELDS, "agreed_at"])
         # The presenter shows the agreed rating, so it counts as a change.
         _save(workshop)
-        audit.record(
-            "agenda.agreed",
-            by=by,
-            partnership=workshop.assessment.partnership,
-            target=f"Agenda of “{workshop}”",
-            data={
-                "workshop": workshop.pk,
+        _record_on_agenda(
+            workshop,
+            "agreed",
+            by,
+            {
                 "item": agenda_item.item.key,
                 "changed": {
                     name: [was, getattr(agenda_item, name)]
