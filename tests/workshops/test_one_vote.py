@@ -73,7 +73,7 @@ def test_sixty_join_and_vote_rounds_from_one_address_count_only_up_to_the_limit(
     assert all("Too many phones from this network are waiting" in o for o in outcomes[32:])
     assert Respondent.objects.filter(workshop=workshop).count() == 12
     assert Answer.objects.filter(respondent__workshop=workshop).count() == 12
-    assert "12 in workshops" in results_text(facilitator, workshop)
+    assert "12 people voted in a workshop" in results_text(facilitator, workshop)
     console = page(facilitator, console_url(workshop))
     assert "20 phones waiting to be let in" in console
     # A waiting phone sees why, and cannot vote.
@@ -204,14 +204,14 @@ def test_the_facilitator_removes_a_participant_and_their_votes_go_with_a_log_ent
     workshop = go(workshop, "next", "open")
     vote(keep, workshop, "3")
     vote(troll, workshop, "1")
-    assert "2 in workshops" in results_text(facilitator, workshop)
+    assert "2 people voted in a workshop" in results_text(facilitator, workshop)
     participant = Respondent.objects.get(workshop=workshop, person=None)
     url = console_url(workshop, "workshop-participant-remove", participant.pk)
     response = facilitator.post(url, follow=True)
     assert f"is no longer in {workshop}; 1 vote removed" in response.content.decode()
     assert not Respondent.objects.filter(pk=participant.pk).exists()
     assert [a.rating for a in Answer.objects.all()] == [3]
-    assert "1 in workshops" in results_text(facilitator, workshop)
+    assert "1 person voted in a workshop" in results_text(facilitator, workshop)
     entry = AuditEvent.objects.get(partnership=cast.partnership)
     assert entry.summary.startswith("Anonymous: Officer, Public sector")
     assert "is no longer in" in entry.summary

@@ -39,6 +39,7 @@ from django.urls import Resolver404, resolve
 
 from workshops import audit
 from workshops.models import MemberInvitation, SignInProvider, User
+from workshops.models.partnership import a_role
 from workshops.models.sso import email_domain
 
 if TYPE_CHECKING:
@@ -320,7 +321,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
     def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form=None) -> User:
-        from workshops.services import member_invitations, members
+        from workshops.services import member_invitations
 
         email, _ = _returned_email(sociallogin)
         invitation = _usable_invitation(sociallogin, email)
@@ -337,9 +338,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             ) from None
         record_link(request, sociallogin)
         partnership = invitation.partnership
-        messages.success(
-            request, f"You have joined {partnership} as {members.a_role(invitation.role)}."
-        )
+        messages.success(request, f"You have joined {partnership} as {a_role(invitation.role)}.")
         sociallogin.state["next"] = partnership.get_absolute_url()
         return user
 
