@@ -208,10 +208,11 @@ def _answers(assessment: Assessment, person: Person, coordinator: Client) -> tup
     assert json.loads(saved.content)["saved"] == 4
     post(Client(), reverse("questionnaire-review", args=[token]))
 
-    # Three respondents in each of two organisations: enough for a gap between them.
+    # Three respondents in each of two organisations, alike in every other way: a gap
+    # between the organisations, and the widest on 1.1, so reports name them.
     header = "respondent,role,sector,layer,organisation,item,basis,answer"
     rows = [[f"=high-{n}", "officer", "public", "operational", TYPED["high"]] for n in range(3)]
-    rows += [[f"@low-{n}", "board_member", "private", "strategic", TYPED["low"]] for n in range(3)]
+    rows += [[f"@low-{n}", "officer", "public", "operational", TYPED["low"]] for n in range(3)]
     rows = [row + ["1.1", "internal", "4" if n < 3 else "1"] for n, row in enumerate(rows)]
     rows.append(rows[0][:5] + ["1.2.1", "", TYPED["imported_answer"]])
     upload = {"file": csv_file(header, rows)}
