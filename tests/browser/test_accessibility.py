@@ -65,7 +65,7 @@ AXE_OPTIONS = {
     }
 }
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
-POLL = 4_000  # live screens poll every second or two; allow for a slow CI machine
+POLL = 8_000  # live screens poll every second or two; allow for a slow, busy CI machine
 
 # Rows that answer a GET with something other than a page of their own. Actions that
 # only take a POST (405 to a GET) are not pages either.
