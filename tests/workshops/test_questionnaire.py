@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.builders import make_assessment, make_person
-from tests.workshops.questionnaire_helpers import answers_of, url
+from tests.workshops.questionnaire_helpers import answers_of, paper_url, url
 from workshops.models import Answer, EvidenceNote, Respondent
 from workshops.models.assessment import Scope
 from workshops.services.assessment import revoke
@@ -176,8 +176,22 @@ def test_a_bad_page_shows_every_problem_and_saves_nothing_on_it(client, invitati
     assert response.status_code == 200
     assert "There is a problem" in page
     assert "Choose yes, no or don&#x27;t know" in page
-    assert "Nothing on this page was saved" in page
+    assert "Not saved: your answers to 1.1 and 1.1.2." in page
+    assert "other answers" not in page
     assert answers_of(invitation) == {}
+
+
+def test_a_bad_page_says_which_answers_were_saved_as_they_were_given(client, invitation):
+    # Saved as given, by the page's script; then the whole page, with a bad answer.
+    client.post(url(invitation, "save"), {"1.1:internal": "3", "1.2.1": "Housing."})
+    response = client.post(
+        url(invitation, "section", 1),
+        {"1.1:internal": "3", "1.2.1": "Housing.", "1.1.2": "perhaps", "1.3:internal": "2"},
+    )
+    page = response.content.decode()
+    assert "Not saved: your answers to 1.1.2 and 1.3. Your other answers on this page" in page
+    assert "Nothing on this page was saved" not in page
+    assert answers_of(invitation) == {("1.1", "internal"): "3", ("1.2.1", ""): "Housing."}
 
 
 def test_the_link_resumes_where_the_person_left_off(client, invitation):
@@ -350,3 +364,23 @@ def test_a_link_holding_a_null_character_is_not_found(client, invitation):
     response = client.post(reverse("questionnaire-save", args=[token]), {"1.1:internal": "3"})
     assert response.status_code == 404
     assert not Answer.objects.exists()
+
+
+def test_a_save_answers_how_many_answers_are_now_stored(client, invitation):
+    first = client.post(url(invitation, "save"), {"1.1:internal": "3", "1.1:note": "Minutes."})
+    part_one = invitation.assessment.items.get(key="1.1").section_id
+    # A comment is not an answer: the progress counts answers.
+    assert first.json()["progress"] == {"answered": 1, "sections": {str(part_one): 1}}
+    version = first.json()["answers"]["1.1:internal"]["version"]
+    clearing = {"1.1:internal": "", "was-1.1:internal": "3", "version-1.1:internal": version}
+    cleared = client.post(url(invitation, "save"), clearing)
+    assert cleared.json()["progress"] == {"answered": 0, "sections": {}}
+
+
+def test_a_submitted_paper_return_is_titled_as_a_paper_return(client, cast, assessment):
+    client.force_login(cast.coordinator)
+    client.post(paper_url(assessment, cast.person, "section", 1), {"1.1:internal": "2"})
+    client.post(paper_url(assessment, cast.person, "review"))
+    page = client.get(paper_url(assessment, cast.person, "review")).content.decode()
+    assert "<title>The paper return is submitted – Spring 2026" in page
+    assert "You have submitted your answers" not in page

@@ -124,15 +124,25 @@ class AnswerForm(forms.Form):
             for question, children in questions
         ]
 
-    def values(self) -> dict[Slot, str | bool]:
-        """What the person gave, by slot; fields left out of the data are not included."""
+    def _sent(self) -> dict[str, Slot]:
+        """The slots the data speaks of; fields left out of it are not included (an
+        unticked box is left out, so the box counts as sent with its question)."""
         given = set(self.data)
         return {
-            slot: self.cleaned_data[name]
+            name: slot
             for name, slot in self.slots.items()
             if name in given
             or (slot.part == "na" and (slot.item.key in given or slot.was_name in given))
         }
+
+    def values(self) -> dict[Slot, str | bool]:
+        """What the person gave, by slot, once the form is valid."""
+        return {slot: self.cleaned_data[name] for name, slot in self._sent().items()}
+
+    def given(self) -> dict[Slot, str | bool]:
+        """What the person gave, by slot, as sent: valid or not (for saying what of an
+        invalid page is stored and what is not)."""
+        return {slot: self[name].value() or "" for name, slot in self._sent().items()}
 
     def bases(self) -> dict[Slot, Base]:
         """What the page had loaded of each slot it sent. A write that does not say

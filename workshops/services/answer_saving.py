@@ -17,7 +17,11 @@ from django.utils import timezone
 from questions.models import Item
 from workshops.models import Answer, EvidenceNote, Respondent
 from workshops.models.slots import Base, Slot
-from workshops.services.questionnaire import QuestionnaireError, editable_problem
+from workshops.services.questionnaire import (
+    QuestionnaireError,
+    editable_problem,
+    stored_answers,
+)
 
 CHANGED_ELSEWHERE = (
     "This answer was changed in another window or device. It now shows what is saved."
@@ -177,6 +181,34 @@ def save_values(
         for slot in row.slots:
             saved.stored[slot.name] = (row.value_for(slot), row.version)
     return saved
+
+
+@dataclass
+class NotStored:
+    """What of a page is not stored: the questions (by key, in the page's order) whose
+    answers differ from what is stored, and whether the page's other questions have
+    anything stored (answers saved as they were given, or on an earlier visit)."""
+
+    keys: list[str]
+    others_stored: bool
+
+
+def not_stored(respondent: Respondent | None, given: dict[Slot, str | bool]) -> NotStored:
+    """Compare what a page gave with what is stored, as a save would compare them.
+
+    A page refused as a whole stores nothing, but the answers saved as they were
+    given already are: what the page says of saving must tell the two apart.
+    """
+    items = list({slot.item.pk: slot.item for slot in given}.values())
+    stored = stored_answers(respondent, items)
+    keys: list[str] = []
+    for slot, value in given.items():
+        if _canon(value) != _canon(stored.get(slot.name)) and slot.item.key not in keys:
+            keys.append(slot.item.key)
+    others_stored = any(
+        _canon(stored.get(slot.name)) for slot in given if slot.item.key not in keys
+    )
+    return NotStored(keys, others_stored)
 
 
 def _load(respondent: Respondent, rows: dict[tuple, _SlotRow]) -> None:

@@ -23,7 +23,13 @@ from workshops.access import get_invitation_by_token
 from workshops.forms.questionnaire import AnswerForm, item_key
 from workshops.models import Assessment, Invitation, Person, Respondent, User
 from workshops.services import assessment as assessment_services
-from workshops.services.answer_saving import CHANGED_ELSEWHERE, Saved, save_values
+from workshops.services.answer_saving import (
+    CHANGED_ELSEWHERE,
+    NotStored,
+    Saved,
+    not_stored,
+    save_values,
+)
 from workshops.services.questionnaire import (
     QuestionnaireError,
     answered_by_section,
@@ -183,6 +189,7 @@ def _submitted(request: HttpRequest, answering: Answering) -> HttpResponse | Non
         "assessment": answering.assessment,
         "partnership": answering.assessment.partnership,
         "respondent": respondent,
+        "paper": answering.channel == Respondent.Channel.PAPER,
     }
     return render(request, "workshops/questionnaire/submitted.html", context)
 
@@ -213,6 +220,7 @@ def section_page(request: HttpRequest, answering: Answering, number: int) -> Htt
     problem = editable_problem(answering.assessment, respondent)
     form_args = {"assessment": answering.assessment, "items": current.items}
     changed_elsewhere: list[str] = []
+    error_note = ""
     if request.method == "POST" and not problem:
         form = AnswerForm(request.POST, **form_args)
         if form.is_valid():
@@ -233,6 +241,8 @@ def section_page(request: HttpRequest, answering: Answering, number: int) -> Htt
             changed_elsewhere = sorted({item_key(name) for name in saved.conflicts})
             initial = stored_answers(answering.respondent, current.items)
             form = AnswerForm(initial=initial, **form_args)
+        else:
+            error_note = _not_saved_note(not_stored(answering.respondent, form.given()))
     else:
         if request.method == "POST":
             messages.error(request, f"{problem} Nothing was changed.")
@@ -249,9 +259,23 @@ def section_page(request: HttpRequest, answering: Answering, number: int) -> Htt
             "previous": sections[index - 1].section.number if index else None,
             "changed_elsewhere": changed_elsewhere,
             "changed_elsewhere_message": CHANGED_ELSEWHERE,
+            "error_note": error_note,
         }
     )
     return render(request, "workshops/questionnaire/section.html", context)
+
+
+def _not_saved_note(page: NotStored) -> str:
+    """What an invalid page's error summary says of saving: the page itself stored
+    nothing, but answers saved as they were given (or before) are stored."""
+    if not page.keys:
+        return "Your answers on this page are saved." if page.others_stored else ""
+    *most, last = page.keys
+    keys = f"{', '.join(most)} and {last}" if most else last
+    note = f"Not saved: your answer{'s' if most else ''} to {keys}."
+    if page.others_stored:
+        note += " Your other answers on this page are saved."
+    return note
 
 
 def _store(answering: Answering, form: AnswerForm, section: int | None = None) -> Saved:
@@ -297,6 +321,7 @@ def save_answers(request: HttpRequest, answering: Answering) -> JsonResponse:
         return JsonResponse({"error": str(exc)}, status=409)
     result = {
         "saved": saved.count,
+        "progress": _progress(answering),
         "answers": {
             name: {"value": value, "version": version}
             for name, (value, version) in saved.stored.items()
@@ -306,6 +331,12 @@ def save_answers(request: HttpRequest, answering: Answering) -> JsonResponse:
         result.update(error=CHANGED_ELSEWHERE, conflicts=saved.conflicts)
     # Refused outright only when nothing was stored: a reply that says "no" changed nothing.
     return JsonResponse(result, status=409 if saved.conflicts and not saved.count else 200)
+
+
+def _progress(answering: Answering) -> dict:
+    """How many answers are stored, in all and by part (section id), for the page to show."""
+    done = answered_by_section(answering.respondent)
+    return {"answered": sum(done.values()), "sections": done}
 
 
 def review_page(request: HttpRequest, answering: Answering) -> HttpResponse:
