@@ -7,14 +7,21 @@
 // carries the version it was based on, and a refusal (changed in another window or
 // device) puts the stored answer back on the page. Saves that could not reach the
 // server are tried again when the connection returns.
+//
+// Each question shows how its save went at once; the page's one live region says it
+// once the person pauses, not at every arrow key that moves through a rating scale.
 const form = document.querySelector("form.lsp-questionnaire");
 
 const TYPING_PAUSE = 800;
+const SAY_AFTER = 1000; // quiet for this long (no change, no save in flight): say the outcome
+const SAVING = "Saving…";
 const FIRST_RETRY = 2000;
 const LONGEST_RETRY = 30000;
 const OFFLINE = "Not saved yet: no connection. It will be saved when you are back online.";
 
 const states = new Map();
+const toSay = new Map(); // question key: the latest outcome not yet said
+let sayTimer = 0;
 let leaving = false;
 
 function stateOf(key) {
@@ -73,8 +80,50 @@ function isChanged(name) {
 function show(key, text, isError) {
   const status = itemOf(key)?.querySelector(".lsp-saved");
   if (!status) return;
+  // A retry that fails again changes nothing to say: the problem was said once.
+  const again = isError && status.textContent === text;
   status.textContent = text;
   status.classList.toggle("lsp-saved--error", Boolean(isError));
+  if (text === SAVING || again) return;
+  toSay.set(key, { text, isError: Boolean(isError) });
+  sayLater();
+}
+
+function sayLater() {
+  clearTimeout(sayTimer);
+  sayTimer = setTimeout(say, SAY_AFTER);
+}
+
+// Said only when every save has been answered: "saved" is said once it is true.
+function say() {
+  const live = form.querySelector("[data-save-status]");
+  if (!live || !toSay.size || [...states.values()].some((s) => s.busy)) return;
+  const outcomes = [...toSay.entries()];
+  toSay.clear();
+  const problems = outcomes.filter(([, o]) => o.isError).map(([key, o]) => `Question ${key}: ${o.text}`);
+  const saved = outcomes.filter(([, o]) => !o.isError).map(([key]) => key);
+  const words = [...problems];
+  if (saved.length) {
+    const time = outcomes.find(([, o]) => !o.isError)[1].text.replace(/^Saved at /, "");
+    words.push(`${saved.length > 1 ? "Questions" : "Question"} ${saved.join(", ")} saved at ${time}.`);
+  }
+  live.textContent = words.join(" ");
+}
+
+// How many answers are stored, as the server counted them after a save.
+function showProgress(progress) {
+  if (!progress) return;
+  const bar = document.querySelector("#progress progress");
+  const count = document.querySelector("#progress strong");
+  if (bar && count) {
+    bar.value = progress.answered;
+    bar.textContent = `${Math.round((100 * progress.answered) / bar.max)}%`;
+    count.textContent = `${progress.answered} of ${bar.max}`;
+  }
+  for (const [section, answered] of Object.entries(progress.sections)) {
+    const part = document.querySelector(`[data-section-answered="${CSS.escape(section)}"]`);
+    if (part) part.textContent = String(answered);
+  }
 }
 
 function unsaved() {
@@ -126,7 +175,7 @@ async function send(key) {
     body.append(`version-${name}`, hidden("version-", name).value);
   }
   state.busy = true;
-  if (!state.failed) show(key, "Saving…");
+  if (!state.failed) show(key, SAVING);
   let response;
   let result;
   try {
@@ -154,6 +203,7 @@ async function send(key) {
   state.delay = 0;
   const conflicts = result.conflicts || [];
   apply(result.answers || {}, sent, conflicts);
+  showProgress(result.progress);
   if (conflicts.length) {
     state.refused = false;
     show(key, result.error, true);
@@ -186,11 +236,13 @@ if (form && form.dataset.saveUrl && !form.hasAttribute("data-readonly")) {
   form.addEventListener("change", (event) => {
     const key = keyOf(event.target);
     if (key && event.target.name) send(key);
+    sayLater(); // still choosing: wait for the pause
   });
   // Text is saved when the person pauses typing, as well as when they leave the box.
   form.addEventListener("input", (event) => {
     const key = keyOf(event.target);
     if (event.target.tagName !== "TEXTAREA" || !key) return;
+    sayLater();
     const state = stateOf(key);
     clearTimeout(state.timer);
     state.timer = setTimeout(() => send(key), TYPING_PAUSE);

@@ -117,3 +117,77 @@ def test_an_answer_given_offline_is_saved_when_the_connection_returns(new_page, 
     page.context.set_offline(False)
     expect(page.locator('[data-saved-for="1.1"]')).to_contain_text("Saved at")
     assert stored(invitation) == {"1.1": "3"}
+
+
+# What a screen reader hears of saving: every change of a live region's words is said.
+COUNT_ANNOUNCEMENTS = """
+window.announced = [];
+new MutationObserver((changes) => {
+  const regions = new Set();
+  for (const change of changes) {
+    const node = change.target.nodeType === Node.ELEMENT_NODE
+      ? change.target : change.target.parentElement;
+    const region = node?.closest("[role=status], [role=alert], [aria-live]");
+    if (region && region.getAttribute("aria-live") !== "off") regions.add(region);
+  }
+  for (const region of regions) {
+    const words = region.textContent.trim();
+    if (words) window.announced.push(words);
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+def test_saving_is_announced_once_for_each_pause_not_at_every_arrow_key(new_page, invitation):
+    page = new_page()
+    page.add_init_script(COUNT_ANNOUNCEMENTS)
+    page.goto(part_one(invitation))
+    page.locator('[name="1.1:internal"]').first.focus()
+    page.keyboard.press("Space")
+    for _ in range(3):  # through the scale, as a keyboard user looks at each rating
+        page.wait_for_timeout(150)
+        page.keyboard.press("ArrowDown")
+    eventually(lambda: stored(invitation) == {"1.1": "4"})
+    page.wait_for_timeout(2500)
+    first = page.evaluate("window.announced")
+    assert len(first) == 1, first
+    assert "saved at" in first[0]
+
+    page.locator('[name="1.1.1:internal"]').first.focus()
+    page.keyboard.press("Space")
+    for _ in range(2):
+        page.wait_for_timeout(150)
+        page.keyboard.press("ArrowDown")
+    eventually(lambda: stored(invitation).get("1.1.1") == "3")
+    page.wait_for_timeout(2500)
+    assert len(page.evaluate("window.announced")) == 2, page.evaluate("window.announced")
+
+
+def test_the_progress_shown_follows_the_answers_saved_as_they_are_given(new_page, invitation):
+    page = new_page()
+    page.goto(part_one(invitation))
+    progress = page.locator("#progress")
+    expect(progress).to_contain_text("You have given 0 of")
+    part = (
+        page.get_by_role("navigation", name="Parts of the questionnaire")
+        .get_by_role("listitem")
+        .first
+    )
+    expect(part).to_contain_text("0 of")
+    rating(page, "3").check()
+    page.locator('[name="1.2.1"]').fill("Housing.")
+    page.locator('[name="1.2.1"]').blur()
+    expect(page.locator('[data-saved-for="1.2.1"]')).to_contain_text("Saved at")
+    expect(progress).to_contain_text("You have given 2 of")
+    expect(progress.locator("progress")).to_have_attribute("value", "2")
+    expect(part).to_contain_text("2 of")
+    # A comment is not an answer: it does not count.
+    page.locator('[name="1.1:note"]').fill("Minutes.")
+    page.locator('[name="1.1:note"]').blur()
+    expect(page.locator('[data-saved-for="1.1"]')).to_contain_text("Saved at")
+    expect(progress).to_contain_text("You have given 2 of")
+    # Clearing an answer counts down.
+    page.locator('[name="1.2.1"]').fill("")
+    page.locator('[name="1.2.1"]').blur()
+    expect(progress).to_contain_text("You have given 1 of")
+    expect(part).to_contain_text("1 of")
