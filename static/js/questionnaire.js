@@ -98,19 +98,27 @@ function sayLater() {
 function say() {
   const live = form.querySelector("[data-save-status]");
   if (!live || !toSay.size || [...states.values()].some((s) => s.busy)) return;
-  const outcomes = [...toSay.entries()];
+  const words = [];
+  const saved = [];
+  let savedAt = "";
+  for (const [key, outcome] of toSay) {
+    if (outcome.isError) {
+      words.push(`Question ${key}: ${outcome.text}`);
+    } else {
+      saved.push(key);
+      savedAt = outcome.text.replace(/^Saved at /, "");
+    }
+  }
   toSay.clear();
-  const problems = outcomes.filter(([, o]) => o.isError).map(([key, o]) => `Question ${key}: ${o.text}`);
-  const saved = outcomes.filter(([, o]) => !o.isError).map(([key]) => key);
-  const words = [...problems];
   if (saved.length) {
-    const time = outcomes.find(([, o]) => !o.isError)[1].text.replace(/^Saved at /, "");
-    words.push(`${saved.length > 1 ? "Questions" : "Question"} ${saved.join(", ")} saved at ${time}.`);
+    const questions = saved.length > 1 ? "Questions" : "Question";
+    words.push(`${questions} ${saved.join(", ")} saved at ${savedAt}.`);
   }
   live.textContent = words.join(" ");
 }
 
-// How many answers are stored, as the server counted them after a save.
+// How many answers are stored, as the server counted them after a save (a part with
+// none stored is not in its count).
 function showProgress(progress) {
   if (!progress) return;
   const bar = document.querySelector("#progress progress");
@@ -120,9 +128,8 @@ function showProgress(progress) {
     bar.textContent = `${Math.round((100 * progress.answered) / bar.max)}%`;
     count.textContent = `${progress.answered} of ${bar.max}`;
   }
-  for (const [section, answered] of Object.entries(progress.sections)) {
-    const part = document.querySelector(`[data-section-answered="${CSS.escape(section)}"]`);
-    if (part) part.textContent = String(answered);
+  for (const part of document.querySelectorAll("[data-section-answered]")) {
+    part.textContent = String(progress.sections[part.dataset.sectionAnswered] ?? 0);
   }
 }
 
