@@ -384,3 +384,12 @@ def test_a_submitted_paper_return_is_titled_as_a_paper_return(client, cast, asse
     page = client.get(paper_url(assessment, cast.person, "review")).content.decode()
     assert "<title>The paper return is submitted – Spring 2026" in page
     assert "You have submitted your answers" not in page
+
+
+def test_a_closed_questionnaire_is_not_titled_check_and_submit(client, cast, bank):
+    closed = make_assessment(cast, title="Closed", scope=Scope.ELEMENTS, sections=(1,), closes=-1)
+    invitation = closed.invitations.create(person=cast.person)
+    page = client.get(url(invitation, "review")).content.decode()
+    assert "<title>Your answers – Closed – LSP Assess</title>" in page
+    assert "Check and submit" not in page
+    assert "This questionnaire closed on" in page
