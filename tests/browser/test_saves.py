@@ -138,6 +138,12 @@ new MutationObserver((changes) => {
 """
 
 
+def said_once_quiet(page, count: int) -> None:
+    """Wait for the count of announcements, then long enough for any more to come."""
+    page.wait_for_function("n => window.announced.length >= n", arg=count)
+    page.wait_for_timeout(2000)
+
+
 def test_saving_is_announced_once_for_each_pause_not_at_every_arrow_key(new_page, invitation):
     page = new_page()
     page.add_init_script(COUNT_ANNOUNCEMENTS)
@@ -148,7 +154,7 @@ def test_saving_is_announced_once_for_each_pause_not_at_every_arrow_key(new_page
         page.wait_for_timeout(150)
         page.keyboard.press("ArrowDown")
     eventually(lambda: stored(invitation) == {"1.1": "4"})
-    page.wait_for_timeout(2500)
+    said_once_quiet(page, 1)
     first = page.evaluate("window.announced")
     assert len(first) == 1, first
     assert "saved at" in first[0]
@@ -159,7 +165,7 @@ def test_saving_is_announced_once_for_each_pause_not_at_every_arrow_key(new_page
         page.wait_for_timeout(150)
         page.keyboard.press("ArrowDown")
     eventually(lambda: stored(invitation).get("1.1.1") == "3")
-    page.wait_for_timeout(2500)
+    said_once_quiet(page, 2)
     assert len(page.evaluate("window.announced")) == 2, page.evaluate("window.announced")
 
 
