@@ -21,9 +21,9 @@ from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_accessibility import describe, violations
-from tests.builders import make_assessment, make_workshop, respond
+from tests.builders import make_assessment, make_person, make_workshop, respond
 from workshops.models import Answer, Invitation, Workshop
 from workshops.services import participants as participants_service
 from workshops.services import voting as voting_service
@@ -166,7 +166,7 @@ def test_the_phone_says_each_change_of_state_once_and_nothing_for_another_phones
         f"Voting is open on {item.key}",
         f"Voting closes at {deadline}",
         "Voting has closed",
-        "Results are on the main screen",
+        "Results are on the main screen — and here",
     ]
     no_axe_violations(phone, "phone, results revealed in place")
 
@@ -248,6 +248,60 @@ def test_a_rating_chosen_and_not_sent_stays_chosen_and_focused_while_the_room_ch
     phone.wait_for_timeout(QUIET)
     assert said(phone) == [f"Now on question {following.key}. Voting opens soon"]
     no_axe_violations(phone, "phone, a new question")
+
+
+def test_once_revealed_the_phone_shows_what_the_projector_shows_as_text_and_a_table(
+    device, cast, bank
+):
+    # Anonymous, with two answers to the remote questionnaire: too few to show.
+    assessment = make_assessment(cast, anonymous=True)
+    for person in (cast.person, make_person(cast, "Sam Okafor", sector="third")):
+        respond(
+            Invitation.objects.create(assessment=assessment, person=person),
+            {"1.1:internal": "2"},
+            submitted=True,
+        )
+    workshop = make_workshop(cast, assessment)
+    phone = device()
+    join_anonymously(phone, workshop.code)
+    other = participants_service.join(workshop, role="officer", sector="public", layer="strategic")
+    workshop = step(workshop, "next", "open", "show_remote")
+    voting_service.vote(workshop.code, other.pk, workshop.current_id, {"internal": "3"})
+    phone.get_by_label("2 – Performs adequately").check(timeout=POLL)
+    phone.get_by_role("button", name="Vote").click()
+    expect(phone.locator("[data-vote-message]")).to_have_text(re.compile("^Your vote is in"))
+    step(workshop, "close", "reveal")
+
+    presenter = device(PROJECTOR)
+    sign_in(presenter, cast.facilitator.email)
+    presenter.goto(workshop.get_absolute_url() + "present/")
+    projected = presenter.locator(".lsp-present-chart")
+    expect(projected).to_be_visible()
+
+    results = phone.get_by_role("region", name="How the room voted")
+    expect(results).to_be_visible(timeout=POLL)
+    expect(results).to_contain_text(
+        "Against our own plans (internal). In the room: 2 answers; "
+        "most chose 2 – Performs adequately and 3 – Performs well."
+    )
+    expect(results).to_contain_text(
+        "In the remote questionnaire: fewer than 3 answers, not shown to keep the "
+        "assessment anonymous."
+    )
+    table = results.get_by_role("table")
+    rows = table.get_by_role("row")
+    for label, count in (("2 – Performs adequately", "1 (50%)"), ("1 – Performs poorly", "0")):
+        row = table.get_by_role("row", name=re.compile("^" + re.escape(label)))
+        expect(row.get_by_role("cell")).to_have_text([re.compile("^" + re.escape(count))])
+    # Never more than the projector: the same figures, and no remote column on either.
+    shown = rows.all_inner_texts()
+    assert shown == projected.get_by_role("row").all_inner_texts()
+    no_axe_violations(phone, "phone, results revealed")
+    screenshot(phone, "phone-results-revealed")
+    # The same without JavaScript: "Check for the next question" loads the page.
+    phone.get_by_role("link", name="Check for the next question").click()
+    expect(rows).to_have_text(shown)
+    no_axe_violations(phone, "phone, results revealed, loaded afresh")
 
 
 HEADINGS = """() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6, [role=heading]")]
