@@ -59,7 +59,7 @@ function announce(region, before = "") {
   if (words.length) say(words.join(". "));
 }
 
-// Every element of the page's HTML, the root too.
+// The elements under root that match, root itself included.
 function within(root, selector) {
   const found = [...root.querySelectorAll(selector)];
   return root.matches && root.matches(selector) ? [root, ...found] : found;
