@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 812}
 PROJECTOR = {"width": 1280, "height": 720}
 PRIYA = "Priya Shah, Eastvale District Council"
-POLL = 4_000
+POLL = 8_000  # a change shows within 2 s; allow for a slow, busy CI machine
 QUIET = 2_500  # two polls and more: long enough for a poll to have said something
 WELL = "3 – Performs well"
 
@@ -184,9 +184,9 @@ def test_a_countdown_warns_once_at_ten_seconds_and_its_end_closes_voting_aloud(d
     forget_said(phone)
     forget_said(presenter)
 
-    count_down(workshop, 14)
+    count_down(workshop, 18)
     ticking = phone.locator("[data-deadline]")
-    expect(ticking).to_have_text(re.compile(r"Voting closes in 0:1\d"), timeout=POLL)
+    expect(ticking).to_have_text(re.compile(r"Voting closes in 0:1[1-9]"), timeout=POLL)
     deadline = closes_at(workshop)
     # The ticking words are not in a live region: they would be read every second.
     assert phone.evaluate(
@@ -194,7 +194,7 @@ def test_a_countdown_warns_once_at_ten_seconds_and_its_end_closes_voting_aloud(d
              + ' [role=log], [role=marquee]')""",
         ticking.element_handle(),
     )
-    expect(phone.get_by_text("Voting on this question has closed")).to_be_visible(timeout=20_000)
+    expect(phone.get_by_text("Voting on this question has closed")).to_be_visible(timeout=25_000)
     phone.wait_for_timeout(QUIET)
     assert said(phone) == [
         f"Voting closes at {deadline}",
