@@ -16,9 +16,12 @@ const DETAILS = {
 
 let lost = false;
 
+// Words are set only when they differ from what the region last said: the same
+// words set again are skipped by some screen readers and read twice by others,
+// and either way nothing new has happened.
 export function say(text) {
   const status = document.querySelector("[data-live-announce]");
-  if (status) status.textContent = text;
+  if (status && status.textContent !== text) status.textContent = text;
 }
 
 // Why a request that got no answer failed: the browser knows when it is offline.

@@ -7,6 +7,17 @@
 // works where WebSockets are blocked. Without JavaScript, the pages work by
 // form posts and the "check for the next question" link.
 //
+// What changed is said once, in words, through the page's status region: each
+// region names what its state means to say ([data-announce="Voting has closed"]),
+// and only words it did not hold before are said, so a poll that changed nothing
+// for this person (another phone's vote, on the projector) says nothing.
+//
+// Only what changed is put in place. A part the server names ([data-part]) stays
+// as it is while the new HTML names it the same: the phone's ballot, with a rating
+// chosen and not yet sent and the focus on it, outlives a countdown started or the
+// agenda edited. A heading that arrives new ([data-takes-focus]), because the
+// question changed, takes the focus.
+//
 // A poll that fails (no answer, or a 5xx while the database is down) puts up
 // the "connection lost" banner and the script tries again, waiting longer each
 // time but never more than MAX_BACKOFF_MS: a room of phones does not hammer a
@@ -30,20 +41,63 @@ const NOT_COUNTED = {
   garbled: () => "Your vote has not been counted. Reload the page and vote again.",
 };
 
+// The words a region's state has to say, in the order they appear. An element
+// marked without words (data-announce="") says its text.
+function announcements(region) {
+  return [...region.querySelectorAll("[data-announce]")]
+    .map((element) => element.dataset.announce || element.textContent.trim())
+    .filter(Boolean);
+}
+
+const heard = new WeakMap(); // region -> the announcements it held when last said
+
 function announce(region, before = "") {
-  const heading = region.querySelector("[data-announce]");
-  if (heading) say(before + heading.textContent.trim());
-  else if (before) say(before.trim());
+  const earlier = heard.get(region) || [];
+  const now = announcements(region);
+  heard.set(region, now);
+  const words = [before, ...now.filter((said) => !earlier.includes(said))].filter(Boolean);
+  if (words.length) say(words.join(". "));
+}
+
+// The elements under root that match, root itself included.
+function within(root, selector) {
+  const found = [...root.querySelectorAll(selector)];
+  return root.matches && root.matches(selector) ? [root, ...found] : found;
 }
 
 function replaceRegion(region, html, before = "") {
-  // Keep keyboard focus on the same control if it is still there after the swap.
-  const focused = region.contains(document.activeElement) ? document.activeElement.id : null;
-  region.innerHTML = html;
-  enhance(region);
+  const focused = region.contains(document.activeElement) ? document.activeElement : null;
+  const fresh = document.createElement("template");
+  fresh.innerHTML = html;
+  const parts = new Map();
+  for (const child of region.children) {
+    if (child.dataset.part) parts.set(child.dataset.part, child);
+  }
+  const wanted = [...fresh.content.childNodes].map(
+    (node) => (node.nodeType === Node.ELEMENT_NODE && parts.get(node.dataset.part)) || node,
+  );
+  // Take away what goes first, so that no part kept is ever moved: moving an
+  // element takes the focus from it.
+  const keep = new Set(wanted);
+  for (const node of [...region.childNodes]) if (!keep.has(node)) node.remove();
+  let cursor = region.firstChild;
+  for (const node of wanted) {
+    if (node === cursor) cursor = cursor.nextSibling;
+    else region.insertBefore(node, cursor);
+  }
+  const arrived = wanted.filter(
+    (node) => node.nodeType === Node.ELEMENT_NODE && !parts.has(node.dataset.part),
+  );
+  arrived.forEach(enhance);
   announce(region, before);
-  const again = focused && document.getElementById(focused);
-  if (again) again.focus();
+  const heading = arrived.flatMap((node) => within(node, "[data-takes-focus]"))[0];
+  if (heading) {
+    heading.focus();
+  } else if (focused && !focused.isConnected) {
+    // Keep keyboard focus on the same control if it is there again after the swap.
+    const again = focused.id && document.getElementById(focused.id);
+    if (again) again.focus();
+  }
 }
 
 // The console's and presenter's polls need the facilitator signed in. When the
@@ -65,6 +119,10 @@ async function signedOut(region, response) {
   const link = new URL(signIn, window.location.href);
   link.searchParams.set("next", window.location.pathname + window.location.search);
 
+  // Where the region held the page's heading (the projector's question), the
+  // message takes its place as the heading, and the banner's title is not one:
+  // headings still start at the first level and follow in order.
+  const inPlaceOfHeading = Boolean(region.querySelector("h1"));
   const banner = document.createElement("div");
   banner.className = "govuk-notification-banner";
   banner.setAttribute("role", "alert");
@@ -72,14 +130,14 @@ async function signedOut(region, response) {
   banner.dataset.signedOut = "";
   const header = document.createElement("div");
   header.className = "govuk-notification-banner__header";
-  const title = document.createElement("h2");
+  const title = document.createElement(inPlaceOfHeading ? "p" : "h2");
   title.className = "govuk-notification-banner__title";
   title.id = "signed-out-title";
   title.textContent = "Important";
   header.append(title);
   const content = document.createElement("div");
   content.className = "govuk-notification-banner__content";
-  const heading = document.createElement("p");
+  const heading = document.createElement(inPlaceOfHeading ? "h1" : "p");
   heading.className = "govuk-notification-banner__heading";
   heading.textContent = message;
   const again = document.createElement("a");
@@ -98,6 +156,7 @@ async function signedOut(region, response) {
 }
 
 function poll(region) {
+  heard.set(region, announcements(region)); // what the page arrived with is not news
   let delay = POLL_MS;
   const tick = async () => {
     let failed = "";
@@ -115,7 +174,7 @@ function poll(region) {
       } else if (response.status === 200) {
         const html = await response.text();
         region.dataset.etag = response.headers.get("ETag") || "";
-        replaceRegion(region, html, connectionBack() ? "Connected again. " : "");
+        replaceRegion(region, html, connectionBack() ? "Connected again" : "");
       } else if (response.status === 403) {
         window.location.reload(); // no longer joined: the page sends them to join
         return;
@@ -136,6 +195,14 @@ function poll(region) {
   window.setTimeout(tick, delay);
 }
 
+// A polite warning once, as the countdown passes WARN_AT seconds: only to a page
+// that saw more time than that left, and once for each deadline however often
+// its element is drawn again. The ticking words are not in a live region, which
+// would read them out every second.
+const WARN_AT = 10;
+const farFrom = new Set();
+const warned = new Set();
+
 function countdown(element) {
   const deadline = Date.parse(element.dataset.deadline);
   if (Number.isNaN(deadline)) return;
@@ -145,6 +212,12 @@ function countdown(element) {
     const minutes = Math.floor(left / 60);
     const seconds = String(left % 60).padStart(2, "0");
     element.textContent = left ? `Voting closes in ${minutes}:${seconds}` : "Time is up";
+    if (left > WARN_AT) {
+      farFrom.add(deadline);
+    } else if (left && farFrom.has(deadline) && !warned.has(deadline)) {
+      warned.add(deadline);
+      say(`${WARN_AT} seconds left to vote`);
+    }
     if (left) window.setTimeout(show, 1000);
   };
   show();
@@ -204,9 +277,9 @@ const voteBar = new ResizeObserver(() => {
 });
 
 export function enhance(root) {
-  root.querySelectorAll("[data-deadline]").forEach(countdown);
-  root.querySelectorAll("form[data-vote]").forEach(voteInPlace);
-  root.querySelectorAll("[data-vote-bar]").forEach((bar) => voteBar.observe(bar));
+  within(root, "[data-deadline]").forEach(countdown);
+  within(root, "form[data-vote]").forEach(voteInPlace);
+  within(root, "[data-vote-bar]").forEach((bar) => voteBar.observe(bar));
 }
 
 document.querySelectorAll("[data-live-url]").forEach(poll);

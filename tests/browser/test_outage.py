@@ -148,7 +148,7 @@ def test_a_phone_says_when_it_has_lost_the_server_and_catches_up_within_3_s_of_i
     # Screen readers heard of the loss once, through the many failed polls, then of the return.
     said = phone.evaluate("window.said")
     assert said.count(LOST) == 1, said
-    assert said[-1] == f"Connected again. {item.text}", said
+    assert said[-1] == f"Connected again. Now on question {item.key}. Voting opens soon", said
 
 
 def test_a_vote_the_server_fails_to_take_says_so_is_not_counted_and_can_be_sent_again(

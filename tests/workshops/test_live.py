@@ -13,9 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.builders import make_assessment, make_workshop
+from tests.builders import make_assessment, make_person, make_workshop, respond
 from tests.workshops.live_helpers import console_url, go, joined, page, vote
-from workshops.models import Answer, Respondent, Workshop
+from workshops.models import Answer, Invitation, Respondent, Workshop
 from workshops.services import voting
 from workshops.views.live import COOKIE
 
@@ -348,6 +348,42 @@ def test_results_are_in_no_response_to_a_phone_or_the_presenter_until_revealed(
     assert re.search(r"2 <span class=\"lsp-tally__percent\">\(50%\)", presenter)
     workshop = go(workshop, "hide")
     assert not results.search(everything_shown())
+
+
+def test_once_revealed_a_phone_shows_the_projectors_figures_and_withholds_what_it_withholds(
+    client, cast, bank
+):
+    # Anonymous, with two answers to the remote questionnaire: too few to show anywhere.
+    assessment = make_assessment(cast, anonymous=True)
+    for person in (cast.person, make_person(cast, "Sam Okafor", sector="third")):
+        respond(
+            Invitation.objects.create(assessment=assessment, person=person),
+            {"1.1:internal": "4"},
+            submitted=True,
+        )
+    workshop = make_workshop(cast, assessment)
+    phones = [joined(workshop) for _ in range(2)]
+    workshop = go(workshop, "next", "open", "show_remote")
+    for phone, value in zip(phones, ["3", "2"], strict=True):
+        assert vote(phone, workshop, value).status_code == 200
+    room = reverse("workshop-room", args=[workshop.code])
+    workshop = go(workshop, "close")
+    assert "How the room voted" not in page(phones[0], room)
+
+    workshop = go(workshop, "reveal")
+    client.force_login(cast.facilitator)
+    projected = page(client, console_url(workshop, "workshop-present"))
+    # The page without JavaScript ("Check for the next question"), and the poll's answer.
+    for shown in (page(phones[0], room), page(phones[1], room + "live/")):
+        assert "How the room voted" in shown
+        assert (
+            "Against our own plans (internal). In the room: 2 answers; "
+            "most chose 2 – Performs adequately and 3 – Performs well.</p>"
+        ) in shown
+        assert "fewer than 3 answers, not shown to keep the assessment anonymous" in shown
+        figures = re.compile(r"<thead>.*</tbody>", re.S)
+        assert figures.search(shown).group(0) == figures.search(projected).group(0)
+        assert "Remote" not in shown and "(100%)" not in shown  # the remote 4s stay hidden
 
 
 def test_a_phone_is_offered_no_sign_in_the_code_is_its_way_in(client, cast, workshop):

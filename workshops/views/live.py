@@ -34,7 +34,7 @@ from workshops.access import get_workshop_by_code
 from workshops.forms.workshop import CodeForm, JoinForm
 from workshops.models import Basis, Respondent, WaitingPhone, Workshop, WorkshopError
 from workshops.models.workshop import normalise_code
-from workshops.services import participants, voting
+from workshops.services import participants, tally, voting
 from workshops.services import workshop as services
 
 State = Workshop.State
@@ -210,6 +210,10 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
         ]
         context["voted"] = bool(mine)
         context["vote_message"] = voting.StoredVote.of(slots, mine).message if mine else ""
+    if workshop.shows_results:
+        # What the projector shows, and no more: the same tally, withheld the same way.
+        context["tally"] = tally.tally(workshop)
+        context["joined"], context["voted_count"] = tally.progress(workshop)
     return context
 
 
