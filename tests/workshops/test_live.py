@@ -16,7 +16,7 @@ from django.urls import reverse
 from tests.builders import make_assessment, make_person, make_workshop, respond
 from tests.workshops.live_helpers import console_url, go, joined, page, vote
 from workshops.models import Answer, Invitation, Respondent, Workshop
-from workshops.services import voting
+from workshops.services import participants, voting
 from workshops.views.live import COOKIE
 
 
@@ -394,3 +394,26 @@ def test_a_phone_is_offered_no_sign_in_the_code_is_its_way_in(client, cast, work
     # Someone signed in keeps the usual links on the same pages.
     client.force_login(cast.facilitator)
     assert "Sign out" in page(client, reverse("join"))
+
+
+def test_a_participant_removed_after_the_reveal_leaves_the_phones_figures_too(cast, bank):
+    # Phones fetch the room's figures again only when the workshop changes: taking
+    # someone out (with their votes) after the reveal is such a change, or every
+    # phone would go on showing a vote that no longer counts.
+    workshop = make_workshop(cast, make_assessment(cast))
+    phones = [joined(workshop) for _ in range(3)]
+    workshop = go(workshop, "next", "open")
+    for phone, value in zip(phones, ["3", "3", "1"], strict=True):
+        assert vote(phone, workshop, value).status_code == 200
+    workshop = go(workshop, "close", "reveal")
+    live = reverse("workshop-room", args=[workshop.code]) + "live/"
+    first = phones[0].get(live)
+    assert "3 answers" in first.content.decode()
+
+    leaving = Answer.objects.filter(rating=1).get().respondent_id
+    participants.remove_participant(workshop, leaving)
+
+    voting.snapshot(workshop.code, fresh=True)  # as the poll sees it half a second on
+    again = phones[0].get(live, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 200
+    assert "2 answers" in again.content.decode()

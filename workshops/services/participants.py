@@ -9,7 +9,7 @@ another phone only when the facilitator admits it, and takes its votes along.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils.crypto import salted_hmac
 
 from workshops import audit, throttle
@@ -277,6 +277,9 @@ def remove_participant(workshop: Workshop, participant_id: int, *, by=None) -> t
         votes = participant.answers.count()
         label = describe_participant(participant)
         participant.delete()
+        # Their votes leave the room's figures: phones showing them fetch them
+        # again only when the workshop's version moves on.
+        Workshop.objects.filter(pk=workshop.pk).update(version=F("version") + 1)
         audit.record(
             "participant.removed",
             by=by,
