@@ -170,8 +170,14 @@ async function send(key) {
   if (state.busy) {
     return; // sent when the save in flight is answered, with the version it stored
   }
-  const names = slotsOf(key).filter(isChanged);
+  let names = slotsOf(key).filter(isChanged);
   if (!names.length) return;
+  // "Not applicable" goes with the written answer beside it, as the whole page would
+  // send them: the server refuses the two together rather than store "not
+  // applicable" and drop text the page still shows.
+  if (names.some((name) => name.endsWith(":na"))) {
+    names = slotsOf(key).filter((name) => !name.endsWith(":note"));
+  }
   const body = new FormData();
   body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
   const sent = {};

@@ -199,3 +199,28 @@ def test_the_progress_shown_follows_the_answers_saved_as_they_are_given(new_page
     expect(progress).to_contain_text("You have given 1 of")
     expect(part).to_contain_text("1 of")
     assert stored(invitation) == {"1.1": "3", "1.1:note": "Minutes."}
+
+
+def test_marking_a_written_answer_not_applicable_never_drops_the_text_unseen(new_page, invitation):
+    # The page without JavaScript refuses an answer that is both written and "not
+    # applicable"; saving as the box is ticked must do the same, not store "not
+    # applicable" and throw away the text the page still shows.
+    page = new_page()
+    page.goto(f"/a/{invitation.token}/part/3/")
+    box = page.locator('[name="3.5"]')
+    box.fill("Through the theme groups.")
+    box.blur()
+    eventually(lambda: stored(invitation).get("3.5") == "Through the theme groups.")
+
+    page.locator('[name="3.5:na"]').check()
+    saved = page.locator('[data-saved-for="3.5"]')
+    expect(saved).to_contain_text("Either answer the question or mark it not applicable")
+    expect(box).to_have_value("Through the theme groups.")
+    time.sleep(0.5)  # a wrong save would have landed by now
+    assert stored(invitation).get("3.5") == "Through the theme groups."
+
+    # Clearing the text first, then ticking the box, stores "not applicable".
+    page.locator('[name="3.5:na"]').uncheck()
+    box.fill("")
+    page.locator('[name="3.5:na"]').check()
+    eventually(lambda: stored(invitation).get("3.5") == "na")

@@ -156,6 +156,18 @@ def test_an_answer_cleared_and_given_again_elsewhere_still_refuses_the_stale_pag
     assert stored(respondent) == {"1.2.1": "Skills."}
 
 
+def test_a_written_answer_that_may_be_not_applicable_can_be_changed_on_its_own(client, invitation):
+    # The text and the "not applicable" box of 3.5 are one stored answer. A save of
+    # the text alone (the box untouched, so not sent) changes the text: the box the
+    # page did not send is not a change made elsewhere.
+    body = {"3.5": "Through the theme groups.", "was-3.5": "", "version-3.5": "0"}
+    assert client.post(url(invitation, "save"), body).status_code == 200
+    body = {"3.5": "Through the board.", "was-3.5": "Through the theme groups."}
+    response = client.post(url(invitation, "save"), body | {"version-3.5": "1"})
+    assert response.status_code == 200, response.json()
+    assert stored(Respondent.objects.get(invitation=invitation)) == {"3.5": "Through the board."}
+
+
 def test_a_retried_save_is_stored_once_and_confirmed(client, invitation):
     body = {"1.1:internal": "3", "was-1.1:internal": "", "version-1.1:internal": "0"}
     first = client.post(url(invitation, "save"), body)

@@ -125,14 +125,14 @@ class AnswerForm(forms.Form):
         ]
 
     def _sent(self) -> dict[str, Slot]:
-        """The slots the data speaks of; fields left out of it are not included (an
-        unticked box is left out, so the box counts as sent with its question)."""
+        """The slots the data speaks of; fields left out of it are not included. An
+        unticked box is left out of a page, so a box counts as sent when the page says
+        what it had loaded of it: a save of the text alone leaves the box as stored."""
         given = set(self.data)
         return {
             name: slot
             for name, slot in self.slots.items()
-            if name in given
-            or (slot.part == "na" and (slot.item.key in given or slot.was_name in given))
+            if name in given or (slot.part == "na" and slot.was_name in given)
         }
 
     def values(self) -> dict[Slot, str | bool]:
