@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
@@ -144,6 +145,28 @@ def test_an_empty_priority_is_summarised_and_marked_on_its_field(plan_page, asse
     expect(field).to_have_accessible_name("Add a priority")
     assert described_by(field) == "Error: Write the priority"
     assert plan_service.plan_for(assessment).priorities.count() == 3
+
+
+# --- The PDF's waiting page ----------------------------------------------------------------------
+
+
+def test_the_waiting_pages_title_says_the_pdf_is_ready_once_it_is(
+    new_page, cast, assessment, settings
+):
+    settings.PDF_WORKER = True
+    respond(assessment, **{"1_1": "3"})
+    page = new_page(DESKTOP)
+    sign_in(page, cast.executive.email)
+    page.goto(reverse("plan-pdf", args=[cast.partnership.pk, assessment.pk]))
+    expect(page).to_have_title("Your PDF is being prepared – LSP Assess")
+    with page.expect_download(timeout=30_000):
+        call_command("run_pdf_worker", "--once", stdout=io.StringIO())
+    expect(page.get_by_role("heading", name="Your PDF is ready", level=1)).to_be_focused()
+    expect(page).to_have_title("Your PDF is ready – LSP Assess")
+    # Loaded afresh, the server says the same.
+    page.reload()
+    expect(page).to_have_title("Your PDF is ready – LSP Assess")
+    expect(page.get_by_role("heading", name="Your PDF is ready", level=1)).to_be_visible()
 
 
 # --- Landmarks and names a screen reader lists ---------------------------------------------------
