@@ -19,6 +19,8 @@ function ready(root) {
     const heading = done.querySelector("h1");
     if (heading) heading.focus();
   }
+  // The tab and the window list say so too: the page changed, not just its text.
+  if (root.dataset.readyTitle) document.title = root.dataset.readyTitle;
   if (announce) announce.textContent = "Your PDF is ready. The download has started.";
   // An attachment: the browser saves it and this page stays.
   window.location.assign(root.dataset.downloadUrl);

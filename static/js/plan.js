@@ -6,7 +6,10 @@
 // "Show more" lists, ticked drafts and dots typed but not yet saved are kept, the
 // outcome is said (and shown beside the part that changed), and focus stays on the
 // button pressed or, when it has gone with its draft, on its element's heading.
+// A refused form comes back as the page with its error summary (status 400), as it
+// would without JavaScript: the summary takes focus and the title starts "Error: ".
 
+import { ErrorSummary } from "../govuk/govuk-frontend.min.js";
 import { say } from "./connection.js";
 
 const page = document.querySelector("[data-plan-page]");
@@ -103,9 +106,11 @@ async function submitInPlace(event) {
     window.location.assign(response.url); // signed out: the sign-in page says so
     return;
   }
-  const fresh = response.ok
-    ? new DOMParser().parseFromString(await response.text(), "text/html")
-    : null;
+  const refused = response.status === 400;
+  const fresh =
+    response.ok || refused
+      ? new DOMParser().parseFromString(await response.text(), "text/html")
+      : null;
   const plan = fresh && fresh.querySelector("[data-plan-page]");
   if (!plan) {
     if (submitter) submitter.disabled = false;
@@ -119,9 +124,15 @@ async function submitInPlace(event) {
   const problem = banners.some((banner) => banner.getAttribute("role") === "alert");
 
   // Dots refused stay as typed, to be put right; dots saved are now the page's own.
-  const kept = unsaved(problem ? null : form);
+  const kept = unsaved(problem || refused ? null : form);
   page.innerHTML = plan.innerHTML;
+  document.title = fresh.title;
   restore(kept);
+  const summary = page.querySelector(".govuk-error-summary");
+  if (summary) {
+    new ErrorSummary(summary); // focuses it, and its links focus their fields
+    return;
+  }
   const target = found(place);
   window.scrollBy(0, target.getBoundingClientRect().top - top);
   if (text) {

@@ -1,5 +1,7 @@
 """axe-core over every page of the site, at desktop and phone sizes: no WCAG 2.2 A or AA
-violation anywhere.
+violation anywhere. And what axe's WCAG rules do not see, on every page: all content sits
+in a landmark, no two landmarks share a name, and no two buttons or links share a name
+while doing different things.
 
 Every row of ``tests.worlds.URLS`` that answers a GET with a page is visited by someone
 allowed to use it, then the states that matter: forms showing their errors, every part
@@ -136,9 +138,13 @@ FORMS = [
 ]
 
 
-def violations(page: Page) -> list[dict]:
+def with_axe(page: Page) -> None:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE))
+
+
+def violations(page: Page) -> list[dict]:
+    with_axe(page)
     return page.evaluate(
         "options => axe.run(document, options).then(r => r.violations)", AXE_OPTIONS
     )
@@ -157,8 +163,83 @@ def describe(where: str, size: str, found: list[dict]) -> str:
     )
 
 
+# What axe's own best-practice rules say of a page's landmarks: everything sits in one
+# (the skip link apart), and two landmarks of one kind have different names.
+LANDMARK_OPTIONS = {"runOnly": {"type": "rule", "values": ["region", "landmark-unique"]}}
+
+# Buttons and links a screen reader lists by name alone: one name, one destination.
+# A link's destination is its address; a button's is the request it sends (its form's
+# method, address and fields, the button's own name and value); a button of a script
+# does something of its own. The same name for the same destination (a form's "Save"
+# at its top and its foot, two links to one page) is one thing, said twice.
+SAME_NAMES = """() => {
+  const where = (control, n) => {
+    if (control.matches("a[href], [role=link][href]")) return "link " + control.href;
+    const form = control.form;
+    if (!form || control.type === "button" || control.getAttribute("role")) return "own " + n;
+    const fields = [...new FormData(form, control)]
+      .filter(([name]) => name !== "csrfmiddlewaretoken")
+      .map(([name, value]) => name + "=" + value);
+    // The attributes, not formAction (the page's address when a button has none) nor
+    // form.action (an input named "action" hides it).
+    const method = control.getAttribute("formmethod") || form.getAttribute("method") || "get";
+    const address = control.getAttribute("formaction") ?? form.getAttribute("action") ?? "";
+    const to = new URL(address, document.baseURI).href;
+    return [method.toLowerCase(), to, ...fields].join(" ");
+  };
+  axe.setup(document);
+  try {
+    const named = new Map();
+    const controls = document.querySelectorAll(
+      "a[href], button, input[type=submit], input[type=button], [role=button], [role=link]"
+    );
+    controls.forEach((control, n) => {
+      if (!axe.commons.dom.isVisibleToScreenReaders(control)) return;
+      const name = axe.commons.text.accessibleText(control).replace(/\\s+/g, " ").trim();
+      if (!named.has(name)) named.set(name, new Set());
+      named.get(name).add(where(control, n));
+    });
+    return [...named].filter(([, places]) => places.size > 1).map(([name, places]) =>
+      `${places.size} buttons or links named "${name}" do different things`
+    );
+  } finally {
+    axe.teardown();
+  }
+}"""
+
+
+# Known problems of pages whose templates are being changed elsewhere, each held to the
+# one element found: the page (as check names it), the problem's start, and the element.
+# Anything else on those pages still fails. Remove a row once its page is put right.
+NOT_YET_IN_LANDMARKS = {
+    # The printable questionnaire's on-screen hint ("Print this page", its PDF and the
+    # way back) sits before its <main>, in no landmark (templates/workshops/print/).
+    "questionnaire-print": ("region: ", "['.q-screen-only']"),
+}
+
+
+def exempt(where: str, problem: str) -> bool:
+    known = NOT_YET_IN_LANDMARKS.get(where.split(" (")[0])
+    return known is not None and problem.startswith(known[0]) and known[1] in problem
+
+
+def structure_problems(page: Page) -> list[str]:
+    """What a screen reader's lists of landmarks, links and buttons would get wrong."""
+    with_axe(page)
+    found = page.evaluate(
+        "options => axe.run(document, options).then(r => r.violations)", LANDMARK_OPTIONS
+    )
+    problems = [
+        f"{rule['id']}: {rule['help']}: {node['target']} {node['html'][:160]}"
+        for rule in found
+        for node in rule["nodes"]
+    ]
+    return problems + page.evaluate(SAME_NAMES)
+
+
 def check(page: Page, where: str) -> None:
-    """Run axe on the page at each size; fail on the first violation, naming it."""
+    """Run axe on the page at each size; fail on the first violation, naming it. Then
+    check its landmarks and the names of its buttons and links."""
     expect(page.locator("main h1").filter(visible=True).first).to_be_visible()
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
@@ -166,6 +247,35 @@ def check(page: Page, where: str) -> None:
         if found:
             pytest.fail(describe(f"{where} [{page.url}]", size, found), pytrace=False)
     page.set_viewport_size(DESKTOP)
+    problems = [p for p in structure_problems(page) if not exempt(where, p)]
+    if problems:
+        pytest.fail(f"{where} [{page.url}]:\n  " + "\n  ".join(problems), pytrace=False)
+
+
+def test_the_structure_check_tells_two_things_of_one_name_from_one_thing_said_twice(browser):
+    """What the check reads, on a page of its own: it fails only on what misleads."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        # Addresses in full: a page set as content has no address of its own to start from.
+        page.set_content(
+            """<header><a href="#top">Home</a></header><main><h1>People</h1>
+            <a href="https://x.test/p/1/">Ann</a> <a href="https://x.test/p/1/">Ann</a>
+            <form method="post" action="https://x.test/save/"><button>Save</button>
+              <button>Save</button></form>
+            <form method="post" action="https://x.test/remove/1/"><button>Remove</button></form>
+            <form method="post" action="https://x.test/remove/2/"><button>Remove</button></form>
+            <section aria-label="Notes"></section><section aria-label="Notes"></section></main>
+            <p>Outside</p>"""
+        )
+        problems = structure_problems(page)
+    finally:
+        context.close()
+    assert sorted(p.split(":")[0] for p in problems) == [
+        '2 buttons or links named "Remove" do different things',
+        "landmark-unique",
+        "region",
+    ]
 
 
 class Visitors:

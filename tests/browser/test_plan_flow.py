@@ -158,7 +158,7 @@ def test_one_draft_is_accepted_in_place_and_the_ticks_and_typed_dots_stay(
     title = Action.objects.get(pk=first.get_attribute("value")).title
     # "Show more" opened, as a coordinator reading on would have it.
     element.locator("details summary").click()
-    element.get_by_role("button", name=f"Accept : {title}", exact=True).click()
+    element.get_by_role("button", name=f"Accept draft “{title}”", exact=True).click()
     expect(announced(page)).to_have_text(f"Accepted: “{title}”.")
     expect(element.locator(".lsp-plan-notice")).to_contain_text(f"Accepted: “{title}”.")
     assert page.evaluate("window.stillHere === true")
@@ -178,8 +178,12 @@ def test_a_bad_count_of_dots_saves_none_and_says_which_row(new_page, cast, asses
     page.get_by_label("Dots for priority 1", exact=True).fill("3")
     page.get_by_label("Dots for priority 2", exact=True).fill("lots")
     page.get_by_role("button", name="Save dots").click()
-    expect(announced(page)).to_contain_text("Priority 2 (“Sharing data between partners”)")
-    expect(page.locator("#priorities .lsp-plan-notice")).to_contain_text("No dots were saved")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(
+        "Enter the dots for priority 2 as a whole number from 0 to 1000"
+    )
+    expect(summary).to_contain_text("No dots were saved")
     # What was typed stays, to be put right.
     expect(page.get_by_label("Dots for priority 2", exact=True)).to_have_value("lots")
     expect(page.get_by_label("Dots for priority 1", exact=True)).to_have_value("3")

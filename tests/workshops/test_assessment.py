@@ -155,7 +155,7 @@ def test_a_missing_title_and_date_are_refused(client, cast, bank):
         data.pop(f"opens_on_{part}")
     page = client.post(create_url(cast), data).content.decode()
     assert "Enter a title for the assessment" in page
-    assert "Enter the day, month and year" in page
+    assert "Enter the date the questionnaire opens" in page
     assert not Assessment.objects.exists()
 
 

@@ -112,14 +112,45 @@ def test_one_bad_count_saves_no_dots_and_names_its_row(client, cast, assessment,
     client.force_login(cast.coordinator)
     ids = [cast.partnership.pk, assessment.pk]
     data = {f"votes-{three[0].pk}": "4", f"votes-{three[1].pk}": bad, f"votes-{three[2].pk}": "2"}
-    response = client.post(reverse("plan-priority-votes", args=ids), data, follow=True)
-    assert response.status_code == 200
-    assert (
-        "Priority 2 (“Commissioning”): enter the number of dots as a whole number from 0 to "
-        "1000. No dots were saved."
-    ) in response.content.decode()
+    response = client.post(reverse("plan-priority-votes", args=ids), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<title>Error: Improvement plan: " in page
+    message = "Enter the dots for priority 2 as a whole number from 0 to 1000"
+    field = f"votes-{three[1].pk}"
+    # The summary links to the field, which is marked with the message and keeps what
+    # was typed, as are the others.
+    assert f'<a href="#{field}">{message}</a>' in page
+    assert f'id="{field}-error"><span class="govuk-visually-hidden">Error:</span> {message}' in page
+    assert f'id="{field}" name="{field}" type="text" inputmode="numeric" value="{bad}"' in page
+    assert f'aria-describedby="{field}-error"' in page
+    assert f'name="votes-{three[0].pk}" type="text" inputmode="numeric" value="4"' in page
+    assert "No dots were saved." in page
     assert [p.votes for p in services.plan_for(assessment).priorities.all()] == [0, 0, 0]
     assert not AuditEvent.objects.filter(action="priority.votes_set").exists()
+
+
+def test_dots_left_out_keep_theirs_and_a_priority_not_on_the_page_is_not_asked_for(
+    client, cast, assessment, three
+):
+    client.force_login(cast.coordinator)
+    ids = [cast.partnership.pk, assessment.pk]
+    response = client.post(reverse("plan-priority-votes", args=ids), {f"votes-{three[0].pk}": "6"})
+    assert response.status_code == 302
+    assert [p.votes for p in services.plan_for(assessment).priorities.all()] == [6, 0, 0]
+
+
+def test_an_empty_priority_is_refused_on_its_field(client, cast, assessment, three):
+    client.force_login(cast.coordinator)
+    ids = [cast.partnership.pk, assessment.pk]
+    response = client.post(reverse("plan-change", args=[*ids, "priority"]), {"text": " "})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<title>Error: Improvement plan: " in page
+    assert '<a href="#id_text">Write the priority</a>' in page
+    assert 'id="id_text_1_error" class="govuk-error-message"' in page
+    assert 'aria-describedby="id_text_1_error"' in page
+    assert services.plan_for(assessment).priorities.count() == 3
 
 
 def test_dots_for_a_priority_of_another_plan_are_refused(cast, assessment, three, bank):

@@ -47,6 +47,16 @@ class AssessmentForm(forms.Form):
         self.fields["sections"].choices = (
             [(s.number, s.heading) for s in bank.sections.all()] if bank else []
         )
+        # Each date says which it is: the library's "Enter the day, month and year" for
+        # both would be two links of one name in the error summary, to different fields.
+        self.fields["opens_on"].error_messages |= {
+            "required": "Enter the date the questionnaire opens",
+            "incomplete": "The opening date must include a day, month and year",
+        }
+        self.fields["closes_on"].error_messages |= {
+            "required": "Enter the closing date, the last day answers are taken",
+            "incomplete": "The closing date must include a day, month and year",
+        }
         self.helper = gds_helper(
             Field.text("title"),
             # The elements are asked for only under "Chosen elements only", revealed when

@@ -5,7 +5,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 
 from workshops.forms.fields import CheckedModelMultipleChoiceField, RealDateField, gds_helper
-from workshops.models import Action, Assessment
+from workshops.models import Action, Assessment, Priority
 
 MAX_TEXT = 5000
 
@@ -121,6 +121,46 @@ class PriorityForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Field.text("text"), submit="Add priority")
+
+
+class DotsForm(forms.Form):
+    """The dots each priority got in the board's dot vote, saved together. A priority's
+    field is ``votes-<id>``, named by its place in the list ("Dots for priority 2").
+    Only the fields sent are required: a priority added since the page was loaded
+    keeps its dots. ``most`` is the most dots one priority can get."""
+
+    def __init__(self, *args, priorities: list[Priority], most: int, **kwargs):
+        # The fields' own ids, which the table's inputs and the error summary's links use.
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.priorities = priorities
+        for rank, priority in enumerate(priorities, 1):
+            name = f"votes-{priority.pk}"
+            problem = f"Enter the dots for priority {rank} as a whole number from 0 to {most}"
+            self.fields[name] = forms.IntegerField(
+                label=f"Dots for priority {rank}",
+                initial=priority.votes,
+                min_value=0,
+                max_value=most,
+                required=not self.is_bound or name in self.data,
+                error_messages={
+                    key: problem for key in ("required", "invalid", "min_value", "max_value")
+                },
+            )
+
+    @property
+    def rows(self) -> list[tuple[Priority, forms.BoundField]]:
+        """Each priority beside its field, in the list's order."""
+        return [(priority, self[f"votes-{priority.pk}"]) for priority in self.priorities]
+
+    @property
+    def votes(self) -> dict[int, int]:
+        """The dots sent, by priority id (priorities left out keep theirs)."""
+        return {
+            priority.pk: self.cleaned_data[f"votes-{priority.pk}"]
+            for priority in self.priorities
+            if self.cleaned_data.get(f"votes-{priority.pk}") is not None
+        }
 
 
 STALE_DRAFT = (

@@ -8,7 +8,7 @@ Proposed actions join the plan only when accepted (services.plan.decide).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -325,3 +325,18 @@ def grouped_drafts(actions: list[Action]) -> list[ElementDrafts]:
             )
         )
     return elements
+
+
+def number_same_titles(actions: list[Action]) -> None:
+    """Give each action ``same_title``: "" when no other of ``actions`` has its title,
+    else which of them it is ("2 of 3 with this title", oldest first). The page's buttons
+    and links named by an action's title add it, so that each has a name of its own in a
+    screen reader's list, where nothing else tells two drafts with the same words apart."""
+    counts = Counter(str(action) for action in actions)
+    seen: Counter[str] = Counter()
+    for action in sorted(actions, key=lambda a: a.pk):
+        title = str(action)
+        seen[title] += 1
+        action.same_title = (
+            f"{seen[title]} of {counts[title]} with this title" if counts[title] > 1 else ""
+        )

@@ -15,6 +15,7 @@ from workshops.access import POST_ONLY, READ_ONLY, Need, get_action, get_assessm
 from workshops.forms.plan import (
     ActionForm,
     DecideDraftsForm,
+    DotsForm,
     PriorityForm,
     ProgressForm,
     WithdrawForm,
@@ -29,29 +30,41 @@ from workshops.views.common import integer, posted
 @login_required
 def plan(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
+    return _plan_page(request, assessment, membership)
+
+
+def _plan_page(
+    request, assessment, membership, *, dots_form=None, priority_form=None, status=200
+) -> HttpResponse:
+    """The plan page; with a refused form (``dots_form`` or ``priority_form``) shown
+    again as it was sent, its errors summarised and marked on its fields."""
     improvement_plan = services.plan_for(assessment)
     actions = list(
         assessment.actions.select_related(
             "owner", "owner_person", "item__section"
         ).prefetch_related("sections")
     )
+    draft_actions.number_same_titles(actions)
     today = timezone.localdate()
     proposed = [a for a in actions if a.status == Action.Status.PROPOSED]
+    rejected = [a for a in actions if a.status == Action.Status.REJECTED]
+    shown = list(improvement_plan.priorities.filter(dropped=False))
     context = {
         "assessment": assessment,
         "partnership": assessment.partnership,
         "membership": membership,
         "plan": improvement_plan,
-        "priorities": improvement_plan.priorities.filter(dropped=False),
+        "priorities": shown,
         "proposed": proposed,
         "drafts": draft_actions.grouped_drafts(proposed),
         "agreed": [a for a in actions if a.is_in_plan],
-        "rejected": [a for a in actions if a.status == Action.Status.REJECTED],
+        "rejected": rejected,
         "withdrawn": [a for a in actions if a.status == Action.Status.WITHDRAWN],
         "overdue": {a.pk for a in actions if a.is_overdue(today)},
-        "priority_form": PriorityForm(),
+        "dots_form": dots_form or DotsForm(priorities=shown, most=priorities.MOST_DOTS),
+        "priority_form": priority_form or PriorityForm(),
     }
-    return render(request, "workshops/plan/plan.html", context)
+    return render(request, "workshops/plan/plan.html", context, status=status)
 
 
 def _back(assessment, fragment: str = "") -> HttpResponse:
@@ -67,7 +80,7 @@ def _count(count: int, word: str, plural: str = "") -> str:
 @login_required
 def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, change: str):
     """The plan-wide buttons: propose drafts, gather priorities, rank by votes, agree."""
-    assessment, _ = get_assessment(
+    assessment, membership = get_assessment(
         request, partnership_id, assessment_id, Need.MANAGE, methods=POST_ONLY
     )
     improvement_plan = services.plan_for(assessment)
@@ -101,13 +114,12 @@ def plan_change(request: HttpRequest, partnership_id: int, assessment_id: int, c
             messages.success(request, f"Version {improvement_plan.version} of the plan agreed.")
         elif change == "priority":
             form = PriorityForm(request.POST)
-            if form.is_valid():
-                priority = priorities.add_priority(
-                    improvement_plan, form.cleaned_data["text"], by=request.user
-                )
-                messages.success(request, f"Priority “{priority.text}” added.")
-            else:
-                messages.error(request, " ".join(form.errors["text"]))
+            if not form.is_valid():
+                return _plan_page(request, assessment, membership, priority_form=form, status=400)
+            priority = priorities.add_priority(
+                improvement_plan, form.cleaned_data["text"], by=request.user
+            )
+            messages.success(request, f"Priority “{priority.text}” added.")
     except services.PlanError as exc:
         messages.error(request, str(exc))
     return _back(assessment, {"propose": "drafts", "agree": ""}.get(change, "priorities"))
@@ -139,17 +151,19 @@ def priority_change(request: HttpRequest, partnership_id, assessment_id, priorit
 @login_required
 def priority_votes(request: HttpRequest, partnership_id: int, assessment_id: int):
     """Every priority's dots, saved together by the one "Save dots" button."""
-    assessment, _ = get_assessment(
+    assessment, membership = get_assessment(
         request, partnership_id, assessment_id, Need.MANAGE, methods=POST_ONLY
     )
     improvement_plan = services.plan_for(assessment)
-    votes = {}
-    for pk in improvement_plan.priorities.filter(dropped=False).values_list("pk", flat=True):
-        if f"votes-{pk}" in request.POST:
-            count = integer(request.POST, f"votes-{pk}")
-            votes[pk] = -1 if count is None else count  # refused, naming the row
+    form = DotsForm(
+        request.POST,
+        priorities=list(improvement_plan.priorities.filter(dropped=False)),
+        most=priorities.MOST_DOTS,
+    )
+    if not form.is_valid():
+        return _plan_page(request, assessment, membership, dots_form=form, status=400)
     try:
-        changed = priorities.set_all_votes(improvement_plan, votes, by=request.user)
+        changed = priorities.set_all_votes(improvement_plan, form.votes, by=request.user)
         messages.success(
             request,
             f"Dots saved for {_count(changed, 'priority', 'priorities')}."
