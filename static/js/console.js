@@ -3,10 +3,11 @@
 // The console's forms are sent with fetch. The server answers as it does without
 // JavaScript (a redirect back to the console, or the console with the form's
 // mistakes), and the parts of that page ([data-console-part]) take the place of the
-// parts shown: nothing reloads, the page stays where it was scrolled, focus stays on
-// the button pressed (or moves to what changed), and what the console says
-// happened ([data-console-said], a status region) is read out once: as it takes focus
-// when the press's button is gone (a step for the room), or by its status region.
+// parts shown: nothing reloads, the page stays where it was scrolled, and what the
+// console says happened ([data-console-said], a status region) is read out once.
+// Focus stays on the button pressed, and its status region says what happened; when
+// the button is gone (a step for the room), focus moves to what the console says
+// happened, which is read as it takes focus.
 //
 // Text typed into the agreed form or an action and not yet sent is carried over
 // when the parts are swapped, and a step that moves the room on sends the item
@@ -279,6 +280,7 @@ async function sendInPlace(form, pressed) {
   const kept = remember(typed);
   swap(page);
   restore(kept);
+  work.removeAttribute("aria-busy"); // done: what takes focus next is not part of a busy area
   if (response.redirected) {
     const url = new URL(response.url);
     window.history.replaceState(window.history.state, "", url.pathname + url.search);
