@@ -18,6 +18,7 @@ from tests.browser.conftest import PHONE, sign_in
 from tests.browser.console import in_place
 from tests.browser.test_accessibility import check
 from tests.browser.test_console import LAPTOP
+from tests.browser.test_outage import LOST, Outage
 from tests.browser.test_phone import join_as
 from tests.builders import make_workshop
 from workshops.models import Workshop
@@ -145,6 +146,23 @@ def test_the_room_moved_on_elsewhere_is_said_once(console_for, cast, assessment)
     expect(panel).to_contain_text("2 of", timeout=POLL)
     console.wait_for_timeout(QUIET)
     assert said(console) == [f"Voting closed: {item.key} {item.text}"]
+
+
+def test_back_after_an_outage_the_room_moved_on_meanwhile_is_said_after_connected_again(
+    console_for, cast, assessment
+):
+    workshop, _ = voting_with(cast, assessment, 1)
+    item = workshop.current.item
+    console = console_for(workshop)
+    polls = Outage(console, "**/live/")
+    polls.mode = "503"
+    is_said(console, LOST)
+    workshop_service.change(workshop.pk, "close")  # meanwhile, from another window
+    polls.mode = ""
+    expect(console.locator(".lsp-status")).to_contain_text("Voting closed", timeout=POLL)
+    console.wait_for_timeout(QUIET)
+    # One announcement for the return, which says where the room now is.
+    assert said(console) == [LOST, f"Connected again. Voting closed: {item.key} {item.text}"]
 
 
 def test_a_press_is_said_once_where_it_happened_and_not_again_by_the_panel(
