@@ -161,6 +161,7 @@ WORDS: dict[str, Words] = {
     # Workshops: setting up, the facilitator's steps, phones and participants, the agenda.
     "workshop.created": "{workshop} is set up with {items} items on its agenda.",
     **{f"workshop.{step}": _workshop_step(step) for step in Workshop.ALLOWED},
+    "workshop.add_time": "{workshop}: {seconds} seconds added to the countdown on {item}.",
     "phone.admitted": "Phone let in: {who}.",
     "phone.took_over": (
         "{person} is now on the phone let in, with their votes. "

@@ -98,7 +98,7 @@ def test_after_reveal_the_working_area_fits_a_laptop_screen(new_page, cast, bank
     controls = [f"#control-{action}" for action in ("hide", "previous", "next", "skip")]
     working = [
         *controls,
-        ".lsp-status [data-announce]",  # the state and the current item
+        ".lsp-status [data-console-now]",  # the state and the current item
         ".lsp-status .lsp-console__voted",  # how many have voted
         ".lsp-tally table",  # the room's count
         "#agreed-heading",  # the start of the agreed form

@@ -377,6 +377,8 @@ def test_the_data_migration_gives_old_entries_codes_and_they_keep_their_words(
         signed_in = audit.record("account.signed_in", "Signed in.", account=cast.coordinator)
     finally:
         _migrate_to(WITH_CODES)
+        # On to the latest migration, which the tests that follow expect.
+        _migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes("workshops")[0])
 
     codes = {summary: AuditEvent.objects.get(pk=e.pk).action for summary, e in old.items()}
     assert codes == {

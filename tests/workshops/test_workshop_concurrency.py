@@ -188,6 +188,19 @@ def test_two_tabs_clicking_next_at_once_move_on_one_item(voting):
     assert workshop.version == seen + 1
 
 
+def test_time_added_as_voting_closes_is_added_before_or_refused_after_never_left_behind(voting):
+    services.change(voting.pk, "timer", seconds=60)
+    results = run_together(
+        [lambda: services.change(voting.pk, "close")]
+        + [lambda: services.change(voting.pk, "add_time") for _ in range(5)]
+    )
+    voting.refresh_from_db()
+    assert (voting.state, voting.voting_closes_at) == (Workshop.State.CLOSED, None)
+    refused = [r for r in results if isinstance(r, WorkshopError)]
+    assert all("cannot add time now" in str(r) for r in refused), results
+    assert len(refused) + len([r for r in results if isinstance(r, Workshop)]) == 6, results
+
+
 def test_two_phones_claiming_one_name_at_once_make_one_participant_and_the_rest_are_told(
     cast, assessment
 ):

@@ -28,6 +28,12 @@ from workshops.models.partnership import Person, Sector
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 CODE_LENGTH = 8  # 30**8 is about 6.6e11 codes; joins are also rate limited.
 
+# The voting countdown, in seconds. Under half a minute is too short for someone voting
+# with a screen reader or a switch to find their answer; time can be added while it
+# runs (WCAG 2.2.1), in steps, up to an hour from now.
+COUNTDOWN_MIN, COUNTDOWN_MAX, COUNTDOWN_ADDED = 30, 3600, 30
+COUNTDOWN_CHOICES = [(30, "30 seconds"), (60, "1 minute"), (120, "2 minutes"), (300, "5 minutes")]
+
 
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -67,6 +73,7 @@ class Workshop(models.Model):
         "previous": {State.READY, State.CLOSED, State.REVEALED},
         "skip": {State.READY, State.CLOSED, State.REVEALED},
         "timer": {State.VOTING},
+        "add_time": {State.VOTING},
         "finish": {State.LOBBY, State.READY, State.CLOSED, State.REVEALED},
         "show_remote": set(State) - {State.FINISHED},
         # Finishing is undone by reopening, which takes the room back to its agenda.
@@ -87,6 +94,9 @@ class Workshop(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     voting_closes_at = models.DateTimeField(null=True, blank=True)
+    countdown = models.PositiveSmallIntegerField(
+        default=60, help_text="The countdown last started, in seconds: the console offers it again."
+    )
     show_remote = models.BooleanField(
         default=False, help_text="Show the remote questionnaire's answers beside the room's."
     )

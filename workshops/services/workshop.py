@@ -18,11 +18,17 @@ from django.utils import timezone
 from questions.models import Item
 from workshops import audit
 from workshops.models import Action, AgendaItem, Assessment, Organisation, Workshop, WorkshopError
-from workshops.models.workshop import CONSENSUS_FIELDS
+from workshops.models.workshop import (
+    CONSENSUS_FIELDS,
+    COUNTDOWN_ADDED,
+    COUNTDOWN_MAX,
+    COUNTDOWN_MIN,
+)
 from workshops.services.voting import forget, votes
 
 State = Workshop.State
-MIN_TIMER, MAX_TIMER = 10, 3600
+# The countdown's steps: a length sent with them that is not a number is theirs to refuse.
+COUNTDOWN_STEPS = {"timer", "add_time"}
 
 
 def default_agenda(assessment: Assessment) -> list[Item]:
@@ -109,15 +115,43 @@ def _reopen(workshop: Workshop) -> None:
     workshop.state, workshop.voting_closes_at = State.READY, None
 
 
+def _start_countdown(workshop: Workshop, seconds: int | None) -> None:
+    """Voting closes ``seconds`` from now; the console offers the same length next time."""
+    if seconds is None or not COUNTDOWN_MIN <= seconds <= COUNTDOWN_MAX:
+        raise WorkshopError(
+            f"Choose a countdown of {COUNTDOWN_MIN} seconds to {COUNTDOWN_MAX // 60} minutes."
+        )
+    workshop.voting_closes_at = timezone.now() + datetime.timedelta(seconds=seconds)
+    workshop.countdown = seconds
+
+
+def _add_time(workshop: Workshop) -> None:
+    """Move a running countdown's deadline on; phones see it at their next poll."""
+    if workshop.voting_closes_at is None:
+        raise WorkshopError("There is no countdown running to add time to.")
+    now = timezone.now()
+    if workshop.timer_expired(now):
+        raise WorkshopError("The countdown has already run out: voting is closing.")
+    closes = workshop.voting_closes_at + datetime.timedelta(seconds=COUNTDOWN_ADDED)
+    if closes > now + datetime.timedelta(seconds=COUNTDOWN_MAX):
+        raise WorkshopError(
+            f"The countdown cannot run for more than {COUNTDOWN_MAX // 60} minutes from now."
+        )
+    workshop.voting_closes_at = closes
+
+
 def change(
     workshop_id: int,
     action: str,
     expected_version: int | None = None,
     *,
-    seconds: int = 0,
+    seconds: int | None = 0,
     by=None,
 ) -> Workshop:
-    """Apply one facilitator action. Raises WorkshopError with a message on refusal."""
+    """Apply one facilitator action. Raises WorkshopError with a message on refusal.
+
+    ``seconds`` is the countdown's length for "timer" (None when what was sent is not a
+    number, refused like any length out of range); "add_time" adds COUNTDOWN_ADDED."""
     if action not in Workshop.ALLOWED:
         raise WorkshopError("That is not something a workshop can do.")
     with transaction.atomic():
@@ -147,18 +181,16 @@ def change(
                 raise WorkshopError("This is the first item on the agenda.")
             _go_to(workshop, order[index - 1])
         elif action == "timer":
-            if not MIN_TIMER <= seconds <= MAX_TIMER:
-                raise WorkshopError(
-                    f"Set the timer between {MIN_TIMER} seconds and {MAX_TIMER // 60} minutes."
-                )
-            workshop.voting_closes_at = timezone.now() + datetime.timedelta(seconds=seconds)
+            _start_countdown(workshop, seconds)
+        elif action == "add_time":
+            _add_time(workshop)
         elif action == "finish":
             _go_to(workshop, None)
         elif action == "show_remote":
             workshop.show_remote = not workshop.show_remote
         elif action == "reopen":
             _reopen(workshop)
-        _save(workshop, "state", "current", "voting_closes_at", "show_remote")
+        _save(workshop, "state", "current", "voting_closes_at", "countdown", "show_remote")
         audit.record(
             f"workshop.{action}",
             by=by,
@@ -170,7 +202,7 @@ def change(
                 "state": workshop.state,
                 "item": workshop.current.item.key if workshop.current_id else None,
                 "version": workshop.version,
-                "seconds": seconds if action == "timer" else None,
+                "seconds": {"timer": seconds, "add_time": COUNTDOWN_ADDED}.get(action),
                 "show_remote": workshop.show_remote,
             },
         )

@@ -31,6 +31,7 @@ from workshops.access import (
 )
 from workshops.forms.workshop import ActionForm, ConsensusForm, WorkshopForm
 from workshops.models import Membership, Workshop, WorkshopError
+from workshops.models.workshop import COUNTDOWN_ADDED, COUNTDOWN_CHOICES
 from workshops.reporting import charts
 from workshops.services import evidence, participants, tally
 from workshops.services import workshop as services
@@ -87,13 +88,15 @@ def _live(workshop: Workshop, *, console: bool = False) -> dict:
 def _at_the_controls(context: dict, membership: Membership) -> dict:
     """What the console's controls need beyond the state: whether the room is on the
     agenda's last item (where moving on would finish the workshop, which is asked for
-    apart), and whether this member may reopen a finished workshop."""
+    apart), whether this member may reopen a finished workshop, and the countdowns."""
     workshop = context["workshop"]
     current = workshop.current
     context["on_last_item"] = current is not None and not (
         workshop.agenda.filter(position__gt=current.position).exists()
     )
     context["may_reopen"] = workshop.may_reopen(membership)
+    context["countdowns"] = COUNTDOWN_CHOICES
+    context["time_added"] = COUNTDOWN_ADDED
     return context
 
 
@@ -261,6 +264,7 @@ def _what_happened(action: str, workshop: Workshop) -> str:
     on = workshop.current.item.key if workshop.current_id else ""
     remote = "shown beside" if workshop.show_remote else "no longer shown beside"
     closes = workshop.voting_closes_at
+    at = f"voting closes at {localtime(closes):%H:%M:%S}." if closes else ""
     return {
         "open": f"Voting is open on {on}.",
         "close": f"Voting is closed on {on}.",
@@ -269,9 +273,8 @@ def _what_happened(action: str, workshop: Workshop) -> str:
         "next": f"The room is on {on}.",
         "previous": f"The room is back on {on}.",
         "skip": f"Skipped; the room is on {on}.",
-        "timer": f"The countdown is on: voting closes at {localtime(closes):%H:%M:%S}."
-        if closes
-        else "",
+        "timer": f"The countdown is on: {at}" if closes else "",
+        "add_time": f"{COUNTDOWN_ADDED} seconds added: {at}" if closes else "",
         "show_remote": f"The questionnaire's answers are {remote} the room's.",
         "reopen": f"{workshop} is open again" + (f", on {on}." if on else ", waiting to start."),
     }.get(action, "")
@@ -290,8 +293,10 @@ def workshop_control(request: HttpRequest, partnership_id, assessment_id, worksh
     if action == "reopen" and not workshop.may_reopen(membership):
         raise PermissionDenied("Only the workshop's facilitator or a coordinator can reopen it.")
     version = integer(request.POST, "version")
+    # A countdown's length that is not a number is the countdown's own refusal (the
+    # service says what it takes); for any other step it is a request gone wrong.
     seconds = integer(request.POST, "seconds", default=0)
-    if version is None or seconds is None:
+    if version is None or (seconds is None and action not in services.COUNTDOWN_STEPS):
         messages.error(request, "That request was incomplete. Nothing was changed.")
     else:
         try:
