@@ -294,3 +294,26 @@ def test_the_consoles_headings_follow_in_order_and_name_the_live_panel(
         assert levels_follow_in_order(found), f"{state}: {found}"
         assert found[1] == (2, "The room now"), f"{state}: {found}"
         check(console, f"workshop console, {state}")
+
+
+def test_a_vote_leaves_the_control_in_focus_where_it_is_not_read_out_again(
+    console_for, cast, assessment
+):
+    # A control drawn afresh and focused again is read out again ("Close voting,
+    # button") on every vote: the panel keeps its controls while the room's step is
+    # unchanged, and draws again only the counts.
+    workshop, voters = voting_with(cast, assessment, 3)
+    console = console_for(workshop)
+    control = console.locator("#control-close")
+    control.focus()
+    console.evaluate("() => { document.activeElement.dataset.heldFocus = 'yes'; }")
+    console.locator("#timer-seconds").select_option("300")
+
+    vote(workshop, voters[0])
+    expect(console.locator(".lsp-status")).to_contain_text("1 of 3 voted", timeout=POLL)
+    assert console.evaluate("() => document.activeElement.dataset.heldFocus") == "yes"
+    expect(console.locator("#timer-seconds")).to_have_value("300")
+
+    # A step for the room does draw the controls again.
+    workshop_service.change(workshop.pk, "close")
+    expect(console.locator("#control-reveal")).to_be_visible(timeout=POLL)
