@@ -275,16 +275,7 @@ def _element_problems(elements: list[tuple[Dictionary, int]], in_tree: set) -> l
 
 def _number_tree(node) -> dict[int, object]:
     """A number tree (the ParentTree) as a dict."""
-    found: dict[int, object] = {}
-    if node is None:
-        return found
-    nums = node.get("/Nums")
-    if nums is not None:
-        for i in range(0, len(nums), 2):
-            found[int(nums[i])] = nums[i + 1]
-    for kid in node.get("/Kids", []):
-        found.update(_number_tree(kid))
-    return found
+    return {} if node is None else dict(pikepdf.NumberTree(node).items())
 
 
 def main(argv: list[str]) -> int:
@@ -293,7 +284,10 @@ def main(argv: list[str]) -> int:
         return 2
     failed = False
     for name in argv:
-        found = problems(name)
+        try:
+            found = problems(name)
+        except pikepdf.PdfError as error:
+            found = [f"cannot be read as a PDF ({error})"]
         for problem in found:
             print(f"{name}: {problem}")
         if not found:

@@ -15,13 +15,16 @@ import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
 from pypdf import PdfReader
+from weasyprint import HTML
 
 from questions.bank_file import read_bank
 from questions.loader import load_bank
-from scripts.check_pdf_ua import problems
+from scripts.check_pdf_ua import main, problems
 from tests.conftest import make_cast
 from tests.full_partnership import build_full_partnership
 from workshops.reporting import plan_pdf, questionnaire_pdf
+from workshops.reporting.pdf import render_pdf
+from workshops.reporting.pdf_tags import finish_tags
 
 
 @dataclass
@@ -243,3 +246,52 @@ def test_large_print_running_head_keeps_its_two_parts_apart(trees):
         assert len(lines) == 2, lines
         text = tree.reader.pages[number].extract_text()
         assert any(line.strip() == "Improvement plan · Eastvale LSP" for line in text.splitlines())
+
+
+# The checker and the finishing on a small document: a running head and a long table.
+
+LONG_TABLE = (
+    """<!DOCTYPE html><html lang="en-GB"><head><title>Long table</title><style>
+@page { @top-left { content: "Running head" } @bottom-center { content: counter(page) } }
+</style></head><body><h1>Long table</h1><table><caption>Rows</caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Value</th></tr></thead><tbody>
+"""
+    + "".join(f'<tr><th scope="row">Row {n}</th><td>{n * 7}</td></tr>' for n in range(120))
+    + "</tbody></table></body></html>"
+)
+
+
+def test_the_checker_finds_what_weasyprint_leaves_undone_and_the_finishing_mends_it(tmp_path):
+    raw = tmp_path / "raw.pdf"
+    raw.write_bytes(HTML(string=LONG_TABLE).write_pdf(pdf_variant="pdf/ua-1"))
+    found = " ".join(problems(raw))
+    assert "01-005" in found  # the running head, neither content nor artifact
+    assert "15-003" in found  # header cells without a Scope
+
+    finished = tmp_path / "finished.pdf"
+    finished.write_bytes(finish_tags(raw.read_bytes()))
+    assert problems(finished) == []
+    tree = Tree(finished.read_bytes())
+    assert len(tree.pdf.pages) > 2
+    assert len(tree.elements("/Table")) == 1 and len(tree.elements("/THead")) == 1
+    assert len(tree.elements("/TR")) == 121
+    rows = [tree.text(th) for th in tree.elements("/TH")]
+    assert rows[:3] == ["Name", "Value", "Row 0"] and rows[-1] == "Row 119"
+    # Data cells still name their headers: the first piece's, for the rows on later pages.
+    ids = {bytes(th.ID) for th in tree.elements("/TH")}
+    for cell in tree.elements("/TD"):
+        assert {bytes(h) for h in cell.A.Headers} <= ids
+        assert len(cell.A.Headers) == 2
+
+
+def test_render_pdf_finishes_the_tags(tmp_path):
+    path = tmp_path / "document.pdf"
+    path.write_bytes(render_pdf(LONG_TABLE))
+    assert problems(path) == []
+
+
+def test_the_checker_says_so_when_a_file_is_no_pdf(tmp_path, capsys):
+    path = tmp_path / "not.pdf"
+    path.write_text("Not a PDF")
+    assert main([str(path)]) == 1
+    assert "cannot be read as a PDF" in capsys.readouterr().out

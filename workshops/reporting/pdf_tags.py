@@ -60,10 +60,9 @@ class _ParentTree:
 
     def __init__(self, pdf: pikepdf.Pdf, tree) -> None:
         self.pdf = pdf
-        nums = tree.ParentTree.Nums  # WeasyPrint writes one flat Nums array
-        by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        parent_tree = pikepdf.NumberTree(tree.ParentTree)
         self.pages = {
-            page.objgen: (page, by_key[int(page.StructParents)])
+            page.objgen: (page, parent_tree[int(page.StructParents)])
             for page in pdf.pages
             if "/StructParents" in page
         }
