@@ -44,11 +44,13 @@ def finish_tags(data: bytes) -> bytes:
         pages = {page.objgen: n for n, page in enumerate(pdf.pages)}
         marks = _ParentTree(pdf, tree)
         document = _kids(tree)[0]
-        marks.make_artifacts(_untreed(document, marks))
         _join_split_tables(document, pages, marks)
-        for table in _find(document, "/Table"):
-            _scope_headers(table)
-        _write_id_tree(pdf, tree, document)
+        everything = _elements(document)
+        marks.make_artifacts(_untreed(everything, marks))
+        for table in everything:
+            if table.S == "/Table":
+                _scope_headers(table)
+        _write_id_tree(pdf, tree, everything)
         marks.rewrite_pages()
         out = io.BytesIO()
         pdf.save(out)
@@ -99,11 +101,25 @@ def _is_element(obj) -> bool:
     return isinstance(obj, Dictionary) and "/S" in obj
 
 
-def _elements(element):
-    yield element
-    for kid in _kids(element):
-        if _is_element(kid):
-            yield from _elements(kid)
+def _elements(element) -> list:
+    """The element and every element under it, in reading order."""
+    found, stack = [], [element]
+    while stack:
+        each = stack.pop()
+        found.append(each)
+        stack += reversed([kid for kid in _kids(each) if _is_element(kid)])
+    return found
+
+
+def _rows(table) -> list:
+    """A table's rows, in its head, bodies and foot or directly in it."""
+    rows = []
+    for kid in _kids(table):
+        if _is_element(kid) and kid.S == "/TR":
+            rows.append(kid)
+        elif _is_element(kid) and kid.S in ("/THead", "/TBody", "/TFoot"):
+            rows += [row for row in _kids(kid) if _is_element(row) and row.S == "/TR"]
+    return rows
 
 
 def _find(element, kind: str) -> list:
@@ -122,9 +138,9 @@ def _marked(element) -> list[tuple[tuple, int]]:
     return found
 
 
-def _untreed(document, marks: _ParentTree) -> list[tuple[tuple, int]]:
+def _untreed(everything: list, marks: _ParentTree) -> list[tuple[tuple, int]]:
     """Marked content whose element is outside the tree: the margin boxes."""
-    in_tree = {element.objgen for element in _elements(document)}
+    in_tree = {element.objgen for element in everything}
     return [
         (objgen, mcid)
         for objgen, (_, elements) in marks.pages.items()
@@ -218,7 +234,7 @@ def _drop_repeated_header(table, kids: list, marks: _ParentTree) -> list:
 
 
 def _scope_headers(table) -> None:
-    for row in _find(table, "/TR"):
+    for row in _rows(table):
         cells = [kid for kid in _kids(row) if _is_element(kid)]
         named_in_row = {
             bytes(name)
@@ -233,11 +249,9 @@ def _scope_headers(table) -> None:
             header.A.Scope = Name.Row if in_row else Name.Column
 
 
-def _write_id_tree(pdf: pikepdf.Pdf, tree, document) -> None:
+def _write_id_tree(pdf: pikepdf.Pdf, tree, everything: list) -> None:
     """Elements with an ID (WeasyPrint gives header cells one) must be in the IDTree."""
-    named = sorted(
-        ((bytes(e.ID), e) for e in _elements(document) if "/ID" in e), key=lambda pair: pair[0]
-    )
+    named = sorted(((bytes(e.ID), e) for e in everything if "/ID" in e), key=lambda pair: pair[0])
     if named:
         names = Array()
         for key, element in named:
