@@ -12,9 +12,9 @@ What it checks (Matterhorn checkpoint in brackets):
 - every piece of text, path and image in a page is either tagged (marked content with
   an MCID that the ParentTree maps to an element in the structure tree) or an artifact:
   no untagged content (01-005), no artifact inside the structure tree (01-001), and the
-  ParentTree and the tree agree both ways;
-- tables are well formed: Table > (THead | TBody | TFoot >) TR > TH | TD, Caption only
-  directly in a Table, and no Table without a row (15-001); every TH has a Scope (15-003);
+  ParentTree and the tree agree both ways, and each element names its holder as parent (P);
+- tables are well formed: Table > (Caption,) (THead | TBody | TFoot >) TR > TH | TD, and
+  no Table without a row (15-001); every TH has a Scope (15-003);
 - figures have alternative text (13-004);
 - every link annotation has a Link element that holds it through an OBJR, and a
   description in Contents (28-011, 28-004); every Link element has content;
@@ -47,12 +47,12 @@ def _kids(element) -> list:
     return list(kids) if isinstance(kids, Array) else [kids]
 
 
-def _walk(element, depth: int = 0) -> Iterator[tuple[Dictionary, int]]:
-    """Every structure element under ``element``, in reading order, with its depth."""
-    yield element, depth
+def _walk(element, parent) -> Iterator[tuple[Dictionary, Dictionary]]:
+    """Every structure element under ``element``, in reading order, with its parent."""
+    yield element, parent
     for kid in _kids(element):
         if _is_element(kid):
-            yield from _walk(kid, depth + 1)
+            yield from _walk(kid, element)
 
 
 def _is_mcid(obj) -> bool:
@@ -129,11 +129,10 @@ def problems(path: str | Path) -> list[str]:
 def _tree_problems(pdf: pikepdf.Pdf, tree) -> list[str]:
     found: list[str] = []
     page_numbers = {page.objgen: n for n, page in enumerate(pdf.pages, 1)}
-    elements: list[tuple[Dictionary, int]] = []
+    elements: list[tuple[Dictionary, Dictionary]] = []
     for top in _kids(tree):
         if _is_element(top):
-            elements += list(_walk(top))
-    in_tree = {element.objgen for element, _ in elements}
+            elements += list(_walk(top, tree))
 
     # What the tree claims: each MCID (page, mcid) and each annotation it holds.
     claimed: dict[tuple[int, int], Dictionary] = {}
@@ -203,28 +202,23 @@ def _tree_problems(pdf: pikepdf.Pdf, tree) -> list[str]:
             ):
                 found.append(f"ParentTree: page {number} link annotation's StructParent is wrong")
 
-    for element, _ in elements:
-        if element.S == "/Artifact":
-            found.append("01-001 an Artifact element is in the structure tree")
-    found += _element_problems(elements, in_tree)
+    found += _element_problems(elements)
     return found
 
 
-def _element_problems(elements: list[tuple[Dictionary, int]], in_tree: set) -> list[str]:
+def _element_problems(elements: list[tuple[Dictionary, Dictionary]]) -> list[str]:
     found: list[str] = []
     previous_level = 0
-    for element, _ in elements:
+    for element, holder in elements:
         kind = str(element.S)
         kids = [kid for kid in _kids(element) if _is_element(kid)]
         kid_kinds = [str(kid.S) for kid in kids]
         parent = element.get("/P")
-        parent_kind = str(parent.S) if isinstance(parent, Dictionary) and "/S" in parent else ""
-        if (
-            parent is not None
-            and parent.objgen not in in_tree
-            and parent.get("/Type") != ("/StructTreeRoot")
-        ):
-            found.append(f"{kind}'s parent (P) is not in the structure tree")
+        parent_kind = str(holder.get("/S", ""))
+        if not isinstance(parent, Dictionary) or parent.objgen != holder.objgen:
+            found.append(f"{kind}'s parent (P) is not the element that holds it")
+        if kind == "/Artifact":
+            found.append("01-001 an Artifact element is in the structure tree")
         if kind == "/Table":
             allowed = {"/Caption", "/TR"} | TABLE_PARTS
             if any(k not in allowed for k in kid_kinds):
@@ -249,8 +243,6 @@ def _element_problems(elements: list[tuple[Dictionary, int]], in_tree: set) -> l
                 found.append(f"15-001 a TR holds {sorted(set(kid_kinds) - {'/TH', '/TD'})}")
         elif kind in ("/TH", "/TD") and parent_kind != "/TR":
             found.append(f"15-001 a {kind[1:]} is in {parent_kind}, not a TR")
-        elif kind == "/Caption" and parent_kind not in ("/Table", "/Figure"):
-            pass  # a figcaption is a Caption of the figure's grouping element
         if kind == "/TH" and str(_attribute(element, "/Scope") or "") not in (
             "/Row",
             "/Column",
