@@ -53,7 +53,8 @@ def finish_tags(data: bytes) -> bytes:
         _write_id_tree(pdf, tree, everything)
         marks.rewrite_pages()
         out = io.BytesIO()
-        pdf.save(out)
+        # The file's ID from its content, not the clock: the same document, the same bytes.
+        pdf.save(out, deterministic_id=True)
         return out.getvalue()
 
 
