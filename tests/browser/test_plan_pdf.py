@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from scripts.check_pdf_ua import problems
 from tests.browser.conftest import PHONE, screenshot, sign_in
 from tests.workshops.test_results import respond
 from workshops.models import PlanPdf
@@ -41,6 +42,8 @@ def test_the_waiting_page_starts_the_download_once_the_worker_has_made_it(
     assert download.suggested_filename.endswith("-improvement-plan-draft.pdf")
     reader = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
     assert "Improvement plan" in reader.pages[0].extract_text()
+    # What the worker made and the browser downloaded is PDF/UA-1 as far as the checker sees.
+    assert problems(download.path()) == []
     # The page says so, to the eye and to a screen reader, and moves focus to it.
     ready = page.get_by_role("heading", name="Your PDF is ready", level=1)
     expect(ready).to_be_visible()

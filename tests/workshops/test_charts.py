@@ -271,3 +271,36 @@ def test_charts_reference_nothing_outside_themselves(svg):
     # Text stays text, in a sans-serif font a browser or PDF renderer can pick.
     assert texts(root)
     assert all("sans-serif" in style(t)["font-family"] for t in root.iter(f"{SVG}text"))
+
+
+# --- large print ------------------------------------------------------------
+
+
+def font_sizes(root: ET.Element) -> list[float]:
+    """Each label's size as drawn at the SVG's own size (px in the style, pt in the width)."""
+    return [float(style(node)["font-size"].removesuffix("px")) for node in root.iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize(
+    ("chart", "scale"), [("7s", 2.0), ("heat map", 2.2)], ids=["7s", "heat map"]
+)
+def test_scaled_text_makes_every_label_at_least_large_print_body_size(chart, scale):
+    root = parse(
+        CHARTS[chart](basis="Internal basis: against the LSP's own plans", text_scale=scale)
+    )
+    # Printed at its own size, or shrunk to the A4 page's text width (174 mm, 493 pt).
+    printed = min(1, 493 / float(root.get("width").removesuffix("pt")))
+    assert min(font_sizes(root)) * printed >= 17
+    # Everything is still there, only wrapped sooner.
+    shown = " ".join(texts(root))
+    if chart == "7s":
+        for name in NAMES:
+            assert name.split()[0] in shown
+    else:
+        assert all(row.label in texts(root) for row in HEAT_ROWS)
+        assert "1.1" in texts(root) and "Mean rating (– = no ratings)" in texts(root)
+
+
+def test_unscaled_charts_keep_their_usual_sizes():
+    assert min(font_sizes(parse(seven_s_chart(ELEMENTS)))) == 9.5
+    assert min(font_sizes(parse(heat_map(HEAT_ROWS)))) == 8

@@ -145,16 +145,25 @@ def _half_angles(count: int, *, left: bool) -> list[float]:
     return [math.radians(90 - step * (i + 0.5)) for i in range(count)]
 
 
-def _circle_label(ax, x: float, y: float, element: ElementScore, colour: str) -> None:
+def _wrap(text: str, width: float) -> list[str]:
+    return textwrap.wrap(_clean(text), round(width), break_long_words=False) or [""]
+
+
+def _circle_label(
+    ax, x: float, y: float, element: ElementScore, colour: str, text_scale: float
+) -> None:
+    # Larger text wraps sooner, so that it stays inside the circle.
+    width = 18 / text_scale
     lines: list[tuple[str, float, str]] = [
-        (line, 10.5, "bold") for line in textwrap.wrap(_clean(element.name), 18) or [""]
+        (line, 10.5 * text_scale, "bold") for line in _wrap(element.name, width)
     ]
     if is_missing(element.score):
-        lines.append(("No ratings", 10, "normal"))
+        lines += [(line, 10 * text_scale, "normal") for line in _wrap("No ratings", width)]
     else:
-        lines.append((_one_dp(element.score), 16, "bold"))
+        lines.append((_one_dp(element.score), 16 * text_scale, "bold"))
         if element.band_label:
-            lines.append((_clean(element.band_label), 9.5, "normal"))
+            band = _wrap(element.band_label, width)
+            lines += [(line, 9.5 * text_scale, "normal") for line in band]
     heights = [size * 1.3 for _, size, _ in lines]
     # Offsets in points, so the block stays centred whatever the data scale.
     top = sum(heights) / 2
@@ -176,11 +185,18 @@ def _circle_label(ax, x: float, y: float, element: ElementScore, colour: str) ->
         top -= height
 
 
-def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "", basis: str = "") -> str:
+def seven_s_chart(
+    elements: Sequence[ElementScore],
+    *,
+    title: str = "",
+    basis: str = "",
+    text_scale: float = 1.0,
+) -> str:
     """The public sector 7S "flower": the SCS in the centre, soft elements on the
     left, hard on the right, each circle labelled with its name, score and band and
     coloured as the heat map colours the same score, under a line saying which
-    basis (``basis``, in words) the scores are on."""
+    basis (``basis``, in words) the scores are on. ``text_scale`` draws every label
+    that many times its usual size (the large-print plan's charts), wrapping sooner."""
     if not elements:
         return _message("No ratings yet", title)
     centre = [e for e in elements if e.aspect == "centre"]
@@ -209,7 +225,14 @@ def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "", basis: s
         top = _RING * math.sin(math.radians(60)) + _OUTER_RADIUS + 0.1
         ax.set_ylim(lowest - 1.0, top + (0.6 if basis else 0))
         if basis:
-            ax.text(0, top + 0.3, _clean(basis), ha="center", va="center", fontsize=11)
+            ax.text(
+                0,
+                top + 0.15,
+                "\n".join(_wrap(basis, 70 / text_scale)),
+                ha="center",
+                va="bottom",
+                fontsize=11 * text_scale,
+            )
 
         if centre:
             for _, x, y, _ in placed:
@@ -234,7 +257,7 @@ def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "", basis: s
                     gid=f"seven-s-element-{element.number}",
                 )
             )
-            _circle_label(ax, x, y, element, text)
+            _circle_label(ax, x, y, element, text, text_scale)
 
         # Brackets under each half say which side is which in words.
         y = lowest - 0.3
@@ -243,7 +266,15 @@ def seven_s_chart(elements: Sequence[ElementScore], *, title: str = "", basis: s
             (0.3, reach, "Hard (transactional)"),
         ):
             ax.add_line(Line2D([x0, x0, x1, x1], [y + 0.15, y, y, y + 0.15], color=DARK_GREY))
-            ax.text((x0 + x1) / 2, y - 0.15, label, ha="center", va="top", fontsize=11, color=BLACK)
+            ax.text(
+                (x0 + x1) / 2,
+                y - 0.15,
+                "\n".join(_wrap(label, 24 / text_scale)),
+                ha="center",
+                va="top",
+                fontsize=11 * text_scale,
+                color=BLACK,
+            )
 
     return _render(draw, figsize=(7.5, 7.8 if basis else 7.2), title=title)
 
@@ -268,11 +299,14 @@ def heat_map(
     high: float = 4,
     low_label: str = "1 Performs poorly",
     high_label: str = "4 Performs excellently",
+    text_scale: float = 1.0,
 ) -> str:
     """One row per element, one cell per item, each cell coloured by its mean
     from red (low) through yellow to green (high) and showing the item key and
     the mean. Items with no ratings are grey and show a dash. ``basis`` says in words
-    which basis the means are on, above the cells."""
+    which basis the means are on, above the cells. ``text_scale`` draws every label that
+    many times its usual size (the large-print plan's charts), each row's name then
+    above its cells, so the cells have the page's whole width."""
     if not high > low:
         raise ValueError("high must be greater than low")
     columns = max((len(row.cells) for row in rows), default=0)
@@ -280,32 +314,54 @@ def heat_map(
         return _message("No ratings yet", title)
     count = len(rows)
     any_missing = any(is_missing(value) for row in rows for _, value in row.cells)
+    names_above = text_scale > 1
+    # Each row is a band of cells, under a band for its name when names go above.
+    name_band = 0.4 if names_above else 0.0
+    pitch = 1 + name_band
+    key_size, value_size = 8 * text_scale, max(11, 8 * text_scale)
 
     def draw(fig: Figure) -> None:
         if basis:
-            fig.suptitle(_clean(basis), fontsize=10)
+            fig.suptitle("\n".join(_wrap(basis, 80 / text_scale)), fontsize=max(10, key_size))
         ax = fig.add_subplot()
         ax.set_xlim(0, columns)
-        ax.set_ylim(count, 0)  # first row at the top
+        ax.set_ylim(count * pitch, 0)  # first row at the top
         for spine in ax.spines.values():
             spine.set_visible(False)
         ax.set_xticks([])
-        ax.set_yticks(
-            [r + 0.5 for r in range(count)], [_clean(row.label) for row in rows], fontsize=10
-        )
-        ax.tick_params(axis="y", length=0, pad=6)
+        if names_above:
+            ax.set_yticks([])
+            for r, row in enumerate(rows):
+                ax.text(
+                    0.03,
+                    r * pitch + name_band * 0.55,
+                    _clean(row.label),
+                    ha="left",
+                    va="center",
+                    fontsize=key_size,
+                    fontweight="bold",
+                    color=BLACK,
+                )
+        else:
+            ax.set_yticks(
+                [r + 0.5 for r in range(count)], [_clean(row.label) for row in rows], fontsize=10
+            )
+            ax.tick_params(axis="y", length=0, pad=6)
 
         for r, row in enumerate(rows):
+            top = r * pitch + name_band
             for c, (key, value) in enumerate(row.cells):
                 fill, text = heat_colours(value, low=low, high=high)
                 # A white gap round each cell keeps neighbours apart.
                 ax.add_patch(
-                    Rectangle((c + 0.03, r + 0.04), 0.94, 0.92, facecolor=fill, edgecolor="none")
+                    Rectangle((c + 0.03, top + 0.04), 0.94, 0.92, facecolor=fill, edgecolor="none")
                 )
                 shown = NO_DATA if is_missing(value) else _one_dp(value)
                 middle = {"ha": "center", "va": "center", "color": text}
-                ax.text(c + 0.5, r + 0.3, _clean(key), fontsize=8, **middle)
-                ax.text(c + 0.5, r + 0.66, shown, fontsize=11, fontweight="bold", **middle)
+                ax.text(c + 0.5, top + 0.3, _clean(key), fontsize=key_size, **middle)
+                ax.text(
+                    c + 0.5, top + 0.66, shown, fontsize=value_size, fontweight="bold", **middle
+                )
 
         legend = fig.colorbar(
             ScalarMappable(norm=Normalize(low, high), cmap=HEAT_CMAP),
@@ -314,20 +370,30 @@ def heat_map(
             # Few enough bands that matplotlib draws them as vector shapes; with
             # the full colour map it would embed a bitmap of the gradient.
             boundaries=np.linspace(low, high, 31),
-            shrink=min(1.0, 4.5 / (columns * _CELL_WIDTH)),
+            shrink=1.0 if names_above else min(1.0, 4.5 / (columns * _CELL_WIDTH)),
             aspect=25,
             pad=0.04,
         )
         ticks = _legend_ticks(low, high)
         labels = [f"{t:g}" for t in ticks]
-        labels[0], labels[-1] = _clean(low_label), _clean(high_label)
-        legend.set_ticks(ticks, labels=labels, fontsize=9)
+        ends = 24 / text_scale
+        labels[0], labels[-1] = ("\n".join(_wrap(end, ends)) for end in (low_label, high_label))
+        legend.set_ticks(ticks, labels=labels, fontsize=max(9, key_size))
         legend.outline.set_visible(False)
         legend.set_label(
-            f"Mean rating ({NO_DATA} = no ratings)" if any_missing else "Mean rating", fontsize=9
+            f"Mean rating ({NO_DATA} = no ratings)" if any_missing else "Mean rating",
+            fontsize=max(9, key_size),
         )
 
-    figsize = (1.8 + columns * _CELL_WIDTH, 1.1 + count * _CELL_HEIGHT + (0.3 if basis else 0))
+    if names_above:
+        # Cells as wide as usual (seven fit the page), as tall as two lines of their text.
+        cell_height = 2.5 * key_size / 72 + 0.08
+        figsize = (
+            0.3 + columns * _CELL_WIDTH * 1.1,
+            (1.3 + (0.5 if basis else 0)) * text_scale / 2 + count * pitch * cell_height,
+        )
+    else:
+        figsize = (1.8 + columns * _CELL_WIDTH, 1.1 + count * _CELL_HEIGHT + (0.3 if basis else 0))
     return _render(draw, figsize=figsize, title=title, layout="constrained")
 
 

@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from workshops.reporting.pdf_tags import finish_tags
+
 
 class RefusedURL(ValueError):
     """The fetcher will not serve this URL. WeasyPrint logs it and skips the resource."""
@@ -101,6 +103,8 @@ class SafeURLFetcher(URLFetcher):
 
 def render_pdf(html: str) -> bytes:
     """A tagged PDF (PDF/UA-1) of an HTML document, so screen readers get its structure
-    and reading order; its language and title come from <html lang> and <title>."""
+    and reading order; its language and title come from <html lang> and <title>.
+    WeasyPrint writes the tags; pdf_tags finishes what it leaves undone (running heads as
+    artifacts, one Table per table, header cells' scope)."""
     document = HTML(string=html, base_url=_base_url(), url_fetcher=SafeURLFetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    return finish_tags(document.write_pdf(pdf_variant="pdf/ua-1"))

@@ -29,6 +29,11 @@ from workshops.services.differences import widest_each
 # Rows in the report's "Where views differ", each a different question or basis.
 GAPS_SHOWN = 12
 
+# Large print scales the charts' smallest labels (9.5 pt in the 7S chart, 8 pt in the heat map)
+# to at least the edition's 17 pt body text, as printed: the 7S chart is a little wider than
+# the page and shrinks by about a tenth to fit it.
+LARGE_SEVEN_S, LARGE_HEAT_MAP = 2.0, 2.2
+
 
 def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
@@ -64,10 +69,20 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         "lowest_items": ratings[:5],
         "gaps": widest_each(results.rating_gaps + results.yes_no_gaps)[:GAPS_SHOWN],
         "seven_s": _data_uri(
-            charts.seven_s_chart(inputs.elements, title="The 7S chart", basis=inputs.basis_words)
+            charts.seven_s_chart(
+                inputs.elements,
+                title="The 7S chart",
+                basis=inputs.basis_words,
+                text_scale=LARGE_SEVEN_S if large else 1,
+            )
         ),
         "heat_map": _data_uri(
-            charts.heat_map(inputs.heat_rows, title="Heat map", basis=inputs.basis_words)
+            charts.heat_map(
+                inputs.heat_rows,
+                title="Heat map",
+                basis=inputs.basis_words,
+                text_scale=LARGE_HEAT_MAP if large else 1,
+            )
         ),
         "workshops": _workshops(assessment),
         "open_shown": f":{shown}",
