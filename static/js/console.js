@@ -230,6 +230,7 @@ async function signedOut(response) {
   const message = document.createElement("p");
   message.className = "govuk-body lsp-console__message lsp-console__message--error";
   message.setAttribute("role", "alert");
+  message.dataset.signedOut = ""; // the poll's notice then is not a second alert
   message.textContent = `${body.message || "You have been signed out."} `;
   const again = document.createElement("a");
   again.className = "govuk-link";

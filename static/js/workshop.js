@@ -125,7 +125,10 @@ async function signedOut(region, response) {
   const inPlaceOfHeading = Boolean(region.querySelector("h1"));
   const banner = document.createElement("div");
   banner.className = "govuk-notification-banner";
-  banner.setAttribute("role", "alert");
+  // An alert is read out as it appears: said once, not also through the status
+  // region, and not again where the page has already put the same up (a press on
+  // the console that found the session over first).
+  if (!document.querySelector("[data-signed-out]")) banner.setAttribute("role", "alert");
   banner.setAttribute("aria-labelledby", "signed-out-title");
   banner.dataset.signedOut = "";
   const header = document.createElement("div");
@@ -152,7 +155,6 @@ async function signedOut(region, response) {
 
   connectionBack(); // not a lost connection: take that banner down
   region.replaceChildren(banner);
-  say(message);
 }
 
 function poll(region) {
