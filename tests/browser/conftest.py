@@ -67,11 +67,16 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh browser context (its own cookies) at a viewport size."""
+    """Open a page in a fresh browser context (its own cookies) at a viewport size.
+
+    ``axe``: the page's Content Security Policy is bypassed, only so that the axe
+    checker may be injected. ``init_script`` runs in every page before its own."""
     contexts = []
 
-    def open_page(viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+    def open_page(viewport=DESKTOP, *, axe: bool = False, init_script: str | None = None):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, bypass_csp=axe)
+        if init_script:
+            context.add_init_script(init_script)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

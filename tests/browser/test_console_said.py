@@ -63,23 +63,17 @@ def is_said(page, words: str, timeout: int = POLL) -> None:
 
 
 @pytest.fixture
-def console_for(browser, live_server, cast):
+def console_for(new_page, cast):
     """Opens the facilitator's console on a laptop, listened to. Its context lets axe in."""
-    contexts = []
 
     def open_console(workshop: Workshop):
-        context = browser.new_context(viewport=LAPTOP, base_url=live_server.url, bypass_csp=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+        page = new_page(LAPTOP, axe=True)
         sign_in(page, cast.facilitator.email)
         page.goto(workshop.get_absolute_url())
         page.evaluate(LISTEN)
         return page
 
-    yield open_console
-    for context in contexts:
-        context.close()
+    return open_console
 
 
 def voting_with(cast, assessment, people: int) -> tuple[Workshop, list]:

@@ -58,22 +58,13 @@ new MutationObserver((records) => {
 
 
 @pytest.fixture
-def device(browser, live_server):
-    """A page in a fresh context that records what its status region says. Its
-    Content Security Policy is bypassed only so that axe may be injected."""
-    contexts = []
+def device(new_page):
+    """A page in a fresh context that records what its status region says, and lets axe in."""
 
     def open_page(viewport=PHONE):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url, bypass_csp=True)
-        context.add_init_script(RECORD_WHAT_IS_SAID)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        return page
+        return new_page(viewport, axe=True, init_script=RECORD_WHAT_IS_SAID)
 
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 def said(page) -> list[str]:

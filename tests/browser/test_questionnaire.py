@@ -123,14 +123,10 @@ def test_without_javascript_save_and_continue_still_works(browser, live_server, 
 
 
 @pytest.fixture
-def axe_page(browser, live_server):
-    """A page that axe can be run on: the context lets Playwright inject it as an inline
-    script past the Content Security Policy (tested itself in test_security.py)."""
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def axe_page(new_page):
+    """A page that axe can be run on (the Content Security Policy that would refuse it
+    is tested itself in test_security.py)."""
+    return new_page(DESKTOP, axe=True)
 
 
 # What a screen reader says of each control: its name, and the groups it sits in.

@@ -331,3 +331,19 @@ def test_a_chart_asked_for_an_item_by_digits_int_cannot_read_is_not_found(client
         response = client.get(chart, {"item": item})
         assert response.status_code == 404
         assert response["Content-Type"].startswith("text/html")
+
+
+def test_each_remove_button_says_which_participant_even_when_anonymous_ones_look_alike(
+    client, cast, workshop
+):
+    # Three phones joined anonymously with the same role, sector and layer: a screen
+    # reader lists the console's buttons by name, and "Remove Anonymous: Officer, …
+    # and their votes" three times does not say which is which.
+    for _ in range(3):
+        joined(workshop)
+    client.force_login(cast.facilitator)
+    body = page(client, console_url(workshop))
+    names = re.findall(r'>Remove<span class="govuk-visually-hidden">([^<]*)</span>', body)
+    assert len(names) == 3
+    assert len(set(names)) == 3, names
+    assert all("Anonymous: Officer, Public sector, Strategic (board), joined" in n for n in names)
