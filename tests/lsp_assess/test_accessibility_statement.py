@@ -48,8 +48,17 @@ def test_anyone_can_read_the_statement_without_signing_in(client):
         "320 pixels wide",
         "200% zoom",
         "PDF/UA-1",
+        # and what was tested by hand, as the automated checks cannot see it
+        "by hand",
+        "accessibility tree",
+        "status messages",
+        "keyboard focus",
+        "linked to its field",
+        "page's title",
+        "structure of the improvement plan PDF",
     ):
         assert tested in html, tested
+    assert "It was last reviewed on 6 December 2026." in html
 
 
 @pytest.mark.django_db
