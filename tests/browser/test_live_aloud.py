@@ -377,3 +377,22 @@ def test_the_projector_says_each_change_once_never_a_vote_and_its_headings_are_i
     expect(presenter.get_by_role("alert")).to_contain_text("You have been signed out", timeout=POLL)
     headings_in_order(presenter, "signed out")
     no_axe_violations(presenter, "presenter, signed out")
+
+
+def test_voting_opened_with_a_countdown_at_once_is_said_in_the_order_it_happened(
+    device, cast, bank
+):
+    workshop = make_workshop(cast, make_assessment(cast))
+    phone = device()
+    join_as(phone, workshop.code)
+    workshop = step(workshop, "next")
+    item = workshop.current.item
+    expect(phone.get_by_text("Voting on this question opens soon")).to_be_visible(timeout=POLL)
+    forget_said(phone)
+
+    # Both before the phone's next poll: it hears them together, voting open first.
+    workshop = step(workshop, "open")
+    workshop = step(workshop, "timer", seconds=120)
+    expect(phone.get_by_role("button", name="Vote")).to_be_visible(timeout=POLL)
+    phone.wait_for_timeout(QUIET)
+    assert said(phone) == [f"Voting is open on {item.key}. Voting closes at {closes_at(workshop)}"]
