@@ -16,6 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from pypdf import PdfReader
 from weasyprint import HTML
+from weasyprint.formatting_structure.boxes import TableBox
 
 from questions.bank_file import read_bank
 from questions.loader import load_bank
@@ -23,7 +24,7 @@ from scripts.check_pdf_ua import main, problems
 from tests.conftest import make_cast
 from tests.full_partnership import build_full_partnership
 from workshops.reporting import plan_pdf, questionnaire_pdf
-from workshops.reporting.pdf import render_pdf
+from workshops.reporting.pdf import laid_out, render_pdf
 from workshops.reporting.pdf_tags import finish_tags
 
 
@@ -295,3 +296,23 @@ def test_the_checker_says_so_when_a_file_is_no_pdf(tmp_path, capsys):
     path.write_text("Not a PDF")
     assert main([str(path)]) == 1
     assert "cannot be read as a PDF" in capsys.readouterr().out
+
+
+def tables_past_the_margin(html: str) -> list[tuple[int, float]]:
+    """Each table, by page, that WeasyPrint lays out wider than the page's text area
+    (and by how many points): its right-hand column runs into the margin or off the page."""
+    found = []
+    for number, page in enumerate(laid_out(html).pages, start=1):
+        box = page._page_box
+        right = box.content_box_x() + box.width
+        for each in box.descendants():
+            if isinstance(each, TableBox) and each.position_x + each.margin_width() > right + 0.5:
+                found.append((number, round(each.position_x + each.margin_width() - right, 1)))
+    return found
+
+
+@pytest.mark.parametrize("name", ["plan", "large print plan"])
+def test_every_table_fits_the_page(rendered, name):
+    # At 17 pt, long headings and words once pushed the element scores and the appendix
+    # 30 to 60 points past the right-hand margin, their last column partly off the page.
+    assert tables_past_the_margin(rendered[name].html) == []

@@ -106,5 +106,14 @@ def render_pdf(html: str) -> bytes:
     and reading order; its language and title come from <html lang> and <title>.
     WeasyPrint writes the tags; pdf_tags finishes what it leaves undone (running heads as
     artifacts, one Table per table, header cells' scope)."""
-    document = HTML(string=html, base_url=_base_url(), url_fetcher=SafeURLFetcher())
-    return finish_tags(document.write_pdf(pdf_variant="pdf/ua-1"))
+    return finish_tags(_document(html).write_pdf(pdf_variant="pdf/ua-1"))
+
+
+def laid_out(html: str):
+    """The document laid out in pages as render_pdf prints it (a WeasyPrint Document),
+    for checking where things fall."""
+    return _document(html).render()
+
+
+def _document(html: str) -> HTML:
+    return HTML(string=html, base_url=_base_url(), url_fetcher=SafeURLFetcher())
