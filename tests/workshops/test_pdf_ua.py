@@ -218,6 +218,14 @@ def test_each_contents_link_reads_as_its_heading_and_page_number(trees, name):
     # The dots still lead the eye to each page number, but no text draws them.
     page = tree.page_numbers[contents.Pg.objgen]
     assert not any(set(run.text.strip()) == {"."} for run in tree.page_runs(page))
+    # Each link's description (what a screen reader may give for the link itself) is the
+    # heading it leads to, not the name of the anchor in the HTML ("summary").
+    described = [
+        str(annotation.Contents)
+        for annotation in tree.pdf.pages[page].get("/Annots", [])
+        if annotation.get("/Subtype") == "/Link"
+    ]
+    assert described == [re.sub(r" \d+$", "", text) for text in texts]
 
 
 def test_large_print_chart_labels_are_as_large_as_its_body_text(trees):

@@ -1,6 +1,6 @@
 """What WeasyPrint 70's tagged PDF leaves undone for PDF/UA-1, finished with pikepdf.
 
-WeasyPrint tags each page on its own, from that page's boxes. Three things follow that no
+WeasyPrint tags each page on its own, from that page's boxes. Four things follow that no
 template or stylesheet can change, so ``finish_tags`` mends them in the written file:
 
 - Running heads and page numbers (CSS margin boxes) are marked content whose elements are
@@ -9,6 +9,9 @@ template or stylesheet can change, so ``finish_tags`` mends them in the written 
   on each later page is tagged again. The pieces are joined into the first, and the
   repeated header rows become artifacts (a caption-only piece, left at the foot of a page,
   is joined the same way, so no Table is left without rows).
+- A link within the document is described (its annotation's Contents, which assistive
+  technology may give for the link) by the name of the anchor it leads to ("summary"); it
+  becomes the heading there, as the PDF's bookmarks name it.
 - Header cells have no Scope. WeasyPrint reads each <th>'s scope attribute to link the
   data cells to their headers (a cell's Headers lists its row's scope="row" headers and
   its column's others), so that link says which each header is: a Row header is named
@@ -51,6 +54,7 @@ def finish_tags(data: bytes) -> bytes:
             if table.S == "/Table":
                 _scope_headers(table)
         _write_id_tree(pdf, tree, everything)
+        _describe_links(pdf)
         marks.rewrite_pages()
         out = io.BytesIO()
         # The file's ID from its content, not the clock: the same document, the same bytes.
@@ -259,3 +263,38 @@ def _write_id_tree(pdf: pikepdf.Pdf, tree, everything: list) -> None:
             names.append(pikepdf.String(key))
             names.append(element)
         tree.IDTree = pdf.make_indirect(Dictionary(Names=names))
+
+
+def _describe_links(pdf: pikepdf.Pdf) -> None:
+    """Describe each link to a named place by the heading there: the bookmark (outline
+    item) that points at the same spot on the same page."""
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names or "/Outlines" not in pdf.Root:
+        return
+    places = pikepdf.NameTree(names.Dests)
+    headings = {_spot(item.Dest): str(item.Title) for item in _outline(pdf.Root.Outlines)}
+    for page in pdf.pages:
+        for annotation in page.obj.get("/Annots", []):
+            target = annotation.get("/Dest")
+            if annotation.get("/Subtype") != "/Link" or not isinstance(target, pikepdf.String):
+                continue
+            place = places.get(str(target))
+            heading = headings.get(_spot(place)) if place is not None else None
+            if heading:
+                annotation.Contents = pikepdf.String(heading)
+
+
+def _outline(outlines) -> list:
+    """Every bookmark, at every level."""
+    found, item = [], outlines.get("/First")
+    while item is not None:
+        if "/Dest" in item:
+            found.append(item)
+        found += _outline(item)
+        item = item.get("/Next")
+    return found
+
+
+def _spot(destination) -> tuple:
+    """A destination's page and height ([page /XYZ left top zoom])."""
+    return destination[0].objgen, round(float(destination[3]), 1)
