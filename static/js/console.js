@@ -88,10 +88,11 @@ function redrawn(records) {
     return;
   }
   room = now;
-  // What the poll said as it drew this panel ("Connected again."), said first rather
-  // than cut short.
+  // What the poll said as it drew this panel ("Connected again"), said first as a
+  // sentence of its own rather than cut short.
   const also = records.some((record) => spoken.contains(record.target));
-  const first = also && spoken.textContent.trim() ? `${spoken.textContent.trim()} ` : "";
+  const polled = also ? spoken.textContent.trim() : "";
+  const first = polled ? `${polled.replace(/\.?$/, ".")} ` : "";
   if (now.now !== before.now) {
     heard();
     say(first + now.now);
