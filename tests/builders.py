@@ -119,6 +119,19 @@ def respond(
     return respondent
 
 
+def anonymous_with_two_remote_answers(cast: Cast, rating: str) -> Assessment:
+    """An anonymous assessment whose questionnaire two people have answered, each rating
+    1.1 ``rating``: fewer answers than may be shown anywhere, beside a room or not."""
+    assessment = make_assessment(cast, anonymous=True)
+    for person in (cast.person, make_person(cast, "Sam Okafor", sector="third")):
+        respond(
+            Invitation.objects.create(assessment=assessment, person=person),
+            {"1.1:internal": rating},
+            submitted=True,
+        )
+    return assessment
+
+
 def make_workshop(cast: Cast, assessment: Assessment, **fields) -> Workshop:
     """A board workshop today, facilitated by the cast's facilitator, with the default agenda."""
     defaults = {

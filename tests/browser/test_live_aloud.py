@@ -23,7 +23,12 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_accessibility import describe, violations
-from tests.builders import make_assessment, make_person, make_workshop, respond
+from tests.builders import (
+    anonymous_with_two_remote_answers,
+    make_assessment,
+    make_workshop,
+    respond,
+)
 from workshops.models import Answer, Invitation, Workshop
 from workshops.services import participants as participants_service
 from workshops.services import voting as voting_service
@@ -245,13 +250,7 @@ def test_once_revealed_the_phone_shows_what_the_projector_shows_as_text_and_a_ta
     device, cast, bank
 ):
     # Anonymous, with two answers to the remote questionnaire: too few to show.
-    assessment = make_assessment(cast, anonymous=True)
-    for person in (cast.person, make_person(cast, "Sam Okafor", sector="third")):
-        respond(
-            Invitation.objects.create(assessment=assessment, person=person),
-            {"1.1:internal": "2"},
-            submitted=True,
-        )
+    assessment = anonymous_with_two_remote_answers(cast, "2")
     workshop = make_workshop(cast, assessment)
     phone = device()
     join_anonymously(phone, workshop.code)

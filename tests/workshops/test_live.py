@@ -13,9 +13,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.builders import make_assessment, make_person, make_workshop, respond
+from tests.builders import (
+    anonymous_with_two_remote_answers,
+    make_assessment,
+    make_workshop,
+)
 from tests.workshops.live_helpers import console_url, go, joined, page, vote
-from workshops.models import Answer, Invitation, Respondent, Workshop
+from workshops.models import Answer, Respondent, Workshop
 from workshops.services import participants, voting
 from workshops.views.live import COOKIE
 
@@ -354,13 +358,7 @@ def test_once_revealed_a_phone_shows_the_projectors_figures_and_withholds_what_i
     client, cast, bank
 ):
     # Anonymous, with two answers to the remote questionnaire: too few to show anywhere.
-    assessment = make_assessment(cast, anonymous=True)
-    for person in (cast.person, make_person(cast, "Sam Okafor", sector="third")):
-        respond(
-            Invitation.objects.create(assessment=assessment, person=person),
-            {"1.1:internal": "4"},
-            submitted=True,
-        )
+    assessment = anonymous_with_two_remote_answers(cast, "4")
     workshop = make_workshop(cast, assessment)
     phones = [joined(workshop) for _ in range(2)]
     workshop = go(workshop, "next", "open", "show_remote")
