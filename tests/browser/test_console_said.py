@@ -16,10 +16,10 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, sign_in
 from tests.browser.console import in_place
+from tests.browser.phones import join_as
 from tests.browser.test_accessibility import check
 from tests.browser.test_console import LAPTOP
 from tests.browser.test_outage import LOST, Outage
-from tests.browser.test_phone import join_as
 from tests.builders import make_workshop
 from workshops.models import Workshop
 from workshops.services import participants as participants_service

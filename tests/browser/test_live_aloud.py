@@ -22,6 +22,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot, sign_in
+from tests.browser.phones import join_anonymously, join_as
 from tests.browser.test_accessibility import describe, violations
 from tests.builders import (
     anonymous_with_two_remote_answers,
@@ -38,7 +39,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 812}
 PROJECTOR = {"width": 1280, "height": 720}
-PRIYA = "Priya Shah, Eastvale District Council"
 POLL = 8_000  # a change shows within 2 s; allow for a slow, busy CI machine
 QUIET = 2_500  # two polls and more: long enough for a poll to have said something
 WELL = "3 – Performs well"
@@ -83,23 +83,6 @@ def forget_said(page) -> None:
 def no_axe_violations(page, where: str) -> None:
     found = violations(page)
     assert not found, describe(where, f"{page.viewport_size['width']}px", found)
-
-
-def join_as(phone, code: str, name: str = PRIYA) -> None:
-    phone.goto(f"/w/{code}/join/")
-    phone.get_by_label(name).check()
-    phone.get_by_role("button", name="Join the workshop").click()
-    expect(phone.get_by_role("heading", name="You have joined")).to_be_visible()
-
-
-def join_anonymously(phone, code: str) -> None:
-    phone.goto(f"/w/{code}/join/")
-    phone.get_by_label("Stay anonymous").check()
-    phone.get_by_label("Your role", exact=True).select_option(label="Officer")
-    phone.get_by_label("Your sector").select_option(label="Public sector")
-    phone.get_by_label("Your part of the partnership").select_option(label="Executive")
-    phone.get_by_role("button", name="Join the workshop").click()
-    expect(phone.get_by_role("heading", name="You have joined")).to_be_visible()
 
 
 def step(workshop: Workshop, *actions: str, seconds: int = 0) -> Workshop:

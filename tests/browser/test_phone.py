@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from questions.models import Item
 from tests.browser.conftest import screenshot, sign_in
 from tests.browser.keyboard import arrow_to, button, focused, press, tab_to
+from tests.browser.phones import PRIYA, join_as
 from tests.browser.test_reflow import overflows
 from tests.builders import make_assessment, make_workshop
 from tests.workshops.test_results import respond
@@ -25,7 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE_375 = {"width": 375, "height": 812}
 NARROW = {"width": 320, "height": 640}
-PRIYA = "Priya Shah, Eastvale District Council"
 POLL = 4_000
 INTERNAL = "Against our own plans (internal)"
 EXTERNAL = "Against other LSPs (external)"
@@ -53,13 +53,6 @@ IN_VIEW = """() => {
   }
   return {scrolled: scrollY, outside, options: form.querySelectorAll("input[type=radio]").length};
 }"""
-
-
-def join_as(phone, code: str, name: str = PRIYA) -> None:
-    phone.goto(f"/w/{code}/join/")
-    phone.get_by_label(name).check()
-    phone.get_by_role("button", name="Join the workshop").click()
-    expect(phone.get_by_role("heading", name="You have joined")).to_be_visible()
 
 
 def go_to(workshop: Workshop, kind: str) -> AgendaItem:
