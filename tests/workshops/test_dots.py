@@ -377,3 +377,44 @@ def test_a_ranking_missing_a_candidate_or_naming_one_twice_is_refused(
     assert response.status_code == 400
     assert "Put every priority on this vote in order, each once." in response.content.decode()
     assert not DotAllocation.objects.exists()
+
+
+def test_a_person_let_in_on_a_new_phone_takes_their_dots_along_and_the_old_phone_is_out(
+    cast, facilitator, workshop, plan_priorities
+):
+    first = joined(workshop, who=str(cast.person.pk))
+    vote = put(facilitator, workshop)
+    go(workshop, "open")
+    send(first, workshop, vote, {"Housing": 1})
+    second = Client()
+    join = reverse("workshop-join", args=[workshop.code])
+    second.post(join, {"who": str(cast.person.pk), "ask": "1"})
+    waiting = workshop.waiting_phones.get()
+    facilitator.post(console_url(workshop, "workshop-waiting", waiting.pk), {"decision": "admit"})
+    second.get(reverse("workshop-wait", args=[workshop.code]))
+    html = room(second, workshop)
+    assert f'id="dots-{ids(vote)["Housing"]}" name="dots-{ids(vote)["Housing"]}"' in html
+    assert "You have placed 1." in html
+    send(second, workshop, vote, {"Transport": 1})
+    response = send(first, workshop, vote, {"Youth services": 1}, follow=True)
+    assert "You are no longer in this workshop." in response.content.decode()
+    totals = {t.candidate.text: t.points for t in dots.totals(vote)}
+    assert totals == {"Housing": 0, "Transport": 1, "Youth services": 0}
+
+
+def test_the_console_follows_the_vote_and_offers_the_totals_for_the_plan(
+    facilitator, workshop, plan_priorities
+):
+    phone = joined(workshop)
+    assert "Put priorities to the room" in page(facilitator, console_url(workshop))
+    vote = put(facilitator, workshop)
+    go(workshop, "open")
+    send(phone, workshop, vote, {"Youth services": 1})
+    html = page(facilitator, console_url(workshop))
+    assert "Priorities: Which priorities matter most?" in html
+    assert "<strong>1 of 1</strong> voted on the priorities" in html
+    assert "Put the totals on the plan" not in html and "How the room voted" not in html
+    go(workshop, "close", "reveal")
+    html = page(facilitator, console_url(workshop))
+    assert "How the room voted" in html and 'id="dots-on-plan"' in html
+    assert 'id="dots-back"' in html
