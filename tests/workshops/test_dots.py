@@ -12,7 +12,15 @@ from django.urls import reverse
 from tests.builders import make_workshop
 from tests.conftest import Cast
 from tests.workshops.live_helpers import console_url, go, joined, page
-from workshops.models import AuditEvent, DotAllocation, DotVote, Priority, Respondent, Workshop
+from workshops.models import (
+    AuditEvent,
+    DotAllocation,
+    DotVote,
+    ImprovementPlan,
+    Priority,
+    Respondent,
+    Workshop,
+)
 from workshops.services import dots
 from workshops.services.plan import plan_for
 from workshops.services.priorities import add_priority
@@ -418,3 +426,45 @@ def test_the_console_follows_the_vote_and_offers_the_totals_for_the_plan(
     html = page(facilitator, console_url(workshop))
     assert "How the room voted" in html and 'id="dots-on-plan"' in html
     assert 'id="dots-back"' in html
+
+
+def test_a_typed_priority_stays_text_on_every_screen_and_on_the_plan(
+    facilitator, coordinator, workshop, plan_priorities
+):
+    typed = '<script>alert("x")</script>{{ workshop.code }}'
+    phone = joined(workshop)
+    vote = put(facilitator, workshop, typed=typed)
+    go(workshop, "open")
+    send(phone, workshop, vote, {typed: 1})
+    go(workshop, "close", "reveal")
+    facilitator.post(console_url(workshop, "workshop-dots-plan", vote.pk))
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;{{ workshop.code }}"
+    for html in (
+        room(phone, workshop),
+        page(facilitator, console_url(workshop, "workshop-present")),
+        page(facilitator, console_url(workshop)),
+        plan_page(coordinator, workshop),
+    ):
+        assert "<script>alert" not in html
+        assert escaped in html
+
+
+def test_the_page_putting_priorities_to_the_room_makes_no_plan_by_being_read(facilitator, workshop):
+    html = page(facilitator, console_url(workshop, "workshop-dots-new"))
+    assert "The plan has no priorities yet" in html
+    assert not ImprovementPlan.objects.exists()
+
+
+def test_a_move_in_a_ranking_comes_back_to_the_priority_moved(
+    facilitator, workshop, plan_priorities
+):
+    phone = joined(workshop)
+    vote = put(facilitator, workshop, mode="ranking")
+    go(workshop, "open")
+    by_text = ids(vote)
+    order = [by_text["Housing"], by_text["Transport"], by_text["Youth services"]]
+    url = reverse("workshop-dots-vote", args=[workshop.code])
+    moved = by_text["Transport"]
+    response = phone.post(url, {"vote": vote.pk, "order": order, "move": f"up:{moved}"})
+    assert response["Location"].endswith(f"#rank-{moved}")
+    assert f'<li id="rank-{moved}" tabindex="-1">' in room(phone, workshop)

@@ -39,8 +39,9 @@ class DotsError(WorkshopError):
 
 
 def candidates_from_plan(workshop: Workshop) -> list[Priority]:
-    """The plan's priorities still on its list, in the plan's order."""
-    return list(plan_for(workshop.assessment).priorities.filter(dropped=False))
+    """The plan's priorities still on its list, in the plan's order (none before the
+    plan is started: reading this page makes no plan)."""
+    return list(Priority.objects.filter(plan__assessment_id=workshop.assessment_id, dropped=False))
 
 
 def put_to_room(

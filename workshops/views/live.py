@@ -332,4 +332,7 @@ def dots_vote(request: HttpRequest, code: str) -> HttpResponse:
         context["etag"] = _etag(workshop.version)
         return render(request, "workshops/live/room.html", context, status=400)
     messages.success(request, said)
-    return redirect("workshop-room", code=code)
+    moved = request.POST.get("move", "").partition(":")[2]
+    # A ranking's move comes back to the priority moved, so the keyboard carries on there.
+    where = f"#rank-{moved}" if moved.isdigit() else ""
+    return redirect(reverse("workshop-room", args=[code]) + where)
