@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tests.builders import make_workshop
 from tests.conftest import Cast
+from tests.workshops.backup_helpers import delete_partnership, export_to, import_from
 from tests.workshops.live_helpers import console_url, go, joined, page
 from workshops.models import (
     AuditEvent,
@@ -211,7 +212,8 @@ def test_an_earlier_allocation_stays_when_a_change_is_refused(
     # The refused values are shown again to correct, and the stored one is untouched.
     assert 'value="2"' in response.content.decode()
     assert {t.candidate.text: t.points for t in dots.totals(vote)}["Housing"] == 1
-    assert DotAllocation.objects.get().points == {str(ids(vote)["Housing"]): 1}
+    stored = DotAllocation.objects.get()
+    assert dots.mine(vote, stored.participant_id) == {ids(vote)["Housing"]: 1}
 
 
 def test_a_candidate_of_another_vote_or_workshop_is_refused(
@@ -253,8 +255,8 @@ def test_a_removed_participants_dots_leave_the_totals(facilitator, workshop, pla
     go(workshop, "open")
     send(stays, workshop, vote, {"Housing": 1})
     send(goes, workshop, vote, {"Transport": 1})
-    transport = str(ids(vote)["Transport"])
-    leaving = Respondent.objects.filter(dot_allocations__points__has_key=transport)
+    transport = ids(vote)["Transport"]
+    leaving = Respondent.objects.filter(dot_allocations__marks__candidate_id=transport)
     url = console_url(workshop, "workshop-participant-remove", leaving.get().pk)
     assert facilitator.post(url).status_code == 302
     # The removed phone can place no more, even while voting is open.
@@ -468,3 +470,24 @@ def test_a_move_in_a_ranking_comes_back_to_the_priority_moved(
     response = phone.post(url, {"vote": vote.pk, "order": order, "move": f"up:{moved}"})
     assert response["Location"].endswith(f"#rank-{moved}")
     assert f'<li id="rank-{moved}" tabindex="-1">' in room(phone, workshop)
+
+
+def test_a_dot_vote_survives_a_backup_exported_deleted_and_imported(
+    facilitator, cast, workshop, plan_priorities, tmp_path
+):
+    phones = [joined(workshop), joined(workshop)]
+    vote = put(facilitator, workshop, typed="Mental health", most_per_candidate="2")
+    go(workshop, "open")
+    send(phones[0], workshop, vote, {"Mental health": 2, "Housing": 1})
+    send(phones[1], workshop, vote, {"Mental health": 1})
+    go(workshop, "close", "reveal")
+    before = [(t.candidate.text, t.points) for t in dots.totals(vote)]
+    path = tmp_path / "eastvale.json"
+    export_to(path, cast.partnership)
+    delete_partnership(cast.partnership)
+    import_from(path)
+    restored = Workshop.objects.get()
+    assert restored.dots.title == "Which priorities matter most?"
+    assert restored.dots.candidates.filter(priority__isnull=False).count() == 3
+    assert [(t.candidate.text, t.points) for t in dots.totals(restored.dots)] == before
+    assert before[0] == ("Mental health", 3)

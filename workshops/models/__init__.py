@@ -9,7 +9,7 @@ from workshops.models.assessment import (
     Respondent,
 )
 from workshops.models.audit import AuditEvent
-from workshops.models.dots import DotAllocation, DotCandidate, DotVote
+from workshops.models.dots import DotAllocation, DotCandidate, DotMark, DotVote
 from workshops.models.imports import ImportJob
 from workshops.models.mail import EmailSend
 from workshops.models.members import MemberInvitation
@@ -43,6 +43,7 @@ __all__ = [
     "Comparison",
     "DotAllocation",
     "DotCandidate",
+    "DotMark",
     "DotVote",
     "EmailSend",
     "EvidenceNote",

@@ -66,14 +66,13 @@ class DotCandidate(models.Model):
 
 
 class DotAllocation(models.Model):
-    """A participant's dots on one vote (or, in a ranking, the points of their order),
-    as {candidate id: points}. One row per participant and vote."""
+    """A participant's dots on one vote (or, in a ranking, the points of their order):
+    one row per participant and vote, whose marks are replaced whole on each send."""
 
     vote = models.ForeignKey(DotVote, on_delete=models.CASCADE, related_name="allocations")
     participant = models.ForeignKey(
         Respondent, on_delete=models.CASCADE, related_name="dot_allocations"
     )
-    points = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -85,3 +84,19 @@ class DotAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"Allocation on {self.vote}"
+
+
+class DotMark(models.Model):
+    """The dots (or points) one allocation gives one candidate; none are kept for nought."""
+
+    allocation = models.ForeignKey(DotAllocation, on_delete=models.CASCADE, related_name="marks")
+    candidate = models.ForeignKey(DotCandidate, on_delete=models.CASCADE, related_name="marks")
+    points = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "candidate"], name="dot_mark_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points} on {self.candidate}"

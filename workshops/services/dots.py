@@ -16,10 +16,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from workshops import audit
-from workshops.models import DotAllocation, DotCandidate, DotVote, Priority, Workshop, WorkshopError
+from workshops.models import (
+    DotAllocation,
+    DotCandidate,
+    DotMark,
+    DotVote,
+    Priority,
+    Respondent,
+    Workshop,
+    WorkshopError,
+)
 from workshops.models.dots import MOST_CANDIDATES, MOST_DOTS
 from workshops.services.participants import NotJoined
 from workshops.services.plan import plan_for
@@ -150,10 +160,7 @@ def borda(vote: DotVote, order: list[int]) -> dict[int, int]:
 def _store_if_voting(workshop_id: int, vote_id: int, participant_id: int, points: dict) -> bool:
     """Replace the participant's allocation, only if voting is open on this vote and they
     are still in the workshop; the key-share locks are voting's (see its upsert)."""
-    workshop, participant = (
-        Workshop._meta.db_table,
-        DotAllocation._meta.get_field("participant").related_model._meta.db_table,
-    )
+    workshop, participant = Workshop._meta.db_table, Respondent._meta.db_table
     lock = "FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -170,19 +177,20 @@ def _store_if_voting(workshop_id: int, vote_id: int, participant_id: int, points
         )
         if cursor.fetchone() is None:
             raise NotJoined
-        # One row per participant and vote: a second send, or two at once, replaces it.
+        # One row per participant and vote. The upsert holds that row's lock to the end,
+        # so a second send (or two at once) waits, then replaces the marks whole.
         DotAllocation.objects.bulk_create(
-            [
-                DotAllocation(
-                    vote_id=vote_id,
-                    participant_id=participant_id,
-                    points={str(pk): n for pk, n in points.items()},
-                    updated_at=now,
-                )
-            ],
+            [DotAllocation(vote_id=vote_id, participant_id=participant_id, updated_at=now)],
             update_conflicts=True,
             unique_fields=["vote", "participant"],
-            update_fields=["points", "updated_at"],
+            update_fields=["updated_at"],
+        )
+        allocation = DotAllocation.objects.get(vote_id=vote_id, participant_id=participant_id)
+        allocation.marks.all().delete()
+        DotMark.objects.bulk_create(
+            DotMark(allocation=allocation, candidate_id=pk, points=n)
+            for pk, n in points.items()
+            if n
         )
     return True
 
@@ -203,7 +211,9 @@ def allocate(workshop: Workshop, participant_id: int, vote_id: int, given) -> Do
 def mine(vote: DotVote, participant_id: int) -> dict[int, int] | None:
     """What this phone stored on the vote, or None."""
     allocation = vote.allocations.filter(participant_id=participant_id).first()
-    return {int(pk): n for pk, n in allocation.points.items()} if allocation else None
+    if allocation is None:
+        return None
+    return dict(allocation.marks.values_list("candidate_id", "points"))
 
 
 # --- The room's totals -----------------------------------------------------------
@@ -221,10 +231,12 @@ def voted(vote: DotVote) -> int:
 
 def totals(vote: DotVote) -> list[Total]:
     """Each candidate's dots (or Borda points), most first, the vote's order breaking ties."""
-    sums: dict[int, int] = {}
-    for points in vote.allocations.values_list("points", flat=True):
-        for pk, n in points.items():
-            sums[int(pk)] = sums.get(int(pk), 0) + n
+    sums = dict(
+        DotMark.objects.filter(allocation__vote=vote)
+        .values("candidate")
+        .annotate(total=Sum("points"))
+        .values_list("candidate", "total")
+    )
     candidates = list(vote.candidates.all())
     ranked = sorted(candidates, key=lambda c: (-sums.get(c.pk, 0), c.position))
     return [Total(c, sums.get(c.pk, 0)) for c in ranked]
