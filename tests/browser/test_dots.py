@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.browser.console import in_place
 from tests.browser.test_accessibility import describe, violations
 from tests.browser.test_workshop import POLL, control
 from tests.builders import make_workshop
@@ -109,7 +110,7 @@ def test_a_dot_vote_from_phones_orders_the_plans_priorities(new_page, cast, asse
     expect(first.locator(".lsp-dot-totals")).to_be_visible(timeout=POLL)
     no_axe_violations(first, "the phone's totals")
 
-    console.get_by_role("button", name="Put the totals on the plan").click()
+    in_place(console, console.get_by_role("button", name="Put the totals on the plan").click)
     expect(console.get_by_text("are on the plan and order its priorities")).to_be_visible()
     console.get_by_role("link", name="See the plan's priorities").click()
     rows = console.locator("#priorities tbody tr")

@@ -197,6 +197,7 @@ def test_a_bad_allocation_is_refused_with_a_message_and_stores_nothing(
     assert response.status_code == 400
     assert "There is a problem" in html and message in html
     assert 'class="govuk-error-summary"' in html and 'href="#dots-ballot"' in html
+    assert "<title>Error: Board away day" in html
     assert not DotAllocation.objects.exists()
 
 
