@@ -492,3 +492,22 @@ def test_a_dot_vote_survives_a_backup_exported_deleted_and_imported(
     assert restored.dots.candidates.filter(priority__isnull=False).count() == 3
     assert [(t.candidate.text, t.points) for t in dots.totals(restored.dots)] == before
     assert before[0] == ("Mental health", 3)
+
+
+def test_the_audit_log_says_what_was_put_to_the_room_and_on_the_plan(
+    facilitator, coordinator, workshop, plan_priorities
+):
+    phone = joined(workshop)
+    vote = put(facilitator, workshop)
+    go(workshop, "open")
+    send(phone, workshop, vote, {"Transport": 1})
+    go(workshop, "close", "reveal")
+    facilitator.post(console_url(workshop, "workshop-dots-plan", vote.pk))
+    html = page(coordinator, reverse("audit-log", args=[workshop.assessment.partnership_id]))
+    assert (
+        "Board away day: “Which priorities matter most?” put to the room, 3 priorities to vote "
+        "on with 3 dots each." in html
+    )
+    assert "The room’s totals on “Which priorities matter most?” (1 phone) put on the plan" in (
+        html.replace("&#x27;", "’").replace("'", "’")
+    )
