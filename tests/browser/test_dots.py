@@ -3,6 +3,8 @@ and three phones run a dot vote to a reveal, and the totals order the plan's pri
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -122,3 +124,45 @@ def test_a_dot_vote_from_phones_orders_the_plans_priorities(new_page, cast, asse
             "Housing (Added by the coordinator)",
         ]
     )
+
+
+def test_a_phone_orders_a_ranking_with_the_keyboard_alone(new_page, cast, assessment):
+    plan = plan_for(assessment)
+    for text in ("Housing", "Transport", "Youth services"):
+        add_priority(plan, text)
+    workshop = make_workshop(cast, assessment)
+    console = new_page(DESKTOP)
+    sign_in(console, cast.facilitator.email)
+    console.goto(workshop.get_absolute_url())
+
+    phone = new_page(PHONE, axe=True)
+    phone.goto(f"/w/{workshop.code}/join/")
+    phone.get_by_label("Stay anonymous").check()
+    phone.get_by_label("Your role", exact=True).select_option(label="Officer")
+    phone.get_by_label("Your sector").select_option(label="Public sector")
+    phone.get_by_label("Your part of the partnership").select_option(label="Executive")
+    phone.get_by_role("button", name="Join the workshop").click()
+
+    console.get_by_role("link", name="Put priorities to the room").click()
+    console.get_by_label("Ranking (each phone puts them in order)").check()
+    console.get_by_role("button", name="Put to the room").click()
+    control(console, "Open voting")
+
+    ranking = phone.get_by_role("group", name="Which priorities matter most?: put them in order")
+    expect(ranking).to_be_visible(timeout=POLL)
+    no_axe_violations(phone, "the ranking")
+    # Youth services to the top, by keyboard: focus its Move up button and press Enter twice.
+    for _ in range(2):
+        phone.get_by_role("button", name=re.compile(r"^Move up\W+Youth services")).focus()
+        phone.keyboard.press("Enter")
+        expect(phone.get_by_text("Your order is in.")).to_be_visible()
+        # The page comes back at the priority moved, so the keyboard carries on from there.
+        expect(phone.locator(".lsp-ranking > li", has_text="Youth services")).to_be_focused()
+    items = phone.locator(".lsp-ranking > li .lsp-ranking__text")
+    expect(items).to_have_text(["Youth services", "Housing", "Transport"])
+    no_axe_violations(phone, "the ranking once moved")
+
+    control(console, "Close voting")
+    control(console, "Reveal results")
+    totals = phone.locator(".lsp-dot-totals tbody tr")
+    expect(totals).to_have_text(["Youth services 2", "Housing 1", "Transport 0"], timeout=POLL)
