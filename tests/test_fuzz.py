@@ -91,7 +91,7 @@ WHO = {
 
 
 # Pages a phone only reaches once it has joined the workshop.
-JOINED = {"workshop-room", "workshop-room-live", "workshop-vote"}
+JOINED = {"workshop-room", "workshop-room-live", "workshop-vote", "workshop-dots-vote"}
 
 
 # The PDFs answer a POST as a GET and read no field; each takes seconds to draw,
@@ -168,6 +168,7 @@ BY_HAND: dict[str, dict[str, set[str]]] = {
         "external": {"2"},
         "answer": {"yes", "no", "dont_know"},
     },
+    "workshop-dots-vote": {"vote": set(), "order": set(), "move": {"up:1", "down:1"}},
     "invitees-import": {"file": set()},
     "responses-import": {"file": set()},
 }

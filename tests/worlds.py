@@ -26,6 +26,8 @@ from tests.conftest import make_cast
 from workshops.models import (
     Action,
     AuditEvent,
+    DotCandidate,
+    DotVote,
     ImportJob,
     Invitation,
     MemberInvitation,
@@ -64,6 +66,7 @@ class World:
     member_invitation: MemberInvitation | None = None  # to an address with no account
     member_token: str = ""  # its link (only the hash is stored)
     import_job: ImportJob | None = None  # a big import, finished
+    dot_vote: DotVote | None = None  # priorities made ready to put to the room
 
     def objects(self) -> list:
         """The partnership's own objects, which a URL or a form may name by id (accounts
@@ -81,6 +84,7 @@ class World:
             self.priority,
             self.action,
             self.member_invitation,
+            self.dot_vote,
             *self.workshop.agenda.all(),
         ]
 
@@ -161,6 +165,9 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         summary=f"{marker} people imported",
         created_by=coordinator,
     )
+    # Made, not put to the room: the room stays on its revealed item for the other pages.
+    dot_vote = DotVote.objects.create(workshop=workshop, title=f"{marker} priorities vote")
+    DotCandidate.objects.create(vote=dot_vote, text=f"{marker} candidate", position=1)
     return World(
         partnership=partnership,
         coordinator=coordinator,
@@ -182,6 +189,7 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         member_invitation=member_invitation,
         member_token=member_token,
         import_job=import_job,
+        dot_vote=dot_vote,
     )
 
 
@@ -306,6 +314,7 @@ URLS: dict[str, Row] = {
     "workshop-room": Row(_code("workshop-room"), PHONE, 302, 302),
     "workshop-room-live": Row(_code("workshop-room-live"), PHONE, 403, 403),
     "workshop-vote": Row(_code("workshop-vote"), PHONE, 405, 302),
+    "workshop-dots-vote": Row(_code("workshop-dots-vote"), PHONE, 405, 302),
     "workshop-wait": Row(_code("workshop-wait"), PHONE, 302, 302),
     # A partner's questionnaire: the personal link is the credential.
     "questionnaire": Row(_token("questionnaire"), LINK, 200, 200),
@@ -396,6 +405,10 @@ URLS: dict[str, Row] = {
         _w("workshop-chart", lambda w: "room", lambda w: "internal"), FACILITATE, 200, 200
     ),
     "workshop-agenda": Row(_w("workshop-agenda"), FACILITATE, 200, 200),
+    "workshop-dots-new": Row(_w("workshop-dots-new"), FACILITATE, 200, 400),
+    "workshop-dots-plan": Row(
+        _w("workshop-dots-plan", lambda w: w.dot_vote.pk), FACILITATE, 405, 302
+    ),
     "agenda-change": Row(_w("agenda-change", lambda w: w.agenda.pk), FACILITATE, 405, 302),
     "workshop-consensus": Row(
         _w("workshop-consensus", lambda w: w.agenda.pk), FACILITATE, 405, 302

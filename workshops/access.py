@@ -22,6 +22,7 @@ from workshops.models import (
     Action,
     AgendaItem,
     Assessment,
+    DotVote,
     ImportJob,
     Invitation,
     MemberInvitation,
@@ -383,3 +384,20 @@ def get_priority(
     )
     check_method(request, methods)
     return priority, membership
+
+
+def get_dot_vote(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    workshop_id: int,
+    vote_id: int,
+    *,
+    methods: Methods = None,
+) -> tuple[DotVote, Membership]:
+    """A dot vote (or ranking) put to a workshop's room, for its facilitators."""
+    workshop, membership = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    vote = get_object_or_404(workshop.dot_votes, pk=vote_id)
+    vote.workshop = workshop
+    check_method(request, methods)
+    return vote, membership

@@ -107,6 +107,8 @@ def _workshop_step(step: str) -> Callable[[dict], str]:
         where = Workshop.State(data["state"]).label.lower()
         if data.get("item"):
             where = f"{where} on {data['item']}"
+        elif data.get("dots"):
+            where = f"{where} on “{data['dots']}”"
         return f"{data['workshop']}: {step.replace('_', ' ')} ({where})."
 
     return words
@@ -176,6 +178,15 @@ WORDS: dict[str, Words] = {
     "agenda.moved": "{item} moved {direction} the agenda.",
     "agenda.agreed": "What the room agreed on {item} is recorded.",
     "workshop.action_added": "Action added to {item}.",
+    "dots.put_to_room": lambda d: (
+        f"{d['workshop']}: “{d['title']}” put to the room, "
+        f"{_count(d['candidates'], 'priority', 'priorities')} to "
+        + ("rank." if d["mode"] == "ranking" else f"vote on with {_count(d['dots'], 'dot')} each.")
+    ),
+    "dots.put_on_plan": lambda d: (
+        f"The room's totals on “{d['title']}” ({_count(d['voted'], 'phone')}) put on the plan; "
+        f"{_count(d['changed'], 'priority', 'priorities')} given new dots."
+    ),
     # The improvement plan: drafts, priorities, actions and agreeing it.
     "plan.drafts_proposed": lambda d: (
         f"{_count(d['added'], 'new draft action')} proposed from the results."

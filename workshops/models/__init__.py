@@ -9,6 +9,7 @@ from workshops.models.assessment import (
     Respondent,
 )
 from workshops.models.audit import AuditEvent
+from workshops.models.dots import DotAllocation, DotCandidate, DotMark, DotVote
 from workshops.models.imports import ImportJob
 from workshops.models.mail import EmailSend
 from workshops.models.members import MemberInvitation
@@ -40,6 +41,10 @@ __all__ = [
     "AuditEvent",
     "Basis",
     "Comparison",
+    "DotAllocation",
+    "DotCandidate",
+    "DotMark",
+    "DotVote",
     "EmailSend",
     "EvidenceNote",
     "ImportJob",

@@ -92,6 +92,10 @@ class Workshop(models.Model):
     current = models.ForeignKey(
         "AgendaItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A dot vote or ranking put to the room: while set, it takes the current item's place.
+    dots = models.ForeignKey(
+        "DotVote", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
     voting_closes_at = models.DateTimeField(null=True, blank=True)
     countdown = models.PositiveSmallIntegerField(
@@ -171,6 +175,8 @@ class Workshop(models.Model):
     def describe(self) -> str:
         """Where the workshop stands, in a few words: "voting open on 3.2"."""
         state = self.get_state_display().lower()
+        if self.dots_id:
+            return f"{state} on “{self.dots.title}”"
         return f"{state} on {self.current.item.key}" if self.current_id else state
 
 

@@ -59,6 +59,11 @@ EXPORTED: list[tuple[str, str]] = [
     ("workshops.Action", "assessment__partnership"),
     ("workshops.ActionChange", "action__assessment__partnership"),
     ("workshops.ProgressNote", "action__assessment__partnership"),
+    # Priorities voted from phones in a workshop (Workshop.dots is set once they are in).
+    ("workshops.DotVote", "workshop__assessment__partnership"),
+    ("workshops.DotCandidate", "vote__workshop__assessment__partnership"),
+    ("workshops.DotAllocation", "vote__workshop__assessment__partnership"),
+    ("workshops.DotMark", "allocation__vote__workshop__assessment__partnership"),
     ("workshops.AuditEvent", "partnership"),
 ]
 

@@ -13,7 +13,15 @@ from django.db.models import Count, F
 from django.utils.crypto import salted_hmac
 
 from workshops import audit, throttle
-from workshops.models import Answer, Person, Respondent, WaitingPhone, Workshop, WorkshopError
+from workshops.models import (
+    Answer,
+    DotAllocation,
+    Person,
+    Respondent,
+    WaitingPhone,
+    Workshop,
+    WorkshopError,
+)
 
 State = Workshop.State
 
@@ -175,6 +183,7 @@ def _move_to_new_phone(participant: Respondent) -> Respondent:
         started_at=participant.started_at,
     )
     Answer.objects.filter(respondent=participant).update(respondent=moved)
+    DotAllocation.objects.filter(participant=participant).update(participant=moved)
     participant.delete()
     return moved
 

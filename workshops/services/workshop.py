@@ -96,6 +96,7 @@ def _save(workshop: Workshop, *fields: str) -> Workshop:
 
 def _go_to(workshop: Workshop, agenda_item_id: int | None) -> None:
     workshop.current_id = agenda_item_id
+    workshop.dots = None  # a dot vote put to the room ends when the room moves
     workshop.state = State.READY if agenda_item_id else State.FINISHED
     workshop.voting_closes_at = None
     if workshop.state == State.FINISHED:
@@ -107,6 +108,7 @@ def _reopen(workshop: Workshop) -> None:
     """Take a finished workshop back to its agenda: to the first item the room has
     neither agreed nor skipped, or to the last item when it has dealt with them all."""
     agenda = list(workshop.agenda.values_list("pk", "agreed_at", "skipped"))
+    workshop.dots = None
     if not agenda:
         workshop.state, workshop.current_id = State.LOBBY, None
         return
@@ -159,9 +161,11 @@ def change(
         workshop.check_allowed(action)
         order = list(workshop.agenda.values_list("pk", flat=True))
         index = order.index(workshop.current_id) if workshop.current_id in order else -1
-        if action == "open":
-            item = workshop.current.item
-            if item.kind == Item.Kind.OPEN:
+        if workshop.dots_id and action in ("next", "previous", "skip"):
+            # Moving on from a dot vote goes back to the agenda where the room left it.
+            _go_to(workshop, workshop.current_id or (order[0] if order else None))
+        elif action == "open":
+            if not workshop.dots_id and workshop.current.item.kind == Item.Kind.OPEN:
                 raise WorkshopError("This is an open question for discussion: there is no vote.")
             workshop.state, workshop.voting_closes_at = State.VOTING, None
         elif action == "close":
@@ -190,7 +194,7 @@ def change(
             workshop.show_remote = not workshop.show_remote
         elif action == "reopen":
             _reopen(workshop)
-        _save(workshop, "state", "current", "voting_closes_at", "countdown", "show_remote")
+        _save(workshop, "state", "current", "dots", "voting_closes_at", "countdown", "show_remote")
         audit.record(
             f"workshop.{action}",
             by=by,
@@ -200,7 +204,10 @@ def change(
                 "workshop": workshop.title,
                 "id": workshop.pk,
                 "state": workshop.state,
-                "item": workshop.current.item.key if workshop.current_id else None,
+                "item": workshop.current.item.key
+                if workshop.current_id and not workshop.dots_id
+                else None,
+                "dots": workshop.dots.title if workshop.dots_id else None,
                 "version": workshop.version,
                 "seconds": {"timer": seconds, "add_time": COUNTDOWN_ADDED}.get(action),
                 "show_remote": workshop.show_remote,

@@ -36,6 +36,7 @@ from workshops.models import Basis, Respondent, WaitingPhone, Workshop, Workshop
 from workshops.models.workshop import normalise_code
 from workshops.services import participants, tally, voting
 from workshops.services import workshop as services
+from workshops.views import dots
 
 State = Workshop.State
 COOKIE = "lsp_participant"
@@ -194,6 +195,8 @@ def wait(request: HttpRequest, code: str) -> HttpResponse:
 
 def _room_context(workshop: Workshop, respondent_id: int) -> dict:
     context = {"workshop": workshop, "code": workshop.code}
+    if workshop.dots_id and workshop.state != State.FINISHED:
+        return {**context, **dots.room_context(workshop, respondent_id)}
     agenda_item = workshop.current
     if agenda_item and workshop.state in (State.VOTING, State.CLOSED, State.REVEALED):
         item = agenda_item.item
@@ -303,3 +306,33 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         return JsonResponse({"ok": status == 200, "message": message}, status=status)
     messages.add_message(request, level, message)
     return redirect("workshop-room", code=code)
+
+
+@require_POST
+def dots_vote(request: HttpRequest, code: str) -> HttpResponse:
+    """A phone's dots, or its order in a ranking: stored whole, replacing what it sent
+    before, or refused whole with the GOV.UK error summary above the ballot as sent."""
+    respondent_id = participant_id(request, code)
+    if respondent_id is None:
+        return redirect("workshop-join", code=code)
+    workshop = get_workshop_by_code(code)
+    try:
+        said = dots.allocate_posted(workshop, respondent_id, request.POST)
+    except participants.NotJoined as exc:
+        messages.error(request, str(exc))
+        return redirect("workshop-room", code=code)
+    except WorkshopError as exc:
+        workshop = get_workshop_by_code(code)  # it may have moved on: show where it is
+        if workshop.state != State.VOTING or str(workshop.dots_id) != request.POST.get("vote"):
+            messages.error(request, str(exc))
+            return redirect("workshop-room", code=code)
+        context = _room_context(workshop, respondent_id)
+        context.update(dots.room_context(workshop, respondent_id, request.POST))
+        context["dot_errors"] = [str(exc)]
+        context["etag"] = _etag(workshop.version)
+        return render(request, "workshops/live/room.html", context, status=400)
+    messages.success(request, said)
+    moved = request.POST.get("move", "").partition(":")[2]
+    # A ranking's move comes back to the priority moved, so the keyboard carries on there.
+    where = f"#rank-{moved}" if moved.isdigit() else ""
+    return redirect(reverse("workshop-room", args=[code]) + where)

@@ -33,7 +33,7 @@ from workshops.forms.workshop import ActionForm, ConsensusForm, WorkshopForm
 from workshops.models import Membership, Workshop, WorkshopError
 from workshops.models.workshop import COUNTDOWN_ADDED, COUNTDOWN_CHOICES
 from workshops.reporting import charts
-from workshops.services import evidence, participants, tally
+from workshops.services import dots, evidence, participants, tally
 from workshops.services import workshop as services
 from workshops.views.common import integer, posted
 
@@ -79,6 +79,8 @@ def _live(workshop: Workshop, *, console: bool = False) -> dict:
     also shows how many were expected and the phones waiting to be let in."""
     joined, voted = tally.progress(workshop)
     context = {"workshop": workshop, "joined": joined, "voted": voted}
+    if workshop.dots_id:  # the room is voting on priorities: count allocations instead
+        context["dot_vote"], context["voted"] = workshop.dots, dots.voted(workshop.dots)
     if console:
         context["expected"] = workshop.expected_people()
         context["waiting"] = participants.waiting_phones(workshop)
@@ -94,6 +96,8 @@ def _at_the_controls(context: dict, membership: Membership) -> dict:
     context["on_last_item"] = current is not None and not (
         workshop.agenda.filter(position__gt=current.position).exists()
     )
+    if workshop.dots_id:  # "Back to the agenda" takes the place of next and skip
+        context["on_last_item"] = True
     context["may_reopen"] = workshop.may_reopen(membership)
     context["countdowns"] = COUNTDOWN_CHOICES
     context["time_added"] = COUNTDOWN_ADDED
@@ -101,7 +105,9 @@ def _at_the_controls(context: dict, membership: Membership) -> dict:
 
 
 def _with_results(context: dict) -> dict:
-    if context["workshop"].shows_results:
+    if context["workshop"].shows_results and "dot_vote" in context:
+        context["dot_totals"] = dots.totals(context["dot_vote"])
+    elif context["workshop"].shows_results:
         context["tally"] = tally.tally(context["workshop"])
     return context
 
@@ -262,6 +268,8 @@ def _what_happened(action: str, workshop: Workshop) -> str:
     if workshop.state == Workshop.State.FINISHED:
         return f"{workshop} has finished: phones say so and take no more votes."
     on = workshop.current.item.key if workshop.current_id else ""
+    if workshop.dots_id:
+        on = f"“{workshop.dots.title}”"
     remote = "shown beside" if workshop.show_remote else "no longer shown beside"
     closes = workshop.voting_closes_at
     at = f"voting closes at {localtime(closes):%H:%M:%S}." if closes else ""
