@@ -176,7 +176,23 @@ def test_an_anonymous_summary_shows_nothing_under_the_minimum(client, cast, bank
     page = client.get(reverse("summary-code", args=[workshop.code])).content.decode()
     assert "Results are shown once at least" in page
     assert "Element scores" not in page and "answered 'no'" not in page
-    assert client.get(reverse("summary-code-7s", args=[workshop.code])).content.count(b"4.0") == 0
+    chart = client.get(reverse("summary-code-7s", args=[workshop.code])).content.decode()
+    assert "No ratings yet" in chart and "4.0" not in chart
+
+
+def test_a_named_summary_shows_no_figure_either_when_too_few_answered(client, cast, bank, settings):
+    few = make_assessment(cast, title="Small round")
+    for _ in range(settings.MIN_GROUP_SIZE - 1):
+        respond(few, **{"1_1": "4", "1_1_2": "no"})
+    services.publish(few, by=cast.coordinator)
+    workshop = make_workshop(cast, few)
+    page = client.get(reverse("summary-code", args=[workshop.code])).content.decode()
+    assert "Figures are shown once at least" in page and "1 more is needed" in page
+    assert "Element scores" not in page and "answered 'no'" not in page
+    chart = client.get(reverse("summary-code-7s", args=[workshop.code])).content.decode()
+    assert "No ratings yet" in chart and "4.0" not in chart
+    text = text_of(summary_pdf.render_summary_pdf(few))
+    assert "Figures are shown once at least" in text and "4.0" not in text
 
 
 def test_publishing_emails_each_respondent_once(client, cast, planned, smtp_server):  # noqa: F811

@@ -38,9 +38,7 @@ def _page(request, assessment: Assessment, urls: dict, **extra) -> HttpResponse:
 def _pdf(assessment: Assessment, page_url: str) -> HttpResponse:
     if not assessment.summary_is_published:
         return redirect(page_url)
-    response = HttpResponse(
-        summary_pdf.render_summary_pdf(assessment), content_type="application/pdf"
-    )
+    response = HttpResponse(summary_pdf.summary_pdf(assessment), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="summary-of-results.pdf"'
     return response
 
