@@ -16,6 +16,7 @@ from tests.smtp import smtp_server  # noqa: F401 - a fixture
 from tests.workshops.test_results import respond
 from workshops.models import Action, AuditEvent, EmailSend, Invitation, Priority
 from workshops.reporting import summary_pdf
+from workshops.services import mail
 from workshops.services import plan as plan_service
 from workshops.services import summary as services
 from workshops.services.workshop import record_consensus
@@ -31,7 +32,7 @@ def planned(cast, assessment):
     for value in ["4", "3", "3"]:
         respond(assessment, role="coordinator", **{"1_1": value, "1_1_2": "no", "8_1": PLANTED})
     plan = plan_service.plan_for(assessment)
-    Priority.objects.create(plan=plan, text="Joint commissioning with health", source="board")
+    Priority.objects.create(plan=plan, text="Joint commissioning with health", source="coordinator")
     Action.objects.create(
         assessment=assessment,
         title="Refresh the community strategy",
@@ -107,6 +108,8 @@ def test_members_read_it_once_published_and_coordinators_preview_it_first(client
     assert planned.summary_is_published and planned.summary_published_by == cast.coordinator
     assert AuditEvent.objects.filter(action="summary.published").count() == 1
     client.force_login(cast.participant)
+    home = client.get(reverse("partnership", args=[cast.partnership.pk])).content.decode()
+    assert url in home  # members find it from the partnership's page
     page = client.get(url).content.decode()
     assert "Joint commissioning with health" in page and "Priya Shah" in page
     assert "Most partners know the SCS" in page  # what the workshop agreed
@@ -248,3 +251,42 @@ def test_the_pages_partners_already_have_link_to_it_once_published(client, cast,
     services.publish(planned, by=cast.coordinator)
     assert reverse("summary-code", args=[workshop.code]) in client.get(join).content.decode()
     assert reverse("summary-link", args=[link]) in client.get(done).content.decode()
+
+
+def test_an_email_the_mail_server_refused_goes_once_it_is_published_again(
+    client,
+    cast,
+    planned,
+    smtp_server,  # noqa: F811
+):
+    person = make_person(cast, "Partner", "partner@eastvale.example.org")
+    invitation = Invitation.objects.create(assessment=planned, person=person)
+    respond_online(invitation, {"1.1:internal": "3"}, submitted=True)
+    smtp_server.accept(0)
+    client.force_login(cast.coordinator)
+    url = reverse("summary-publish", args=[cast.partnership.pk, planned.pk])
+    page = client.post(url, {"change": "publish"}, follow=True).content.decode()
+    assert "could not be sent because the mail server refused it" in page
+    client.post(url, {"change": "withdraw"})
+    smtp_server.accept(10**6)
+    mail.retry_failed()  # the scheduled retry, after the summary was withdrawn: not sent
+    assert smtp_server.messages == []
+    assert EmailSend.objects.get(kind="summary").state == "cancelled"
+
+    client.post(url, {"change": "publish"})
+    client.post(url, {"change": "publish"})
+    mail.retry_failed()
+    assert [m["To"] for m in smtp_server.messages] == ["partner@eastvale.example.org"]
+    assert EmailSend.objects.get(kind="summary").state == "sent"
+
+
+def test_a_backup_keeps_whether_and_by_whom_the_summary_was_published(cast, planned):
+    from tests.workshops.backup_helpers import delete_partnership
+    from workshops.services.backup_export import export_partnership
+    from workshops.services.backup_import import import_partnership
+
+    services.publish(planned, by=cast.coordinator)
+    data = export_partnership(cast.partnership)
+    delete_partnership(cast.partnership)
+    restored = import_partnership(data).assessments.get(title=planned.title)
+    assert restored.summary_is_published and restored.summary_published_by == cast.coordinator

@@ -26,6 +26,9 @@ from workshops.models.assessment import hash_token
 from workshops.services import mail
 from workshops.services.assessment import address_for, render_email
 
+# Why an email was not sent: the summary was withdrawn first (publishing again sends it).
+WITHDRAWN = "The summary was withdrawn before it could be sent."
+
 
 def recipients(assessment: Assessment) -> QuerySet[Invitation]:
     """Who is emailed on publishing: those who answered through a link still valid,
@@ -53,6 +56,7 @@ def publish(assessment: Assessment, *, by: User) -> mail.Delivery:
         # Not held to the partnership's daily allowance: these go only to people the
         # partnership already emailed a link, about something they took part in.
         sends = mail.queue(locked.partnership, EmailSend.Kind.SUMMARY, recipients(locked))
+        sends += _revived(locked)
         if newly or sends:
             audit.record(
                 "summary.published",
@@ -64,6 +68,21 @@ def publish(assessment: Assessment, *, by: User) -> mail.Delivery:
     assessment.summary_published_at = locked.summary_published_at
     assessment.summary_published_by = locked.summary_published_by
     return mail.deliver(sends)
+
+
+def _revived(assessment: Assessment) -> list[EmailSend]:
+    """Emails cancelled because the summary was withdrawn before they went: wanted again."""
+    cancelled = EmailSend.objects.select_for_update().filter(
+        kind=EmailSend.Kind.SUMMARY,
+        invitation__assessment=assessment,
+        state=EmailSend.State.CANCELLED,
+        reason=WITHDRAWN,
+    )
+    revived = list(cancelled)
+    EmailSend.objects.filter(pk__in=[s.pk for s in revived]).update(
+        state=EmailSend.State.PENDING, reason="", attempts=0, claimed_at=timezone.now()
+    )
+    return revived
 
 
 def withdraw(assessment: Assessment, *, by: User) -> bool:
@@ -97,7 +116,7 @@ def compose(send: EmailSend):
     if invitation is None or invitation.is_revoked:
         return "The link was withdrawn before it could be sent."
     if not invitation.assessment.summary_is_published:
-        return "The summary was withdrawn before it could be sent."
+        return WITHDRAWN
     token = invitation.issue_link()
     context = {
         "invitation": invitation,
