@@ -16,7 +16,7 @@ from tests.smtp import smtp_server  # noqa: F401 - a fixture
 from tests.workshops.test_results import respond
 from workshops.models import Action, AuditEvent, EmailSend, Invitation, Priority
 from workshops.reporting import summary_pdf
-from workshops.services import mail
+from workshops.services import mail, priorities
 from workshops.services import plan as plan_service
 from workshops.services import summary as services
 from workshops.services.workshop import record_consensus
@@ -33,6 +33,8 @@ def planned(cast, assessment):
         respond(assessment, role="coordinator", **{"1_1": value, "1_1_2": "no", "8_1": PLANTED})
     plan = plan_service.plan_for(assessment)
     Priority.objects.create(plan=plan, text="Joint commissioning with health", source="coordinator")
+    # The planted Looking forward answers become candidate priorities, word for word.
+    assert priorities.gather_priorities(plan) == 3
     Action.objects.create(
         assessment=assessment,
         title="Refresh the community strategy",
@@ -140,6 +142,7 @@ def test_it_never_shows_an_individuals_answer(client, cast, planned, link):
     page = client.get(reverse("summary-link", args=[link])).content.decode()
     assert "Refresh the community strategy" in page
     assert PLANTED not in page
+    assert "The plan also holds 3 priorities taken from what partners wrote" in page
     assert PLANTED not in text_of(summary_pdf.render_summary_pdf(planned))
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 
-from workshops.models import Assessment
+from workshops.models import Assessment, Priority
 from workshops.reporting import charts
 from workshops.reporting.pdf import render_pdf
 from workshops.reporting.plan_pdf import fingerprint, plan_context
@@ -38,7 +38,7 @@ SHOWN = (
     "seven_s",
     "workshops",
     "generated",
-)
+)  # and "withheld", "unquoted": what the summary holds back, and why
 
 # A rendered PDF is kept this long under the fingerprint of what it shows, so the
 # people of a workshop downloading it at once cause one render, not one each.
@@ -63,6 +63,11 @@ def summary_context(assessment: Assessment) -> dict:
     full = plan_context(assessment)
     context = {name: full[name] for name in SHOWN}
     context["withheld"] = withheld(full["results"])
+    # A priority gathered from Looking forward is one person's answer, word for word:
+    # the summary says how many the plan holds, never what they say.
+    quoted = [p for p in full["priorities"] if p.source != Priority.Source.LOOKING_FORWARD]
+    context["priorities"] = quoted
+    context["unquoted"] = len(full["priorities"]) - len(quoted)
     if context["withheld"]:
         context["seven_s"] = ""
     return context
