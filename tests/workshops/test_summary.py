@@ -115,6 +115,7 @@ def test_members_read_it_once_published_and_coordinators_preview_it_first(client
     page = client.get(url).content.decode()
     assert "Joint commissioning with health" in page and "Priya Shah" in page
     assert "Most partners know the SCS" in page  # what the workshop agreed
+    assert "Nothing recorded" not in page  # and only that: not every item on its agenda
     assert (
         client.get(reverse("summary-7s", args=[cast.partnership.pk, planned.pk])).status_code == 200
     )
