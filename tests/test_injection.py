@@ -405,7 +405,8 @@ def test_the_published_summary_shows_what_was_typed_as_text_and_nobodys_answers(
     for key in ["open_answer", "looking_forward", "note", "imported_answer"]:
         assert escape(TYPED[key]) not in html and squeezed(TYPED[key]) not in text, key
     asked = {url.split(",")[0] for url, _ in fetches}
-    assert asked <= {f"{settings.SITE_URL}/static/css/report.css", "data:image/svg+xml;base64"}
+    ours = {f"{settings.SITE_URL}/static/css/{name}.css" for name in ["report", "summary-report"]}
+    assert asked <= ours | {"data:image/svg+xml;base64"}
     assert no_network == []
 
 
