@@ -43,6 +43,7 @@ from workshops.models import Answer, EvidenceNote, Person, Respondent
 from workshops.reporting.exports import EXPORTS
 from workshops.services import action_reminders
 from workshops.services import plan as plan_services
+from workshops.services import summary as summary_services
 from workshops.services.mail import unlinked
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -385,6 +386,27 @@ def test_the_plan_pdf_prints_what_people_typed_and_fetches_nothing(db, world, fe
     assert reader.metadata.title == f"Improvement plan: {TYPED['partnership']}, {TYPED['title']}"
     asked = {url.split(",")[0] for url, _ in fetches}
     assert asked == {f"{settings.SITE_URL}/static/css/report.css", "data:image/svg+xml;base64"}
+    assert no_network == []
+
+
+def test_the_published_summary_shows_what_was_typed_as_text_and_nobodys_answers(
+    db, world, fetches, no_network
+):
+    cache.clear()
+    summary_services.publish(world.assessment, by=world.user("coordinator"))
+    html = Client().get(reverse("summary-code", args=[world.workshop.code])).content.decode()
+    shown = ["partnership", "title", "priority", "action_title", "rationale", "strengths"]
+    assert_shown_as_text(html, shown)
+    response = Client().get(reverse("summary-code-pdf", args=[world.workshop.code]))
+    _, text = pdf_text(response.content)
+    for key in shown:
+        assert squeezed(TYPED[key]) in text, f"{key} is not printed as typed"
+    # What one person wrote is in neither: open answers, Looking forward, evidence notes.
+    for key in ["open_answer", "looking_forward", "note", "imported_answer"]:
+        assert escape(TYPED[key]) not in html and squeezed(TYPED[key]) not in text, key
+    asked = {url.split(",")[0] for url, _ in fetches}
+    ours = {f"{settings.SITE_URL}/static/css/{name}.css" for name in ["report", "summary-report"]}
+    assert asked <= ours | {"data:image/svg+xml;base64"}
     assert no_network == []
 
 

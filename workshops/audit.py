@@ -209,4 +209,9 @@ WORDS: dict[str, Words] = {
     "action.withdrawn": "“{action}” withdrawn from the plan.",
     "action.removed": "Action “{action}” removed.",
     "action.progress_added": "Progress update added to “{action}”.",
+    "summary.published": lambda d: (
+        f"Summary of “{d['assessment']}” published to those who took part; "
+        f"{_count(d['emails'], 'email')} to send."
+    ),
+    "summary.withdrawn": "Summary of “{assessment}” withdrawn.",
 }

@@ -14,6 +14,7 @@ from workshops.views import (
     printing,
     questionnaire,
     results,
+    summary,
     workshop,
 )
 
@@ -39,6 +40,9 @@ urlpatterns = [
     path("w/<str:code>/vote/", live.vote, name="workshop-vote"),
     path("w/<str:code>/dots/", live.dots_vote, name="workshop-dots-vote"),
     path("w/<str:code>/wait/", live.wait, name="workshop-wait"),
+    path("w/<str:code>/summary/", summary.summary_code, name="summary-code"),
+    path("w/<str:code>/summary.pdf", summary.summary_code_pdf, name="summary-code-pdf"),
+    path("w/<str:code>/summary/7s.svg", summary.summary_code_chart, name="summary-code-7s"),
     path("", partnership.home, name="home"),
     path("account/", include("workshops.accounts.urls")),
     path("support/accounts/", include("workshops.accounts.urls_support")),
@@ -105,6 +109,10 @@ urlpatterns = [
     path(A + "results/7s.svg", results.chart_7s, name="results-7s"),
     path(A + "results/heat-map.svg", results.chart_heat_map, name="results-heat-map"),
     path(A + "results/<str:what>.<str:kind>", results.export, name="results-export"),
+    path(A + "summary/", summary.summary, name="summary"),
+    path(A + "summary.pdf", summary.summary_member_pdf, name="summary-pdf"),
+    path(A + "summary/7s.svg", summary.summary_member_chart, name="summary-7s"),
+    path(A + "summary/publish/", summary.summary_publish, name="summary-publish"),
     path(A + "plan/", plan.plan, name="plan"),
     path(A + "improvement-plan.pdf", plan.plan_pdf, name="plan-pdf"),
     path(A + "improvement-plan-pdf/", plan.plan_pdf_status, name="plan-pdf-status"),
@@ -152,5 +160,8 @@ urlpatterns = [
     # An invitation to join a partnership: the token is the credential, for its address.
     path("invitations/<str:token>/", members.member_invitation, name="member-invitation"),
     # Personal links: the token is the credential, so no sign-in is needed.
+    path("a/<str:token>/summary/", summary.summary_link, name="summary-link"),
+    path("a/<str:token>/summary.pdf", summary.summary_link_pdf, name="summary-link-pdf"),
+    path("a/<str:token>/summary/7s.svg", summary.summary_link_chart, name="summary-link-7s"),
     path("a/<str:token>/", include(questionnaire_patterns)),
 ]

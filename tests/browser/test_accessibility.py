@@ -79,6 +79,13 @@ NOT_PAGES = {
     "results-7s": "an SVG chart shown on the results page, with a text alternative",
     "results-heat-map": "an SVG chart shown on the results page, with a text alternative",
     "results-export": "a spreadsheet or CSV download",
+    # Unpublished in the world: the PDFs send back to the page, the charts are not there.
+    "summary-pdf": "a tagged PDF, checked by the summary's tests",
+    "summary-link-pdf": "a tagged PDF, checked by the summary's tests",
+    "summary-code-pdf": "a tagged PDF, checked by the summary's tests",
+    "summary-7s": "an SVG chart shown on the summary page, with a text alternative",
+    "summary-link-7s": "an SVG chart shown on the summary page, with a text alternative",
+    "summary-code-7s": "an SVG chart shown on the summary page, with a text alternative",
     "workshop-qr": "an SVG QR code shown on the presenter screen",
     "workshop-chart": "an SVG chart shown on the workshop screens",
     "workshop-console-live": "a fragment the console polls for, checked in place",

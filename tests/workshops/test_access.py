@@ -27,6 +27,7 @@ def post_only(cast: Cast, assessment) -> dict[str, str]:
     return {
         "manage": reverse("member-remove", args=[cast.partnership.pk, participant.pk]),
         "manage an assessment": reverse("assessment-remind", args=ids),
+        "publish an assessment's summary": reverse("summary-publish", args=ids),
         "facilitate": reverse("workshop-control", args=[*ids, workshop.pk]),
         "facilitate an agenda item": reverse(
             "agenda-change", args=[*ids, workshop.pk, workshop.agenda.first().pk]

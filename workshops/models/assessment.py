@@ -100,6 +100,12 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The summary of results partners may read (services.summary): published by a
+    # coordinator on purpose, and withdrawn by clearing it.
+    summary_published_at = models.DateTimeField(null=True, blank=True)
+    summary_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-opens_on", "-pk"]
@@ -122,6 +128,10 @@ class Assessment(models.Model):
         if self.basis == self.BasisChoice.BOTH:
             return [Basis.INTERNAL, Basis.EXTERNAL]
         return [self.basis]
+
+    @property
+    def summary_is_published(self) -> bool:
+        return self.summary_published_at is not None
 
     def status(self, today: date | None = None) -> str:
         today = today or timezone.localdate()

@@ -22,6 +22,7 @@ class EmailSend(models.Model):
         INVITATION = "invitation", "Invitation to answer"
         REMINDER = "reminder", "Reminder to answer"
         MEMBER = "member", "Invitation to join the partnership"
+        SUMMARY = "summary", "Summary of results published"
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
@@ -62,6 +63,14 @@ class EmailSend(models.Model):
                 fields=["claimed_at"],
                 condition=models.Q(state__in=["pending", "failed"]),
                 name="email_send_queue",
+            )
+        ]
+        constraints = [
+            # Publishing a summary twice, or a retried request, emails each person once.
+            models.UniqueConstraint(
+                fields=["invitation"],
+                condition=models.Q(kind="summary"),
+                name="one_summary_email_per_invitation",
             )
         ]
 

@@ -298,8 +298,8 @@ def _reason(exc: Exception) -> str:
 def _compose(send: EmailSend) -> tuple[EmailMessage, Callable[[], None]] | str:
     """The email with a new link, and how to withdraw that link if it fails to go;
     or why it is no longer wanted."""
-    # Imported here: services.assessment and services.member_invitations send through this module.
-    from workshops.services import member_invitations
+    # Imported here: services.assessment, member_invitations and summary send through this module.
+    from workshops.services import member_invitations, summary
     from workshops.services.assessment import _message
 
     if send.kind == EmailSend.Kind.MEMBER:
@@ -309,6 +309,8 @@ def _compose(send: EmailSend) -> tuple[EmailMessage, Callable[[], None]] | str:
         if not invitation.is_open:
             return "The invitation was accepted or withdrawn before it could be sent."
         return member_invitations.compose(invitation)
+    if send.kind == EmailSend.Kind.SUMMARY:
+        return summary.compose(send)
     invitation = (
         Invitation.objects.select_related("person", "assessment__partnership")
         .filter(pk=send.invitation_id)

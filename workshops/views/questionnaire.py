@@ -190,6 +190,8 @@ def _submitted(request: HttpRequest, answering: Answering) -> HttpResponse | Non
         "partnership": answering.assessment.partnership,
         "respondent": respondent,
         "paper": answering.channel == Respondent.Channel.PAPER,
+        # The personal link, for the published summary of results (a paper return has none).
+        "token": answering.invitation.token if answering.invitation else None,
     }
     return render(request, "workshops/questionnaire/submitted.html", context)
 
