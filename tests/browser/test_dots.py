@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.browser.console import in_place
+from tests.browser.phones import join_anonymously
 from tests.browser.test_accessibility import describe, violations
 from tests.browser.test_workshop import POLL, control
 from tests.builders import make_workshop
@@ -49,13 +50,7 @@ def test_a_dot_vote_from_phones_orders_the_plans_priorities(new_page, cast, asse
     phones = []
     for _ in DOTS:
         phone = new_page(PHONE, axe=True)
-        phone.goto(f"/w/{workshop.code}/join/")
-        phone.get_by_label("Stay anonymous").check()
-        phone.get_by_label("Your role", exact=True).select_option(label="Officer")
-        phone.get_by_label("Your sector").select_option(label="Public sector")
-        phone.get_by_label("Your part of the partnership").select_option(label="Executive")
-        phone.get_by_role("button", name="Join the workshop").click()
-        expect(phone.get_by_role("heading", name="You have joined")).to_be_visible()
+        join_anonymously(phone, workshop.code)
         phones.append(phone)
 
     # The facilitator puts the plan's priorities, and one typed, to the room.
@@ -136,12 +131,7 @@ def test_a_phone_orders_a_ranking_with_the_keyboard_alone(new_page, cast, assess
     console.goto(workshop.get_absolute_url())
 
     phone = new_page(PHONE, axe=True)
-    phone.goto(f"/w/{workshop.code}/join/")
-    phone.get_by_label("Stay anonymous").check()
-    phone.get_by_label("Your role", exact=True).select_option(label="Officer")
-    phone.get_by_label("Your sector").select_option(label="Public sector")
-    phone.get_by_label("Your part of the partnership").select_option(label="Executive")
-    phone.get_by_role("button", name="Join the workshop").click()
+    join_anonymously(phone, workshop.code)
 
     console.get_by_role("link", name="Put priorities to the room").click()
     console.get_by_label("Ranking (each phone puts them in order)").check()
