@@ -182,6 +182,7 @@ def test_every_page_reflows_without_sideways_scrolling(new_page, cast, bank, vie
     check(phone, reverse("join"), viewport, failures)
     for url in urls["phone"]:
         check(phone, url, viewport, failures)
+    phone.goto(reverse("workshop-join", args=[world.code]))
     phone.get_by_label("Stay anonymous").check()
     phone.get_by_label("Your role", exact=True).select_option(label="Officer")
     phone.get_by_label("Your sector").select_option(label="Public sector")
