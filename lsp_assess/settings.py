@@ -198,6 +198,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pikepdf says at INFO that it has started its logging, once in every process.
+        "pikepdf": {"level": "WARNING"},
         # django-axes logs every sign-in at INFO; failures and lockouts are warnings.
         "axes": {"level": "WARNING"},
     },

@@ -77,7 +77,9 @@ class Site:
             return response.status, response.url, response.read().decode()
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")[-6000:]
+        # All of it: what the server said as it started (the secret key it made) comes
+        # before every migration applied, however many there are.
+        return self.log.read_text(errors="replace")
 
 
 def server_connection():
