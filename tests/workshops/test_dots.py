@@ -28,18 +28,6 @@ from workshops.services.priorities import add_priority
 
 
 @pytest.fixture
-def workshop(cast: Cast, assessment) -> Workshop:
-    return make_workshop(cast, assessment)
-
-
-@pytest.fixture
-def facilitator(cast: Cast) -> Client:
-    client = Client()
-    client.force_login(cast.facilitator)
-    return client
-
-
-@pytest.fixture
 def coordinator(cast: Cast) -> Client:
     client = Client()
     client.force_login(cast.coordinator)

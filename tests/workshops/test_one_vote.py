@@ -8,25 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.builders import make_workshop
-from tests.conftest import Cast
 from tests.workshops.live_helpers import console_url, go, joined, page, vote
 from workshops.models import Answer, AuditEvent, Respondent, WaitingPhone, Workshop
 from workshops.views.live import COOKIE
 
 ANONYMOUS = {"who": "anonymous", "role": "officer", "sector": "public", "layer": "strategic"}
-
-
-@pytest.fixture
-def workshop(cast: Cast, assessment) -> Workshop:
-    return make_workshop(cast, assessment)
-
-
-@pytest.fixture
-def facilitator(cast: Cast) -> Client:
-    client = Client()
-    client.force_login(cast.facilitator)
-    return client
 
 
 def join_url(workshop: Workshop) -> str:
