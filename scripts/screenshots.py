@@ -67,6 +67,8 @@ SHOTS = {
     "facilitator-presenter-voting": DESKTOP,
     "facilitator-presenter-revealed": DESKTOP,
     "facilitator-console-agreed": DESKTOP,
+    "partner-dots": PHONE,
+    "facilitator-presenter-dots": DESKTOP,
     "coordinator-audit-log": DESKTOP,
     "coordinator-members": DESKTOP,
     "account-sign-in": DESKTOP,
@@ -77,6 +79,8 @@ SHOTS = {
     "executive-where-views-differ": DESKTOP,
     "executive-plan": DESKTOP,
     "executive-plan-pdf": DESKTOP,
+    "coordinator-summary-preview": DESKTOP,
+    "partner-summary": PHONE,
 }
 
 # The browser reaches the local server under this name (Chromium maps it to
@@ -200,6 +204,25 @@ ACCEPTED = {
 }
 # The board's dot vote on the gathered priorities, in the order they were gathered.
 DOTS = [5, 3, 7, 2, 4, 1, 6, 0, 2]
+# The priorities the facilitator puts to the room's phones, and how each phone places its
+# three dots, at most two on one: the others' through the service, the partner's on her phone.
+ROOM_QUESTION = "Where should the board start?"
+DOT_CANDIDATES = [
+    "Homes young families can afford",
+    "Mental health support in schools",
+    "Buses for the rural villages",
+    "One evidence base for every partner",
+]
+ROOM_DOTS = [
+    {0: 2, 1: 1},
+    {1: 2, 3: 1},
+    {0: 1, 2: 1, 3: 1},
+    {0: 2, 2: 1},
+    {1: 1, 3: 2},
+    {0: 1, 1: 1, 2: 1},
+    {1: 2, 2: 1},
+]
+PHONE_DOTS = {0: 1, 1: 2}
 # How many rows of the long tables the pictures show.
 GAPS_SHOWN = 8
 AUDIT_SHOWN = 9
@@ -659,8 +682,37 @@ def workshop_runs(camera: Camera, demo: Demo) -> None:
         "facilitator-console-agreed",
         through=console.get_by_role("button", name="Add action"),
     )
+    room_votes_on_priorities(camera, workshop, others, console, presenter, phone)
     for page in (console, presenter, phone):
         page.context.close()
+
+
+def room_votes_on_priorities(camera, workshop, others, console, presenter, phone) -> None:
+    """The facilitator puts typed priorities to the room; the phones place their dots."""
+    from workshops.services import dots
+
+    click(console, "link", "Put priorities to the room")
+    console.get_by_label("What the room is asked").fill(ROOM_QUESTION)
+    console.get_by_label("Other priorities to vote on (optional)").fill("\n".join(DOT_CANDIDATES))
+    console.get_by_label("Most dots a phone may put on one priority").fill("2")
+    click(console, "button", "Put to the room")
+    banner(console, "is on the room's phones")
+    click(console, "button", "Open voting")
+    workshop.refresh_from_db()
+    vote = workshop.dots
+    candidates = [c.pk for c in vote.candidates.order_by("position")]
+    for respondent, placed in zip(others, ROOM_DOTS, strict=True):
+        given = {candidates[n]: count for n, count in placed.items()}
+        dots.allocate(workshop, respondent.pk, vote.pk, given)
+    for n, count in PHONE_DOTS.items():
+        phone.get_by_label(DOT_CANDIDATES[n], exact=True).fill(str(count), timeout=POLL_MS)
+    camera.shoot(phone, "partner-dots", whole=True)
+    phone.get_by_role("button", name="Send my dots").click()
+    phone.get_by_text("Your 3 dots are in.").wait_for()
+    click(console, "button", "Close voting")
+    click(console, "button", "Reveal results")
+    presenter.locator(".lsp-dot-totals").first.wait_for(timeout=POLL_MS)
+    camera.shoot(presenter, "facilitator-presenter-dots", whole=True)
 
 
 def coordinator_reads_the_audit_log(camera: Camera, demo: Demo) -> None:
@@ -801,6 +853,30 @@ def executive_reads(camera: Camera, demo: Demo, downloads: Path) -> None:
     viewer.context.close()
 
 
+def partner_reads_the_summary(camera: Camera, demo: Demo) -> None:
+    """The coordinator previews and publishes the summary; the partner reads it from her link."""
+    page = camera.device(DESKTOP)
+    sign_in(page, COORDINATOR)
+    page.goto(f"/partnerships/{demo.partnership_id}/assessments/{demo.assessment_id}/summary/")
+    camera.shoot(
+        page,
+        "coordinator-summary-preview",
+        bottom=page.get_by_role("region", name="Element scores"),
+    )
+    click(page, "button", "Publish the summary")
+    banner(page, "published")
+    page.context.close()
+
+    phone = camera.device(PHONE, phone=True)
+    phone.goto(f"/a/{demo.partner_token}/summary/")
+    camera.shoot(
+        phone,
+        "partner-summary",
+        bottom=phone.get_by_role("region", name="Element scores"),
+    )
+    phone.context.close()
+
+
 def take_pictures(chromium: str, port: int, demo: Demo, folder: Path, downloads: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -828,6 +904,7 @@ def take_pictures(chromium: str, port: int, demo: Demo, folder: Path, downloads:
             coordinator_looks_after_accounts(camera, demo)
             coordinator_builds_the_plan(camera, demo)
             executive_reads(camera, demo, downloads)
+            partner_reads_the_summary(camera, demo)
         finally:
             browser.close()
     missing = [name for name in SHOTS if name not in camera.taken]

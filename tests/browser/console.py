@@ -10,8 +10,22 @@ from collections.abc import Callable
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import DESKTOP, sign_in
+
 
 def in_place(page, press: Callable[[], object]) -> None:
     """Press something on the console and wait until the console has updated in place."""
     press()
     expect(page.locator("[data-console][aria-busy=true]")).to_have_count(0)
+
+
+def console_and_projector(new_page, email: str, workshop) -> tuple:
+    """The facilitator signed in on a laptop at the console and on the projector's computer
+    at the presenter view."""
+    console = new_page(DESKTOP)
+    sign_in(console, email)
+    console.goto(workshop.get_absolute_url())
+    presenter = new_page(DESKTOP)
+    sign_in(presenter, email)
+    presenter.goto(workshop.get_absolute_url() + "present/")
+    return console, presenter

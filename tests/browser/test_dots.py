@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
-from tests.browser.console import in_place
+from tests.browser.console import console_and_projector, in_place
 from tests.browser.phones import join_anonymously
 from tests.browser.test_accessibility import describe, violations
 from tests.browser.test_workshop import POLL, control
@@ -40,12 +40,7 @@ def test_a_dot_vote_from_phones_orders_the_plans_priorities(new_page, cast, asse
         add_priority(plan, text)
     workshop = make_workshop(cast, assessment)
 
-    console = new_page(DESKTOP)
-    sign_in(console, cast.facilitator.email)
-    console.goto(workshop.get_absolute_url())
-    presenter = new_page(DESKTOP)
-    sign_in(presenter, cast.facilitator.email)
-    presenter.goto(workshop.get_absolute_url() + "present/")
+    console, presenter = console_and_projector(new_page, cast.facilitator.email, workshop)
 
     phones = []
     for _ in DOTS:

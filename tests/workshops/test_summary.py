@@ -13,6 +13,7 @@ from scripts.check_pdf_ua import problems
 from tests.builders import make_assessment, make_person, make_workshop
 from tests.builders import respond as respond_online
 from tests.smtp import smtp_server  # noqa: F401 - a fixture
+from tests.workshops.live_helpers import joined, page
 from tests.workshops.test_results import respond
 from workshops.models import Action, AuditEvent, EmailSend, Invitation, Priority
 from workshops.reporting import summary_pdf
@@ -255,6 +256,18 @@ def test_the_pages_partners_already_have_link_to_it_once_published(client, cast,
     services.publish(planned, by=cast.coordinator)
     assert reverse("summary-code", args=[workshop.code]) in client.get(join).content.decode()
     assert reverse("summary-link", args=[link]) in client.get(done).content.decode()
+
+
+def test_a_phone_that_joined_finds_it_in_its_room_from_the_workshops_code(cast, planned):
+    # A joined phone opening the code's page is taken back to its room: the room links it.
+    workshop = planned.workshops.get()
+    phone = joined(workshop)
+    landed = phone.get(reverse("workshop-join", args=[workshop.code]), follow=True)
+    assert landed.redirect_chain[-1][0] == reverse("workshop-room", args=[workshop.code])
+    assert "Read the summary of results" not in landed.content.decode()
+    services.publish(planned, by=cast.coordinator)
+    room = page(phone, reverse("workshop-room", args=[workshop.code]))
+    assert reverse("summary-code", args=[workshop.code]) in room
 
 
 def test_an_email_the_mail_server_refused_goes_once_it_is_published_again(
