@@ -34,6 +34,16 @@ def no_axe_violations(page, where: str) -> None:
     assert not found, describe(where, "phone", found)
 
 
+def put_to_the_room(console) -> None:
+    """The plan's priorities, and "Mental health" typed, put to the room: up to 2 dots on one."""
+    console.get_by_role("link", name="Put priorities to the room").click()
+    console.get_by_label("What the room is asked").fill("Where should we start?")
+    console.get_by_label("Other priorities to vote on (optional)").fill("Mental health")
+    console.get_by_label("Most dots a phone may put on one priority").fill("2")
+    console.get_by_role("button", name="Put to the room").click()
+    expect(console.get_by_text("is on the room's phones")).to_be_visible()
+
+
 def test_a_dot_vote_from_phones_orders_the_plans_priorities(new_page, cast, assessment):
     plan = plan_for(assessment)
     for text in ("Housing", "Transport", "Youth services"):
@@ -49,12 +59,7 @@ def test_a_dot_vote_from_phones_orders_the_plans_priorities(new_page, cast, asse
         phones.append(phone)
 
     # The facilitator puts the plan's priorities, and one typed, to the room.
-    console.get_by_role("link", name="Put priorities to the room").click()
-    console.get_by_label("What the room is asked").fill("Where should we start?")
-    console.get_by_label("Other priorities to vote on (optional)").fill("Mental health")
-    console.get_by_label("Most dots a phone may put on one priority").fill("2")
-    console.get_by_role("button", name="Put to the room").click()
-    expect(console.get_by_text("is on the room's phones")).to_be_visible()
+    put_to_the_room(console)
     for phone in phones:
         expect(phone.get_by_role("heading", name="Where should we start?")).to_be_visible(
             timeout=POLL

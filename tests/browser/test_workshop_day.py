@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from tests.browser.conftest import PHONE
 from tests.browser.console import console_and_projector, in_place
 from tests.browser.phones import join_anonymously, join_as
+from tests.browser.test_dots import put_to_the_room
 from tests.browser.test_workshop import POLL, control
 from tests.builders import make_workshop
 from tests.builders import respond as respond_online
@@ -92,12 +93,7 @@ def test_a_workshop_day_from_phones_to_the_published_summary(new_page, cast, ass
     expect(presenter.get_by_text("Agreed: 3 against our own plans")).to_be_visible(timeout=POLL)
 
     # A dot vote on the plan's priorities, and one typed, orders the plan.
-    console.get_by_role("link", name="Put priorities to the room").click()
-    console.get_by_label("What the room is asked").fill("Where should we start?")
-    console.get_by_label("Other priorities to vote on (optional)").fill("Mental health")
-    console.get_by_label("Most dots a phone may put on one priority").fill("2")
-    console.get_by_role("button", name="Put to the room").click()
-    expect(console.get_by_text("is on the room's phones")).to_be_visible()
+    put_to_the_room(console)
     control(console, "Open voting")
     for phone, dots in zip(phones, DOTS, strict=True):
         ballot = phone.get_by_role("group", name="Where should we start?: place your dots")
