@@ -100,3 +100,5 @@ def sign_in(page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    # Until the sign-in page has gone, the next goto could cancel the sign-in on its way.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
