@@ -12,8 +12,8 @@ from questions.models import Item
 from tests.builders import make_workshop
 from tests.conftest import Cast
 from tests.workshops.backup_helpers import delete_partnership, export_to, import_from
-from tests.workshops.live_helpers import console_url, go, joined, page
-from workshops.models import Action, Idea, IdeaCollection, Priority, Workshop
+from tests.workshops.live_helpers import console_url, go, joined, page, vote
+from workshops.models import Action, Answer, Idea, IdeaCollection, Priority, Workshop
 from workshops.services import ideas
 from workshops.services import workshop as services
 from workshops.services.plan import plan_for
@@ -468,3 +468,25 @@ def test_the_audit_log_says_what_was_asked_and_moderated(facilitator, coordinato
     html = html.replace("&#x27;", "’").replace("&quot;", '"')
     assert f"Board away day: ideas asked for on “{PROMPT}”." in html.replace("’", "'")
     assert "Board away day: 1 idea approved." in html
+
+
+def test_a_rating_vote_is_refused_while_the_room_sends_ideas(facilitator, workshop):
+    phone = joined(workshop)
+    go(workshop, "next")  # the room is on a rated item
+    ask(facilitator, workshop)
+    go(workshop, "open")
+    response = vote(phone, workshop, "3")
+    assert response.status_code == 409
+    assert not Answer.objects.exists()
+
+
+def test_revealed_ideas_show_no_rating_count_on_the_console(facilitator, workshop):
+    phone = joined(workshop)
+    go(workshop, "next")
+    ask(facilitator, workshop)
+    go(workshop, "open")
+    send(phone, workshop, "Shorter papers")
+    go(workshop, "close", "reveal")
+    html = console(facilitator, workshop)
+    assert "lsp-tally" not in html
+    assert "Shorter papers" in html

@@ -168,6 +168,7 @@ def _upsert_if_voting(workshop_id: int, agenda_item_id: int, rows: list[tuple]) 
         WHERE EXISTS (
             SELECT 1 FROM {workshop}
             WHERE id = %s AND state = %s AND current_id = %s
+              AND dots_id IS NULL AND ideas_id IS NULL
               AND (voting_closes_at IS NULL OR voting_closes_at > %s)
             {lock}
         )

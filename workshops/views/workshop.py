@@ -109,7 +109,7 @@ def _at_the_controls(context: dict, membership: Membership) -> dict:
 def _with_results(context: dict) -> dict:
     if context["workshop"].shows_results and "dot_vote" in context:
         context["dot_totals"] = dots.totals(context["dot_vote"])
-    elif context["workshop"].shows_results:
+    elif context["workshop"].shows_results and "idea_collection" not in context:
         context["tally"] = tally.tally(context["workshop"])
     return context
 
