@@ -10,8 +10,28 @@ from collections.abc import Callable
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.browser.phones import join_anonymously
+
 
 def in_place(page, press: Callable[[], object]) -> None:
     """Press something on the console and wait until the console has updated in place."""
     press()
     expect(page.locator("[data-console][aria-busy=true]")).to_have_count(0)
+
+
+def open_room(new_page, cast, workshop, phones: int, *, axe: bool = False) -> tuple:
+    """The facilitator's console and the projector, signed in, and phones that have
+    joined anonymously (checked for accessibility): (console, presenter, [phones])."""
+    console = new_page(DESKTOP, axe=axe)
+    sign_in(console, cast.facilitator.email)
+    console.goto(workshop.get_absolute_url())
+    presenter = new_page(DESKTOP)
+    sign_in(presenter, cast.facilitator.email)
+    presenter.goto(workshop.get_absolute_url() + "present/")
+    joined = []
+    for _ in range(phones):
+        phone = new_page(PHONE, axe=True)
+        join_anonymously(phone, workshop.code)
+        joined.append(phone)
+    return console, presenter, joined

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
-from tests.browser.console import in_place
+from tests.browser.console import in_place, open_room
 from tests.browser.phones import join_anonymously
 from tests.browser.test_accessibility import describe, violations
 from tests.browser.test_workshop import POLL, control
@@ -40,18 +40,7 @@ def test_a_dot_vote_from_phones_orders_the_plans_priorities(new_page, cast, asse
         add_priority(plan, text)
     workshop = make_workshop(cast, assessment)
 
-    console = new_page(DESKTOP)
-    sign_in(console, cast.facilitator.email)
-    console.goto(workshop.get_absolute_url())
-    presenter = new_page(DESKTOP)
-    sign_in(presenter, cast.facilitator.email)
-    presenter.goto(workshop.get_absolute_url() + "present/")
-
-    phones = []
-    for _ in DOTS:
-        phone = new_page(PHONE, axe=True)
-        join_anonymously(phone, workshop.code)
-        phones.append(phone)
+    console, presenter, phones = open_room(new_page, cast, workshop, len(DOTS))
 
     # The facilitator puts the plan's priorities, and one typed, to the room.
     console.get_by_role("link", name="Put priorities to the room").click()

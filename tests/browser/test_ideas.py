@@ -8,9 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, sign_in
-from tests.browser.console import in_place
-from tests.browser.phones import join_anonymously
+from tests.browser.console import in_place, open_room
 from tests.browser.test_accessibility import describe, violations
 from tests.browser.test_workshop import POLL, control
 from tests.builders import make_workshop
@@ -40,17 +38,7 @@ def row(console, text: str):
 
 def test_ideas_from_phones_are_moderated_before_the_room_sees_them(new_page, cast, assessment):
     workshop = make_workshop(cast, assessment)
-    console = new_page(DESKTOP, axe=True)
-    sign_in(console, cast.facilitator.email)
-    console.goto(workshop.get_absolute_url())
-    presenter = new_page(DESKTOP)
-    sign_in(presenter, cast.facilitator.email)
-    presenter.goto(workshop.get_absolute_url() + "present/")
-    phones = []
-    for _ in SENT:
-        phone = new_page(PHONE, axe=True)
-        join_anonymously(phone, workshop.code)
-        phones.append(phone)
+    console, presenter, phones = open_room(new_page, cast, workshop, len(SENT), axe=True)
 
     # The facilitator types a prompt and asks the room.
     console.get_by_role("link", name="Ask the room for ideas").click()

@@ -20,7 +20,7 @@ from workshops.access import POST_ONLY, get_idea, get_idea_collection, get_works
 from workshops.forms.ideas import IdeaPromptForm
 from workshops.models import IdeaCollection, Workshop, WorkshopError
 from workshops.models.ideas import IDEA_LENGTH
-from workshops.services import ideas
+from workshops.services import idea_outcomes, ideas
 from workshops.views.common import integer, posted
 from workshops.views.workshop import back_to_console
 
@@ -86,10 +86,10 @@ def _approved(request: HttpRequest, collection: IdeaCollection, shown: dict[int,
 
 def _to_plan(request: HttpRequest, collection: IdeaCollection, step: str, **chosen) -> None:
     if step == "priority":
-        priority = ideas.to_priority(collection, by=request.user, **chosen)
+        priority = idea_outcomes.to_priority(collection, by=request.user, **chosen)
         messages.success(request, f"“{priority.text}” is a priority on the plan.")
     else:
-        action = ideas.to_draft_action(collection, request.user, by=request.user, **chosen)
+        action = idea_outcomes.to_draft_action(collection, request.user, by=request.user, **chosen)
         messages.success(request, f"“{action}” is a draft action on the plan.")
 
 
@@ -109,7 +109,7 @@ def ideas_moderate(request: HttpRequest, partnership_id, assessment_id, workshop
             group = ideas.add_group(collection, request.POST.get("heading", ""), by=request.user)
             messages.success(request, f"Heading “{group}” added: put ideas under it.")
         elif step == "outcome":
-            agenda_item = ideas.record_outcome(collection, by=request.user)
+            agenda_item = idea_outcomes.record_outcome(collection, by=request.user)
             messages.success(
                 request,
                 f"The approved ideas are recorded as the outcome of {agenda_item.item.key}.",
@@ -218,8 +218,3 @@ def still_collecting(workshop: Workshop, data: QueryDict) -> bool:
     """Whether the phone's page is still the room's: a refusal is shown on it, else the
     phone goes to where the room now is."""
     return workshop.state == State.VOTING and str(workshop.ideas_id) == data.get("collection")
-
-
-def for_dot_vote(workshop: Workshop) -> str:
-    """The approved ideas, one on each line, for the dot vote's typed candidates."""
-    return "\n".join(ideas.candidates_for_dots(workshop))
