@@ -241,6 +241,7 @@ def test_the_presenter_never_shows_an_idea_before_it_is_approved_nor_a_hidden_on
         html = presenter(facilitator, workshop)
         assert "Raw unmoderated words" not in html
         assert "Hidden words" not in html
+        assert "Raw unmoderated words" not in room(other, workshop)  # a phone shows its own
     step(facilitator, Idea.objects.get(text="Hidden words"), "hide")
     step(facilitator, Idea.objects.get(text="Approved words"), "approve")
     html = presenter(facilitator, workshop)
