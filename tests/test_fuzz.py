@@ -91,7 +91,13 @@ WHO = {
 
 
 # Pages a phone only reaches once it has joined the workshop.
-JOINED = {"workshop-room", "workshop-room-live", "workshop-vote", "workshop-dots-vote"}
+JOINED = {
+    "workshop-room",
+    "workshop-room-live",
+    "workshop-vote",
+    "workshop-dots-vote",
+    "workshop-ideas-send",
+}
 
 
 # The PDFs answer a POST as a GET and read no field; each takes seconds to draw,
@@ -152,6 +158,8 @@ ONE_OF: dict[str, tuple[str, set[str]]] = {
     "priority-change": ("change", {"up", "down", "drop", "votes"}),
     "plan-action-decide": ("decision", {"accept", "reject"}),
     "workshop-waiting": ("decision", {"admit", "turn_away"}),
+    "workshop-ideas": ("step", {"approve", "heading", "outcome", "priority", "draft"}),
+    "workshop-idea": ("step", {"approve", "hide", "show", "merge", "group", "priority", "draft"}),
 }
 
 
@@ -169,6 +177,25 @@ BY_HAND: dict[str, dict[str, set[str]]] = {
         "answer": {"yes", "no", "dont_know"},
     },
     "workshop-dots-vote": {"vote": set(), "order": set(), "move": {"up:1", "down:1"}},
+    "workshop-ideas-send": {
+        "collection": set(),
+        "text": {"An idea", ""},
+        "token": {"abc"},
+        "save": set(),
+        "delete": set(),
+    },
+    "workshop-ideas": {
+        "step": ONE_OF["workshop-ideas"][1],
+        "shown": {"1:1"},
+        "heading": {"A"},
+        "group": set(),
+    },
+    "workshop-idea": {
+        "step": ONE_OF["workshop-idea"][1],
+        "revision": {"1"},
+        "into": set(),
+        "group": set(),
+    },
     "invitees-import": {"file": set()},
     "responses-import": {"file": set()},
 }

@@ -28,6 +28,8 @@ from workshops.models import (
     AuditEvent,
     DotCandidate,
     DotVote,
+    Idea,
+    IdeaCollection,
     ImportJob,
     Invitation,
     MemberInvitation,
@@ -67,6 +69,8 @@ class World:
     member_token: str = ""  # its link (only the hash is stored)
     import_job: ImportJob | None = None  # a big import, finished
     dot_vote: DotVote | None = None  # priorities made ready to put to the room
+    idea_collection: IdeaCollection | None = None  # ideas the room sent, not on the room now
+    idea: Idea | None = None  # one of them, from the world's participant
 
     def objects(self) -> list:
         """The partnership's own objects, which a URL or a form may name by id (accounts
@@ -85,6 +89,8 @@ class World:
             self.action,
             self.member_invitation,
             self.dot_vote,
+            self.idea_collection,
+            self.idea,
             *self.workshop.agenda.all(),
         ]
 
@@ -168,6 +174,10 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
     # Made, not put to the room: the room stays on its revealed item for the other pages.
     dot_vote = DotVote.objects.create(workshop=workshop, title=f"{marker} priorities vote")
     DotCandidate.objects.create(vote=dot_vote, text=f"{marker} candidate", position=1)
+    idea_collection = IdeaCollection.objects.create(workshop=workshop, prompt=f"{marker} ideas")
+    idea = Idea.objects.create(
+        collection=idea_collection, participant=voter, text=f"{marker} idea", token="world"
+    )
     return World(
         partnership=partnership,
         coordinator=coordinator,
@@ -190,6 +200,8 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         member_token=member_token,
         import_job=import_job,
         dot_vote=dot_vote,
+        idea_collection=idea_collection,
+        idea=idea,
     )
 
 
@@ -315,6 +327,7 @@ URLS: dict[str, Row] = {
     "workshop-room-live": Row(_code("workshop-room-live"), PHONE, 403, 403),
     "workshop-vote": Row(_code("workshop-vote"), PHONE, 405, 302),
     "workshop-dots-vote": Row(_code("workshop-dots-vote"), PHONE, 405, 302),
+    "workshop-ideas-send": Row(_code("workshop-ideas-send"), PHONE, 405, 302),
     "workshop-wait": Row(_code("workshop-wait"), PHONE, 302, 302),
     # A partner's questionnaire: the personal link is the credential.
     "questionnaire": Row(_token("questionnaire"), LINK, 200, 200),
@@ -419,6 +432,16 @@ URLS: dict[str, Row] = {
     "workshop-dots-new": Row(_w("workshop-dots-new"), FACILITATE, 200, 400),
     "workshop-dots-plan": Row(
         _w("workshop-dots-plan", lambda w: w.dot_vote.pk), FACILITATE, 405, 302
+    ),
+    "workshop-ideas-new": Row(_w("workshop-ideas-new"), FACILITATE, 200, 400),
+    "workshop-ideas": Row(
+        _w("workshop-ideas", lambda w: w.idea_collection.pk), FACILITATE, 405, 302
+    ),
+    "workshop-idea": Row(
+        _w("workshop-idea", lambda w: w.idea_collection.pk, lambda w: w.idea.pk),
+        FACILITATE,
+        405,
+        302,
     ),
     "agenda-change": Row(_w("agenda-change", lambda w: w.agenda.pk), FACILITATE, 405, 302),
     "workshop-consensus": Row(

@@ -23,6 +23,8 @@ from workshops.models import (
     AgendaItem,
     Assessment,
     DotVote,
+    Idea,
+    IdeaCollection,
     ImportJob,
     Invitation,
     MemberInvitation,
@@ -401,3 +403,40 @@ def get_dot_vote(
     vote.workshop = workshop
     check_method(request, methods)
     return vote, membership
+
+
+def get_idea_collection(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    workshop_id: int,
+    collection_id: int,
+    *,
+    methods: Methods = None,
+) -> tuple[IdeaCollection, Membership]:
+    """Ideas asked of a workshop's room, for its facilitators."""
+    workshop, membership = get_workshop(request, partnership_id, assessment_id, workshop_id)
+    collection = get_object_or_404(workshop.idea_collections, pk=collection_id)
+    collection.workshop = workshop
+    check_method(request, methods)
+    return collection, membership
+
+
+def get_idea(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    workshop_id: int,
+    collection_id: int,
+    idea_id: int,
+    *,
+    methods: Methods = None,
+) -> tuple[Idea, Membership]:
+    """One idea a phone sent to a workshop's collection, for its facilitators."""
+    collection, membership = get_idea_collection(
+        request, partnership_id, assessment_id, workshop_id, collection_id
+    )
+    idea = get_object_or_404(collection.ideas, pk=idea_id)
+    idea.collection = collection
+    check_method(request, methods)
+    return idea, membership

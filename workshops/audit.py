@@ -109,6 +109,8 @@ def _workshop_step(step: str) -> Callable[[dict], str]:
             where = f"{where} on {data['item']}"
         elif data.get("dots"):
             where = f"{where} on “{data['dots']}”"
+        elif data.get("ideas"):
+            where = f"{where} on ideas for “{data['ideas']}”"
         return f"{data['workshop']}: {step.replace('_', ' ')} ({where})."
 
     return words
@@ -187,6 +189,12 @@ WORDS: dict[str, Words] = {
         f"The room's totals on “{d['title']}” ({_count(d['voted'], 'phone')}) put on the plan; "
         f"{_count(d['changed'], 'priority', 'priorities')} given new dots."
     ),
+    "ideas.put_to_room": "{workshop}: ideas asked for on “{prompt}”.",
+    "ideas.approved": lambda d: f"{d['workshop']}: {_count(d['ideas'], 'idea')} approved.",
+    "ideas.hidden": "{workshop}: an idea hidden from the room.",
+    "ideas.shown": "{workshop}: a hidden idea brought back for moderation.",
+    "ideas.merged": "{workshop}: an idea merged into another.",
+    "ideas.grouped": "{workshop}: heading “{heading}” added to the ideas.",
     # The improvement plan: drafts, priorities, actions and agreeing it.
     "plan.drafts_proposed": lambda d: (
         f"{_count(d['added'], 'new draft action')} proposed from the results."

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
-from tests.browser.console import console_and_projector, in_place
+from tests.browser.console import in_place, open_room
 from tests.browser.phones import join_anonymously
 from tests.browser.test_accessibility import describe, violations
 from tests.browser.test_workshop import POLL, control
@@ -50,13 +50,7 @@ def test_a_dot_vote_from_phones_orders_the_plans_priorities(new_page, cast, asse
         add_priority(plan, text)
     workshop = make_workshop(cast, assessment)
 
-    console, presenter = console_and_projector(new_page, cast.facilitator.email, workshop)
-
-    phones = []
-    for _ in DOTS:
-        phone = new_page(PHONE, axe=True)
-        join_anonymously(phone, workshop.code)
-        phones.append(phone)
+    console, presenter, phones = open_room(new_page, cast, workshop, len(DOTS))
 
     # The facilitator puts the plan's priorities, and one typed, to the room.
     put_to_the_room(console)

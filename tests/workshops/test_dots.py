@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.builders import make_workshop
 from tests.conftest import Cast
 from tests.workshops.backup_helpers import delete_partnership, export_to, import_from
-from tests.workshops.live_helpers import console_url, go, joined, page
+from tests.workshops.live_helpers import console_url, go, joined, page, vote
 from workshops.models import (
     AuditEvent,
     DotAllocation,
@@ -499,3 +499,15 @@ def test_the_audit_log_says_what_was_put_to_the_room_and_on_the_plan(
     assert "The room’s totals on “Which priorities matter most?” (1 phone) put on the plan" in (
         html.replace("&#x27;", "’").replace("'", "’")
     )
+
+
+def test_a_rating_vote_is_refused_while_the_room_votes_on_priorities(
+    facilitator, workshop, plan_priorities
+):
+    phone = joined(workshop)
+    go(workshop, "next")  # the room is on a rated item
+    put(facilitator, workshop)
+    go(workshop, "open")
+    response = vote(phone, workshop, "3")
+    assert response.status_code == 409
+    assert not workshop.assessment.respondents.filter(answers__isnull=False).exists()

@@ -10,6 +10,7 @@ from workshops.models.assessment import (
 )
 from workshops.models.audit import AuditEvent
 from workshops.models.dots import DotAllocation, DotCandidate, DotMark, DotVote
+from workshops.models.ideas import Idea, IdeaCollection, IdeaGroup
 from workshops.models.imports import ImportJob
 from workshops.models.mail import EmailSend
 from workshops.models.members import MemberInvitation
@@ -47,6 +48,9 @@ __all__ = [
     "DotVote",
     "EmailSend",
     "EvidenceNote",
+    "Idea",
+    "IdeaCollection",
+    "IdeaGroup",
     "ImportJob",
     "ImprovementPlan",
     "Invitation",

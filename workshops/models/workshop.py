@@ -96,6 +96,10 @@ class Workshop(models.Model):
     dots = models.ForeignKey(
         "DotVote", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Ideas collected from phones: while set, the collection takes the current item's place.
+    ideas = models.ForeignKey(
+        "IdeaCollection", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
     voting_closes_at = models.DateTimeField(null=True, blank=True)
     countdown = models.PositiveSmallIntegerField(
@@ -177,6 +181,8 @@ class Workshop(models.Model):
         state = self.get_state_display().lower()
         if self.dots_id:
             return f"{state} on “{self.dots.title}”"
+        if self.ideas_id:
+            return f"{state} on ideas for “{self.ideas.prompt}”"
         return f"{state} on {self.current.item.key}" if self.current_id else state
 
 

@@ -64,6 +64,10 @@ EXPORTED: list[tuple[str, str]] = [
     ("workshops.DotCandidate", "vote__workshop__assessment__partnership"),
     ("workshops.DotAllocation", "vote__workshop__assessment__partnership"),
     ("workshops.DotMark", "allocation__vote__workshop__assessment__partnership"),
+    # Ideas sent from phones in a workshop (Workshop.ideas is set once they are in).
+    ("workshops.IdeaCollection", "workshop__assessment__partnership"),
+    ("workshops.IdeaGroup", "collection__workshop__assessment__partnership"),
+    ("workshops.Idea", "collection__workshop__assessment__partnership"),
     ("workshops.AuditEvent", "partnership"),
 ]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -26,14 +26,13 @@ from workshops.models import (
     DotMark,
     DotVote,
     Priority,
-    Respondent,
     Workshop,
     WorkshopError,
 )
 from workshops.models.dots import MOST_CANDIDATES, MOST_DOTS
-from workshops.services.participants import NotJoined
 from workshops.services.plan import plan_for
 from workshops.services.priorities import order_priorities_by_votes, set_all_votes
+from workshops.services.voting import locked_if_open
 from workshops.services.workshop import _locked, _save
 
 State = Workshop.State
@@ -103,8 +102,9 @@ def put_to_room(
             DotCandidate(vote=vote, text=text, priority=priority, position=n)
             for n, (text, priority) in enumerate(texts, 1)
         )
-        workshop.dots, workshop.state, workshop.voting_closes_at = vote, State.READY, None
-        _save(workshop, "dots", "state", "voting_closes_at")
+        workshop.dots, workshop.ideas = vote, None
+        workshop.state, workshop.voting_closes_at = State.READY, None
+        _save(workshop, "dots", "ideas", "state", "voting_closes_at")
         audit.record(
             "dots.put_to_room",
             by=by,
@@ -160,23 +160,10 @@ def borda(vote: DotVote, order: list[int]) -> dict[int, int]:
 def _store_if_voting(workshop_id: int, vote_id: int, participant_id: int, points: dict) -> bool:
     """Replace the participant's allocation, only if voting is open on this vote and they
     are still in the workshop; the key-share locks are voting's (see its upsert)."""
-    workshop, participant = Workshop._meta.db_table, Respondent._meta.db_table
-    lock = "FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT 1 FROM {workshop} WHERE id = %s AND state = %s AND dots_id = %s
-                AND (voting_closes_at IS NULL OR voting_closes_at > %s) {lock}""",  # noqa: S608 - table names only
-            [workshop_id, State.VOTING, vote_id, connection.ops.adapt_datetimefield_value(now)],
-        )
-        if cursor.fetchone() is None:
+    with transaction.atomic():
+        if not locked_if_open(workshop_id, participant_id, on="dots_id", target_id=vote_id):
             return False
-        cursor.execute(
-            f"SELECT 1 FROM {participant} WHERE id = %s AND workshop_id = %s {lock}",  # noqa: S608
-            [participant_id, workshop_id],
-        )
-        if cursor.fetchone() is None:
-            raise NotJoined
         # One row per participant and vote. The upsert holds that row's lock to the end,
         # so a second send (or two at once) waits, then replaces the marks whole.
         DotAllocation.objects.bulk_create(

@@ -16,6 +16,7 @@ from workshops import audit, throttle
 from workshops.models import (
     Answer,
     DotAllocation,
+    Idea,
     Person,
     Respondent,
     WaitingPhone,
@@ -184,6 +185,7 @@ def _move_to_new_phone(participant: Respondent) -> Respondent:
     )
     Answer.objects.filter(respondent=participant).update(respondent=moved)
     DotAllocation.objects.filter(participant=participant).update(participant=moved)
+    Idea.objects.filter(participant=participant).update(participant=moved)
     participant.delete()
     return moved
 

@@ -68,14 +68,19 @@ def add_priority(plan: ImprovementPlan, text: str, *, by=None) -> Priority:
         plan=plan, text=text, defaults={"source": Priority.Source.COORDINATOR, "rank": last + 1}
     )
     if created:
-        audit.record(
-            "priority.added",
-            by=by,
-            partnership=plan.assessment.partnership,
-            target=f"Priority “{priority.text}”",
-            data={"priority": priority.text, "id": priority.pk, "rank": priority.rank},
-        )
+        record_added(priority, by=by)
     return priority
+
+
+def record_added(priority: Priority, *, by=None) -> None:
+    """Log a priority new to the plan, however it came."""
+    audit.record(
+        "priority.added",
+        by=by,
+        partnership=priority.plan.assessment.partnership,
+        target=f"Priority “{priority.text}”",
+        data={"priority": priority.text, "id": priority.pk, "rank": priority.rank},
+    )
 
 
 MOST_DOTS = 1000

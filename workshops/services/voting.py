@@ -114,6 +114,37 @@ def forget(code: str) -> None:
     _snapshots.pop(code, None)
 
 
+# The workshop's columns naming what the room is on, besides the agenda's current item.
+PUT_TO_ROOM = ("dots_id", "ideas_id")
+
+
+def locked_if_open(workshop_id: int, participant_id: int, *, on: str, target_id: int) -> bool:
+    """Within the caller's transaction: whether voting (or collecting) is open on what
+    the workshop's ``on`` column names, holding key-share locks on the workshop and
+    participant rows to the end, as a vote does (see ``_upsert_if_voting``); NotJoined
+    when the participant is no longer in the workshop."""
+    if on not in PUT_TO_ROOM:
+        raise ValueError(on)
+    workshop, participant = Workshop._meta.db_table, Respondent._meta.db_table
+    lock = "FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT 1 FROM {workshop} WHERE id = %s AND state = %s AND {on} = %s
+                AND (voting_closes_at IS NULL OR voting_closes_at > %s) {lock}""",  # noqa: S608 - names only
+            [workshop_id, State.VOTING, target_id, now],
+        )
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute(
+            f"SELECT 1 FROM {participant} WHERE id = %s AND workshop_id = %s {lock}",  # noqa: S608
+            [participant_id, workshop_id],
+        )
+        if cursor.fetchone() is None:
+            raise NotJoined
+    return True
+
+
 def _upsert_if_voting(workshop_id: int, agenda_item_id: int, rows: list[tuple]) -> int:
     """Store the answers only if voting is open on this item and the voter is still a
     participant of this workshop; returns how many were stored.
@@ -137,6 +168,7 @@ def _upsert_if_voting(workshop_id: int, agenda_item_id: int, rows: list[tuple]) 
         WHERE EXISTS (
             SELECT 1 FROM {workshop}
             WHERE id = %s AND state = %s AND current_id = %s
+              AND dots_id IS NULL AND ideas_id IS NULL
               AND (voting_closes_at IS NULL OR voting_closes_at > %s)
             {lock}
         )

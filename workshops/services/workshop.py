@@ -96,7 +96,8 @@ def _save(workshop: Workshop, *fields: str) -> Workshop:
 
 def _go_to(workshop: Workshop, agenda_item_id: int | None) -> None:
     workshop.current_id = agenda_item_id
-    workshop.dots = None  # a dot vote put to the room ends when the room moves
+    # A dot vote or ideas put to the room end when the room moves.
+    workshop.dots = workshop.ideas = None
     workshop.state = State.READY if agenda_item_id else State.FINISHED
     workshop.voting_closes_at = None
     if workshop.state == State.FINISHED:
@@ -108,7 +109,7 @@ def _reopen(workshop: Workshop) -> None:
     """Take a finished workshop back to its agenda: to the first item the room has
     neither agreed nor skipped, or to the last item when it has dealt with them all."""
     agenda = list(workshop.agenda.values_list("pk", "agreed_at", "skipped"))
-    workshop.dots = None
+    workshop.dots = workshop.ideas = None
     if not agenda:
         workshop.state, workshop.current_id = State.LOBBY, None
         return
@@ -161,11 +162,12 @@ def change(
         workshop.check_allowed(action)
         order = list(workshop.agenda.values_list("pk", flat=True))
         index = order.index(workshop.current_id) if workshop.current_id in order else -1
-        if workshop.dots_id and action in ("next", "previous", "skip"):
-            # Moving on from a dot vote goes back to the agenda where the room left it.
+        if (workshop.dots_id or workshop.ideas_id) and action in ("next", "previous", "skip"):
+            # Moving on from a dot vote (or ideas) goes back to the agenda where the room left it.
             _go_to(workshop, workshop.current_id or (order[0] if order else None))
         elif action == "open":
-            if not workshop.dots_id and workshop.current.item.kind == Item.Kind.OPEN:
+            on_item = not (workshop.dots_id or workshop.ideas_id)
+            if on_item and workshop.current.item.kind == Item.Kind.OPEN:
                 raise WorkshopError("This is an open question for discussion: there is no vote.")
             workshop.state, workshop.voting_closes_at = State.VOTING, None
         elif action == "close":
@@ -194,7 +196,10 @@ def change(
             workshop.show_remote = not workshop.show_remote
         elif action == "reopen":
             _reopen(workshop)
-        _save(workshop, "state", "current", "dots", "voting_closes_at", "countdown", "show_remote")
+        _save(
+            workshop,
+            *("state", "current", "dots", "ideas", "voting_closes_at", "countdown", "show_remote"),
+        )
         audit.record(
             f"workshop.{action}",
             by=by,
@@ -205,9 +210,10 @@ def change(
                 "id": workshop.pk,
                 "state": workshop.state,
                 "item": workshop.current.item.key
-                if workshop.current_id and not workshop.dots_id
+                if workshop.current_id and not (workshop.dots_id or workshop.ideas_id)
                 else None,
                 "dots": workshop.dots.title if workshop.dots_id else None,
+                "ideas": workshop.ideas.prompt if workshop.ideas_id else None,
                 "version": workshop.version,
                 "seconds": {"timer": seconds, "add_time": COUNTDOWN_ADDED}.get(action),
                 "show_remote": workshop.show_remote,

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from workshops.access import POST_ONLY, get_dot_vote, get_workshop
 from workshops.forms.dots import DotVoteForm
 from workshops.models import Workshop, WorkshopError
-from workshops.services import dots
+from workshops.services import dots, idea_outcomes
 from workshops.views.common import integer, posted
 from workshops.views.workshop import back_to_console
 
@@ -28,7 +28,10 @@ def dots_new(request: HttpRequest, partnership_id: int, assessment_id: int, work
     """Choose the candidates (the plan's priorities, or typed) and put them to the room."""
     workshop, _ = get_workshop(request, partnership_id, assessment_id, workshop_id)
     candidates = dots.candidates_from_plan(workshop)
-    form = DotVoteForm(posted(request), candidates=candidates)
+    initial = {}
+    if request.GET.get("from") == "ideas":  # the room's approved ideas, to vote on
+        initial["typed"] = "\n".join(idea_outcomes.candidates_for_dots(workshop))
+    form = DotVoteForm(posted(request), candidates=candidates, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -36,7 +36,7 @@ from workshops.models import Basis, Respondent, WaitingPhone, Workshop, Workshop
 from workshops.models.workshop import normalise_code
 from workshops.services import participants, tally, voting
 from workshops.services import workshop as services
-from workshops.views import dots
+from workshops.views import dots, ideas
 
 State = Workshop.State
 COOKIE = "lsp_participant"
@@ -197,6 +197,8 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
     context = {"workshop": workshop, "code": workshop.code}
     if workshop.dots_id and workshop.state != State.FINISHED:
         return {**context, **dots.room_context(workshop, respondent_id)}
+    if workshop.ideas_id and workshop.state != State.FINISHED:
+        return {**context, **ideas.room_context(workshop, respondent_id)}
     agenda_item = workshop.current
     if agenda_item and workshop.state in (State.VOTING, State.CLOSED, State.REVEALED):
         item = agenda_item.item
@@ -336,3 +338,29 @@ def dots_vote(request: HttpRequest, code: str) -> HttpResponse:
     # A ranking's move comes back to the priority moved, so the keyboard carries on there.
     where = f"#rank-{moved}" if moved.isdigit() else ""
     return redirect(reverse("workshop-room", args=[code]) + where)
+
+
+@require_POST
+def ideas_send(request: HttpRequest, code: str) -> HttpResponse:
+    """A phone's idea sent, changed or deleted; or refused, storing nothing, with the
+    GOV.UK error summary above the words as sent."""
+    respondent_id = participant_id(request, code)
+    if respondent_id is None:
+        return redirect("workshop-join", code=code)
+    workshop = get_workshop_by_code(code)
+    try:
+        said = ideas.phone_post(workshop, respondent_id, request.POST)
+    except participants.NotJoined as exc:
+        messages.error(request, str(exc))
+        return redirect("workshop-room", code=code)
+    except WorkshopError as exc:
+        workshop = get_workshop_by_code(code)  # it may have moved on: show where it is
+        if not ideas.still_collecting(workshop, request.POST):
+            messages.error(request, str(exc))
+            return redirect("workshop-room", code=code)
+        context = _room_context(workshop, respondent_id)
+        context.update(ideas.room_context(workshop, respondent_id, request.POST, str(exc)))
+        context["etag"] = _etag(workshop.version)
+        return render(request, "workshops/live/room.html", context, status=400)
+    messages.success(request, said)
+    return redirect(reverse("workshop-room", args=[code]) + "#my-ideas")

@@ -33,7 +33,7 @@ from workshops.forms.workshop import ActionForm, ConsensusForm, WorkshopForm
 from workshops.models import Membership, Workshop, WorkshopError
 from workshops.models.workshop import COUNTDOWN_ADDED, COUNTDOWN_CHOICES
 from workshops.reporting import charts
-from workshops.services import dots, evidence, participants, tally
+from workshops.services import dots, evidence, ideas, participants, tally
 from workshops.services import workshop as services
 from workshops.views.common import integer, posted
 
@@ -81,6 +81,8 @@ def _live(workshop: Workshop, *, console: bool = False) -> dict:
     context = {"workshop": workshop, "joined": joined, "voted": voted}
     if workshop.dots_id:  # the room is voting on priorities: count allocations instead
         context["dot_vote"], context["voted"] = workshop.dots, dots.voted(workshop.dots)
+    if workshop.ideas_id:  # the room is sending ideas: what the screen may show of them
+        context.update(ideas.screen_context(workshop, console=console))
     if console:
         context["expected"] = workshop.expected_people()
         context["waiting"] = participants.waiting_phones(workshop)
@@ -96,7 +98,7 @@ def _at_the_controls(context: dict, membership: Membership) -> dict:
     context["on_last_item"] = current is not None and not (
         workshop.agenda.filter(position__gt=current.position).exists()
     )
-    if workshop.dots_id:  # "Back to the agenda" takes the place of next and skip
+    if workshop.dots_id or workshop.ideas_id:  # "Back to the agenda" takes next's place
         context["on_last_item"] = True
     context["may_reopen"] = workshop.may_reopen(membership)
     context["countdowns"] = COUNTDOWN_CHOICES
@@ -107,13 +109,15 @@ def _at_the_controls(context: dict, membership: Membership) -> dict:
 def _with_results(context: dict) -> dict:
     if context["workshop"].shows_results and "dot_vote" in context:
         context["dot_totals"] = dots.totals(context["dot_vote"])
-    elif context["workshop"].shows_results:
+    elif context["workshop"].shows_results and "idea_collection" not in context:
         context["tally"] = tally.tally(context["workshop"])
     return context
 
 
 def _etag(context: dict) -> str:
     tag = f"{context['workshop'].version}-{context['joined']}-{context['voted']}"
+    if "ideas_mark" in context:  # ideas arrive and are moderated without a new version
+        tag += f"-{context['ideas_mark']}"
     if "waiting" in context:  # the console: a phone asking to be let in shows at once
         tag += "-" + ".".join(str(phone.pk) for phone in context["waiting"])
     return f'"{tag}"'
@@ -270,6 +274,8 @@ def _what_happened(action: str, workshop: Workshop) -> str:
     on = workshop.current.item.key if workshop.current_id else ""
     if workshop.dots_id:
         on = f"“{workshop.dots.title}”"
+    elif workshop.ideas_id:
+        on = f"ideas for “{workshop.ideas.prompt}”"
     remote = "shown beside" if workshop.show_remote else "no longer shown beside"
     closes = workshop.voting_closes_at
     at = f"voting closes at {localtime(closes):%H:%M:%S}." if closes else ""
