@@ -67,6 +67,9 @@ SHOTS = {
     "facilitator-presenter-voting": DESKTOP,
     "facilitator-presenter-revealed": DESKTOP,
     "facilitator-console-agreed": DESKTOP,
+    "partner-ideas": PHONE,
+    "facilitator-console-ideas": DESKTOP,
+    "facilitator-presenter-ideas": DESKTOP,
     "partner-dots": PHONE,
     "facilitator-presenter-dots": DESKTOP,
     "coordinator-audit-log": DESKTOP,
@@ -204,6 +207,21 @@ ACCEPTED = {
 }
 # The board's dot vote on the gathered priorities, in the order they were gathered.
 DOTS = [5, 3, 7, 2, 4, 1, 6, 0, 2]
+# The room's ideas for its meetings, one from each of the others' phones: the facilitator
+# hides the one not meant for the screen, merges the duplicate and approves the rest.
+IDEAS_PROMPT = "What one thing would most improve our board meetings?"
+ROOM_IDEAS = [
+    "Shorter board papers, with a one-page summary",
+    "Hear from a community group at each meeting",
+    "Board papers are far too long",
+    "Start on time and finish on time",
+    "The chair talks too much",
+    "Send the papers a week ahead",
+    "Meet in the villages as well as the town hall",
+]
+PHONE_IDEA = "Fewer items on each agenda, each with a decision to make"
+HIDDEN_IDEA = "The chair talks too much"
+DUPLICATE_IDEA = ("Board papers are far too long", "Shorter board papers, with a one-page summary")
 # The priorities the facilitator puts to the room's phones, and how each phone places its
 # three dots, at most two on one: the others' through the service, the partner's on her phone.
 ROOM_QUESTION = "Where should the board start?"
@@ -682,9 +700,51 @@ def workshop_runs(camera: Camera, demo: Demo) -> None:
         "facilitator-console-agreed",
         through=console.get_by_role("button", name="Add action"),
     )
+    room_sends_ideas(camera, workshop, others, console, presenter, phone)
     room_votes_on_priorities(camera, workshop, others, console, presenter, phone)
     for page in (console, presenter, phone):
         page.context.close()
+
+
+def idea_row(console: Page, text: str) -> Locator:
+    return console.locator("tr", has=console.locator(f".lsp-ideas__idea:text-is('{text}')"))
+
+
+def room_sends_ideas(camera, workshop, others, console, presenter, phone) -> None:
+    """The facilitator asks the room for ideas, moderates them and shows the approved ones."""
+    from workshops.services import ideas
+
+    click(console, "link", "Ask the room for ideas")
+    console.get_by_label("What the room is asked").fill(IDEAS_PROMPT)
+    click(console, "button", "Ask the room for ideas")
+    banner(console, "is on the room's phones")
+    click(console, "button", "Open voting")
+    workshop.refresh_from_db()
+    for n, (respondent, text) in enumerate(zip(others, ROOM_IDEAS, strict=True)):
+        ideas.send(workshop, respondent.pk, workshop.ideas_id, text, f"demo-idea-{n}")
+    phone.get_by_label("Your idea", exact=True).fill(PHONE_IDEA, timeout=POLL_MS)
+    phone.get_by_role("button", name="Send idea").click()
+    phone.get_by_text("Your idea is in.").wait_for()
+    camera.shoot(phone, "partner-ideas", whole=True)
+
+    idea_row(console, PHONE_IDEA).wait_for(timeout=POLL_MS)
+    idea_row(console, HIDDEN_IDEA).get_by_role("button", name="Hide").click()
+    console.get_by_text(f"“{HIDDEN_IDEA}” is hidden from the room.").wait_for()
+    duplicate, into = DUPLICATE_IDEA
+    idea_row(console, duplicate).get_by_label("Merge into").select_option(label=into)
+    idea_row(console, duplicate).get_by_role("button", name="Merge").click()
+    idea_row(console, duplicate).filter(has_text="Merged into").wait_for()
+    camera.shoot(
+        console,
+        "facilitator-console-ideas",
+        through=console.get_by_role("button", name="Add heading"),
+    )
+    console.get_by_role("button", name="Approve all shown").click()
+    console.get_by_text("approved for the screen.").wait_for()
+    click(console, "button", "Close voting")
+    click(console, "button", "Reveal results")
+    presenter.locator(".lsp-present-ideas li").first.wait_for(timeout=POLL_MS)
+    camera.shoot(presenter, "facilitator-presenter-ideas", whole=True)
 
 
 def room_votes_on_priorities(camera, workshop, others, console, presenter, phone) -> None:
