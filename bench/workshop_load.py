@@ -168,6 +168,8 @@ class Server:
                 "sync",
                 "--bind",
                 f"127.0.0.1:{port}",
+                # Two servers run side by side: neither needs gunicorn's control socket.
+                "--no-control-socket",
             ],
             cwd=ROOT,
             env={**os.environ, "DJANGO_SETTINGS_MODULE": settings},
@@ -176,7 +178,7 @@ class Server:
             start_new_session=True,
         )
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.port}{self.ready_path}"
         while time.monotonic() < deadline:

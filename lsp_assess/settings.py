@@ -53,7 +53,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy built once (lsp_assess.middleware).
+    "lsp_assess.middleware.ContentSecurityPolicyMiddleware",
+    # A phone's unchanged poll (304) needs nothing below: answered here, with the
+    # headers above. The rest go on down.
+    "lsp_assess.middleware.PhonePollMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,7 +107,7 @@ def _database_config() -> dict:
         config = dj_database_url.parse(
             url,
             conn_max_age=env_int("CONN_MAX_AGE", 600, minimum=0),
-            conn_health_checks=True,
+            conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
         )
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {exc}") from exc

@@ -24,6 +24,7 @@ from workshops.models.workshop import (
     COUNTDOWN_MAX,
     COUNTDOWN_MIN,
 )
+from workshops.services import changes
 from workshops.services.voting import forget, votes
 
 State = Workshop.State
@@ -91,6 +92,7 @@ def _save(workshop: Workshop, *fields: str) -> Workshop:
     code = workshop.code
     forget(code)
     transaction.on_commit(lambda: forget(code))
+    changes.announce(code)  # and every other process, at its next poll
     return workshop
 
 
