@@ -372,6 +372,18 @@ def test_the_poll_answered_early_still_refuses_and_keeps_the_security_headers(wo
     assert phone.get(other, headers={"If-None-Match": full["ETag"]}).status_code in (403, 404)
 
 
+def test_each_phone_sees_its_own_vote_on_the_page_the_room_shares(workshop):
+    first, second = joined(workshop), joined(workshop)
+    workshop = go(workshop, "next", "open")
+    live = reverse("workshop-room-live", args=[workshop.code])
+    assert "Change my vote" not in first.get(live).content.decode()  # the room's copy, kept
+    vote(second, workshop, "3")
+    mine = second.get(live).content.decode()
+    assert "Change my vote" in mine and 'value="3" checked' in mine
+    theirs = first.get(live).content.decode()
+    assert "Change my vote" not in theirs and " checked" not in theirs
+
+
 def test_votes_do_not_change_the_phones_etag_but_do_change_the_presenters(client, cast, workshop):
     phone = joined(workshop)
     workshop = go(workshop, "next", "open")

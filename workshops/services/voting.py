@@ -55,7 +55,7 @@ def vote_options(workshop: Workshop, item: Item) -> list[tuple[str, str]]:
 # round trip to the cache, dearer than the rest of a 304 on a busy machine, so a
 # process looks at most every STAMP_SECONDS (a change shows that much later at most).
 SNAPSHOT_SECONDS = 0.5
-STAMP_SECONDS = 0.05
+STAMP_SECONDS = 0.02
 _snapshots: dict[str, Snapshot] = {}
 _stamp_read: dict[str, float] = {}  # when this process last read each workshop's stamp
 
