@@ -384,6 +384,19 @@ def test_each_phone_sees_its_own_vote_on_the_page_the_room_shares(workshop):
     assert "Change my vote" not in theirs and " checked" not in theirs
 
 
+def test_once_voting_closes_each_phone_sees_its_own_vote_not_anothers(workshop):
+    three, two, silent = joined(workshop), joined(workshop), joined(workshop)
+    workshop = go(workshop, "next", "open")
+    vote(three, workshop, "3")
+    vote(two, workshop, "2")
+    workshop = go(workshop, "close")
+    live = reverse("workshop-room-live", args=[workshop.code])
+    pages = [phone.get(live).content.decode() for phone in (three, two, silent, three)]
+    for page_, shown in zip(pages, ["3 –", "2 –", "You did not vote", "3 –"], strict=True):
+        assert "Voting on this question has closed" in page_
+        assert shown in page_.split("govuk-summary-list__value", 1)[1].split("</dd>", 1)[0]
+
+
 def test_votes_do_not_change_the_phones_etag_but_do_change_the_presenters(client, cast, workshop):
     phone = joined(workshop)
     workshop = go(workshop, "next", "open")

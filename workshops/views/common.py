@@ -7,7 +7,7 @@ or tampered value is the page's own "choose one" message, never a 500.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from django.http import HttpRequest, QueryDict
@@ -40,7 +40,7 @@ def flag(data: QueryDict, name: str) -> bool:
     return bool(data.get(name))
 
 
-def for_the_room(workshop: Workshop, name: str, compute: Callable[[], T]) -> T:
+def for_the_room(workshop: Workshop, name: Hashable, compute: Callable[[], T]) -> T:
     """What every phone's page shows alike (the ballot's options, the tally), worked
     out once for this copy of the workshop. views.live shares one copy per version
     among the phones' polls; a copy read for one request keeps it for that request."""

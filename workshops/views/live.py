@@ -27,6 +27,7 @@ from django.http import (
     QueryDict,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -289,10 +290,25 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     if request.headers.get("If-None-Match") == etag:
         return _not_modified(etag)
     workshop = _room_workshop(code, current.version)
-    response = render(request, "workshops/live/_room.html", _room_context(workshop, respondent_id))
+    response = HttpResponse(_room_html(request, workshop, _room_context(workshop, respondent_id)))
     response["ETag"] = _etag(workshop.version)
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def _room_html(request: HttpRequest, workshop: Workshop, context: dict) -> str:
+    """The polled fragment. Without a form on it (the form's CSRF token is the phone's
+    own), every phone that shows the same choices shows the same page: rendered once
+    for the room's copy of this version. After "Next" that is the whole room."""
+    template = "workshops/live/_room.html"
+    if workshop.dots_id or workshop.state == State.VOTING:
+        return render_to_string(template, context, request)
+    chosen = tuple((ballot["name"], ballot["chosen"]) for ballot in context.get("ballots", ()))
+    return for_the_room(
+        workshop,
+        ("page", context.get("voted", False), chosen),
+        lambda: render_to_string(template, context, request),
+    )
 
 
 def _not_modified(etag: str) -> HttpResponse:
