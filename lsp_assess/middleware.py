@@ -1,12 +1,20 @@
-"""A database outage is a 503 page that says to try again, never a traceback."""
+"""The site's own middleware: a database outage is a 503 page that says to try again,
+never a traceback; the Content-Security-Policy header is built once; a phone's
+unchanged poll is answered before the rest of the stack."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 from lsp_assess.views import DATABASE_UNAVAILABLE, service_unavailable
+from workshops.views import live
 
 
 class DatabaseUnavailableMiddleware:
@@ -28,3 +36,61 @@ class DatabaseUnavailableMiddleware:
             return None
         # The page hides the cause; the log keeps it, in one line, for whoever is on call.
         return service_unavailable(request, exception)
+
+
+class PhonePollMiddleware:
+    """Answers a phone's unchanged poll (304) before the session, user, CSRF and message
+    middleware, none of which it needs: hundreds of phones ask every second.
+
+    Placed after the security and CSP middleware, so the 304 carries their headers;
+    it adds X-Frame-Options as XFrameOptionsMiddleware would. Anything else (no cookie,
+    a change, another address) goes down the whole stack to the view as before.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.frame_options = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "HTTP_IF_NONE_MATCH" in request.META and request.method in ("GET", "HEAD"):
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            if match is not None and match.func is live.room_live:
+                response = live.unchanged(request, match.kwargs["code"])
+                if response is not None:
+                    response.setdefault("X-Frame-Options", self.frame_options)
+                    return response
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with the site's policy built once, at start-up, rather than
+    from the settings for every response. A response that changes its policy (a view's
+    ``_csp_update``, say) or a page that used a nonce is built by django-csp as before."""
+
+    OWN = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        super().__init__(get_response)
+        self.policy = build_policy()
+        self.report_only = build_policy(report_only=True)
+        excluded = (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get(
+            "EXCLUDE_URL_PREFIXES"
+        )
+        self.plain = not self.report_only and not excluded
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if (
+            not self.plain
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self.OWN)
+            or (settings.DEBUG and response.status_code in (404, 500))
+        ):
+            return super().process_response(request, response)
+        if self.policy:
+            response.headers.setdefault(HEADER, self.policy)
+        # As django-csp: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response

@@ -155,6 +155,19 @@ def test_an_idea_for_a_collection_the_room_has_left_is_refused(facilitator, work
     assert not Idea.objects.exists()
 
 
+def test_once_collecting_closes_each_phone_still_sees_only_its_own_ideas(facilitator, workshop):
+    # The room's polls share work between phones; a phone's own ideas are never shared.
+    _, (phone, other) = open_room(facilitator, workshop)
+    send(phone, workshop, "Mine alone")
+    send(other, workshop, "Theirs alone")
+    for state in ("close", "reveal"):
+        go(workshop, state)
+        live = reverse("workshop-room-live", args=[workshop.code])
+        first, second = page(phone, live), page(other, live)
+        assert "Mine alone" in first and "Theirs alone" not in first
+        assert "Theirs alone" in second and "Mine alone" not in second
+
+
 def test_a_phone_changes_and_deletes_its_own_ideas_only(facilitator, workshop):
     _, (phone, other) = open_room(facilitator, workshop)
     send(phone, workshop, "Shorter papers")

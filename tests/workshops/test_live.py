@@ -297,6 +297,106 @@ def test_a_change_made_by_another_server_process_shows_within_a_poll(workshop, m
     assert phone.get(live, headers={"If-None-Match": etag}).status_code == 200
 
 
+@pytest.fixture
+def clock(monkeypatch) -> list[float]:
+    """The snapshots' clock, moved on only by the test."""
+    now = [1000.0]
+    monkeypatch.setattr(voting.time, "monotonic", lambda: now[0])
+    return now
+
+
+def _another_process_holds(code: str, held: voting.Snapshot, clock: list[float]) -> None:
+    """Put back the snapshot another app server process took before a change (it never
+    ran the change's forget()), as it stands when next it looks at the change stamp:
+    well inside the snapshot's half second."""
+    voting._snapshots[code] = held
+    clock[0] += 2 * voting.STAMP_SECONDS
+    assert clock[0] - held.taken < voting.SNAPSHOT_SECONDS
+
+
+def test_the_next_question_shows_at_the_next_poll_in_every_process(
+    workshop, django_capture_on_commit_callbacks, clock
+):
+    phone = joined(workshop)
+    live = reverse("workshop-room-live", args=[workshop.code])
+    etag = phone.get(live)["ETag"]
+    held = voting.snapshot(workshop.code)
+    assert phone.get(live, headers={"If-None-Match": etag}).status_code == 304
+    with django_capture_on_commit_callbacks(execute=True):
+        go(workshop, "next")
+    _another_process_holds(workshop.code, held, clock)
+    changed = phone.get(live, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "Voting on this question opens soon" in changed.content.decode()
+
+
+def test_a_removed_phone_is_never_told_its_page_is_current(
+    workshop, django_capture_on_commit_callbacks, clock
+):
+    phone = joined(workshop)
+    workshop = go(workshop, "next", "open")
+    vote(phone, workshop, "3")
+    live = reverse("workshop-room-live", args=[workshop.code])
+    first = phone.get(live)
+    assert "Change my vote" in first.content.decode()
+    held = voting.snapshot(workshop.code)
+    with django_capture_on_commit_callbacks(execute=True):
+        participants.remove_participant(workshop, Respondent.objects.get().pk)
+    _another_process_holds(workshop.code, held, clock)
+    after = phone.get(live, headers={"If-None-Match": first["ETag"]})
+    assert after.status_code == 200
+    assert "Change my vote" not in after.content.decode()  # its vote went with it
+
+
+def test_the_poll_answered_early_still_refuses_and_keeps_the_security_headers(workshop):
+    phone = joined(workshop)
+    live = reverse("workshop-room-live", args=[workshop.code])
+    full = phone.get(live)
+    early = phone.get(live, headers={"If-None-Match": full["ETag"]})
+    assert early.status_code == 304 and early.content == b""
+    # Answered before the session middleware: no session on the request, no cookie set.
+    assert not hasattr(early.wsgi_request, "session") and not early.cookies
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+    ):
+        assert early[header] == full[header], header
+    assert early["ETag"] == full["ETag"] and early["Cache-Control"] == "no-cache"
+    # Without the phone's cookie, or with another workshop's code, the ETag buys nothing.
+    stranger = Client().get(live, headers={"If-None-Match": full["ETag"]})
+    assert stranger.status_code == 403
+    other = reverse("workshop-room-live", args=["ZZZZZZZZ"])
+    assert phone.get(other, headers={"If-None-Match": full["ETag"]}).status_code in (403, 404)
+
+
+def test_each_phone_sees_its_own_vote_on_the_page_the_room_shares(workshop):
+    first, second = joined(workshop), joined(workshop)
+    workshop = go(workshop, "next", "open")
+    live = reverse("workshop-room-live", args=[workshop.code])
+    assert "Change my vote" not in first.get(live).content.decode()  # the room's copy, kept
+    vote(second, workshop, "3")
+    mine = second.get(live).content.decode()
+    assert "Change my vote" in mine and 'value="3" checked' in mine
+    theirs = first.get(live).content.decode()
+    assert "Change my vote" not in theirs and " checked" not in theirs
+
+
+def test_once_voting_closes_each_phone_sees_its_own_vote_not_anothers(workshop):
+    three, two, silent = joined(workshop), joined(workshop), joined(workshop)
+    workshop = go(workshop, "next", "open")
+    vote(three, workshop, "3")
+    vote(two, workshop, "2")
+    workshop = go(workshop, "close")
+    live = reverse("workshop-room-live", args=[workshop.code])
+    pages = [phone.get(live).content.decode() for phone in (three, two, silent, three)]
+    for page_, shown in zip(pages, ["3 –", "2 –", "You did not vote", "3 –"], strict=True):
+        assert "Voting on this question has closed" in page_
+        assert shown in page_.split("govuk-summary-list__value", 1)[1].split("</dd>", 1)[0]
+
+
 def test_votes_do_not_change_the_phones_etag_but_do_change_the_presenters(client, cast, workshop):
     phone = joined(workshop)
     workshop = go(workshop, "next", "open")

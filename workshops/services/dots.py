@@ -33,7 +33,7 @@ from workshops.models.dots import MOST_CANDIDATES, MOST_DOTS
 from workshops.services.plan import plan_for
 from workshops.services.priorities import order_priorities_by_votes, set_all_votes
 from workshops.services.voting import locked_if_open
-from workshops.services.workshop import _locked, _save
+from workshops.services.workshop import lock_workshop, save_workshop
 
 State = Workshop.State
 # Steps from which a vote can be put to the room: as for moving to the next item.
@@ -89,7 +89,7 @@ def put_to_room(
                 "each phone has."
             )
     with transaction.atomic():
-        workshop = _locked(workshop.pk, expected_version)
+        workshop = lock_workshop(workshop.pk, expected_version)
         workshop.check_allowed("next")
         vote = DotVote.objects.create(
             workshop=workshop,
@@ -104,7 +104,7 @@ def put_to_room(
         )
         workshop.dots, workshop.ideas = vote, None
         workshop.state, workshop.voting_closes_at = State.READY, None
-        _save(workshop, "dots", "ideas", "state", "voting_closes_at")
+        save_workshop(workshop, "dots", "ideas", "state", "voting_closes_at")
         audit.record(
             "dots.put_to_room",
             by=by,
@@ -234,7 +234,7 @@ def put_on_plan(vote: DotVote, *, by=None) -> int:
     candidate becomes a priority. Putting them on again changes nothing more.
     Returns how many priorities' dots changed."""
     with transaction.atomic():
-        workshop = _locked(vote.workshop_id, None)
+        workshop = lock_workshop(vote.workshop_id, None)
         if workshop.dots_id == vote.pk and workshop.state == State.VOTING:
             raise DotsError("Close voting before putting the totals on the plan.")
         if not vote.allocations.exists():

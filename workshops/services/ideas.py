@@ -34,7 +34,7 @@ from workshops.models import (
 from workshops.models.ideas import IDEA_LENGTH, MOST_IDEAS_PER_PHONE
 from workshops.services.participants import describe_participant
 from workshops.services.voting import locked_if_open
-from workshops.services.workshop import _locked, _save
+from workshops.services.workshop import lock_workshop, save_workshop
 
 State = Workshop.State
 
@@ -74,14 +74,14 @@ def put_to_room(
     if not prompt:
         raise IdeasError("Enter what the room is asked for ideas on.")
     with transaction.atomic():
-        workshop = _locked(workshop.pk, expected_version)
+        workshop = lock_workshop(workshop.pk, expected_version)
         workshop.check_allowed("next")
         collection = IdeaCollection.objects.create(
             workshop=workshop, prompt=prompt[:300], agenda_item=agenda_item
         )
         workshop.ideas, workshop.dots = collection, None
         workshop.state, workshop.voting_closes_at = State.READY, None
-        _save(workshop, "ideas", "dots", "state", "voting_closes_at")
+        save_workshop(workshop, "ideas", "dots", "state", "voting_closes_at")
         _record(
             workshop,
             "put_to_room",

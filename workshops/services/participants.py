@@ -23,6 +23,7 @@ from workshops.models import (
     Workshop,
     WorkshopError,
 )
+from workshops.services import changes
 
 State = Workshop.State
 
@@ -291,6 +292,7 @@ def remove_participant(workshop: Workshop, participant_id: int, *, by=None) -> t
         # Their votes leave the room's figures: phones showing them fetch them
         # again only when the workshop's version moves on.
         Workshop.objects.filter(pk=workshop.pk).update(version=F("version") + 1)
+        changes.announce(workshop.code)
         audit.record(
             "participant.removed",
             by=by,

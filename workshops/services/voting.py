@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from questions.models import Item
 from workshops.models import AgendaItem, Answer, Basis, Respondent, Workshop, WorkshopError
+from workshops.services import changes
 from workshops.services.participants import NotJoined
 
 State = Workshop.State
@@ -48,9 +49,15 @@ def vote_options(workshop: Workshop, item: Item) -> list[tuple[str, str]]:
 # server process. Hundreds of phones poll every second; with this, an
 # unchanged workshop answers 304 without touching the database, and a vote
 # needs no look-up before its one statement. A change made in another process
-# shows within SNAPSHOT_SECONDS plus one poll, inside the two seconds promised.
+# shows at the next poll: its stamp in the shared cache (services.changes) no
+# longer matches the snapshot's. Should the stamp be missing, it shows within
+# SNAPSHOT_SECONDS plus one poll, inside the two seconds promised. The stamp is a
+# round trip to the cache, dearer than the rest of a 304 on a busy machine, so a
+# process looks at most every STAMP_SECONDS (a change shows that much later at most).
 SNAPSHOT_SECONDS = 0.5
+STAMP_SECONDS = 0.02
 _snapshots: dict[str, Snapshot] = {}
+_stamp_read: dict[str, float] = {}  # when this process last read each workshop's stamp
 
 
 @dataclass(frozen=True)
@@ -64,18 +71,31 @@ class Snapshot:
     # basis -> allowed values -> (rating, choice) as stored
     ballots: dict[str, dict[str, tuple[int | None, str]]]
     taken: float
+    stamp: str | None = None  # the workshop's change stamp when this was read
 
     @property
     def timer_expired(self) -> bool:
         return Workshop.timer_ran_out(self.state, self.voting_closes_at)
 
 
-def snapshot(code: str, *, fresh: bool = False) -> Snapshot | None:
-    """The workshop with this code as phones see it, at most SNAPSHOT_SECONDS old."""
+def snapshot(code: str, *, fresh: bool = False, stamped: bool = True) -> Snapshot | None:
+    """The workshop with this code as phones see it, at most SNAPSHOT_SECONDS old and,
+    when ``stamped``, read since its last announced change. A vote passes
+    ``stamped=False``: its statement checks the workshop itself."""
     now = time.monotonic()
     kept = _snapshots.get(code)
     if kept is not None and not fresh and now - kept.taken < SNAPSHOT_SECONDS:
-        return kept
+        if not stamped or now - _stamp_read.get(code, 0.0) < STAMP_SECONDS:
+            return kept
+        stamp = changes.stamp(code)
+        _stamp_read[code] = now
+        if stamp == kept.stamp:
+            return kept
+    else:
+        stamp = changes.stamp(code)
+        _stamp_read[code] = now
+    # The stamp is read before the workshop: a change committed in between is in
+    # what is read, and its newer stamp makes the next look read again.
     workshop = (
         Workshop.objects.select_related("current__item", "assessment__bank")
         .filter(code=code)
@@ -96,6 +116,7 @@ def snapshot(code: str, *, fresh: bool = False) -> Snapshot | None:
     if len(_snapshots) > 1000:  # workshops that have ended fall out in time
         for old in [c for c, s in _snapshots.items() if now - s.taken > 60]:
             del _snapshots[old]
+            _stamp_read.pop(old, None)
     _snapshots[code] = Snapshot(
         pk=workshop.pk,
         version=workshop.version,
@@ -105,6 +126,7 @@ def snapshot(code: str, *, fresh: bool = False) -> Snapshot | None:
         item_id=item.pk if item else None,
         ballots=ballots,
         taken=now,
+        stamp=stamp,
     )
     return _snapshots[code]
 
@@ -223,7 +245,7 @@ def vote(code: str, respondent_id: int, agenda_item_id: int, values: dict[str, s
     and basis, kept by the database's unique constraint. A basis left empty
     keeps the rating an earlier vote gave it.
     """
-    current = snapshot(code)
+    current = snapshot(code, stamped=False)
     if current is not None and current.current_id != agenda_item_id:
         current = snapshot(code, fresh=True)  # perhaps this process has not seen the move yet
     if current is None or current.current_id != agenda_item_id or not current.ballots:

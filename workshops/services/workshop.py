@@ -24,6 +24,7 @@ from workshops.models.workshop import (
     COUNTDOWN_MAX,
     COUNTDOWN_MIN,
 )
+from workshops.services import changes
 from workshops.services.voting import forget, votes
 
 State = Workshop.State
@@ -73,7 +74,9 @@ def create_workshop(assessment: Assessment, user, *, by=None, **fields) -> Works
 # --- Changing the workshop -------------------------------------------------
 
 
-def _locked(workshop_id: int, expected_version: int | None) -> Workshop:
+def lock_workshop(workshop_id: int, expected_version: int | None) -> Workshop:
+    """The workshop, locked for a change to the room (the dot votes' and ideas' services
+    use it too); refused when it moved on from the version the person's page showed."""
     workshop = Workshop.objects.select_for_update().get(pk=workshop_id)
     if expected_version is not None and workshop.version != expected_version:
         raise WorkshopError(
@@ -83,7 +86,8 @@ def _locked(workshop_id: int, expected_version: int | None) -> Workshop:
     return workshop
 
 
-def _save(workshop: Workshop, *fields: str) -> Workshop:
+def save_workshop(workshop: Workshop, *fields: str) -> Workshop:
+    """Store a change to the room as a new version, which every screen fetches."""
     workshop.version += 1
     workshop.save(update_fields=["version", *fields])
     # Forget now and again after commit, so no request in this process keeps
@@ -91,6 +95,7 @@ def _save(workshop: Workshop, *fields: str) -> Workshop:
     code = workshop.code
     forget(code)
     transaction.on_commit(lambda: forget(code))
+    changes.announce(code)  # and every other process, at its next poll
     return workshop
 
 
@@ -158,7 +163,7 @@ def change(
     if action not in Workshop.ALLOWED:
         raise WorkshopError("That is not something a workshop can do.")
     with transaction.atomic():
-        workshop = _locked(workshop_id, expected_version)
+        workshop = lock_workshop(workshop_id, expected_version)
         workshop.check_allowed(action)
         order = list(workshop.agenda.values_list("pk", flat=True))
         index = order.index(workshop.current_id) if workshop.current_id in order else -1
@@ -196,7 +201,7 @@ def change(
             workshop.show_remote = not workshop.show_remote
         elif action == "reopen":
             _reopen(workshop)
-        _save(
+        save_workshop(
             workshop,
             *("state", "current", "dots", "ideas", "voting_closes_at", "countdown", "show_remote"),
         )
@@ -229,7 +234,7 @@ def close_if_timer_expired(workshop_id: int) -> bool:
         if not workshop.timer_expired():
             return False
         workshop.state, workshop.voting_closes_at = State.CLOSED, None
-        _save(workshop, "state", "voting_closes_at")
+        save_workshop(workshop, "state", "voting_closes_at")
         return True
 
 
@@ -249,7 +254,7 @@ def _record_on_agenda(workshop: Workshop, change: str, by, data: dict) -> None:
 
 def add_to_agenda(workshop: Workshop, items: list[Item], *, by=None) -> int:
     with transaction.atomic():
-        workshop = _locked(workshop.pk, None)
+        workshop = lock_workshop(workshop.pk, None)
         present = set(workshop.agenda.values_list("item_id", flat=True))
         last = max(workshop.agenda.values_list("position", flat=True), default=0)
         new = [item for item in items if item.pk not in present]
@@ -257,7 +262,7 @@ def add_to_agenda(workshop: Workshop, items: list[Item], *, by=None) -> int:
             AgendaItem(workshop=workshop, item=item, position=last + n)
             for n, item in enumerate(new, 1)
         )
-        _save(workshop)
+        save_workshop(workshop)
         if new:
             _record_on_agenda(
                 workshop,
@@ -273,7 +278,7 @@ def add_to_agenda(workshop: Workshop, items: list[Item], *, by=None) -> int:
 
 def remove_from_agenda(agenda_item: AgendaItem, *, by=None) -> None:
     with transaction.atomic():
-        workshop = _locked(agenda_item.workshop_id, None)
+        workshop = lock_workshop(agenda_item.workshop_id, None)
         if workshop.current_id == agenda_item.pk:
             raise WorkshopError("You cannot drop the item the workshop is on. Move on first.")
         if agenda_item.agreed_at or votes(agenda_item).exists():
@@ -281,7 +286,7 @@ def remove_from_agenda(agenda_item: AgendaItem, *, by=None) -> None:
                 f"{agenda_item.item.key} already has votes or an agreed rating, so it stays."
             )
         agenda_item.delete()
-        _save(workshop)
+        save_workshop(workshop)
         _record_on_agenda(
             workshop,
             "removed",
@@ -293,7 +298,7 @@ def remove_from_agenda(agenda_item: AgendaItem, *, by=None) -> None:
 def move_on_agenda(agenda_item: AgendaItem, step: int, *, by=None) -> None:
     """Swap an item with its neighbour above (step -1) or below (step +1)."""
     with transaction.atomic():
-        workshop = _locked(agenda_item.workshop_id, None)
+        workshop = lock_workshop(agenda_item.workshop_id, None)
         agenda = list(workshop.agenda.all())
         index = next(i for i, a in enumerate(agenda) if a.pk == agenda_item.pk)
         other = index + step
@@ -303,7 +308,7 @@ def move_on_agenda(agenda_item: AgendaItem, step: int, *, by=None) -> None:
         for position, row in enumerate(agenda, 1):
             row.position = position
         AgendaItem.objects.bulk_update(agenda, ["position"])
-        _save(workshop)
+        save_workshop(workshop)
         _record_on_agenda(
             workshop,
             "moved",
@@ -321,14 +326,14 @@ def move_on_agenda(agenda_item: AgendaItem, step: int, *, by=None) -> None:
 
 def record_consensus(agenda_item: AgendaItem, values: dict, *, by=None) -> AgendaItem:
     with transaction.atomic():
-        workshop = _locked(agenda_item.workshop_id, None)
+        workshop = lock_workshop(agenda_item.workshop_id, None)
         before = {name: getattr(agenda_item, name) for name in CONSENSUS_FIELDS}
         for name in CONSENSUS_FIELDS:
             setattr(agenda_item, name, values.get(name, getattr(agenda_item, name)))
         agenda_item.agreed_at = timezone.now()
         agenda_item.save(update_fields=[*CONSENSUS_FIELDS, "agreed_at"])
         # The presenter shows the agreed rating, so it counts as a change.
-        _save(workshop)
+        save_workshop(workshop)
         _record_on_agenda(
             workshop,
             "agreed",
@@ -364,7 +369,7 @@ def add_action(
         "source": Action.Source.WORKSHOP,
     }
     with transaction.atomic():
-        _locked(agenda_item.workshop_id, None)
+        lock_workshop(agenda_item.workshop_id, None)
         # A double click or a resubmitted form adds the action once.
         recent = timezone.now() - datetime.timedelta(minutes=10)
         existing = Action.objects.filter(created_at__gte=recent, **fields).first()

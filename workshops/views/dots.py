@@ -16,7 +16,7 @@ from workshops.access import POST_ONLY, get_dot_vote, get_workshop
 from workshops.forms.dots import DotVoteForm
 from workshops.models import Workshop, WorkshopError
 from workshops.services import dots, idea_outcomes
-from workshops.views.common import integer, posted
+from workshops.views.common import for_the_room, integer, posted
 from workshops.views.workshop import back_to_console
 
 State = Workshop.State
@@ -144,7 +144,7 @@ def room_context(workshop: Workshop, participant_id: int, data: QueryDict | None
     just sent, when refused), or its order; the totals once revealed."""
     vote = workshop.dots
     stored = dots.mine(vote, participant_id)
-    candidates = list(vote.candidates.all())
+    candidates = list(for_the_room(workshop, "candidates", lambda: list(vote.candidates.all())))
     context = {"dot_vote": vote, "dot_stored": stored is not None}
     if vote.is_ranking:
         points = stored or {}
@@ -162,5 +162,5 @@ def room_context(workshop: Workshop, participant_id: int, data: QueryDict | None
         ]
         context["dot_placed"] = sum((stored or {}).values())
     if workshop.state == State.REVEALED:
-        context["dot_totals"] = dots.totals(vote)
+        context["dot_totals"] = for_the_room(workshop, "dot_totals", lambda: dots.totals(vote))
     return context

@@ -13,6 +13,8 @@ as moves to another phone only when the facilitator says so.
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.core import signing
 from django.http import (
@@ -25,6 +27,7 @@ from django.http import (
     QueryDict,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -37,6 +40,7 @@ from workshops.models.workshop import normalise_code
 from workshops.services import participants, tally, voting
 from workshops.services import workshop as services
 from workshops.views import dots, ideas
+from workshops.views.common import for_the_room
 
 State = Workshop.State
 COOKIE = "lsp_participant"
@@ -203,12 +207,13 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
     if agenda_item and workshop.state in (State.VOTING, State.CLOSED, State.REVEALED):
         item = agenda_item.item
         mine = voting.my_votes(respondent_id, item)
-        slots = voting.vote_slots(workshop, item)
+        slots = for_the_room(workshop, "slots", lambda: voting.vote_slots(workshop, item))
+        options = for_the_room(workshop, "options", lambda: voting.vote_options(workshop, item))
         context["ballots"] = [
             {
                 "name": basis or "answer",
                 "label": Basis.ballot(basis),
-                "options": voting.vote_options(workshop, item),
+                "options": options,
                 "chosen": mine.get(basis, ""),
             }
             for basis in slots
@@ -217,9 +222,32 @@ def _room_context(workshop: Workshop, respondent_id: int) -> dict:
         context["vote_message"] = voting.StoredVote.of(slots, mine).message if mine else ""
     if workshop.shows_results:
         # What the projector shows, and no more: the same tally, withheld the same way.
-        context["tally"] = tally.tally(workshop)
-        context["joined"], context["voted_count"] = tally.progress(workshop)
+        context["tally"] = for_the_room(workshop, "tally", lambda: tally.tally(workshop))
+        context["joined"], context["voted_count"] = for_the_room(
+            workshop, "progress", lambda: tally.progress(workshop)
+        )
     return context
+
+
+# One read of the workshop per version in each app server process, shared by every
+# phone's poll that needs the page again (and with it the tally, see for_the_room):
+# after "Next" the whole room asks within a second, and each adds only its own votes.
+# Kept ROOM_SECONDS at most, so the room's counts shown beside a tally stay current.
+ROOM_SECONDS = 1.0
+_rooms: dict[str, tuple[float, Workshop]] = {}
+
+
+def _room_workshop(code: str, version: int) -> Workshop:
+    now = time.monotonic()
+    kept = _rooms.get(code)
+    if kept is not None and kept[1].version == version and now - kept[0] < ROOM_SECONDS:
+        return kept[1]
+    workshop = get_workshop_by_code(code)
+    if len(_rooms) > 1000:  # workshops that have ended fall out in time
+        for old in [c for c, (taken, _) in _rooms.items() if now - taken > 60]:
+            del _rooms[old]
+    _rooms[code] = (now, workshop)
+    return workshop
 
 
 def room(request: HttpRequest, code: str) -> HttpResponse:
@@ -244,7 +272,8 @@ def _etag(version: int) -> str:
 
 
 def room_live(request: HttpRequest, code: str) -> HttpResponse:
-    """What the phone polls every second. Unchanged: a 304 from this process's snapshot.
+    """What the phone polls every second. Unchanged: a 304 from this process's snapshot
+    (usually answered by ``unchanged`` before the middleware, see lsp_assess.middleware).
 
     Nothing here checks that the participant is still in the workshop: a phone
     whose participant has gone is shown only what the room sees (its votes went
@@ -261,16 +290,51 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
         current = voting.snapshot(code, fresh=True)
     etag = _etag(current.version)
     if request.headers.get("If-None-Match") == etag:
-        response = HttpResponseNotModified()
-    else:
-        workshop = get_workshop_by_code(code)
-        etag = _etag(workshop.version)
-        response = render(
-            request, "workshops/live/_room.html", _room_context(workshop, respondent_id)
-        )
+        return _not_modified(etag)
+    workshop = _room_workshop(code, current.version)
+    response = HttpResponse(_room_html(request, workshop, _room_context(workshop, respondent_id)))
+    response["ETag"] = _etag(workshop.version)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _room_html(request: HttpRequest, workshop: Workshop, context: dict) -> str:
+    """The polled fragment. Without a form on it (the form's CSRF token is the phone's
+    own), every phone that shows the same choices shows the same page: rendered once
+    for the room's copy of this version. After "Next" that is the whole room."""
+    template = "workshops/live/_room.html"
+    # A dot vote shows the phone's own dots, and ideas its own ideas, in every state:
+    # only a rated question's page is the same for every phone with the same choices.
+    if workshop.dots_id or workshop.ideas_id or workshop.state == State.VOTING:
+        return render_to_string(template, context, request)
+    chosen = tuple((ballot["name"], ballot["chosen"]) for ballot in context.get("ballots", ()))
+    return for_the_room(
+        workshop,
+        ("page", context.get("voted", False), chosen),
+        lambda: render_to_string(template, context, request),
+    )
+
+
+def _not_modified(etag: str) -> HttpResponse:
+    response = HttpResponseNotModified()
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def unchanged(request: HttpRequest, code: str) -> HttpResponse | None:
+    """The poll's 304, when this phone joined and its page is the workshop's current one;
+    None for everything else, which ``room_live`` answers (or refuses) as ever.
+
+    It needs neither the session, the user nor a CSRF token, so it can answer before
+    that middleware runs: most of what hundreds of phones ask each second."""
+    sent = request.META.get("HTTP_IF_NONE_MATCH")
+    if not sent or participant_id(request, code) is None:
+        return None
+    current = voting.snapshot(code)
+    if current is None or current.timer_expired or sent != _etag(current.version):
+        return None
+    return _not_modified(sent)
 
 
 def _cast_vote(code: str, respondent_id: int, data: QueryDict) -> tuple[int, str, int]:
