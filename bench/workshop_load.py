@@ -14,7 +14,7 @@ middleware, same workers, same database), and drives both with simulated phones
 
 The last line printed is
 ``vote_ratio=X.XX poll_ratio=Y.YY lost=N switch_p95_ms=M``. The exit code is
-non-zero when a vote or dots the server acknowledged were lost (or any other
+non-zero when a vote, dots or an idea the server acknowledged were lost (or any other
 stored answer does not match), not when a speed target is missed.
 """
 
@@ -63,6 +63,11 @@ PART_RE = re.compile(r'data-part="([^"]*)"')
 DOT_VOTE_RE = re.compile(r'name="vote" value="(\d+)"')
 DOT_FIELD_RE = re.compile(r'name="dots-(\d+)"')
 DOTS_IN = ("dots are in", "dot is in")
+IDEA_FORM_RE = re.compile(
+    r'name="collection" value="(\d+)">\s*<input type="hidden" name="token" value="([^"]*)"'
+)
+IDEA_IN = ("Your idea is in", "it is stored once")
+IDEAS_PROMPT = "What one thing would most improve our board meetings?"
 
 
 def parse_args() -> argparse.Namespace:
@@ -83,6 +88,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--item-timeout", type=float, default=30.0)
     parser.add_argument(
         "--no-dots", dest="dots", action="store_false", help="leave out the dot-vote phase"
+    )
+    parser.add_argument(
+        "--no-ideas", dest="ideas", action="store_false", help="leave out the ideas phase"
     )
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
@@ -268,6 +276,7 @@ class Phones:
         self.live_url = f"/w/{code}/live/"
         self.vote_url = f"/w/{code}/vote/"
         self.dots_url = f"/w/{code}/dots/"
+        self.ideas_url = f"/w/{code}/ideas/"
 
     async def join(self, p: Participant) -> None:
         async with self.session.get(self.join_url) as r:
@@ -313,16 +322,26 @@ class Phones:
             return r.status
 
     async def place_dots(self, p: Participant, vote_id: int, given: dict[int, int]) -> str:
-        """Send dots as the page's form does (no JavaScript: a post, then the room it
-        redirects to); returns "ok" when the room says they are in, else what happened."""
-        form = {"csrfmiddlewaretoken": p.csrf, "vote": str(vote_id)}
+        """Send dots as the page's form does; "ok" when the room says they are in."""
+        form = {"vote": str(vote_id)}
         form.update({f"dots-{pk}": str(n) for pk, n in given.items()})
+        return await self.send_form(p, "dots", self.dots_url, form, DOTS_IN)
+
+    async def send_idea(self, p: Participant, collection_id: int, text: str, token: str) -> str:
+        """Send an idea as the page's form does; "ok" when the room says it is in."""
+        form = {"collection": str(collection_id), "token": token, "text": text}
+        return await self.send_form(p, "idea", self.ideas_url, form, IDEA_IN)
+
+    async def send_form(self, p: Participant, what: str, url: str, form: dict, said_in) -> str:
+        """Post a phone's form without JavaScript, then load the room it redirects to;
+        returns "ok" when the room says what was sent is in, else what happened."""
+        form = {"csrfmiddlewaretoken": p.csrf, **form}
         async with self.session.post(
-            self.dots_url, data=form, headers=p.headers(), allow_redirects=False
+            url, data=form, headers=p.headers(), allow_redirects=False
         ) as r:
             await r.read()
             if r.status != 302:
-                return f"dots answered {r.status}"
+                return f"{what} answered {r.status}"
             said = "; ".join(f"{name}={c.value}" for name, c in r.cookies.items())
         headers = p.headers()
         if said:
@@ -330,8 +349,8 @@ class Phones:
         async with self.session.get(self.room_url, headers=headers) as r:
             page = await r.text()
             if r.status != 200:
-                return f"room after dots answered {r.status}"
-        return "ok" if any(words in page for words in DOTS_IN) else "dots not confirmed"
+                return f"room after {what} answered {r.status}"
+        return "ok" if any(words in page for words in said_in) else f"{what} not confirmed"
 
 
 # --- Phases: what the room votes on, one after another ------------------------------------
@@ -339,7 +358,6 @@ class Phones:
 # Each phase puts something to the room (its page part is what phones show for it),
 # recognises its ballot on a phone's page, casts a phone's vote (and sometimes a change of
 # mind), and keeps what the server acknowledged so the database can be checked after.
-# Another kind of phase (ideas from phones) fits the same shape.
 
 
 class Phase:
@@ -457,6 +475,45 @@ def put_dots_to_room(workshop_id: int, candidates: list[str], dots: int, most: i
     return vote.pk
 
 
+class IdeaPhase(Phase):
+    """Each phone sends an idea; a phone that "changes its mind" sends the same form
+    again, as a retry after a lost answer would, which must store nothing more."""
+
+    label = "ideas"
+
+    def __init__(self, prompt: str):
+        super().__init__()
+        self.prompt = prompt
+        self.collection_id = 0
+        self.acked: dict[tuple[int, str], str] = {}
+
+    async def put_to_room(self, orm, workshop_id: int) -> None:
+        self.collection_id = await orm(put_ideas_to_room, workshop_id, self.prompt)
+        self.part = f"ideas {self.collection_id}"
+
+    def ballot(self, page: str):
+        match = IDEA_FORM_RE.search(page)
+        if match is None or int(match.group(1)) != self.collection_id:
+            return None
+        return match.group(2)  # the form's token
+
+    async def cast(self, phones, p, ballot, rng, previous=None):
+        text = previous or f"Idea {rng.randrange(10**6)} from phone {p.index}"
+        said = await phones.send_idea(p, self.collection_id, text, ballot)
+        if said != "ok":
+            self.errors[said] += 1
+            return None
+        self.acked[(p.respondent_id, text)] = text
+        return text
+
+
+def put_ideas_to_room(workshop_id: int, prompt: str) -> int:
+    from workshops.models import Workshop
+    from workshops.services import ideas
+
+    return ideas.put_to_room(Workshop.objects.get(pk=workshop_id), prompt=prompt).pk
+
+
 @dataclass
 class Slot:
     """One agenda item as the facilitator's side knows it."""
@@ -473,7 +530,7 @@ class Scenario:
     phases: list[Phase]
     switched_at: dict[str, float] = field(default_factory=dict)  # page part -> "Next" at
     vote_latency: list[float] = field(default_factory=list)
-    dots_latency: list[float] = field(default_factory=list)
+    form_latency: list[float] = field(default_factory=list)  # dots and ideas
     poll_304: list[float] = field(default_factory=list)
     poll_200: list[float] = field(default_factory=list)
     join_latency: list[float] = field(default_factory=list)
@@ -510,7 +567,7 @@ async def run_scenario(args, phones: Phones, sc: Scenario, orm, workshop_id: int
         except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
             phase.errors[f"{phase.label} {type(exc).__name__}"] += 1
             return None
-        latencies = sc.dots_latency if isinstance(phase, DotPhase) else sc.vote_latency
+        latencies = sc.vote_latency if isinstance(phase, RatingPhase) else sc.form_latency
         latencies.append(time.perf_counter() - t0)
         return sent
 
@@ -606,15 +663,18 @@ def compare(acked: dict, stored: dict[object, list]) -> dict[str, int]:
 
 def verify(sc: Scenario, workshop_id: int) -> dict[str, dict[str, int]]:
     """What the database holds against what the server acknowledged, per kind of vote."""
-    from workshops.models import Answer, DotMark
+    from workshops.models import Answer, DotMark, Idea
 
     acked_answers = {}
     acked_dots = {}
+    acked_ideas = {}
     for phase in sc.phases:
         if isinstance(phase, RatingPhase):
             acked_answers.update(phase.acked)
         elif isinstance(phase, DotPhase):
             acked_dots.update(phase.acked)
+        elif isinstance(phase, IdeaPhase):
+            acked_ideas.update(phase.acked)
 
     answers: dict[tuple[int, int, str], list[str]] = defaultdict(list)
     rows = Answer.objects.filter(respondent__workshop_id=workshop_id).values_list(
@@ -636,7 +696,17 @@ def verify(sc: Scenario, workshop_id: int) -> dict[str, dict[str, int]]:
         allocation[candidate_id] = points
     dots = compare(acked_dots, {key: [value] for key, value in marks.items()})
     dots["duplicates"] += duplicate_marks
-    return {"answers": compare(acked_answers, answers), "dots": dots}
+    ideas: dict[tuple[int, str], list[str]] = defaultdict(list)
+    rows = Idea.objects.filter(collection__workshop_id=workshop_id).values_list(
+        "participant_id", "text"
+    )
+    for participant_id, text in rows:
+        ideas[(participant_id, text)].append(text)
+    return {
+        "answers": compare(acked_answers, answers),
+        "dots": dots,
+        "ideas": compare(acked_ideas, ideas),
+    }
 
 
 # --- Throughput: saturating runs --------------------------------------------------------------
@@ -826,6 +896,8 @@ def setup_workshop(args):
             )
         )
     phases: list[Phase] = [RatingPhase(slot) for slot in slots[: args.items]]
+    if args.ideas:
+        phases.append(IdeaPhase(IDEAS_PROMPT))
     if args.dots:
         phases.append(DotPhase(DOT_CANDIDATES))
     return workshop, phases, slots[args.items]
@@ -927,7 +999,8 @@ def report(args, result, redis_used: bool) -> int:
     print(line)
     print(
         f"Scenario: {args.participants} participants, {args.items} rated items"
-        f"{' and a dot vote' if args.dots else ''}, polling {POLL_SECONDS:g} s after each "
+        f"{', ideas' if args.ideas else ''}{', a dot vote' if args.dots else ''}, "
+        f"polling {POLL_SECONDS:g} s after each "
         f"answer, {args.workers} sync workers, cache {'Redis' if redis_used else 'local memory'}"
     )
     print(line)
@@ -935,7 +1008,7 @@ def report(args, result, redis_used: bool) -> int:
     for label, values in (
         ("join (form + post)", sc.join_latency),
         ("vote", sc.vote_latency),
-        ("dots (post + room)", sc.dots_latency),
+        ("dots or idea (post + room)", sc.form_latency),
         ("poll, unchanged (304)", sc.poll_304),
         ("poll, changed (200)", sc.poll_200),
         ("switch: Next to new page", switches),

@@ -1,6 +1,6 @@
 """The site's own middleware: a database outage is a 503 page that says to try again,
 never a traceback; the Content-Security-Policy header is built once; a phone's
-unchanged poll is answered before the rest of the stack."""
+unchanged poll, and its vote, are answered before the rest of the stack."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import Resolver404, ResolverMatch, resolve
 
 from lsp_assess.views import DATABASE_UNAVAILABLE, service_unavailable
 from workshops.views import live
@@ -39,30 +40,55 @@ class DatabaseUnavailableMiddleware:
 
 
 class PhonePollMiddleware:
-    """Answers a phone's unchanged poll (304) before the session, user, CSRF and message
-    middleware, none of which it needs: hundreds of phones ask every second.
+    """Answers a phone's unchanged poll (304), and stores a vote its page's script sent,
+    before the session, user and message middleware, none of which they need: hundreds
+    of phones ask every second, and a room votes within a few seconds of opening.
 
-    Placed after the security and CSP middleware, so the 304 carries their headers;
-    it adds X-Frame-Options as XFrameOptionsMiddleware would. Anything else (no cookie,
-    a change, another address) goes down the whole stack to the view as before.
+    Placed after the security and CSP middleware, so the answers carry their headers;
+    it adds X-Frame-Options as XFrameOptionsMiddleware would. A vote is checked for its
+    CSRF token by Django's own CSRF middleware, as further down, and a lost database is
+    the 503 page, as further down. Anything else (no cookie, a change, a vote from the
+    page without JavaScript, another address) goes down the whole stack as before.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.frame_options = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "HTTP_IF_NONE_MATCH" in request.META and request.method in ("GET", "HEAD"):
-            try:
-                match = resolve(request.path_info)
-            except Resolver404:
-                match = None
+        response = None
+        if request.method in ("GET", "HEAD") and "HTTP_IF_NONE_MATCH" in request.META:
+            match = _resolved(request)
             if match is not None and match.func is live.room_live:
                 response = live.unchanged(request, match.kwargs["code"])
-                if response is not None:
-                    response.setdefault("X-Frame-Options", self.frame_options)
-                    return response
-        return self.get_response(request)
+        elif request.method == "POST" and "application/json" in request.META.get("HTTP_ACCEPT", ""):
+            match = _resolved(request)
+            if match is not None and match.func is live.vote:
+                response = self._vote(request, match)
+        if response is None:
+            return self.get_response(request)
+        response.setdefault("X-Frame-Options", self.frame_options)
+        return response
+
+    def _vote(self, request: HttpRequest, match: ResolverMatch) -> HttpResponse:
+        refused = self.csrf.process_request(request) or self.csrf.process_view(
+            request, match.func, match.args, match.kwargs
+        )
+        if refused is not None:
+            return refused
+        try:
+            response = match.func(request, *match.args, **match.kwargs)
+        except DATABASE_UNAVAILABLE as exc:
+            return service_unavailable(request, exc)
+        return self.csrf.process_response(request, response)
+
+
+def _resolved(request: HttpRequest) -> ResolverMatch | None:
+    try:
+        return resolve(request.path_info)
+    except Resolver404:
+        return None
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

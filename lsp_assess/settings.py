@@ -55,8 +55,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # django-csp's, with the policy built once (lsp_assess.middleware).
     "lsp_assess.middleware.ContentSecurityPolicyMiddleware",
-    # A phone's unchanged poll (304) needs nothing below: answered here, with the
-    # headers above. The rest go on down.
+    # A phone's unchanged poll (304) and its script's vote need nothing below but the
+    # CSRF check, which it makes itself: answered here, with the headers above. The
+    # rest go on down.
     "lsp_assess.middleware.PhonePollMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

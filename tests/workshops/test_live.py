@@ -372,6 +372,29 @@ def test_the_poll_answered_early_still_refuses_and_keeps_the_security_headers(wo
     assert phone.get(other, headers={"If-None-Match": full["ETag"]}).status_code in (403, 404)
 
 
+def test_a_vote_answered_early_still_needs_its_csrf_token_and_keeps_the_headers(workshop):
+    # The script's vote is stored before the session middleware: CSRF is still checked.
+    phone = Client(enforce_csrf_checks=True)
+    phone.get(reverse("workshop-join", args=[workshop.code]))
+    token = phone.cookies["csrftoken"].value
+    data = {"who": "anonymous", "role": "officer", "sector": "public", "layer": "strategic"}
+    phone.post(
+        reverse("workshop-join", args=[workshop.code]), {**data, "csrfmiddlewaretoken": token}
+    )
+    workshop = go(workshop, "next", "open")
+    url = reverse("workshop-vote", args=[workshop.code])
+    ballot = {"item": workshop.current_id, "internal": "3"}
+    json = {"Accept": "application/json"}
+    forged = phone.post(url, ballot, headers=json)
+    assert forged.status_code == 403 and not Answer.objects.exists()
+    sent = phone.post(url, ballot, headers={**json, "X-CSRFToken": token})
+    assert sent.status_code == 200 and sent.json()["ok"] is True
+    assert not hasattr(sent.wsgi_request, "session")  # answered early
+    assert Answer.objects.get().rating == 3
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert sent[header], header
+
+
 def test_each_phone_sees_its_own_vote_on_the_page_the_room_shares(workshop):
     first, second = joined(workshop), joined(workshop)
     workshop = go(workshop, "next", "open")
