@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import psycopg2
 import pytest
 from django.db import connection
 
@@ -142,3 +143,23 @@ def test_a_participant_removed_as_their_vote_is_stored_is_told_they_are_no_longe
     ):
         cast_vote(workshop, respondent, "3")
     assert not Answer.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the server drops a network connection"
+)
+def test_a_vote_after_the_server_dropped_the_connection_is_stored(workshop):
+    # A vote runs without the health check's round trip first: a connection the server
+    # has dropped (a restart, a failover) is replaced, and the vote still stored.
+    workshop = go(workshop, "next", "open")
+    respondent = anonymous(workshop)
+    cast_vote(workshop, respondent, "2")
+    workshop.refresh_from_db()
+    dropped = connection.connection.info.backend_pid
+    with psycopg2.connect(**connection.get_connection_params()) as other:
+        other.cursor().execute("SELECT pg_terminate_backend(%s)", [dropped])
+    stored = voting.vote(workshop.code, respondent.pk, workshop.current_id, {"internal": "4"})
+    assert stored.rated == ("internal",)
+    assert Answer.objects.get(respondent=respondent).rating == 4
+    assert connection.connection.info.backend_pid != dropped
