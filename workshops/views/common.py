@@ -1,5 +1,6 @@
 """Reading what a request sends: the posted form, a whole number, a ticked box;
-and what every phone's page of one live workshop shares.
+what every phone's page of one live workshop shares; and the console's page for
+putting something to the room in the current item's place.
 
 Whatever arrives, these answer None or False rather than raise, so a mistyped
 or tampered value is the page's own "choose one" message, never a 500.
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from django.http import HttpRequest, QueryDict
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 
 from workshops.models import Workshop
 
@@ -48,3 +51,17 @@ def for_the_room(workshop: Workshop, name: Hashable, compute: Callable[[], T]) -
     if name not in shared:
         shared[name] = compute()
     return shared[name]
+
+
+def put_to_room_page(
+    request: HttpRequest, workshop: Workshop, form: Form, title: str, template: str
+) -> HttpResponse:
+    """The console's form for a dot vote or ideas put to the room: shown, or shown
+    again with what was wrong (400)."""
+    context = {
+        "form": form,
+        "title": title,
+        "workshop": workshop,
+        "partnership": workshop.assessment.partnership,
+    }
+    return render(request, template, context, status=400 if form.errors else 200)

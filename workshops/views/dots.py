@@ -9,14 +9,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, QueryDict
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from workshops.access import POST_ONLY, get_dot_vote, get_workshop
 from workshops.forms.dots import DotVoteForm
 from workshops.models import Workshop, WorkshopError
 from workshops.services import dots, idea_outcomes
-from workshops.views.common import for_the_room, integer, posted
+from workshops.views.common import for_the_room, integer, posted, put_to_room_page
 from workshops.views.workshop import back_to_console
 
 State = Workshop.State
@@ -50,14 +49,8 @@ def dots_new(request: HttpRequest, partnership_id: int, assessment_id: int, work
         else:
             messages.success(request, f"“{vote}” is on the room's phones: open voting when ready.")
             return back_to_console(workshop)
-    context = {
-        "form": form,
-        "title": "Put priorities to the room",
-        "workshop": workshop,
-        "partnership": workshop.assessment.partnership,
-    }
-    return render(
-        request, "workshops/workshop/dots_new.html", context, status=400 if form.errors else 200
+    return put_to_room_page(
+        request, workshop, form, "Put priorities to the room", "workshops/workshop/dots_new.html"
     )
 
 

@@ -13,7 +13,6 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, QueryDict
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from workshops.access import POST_ONLY, get_idea, get_idea_collection, get_workshop
@@ -21,7 +20,7 @@ from workshops.forms.ideas import IdeaPromptForm
 from workshops.models import IdeaCollection, Workshop, WorkshopError
 from workshops.models.ideas import IDEA_LENGTH
 from workshops.services import idea_outcomes, ideas
-from workshops.views.common import integer, posted
+from workshops.views.common import integer, posted, put_to_room_page
 from workshops.views.workshop import back_to_console
 
 State = Workshop.State
@@ -49,14 +48,8 @@ def ideas_new(request: HttpRequest, partnership_id: int, assessment_id: int, wor
                 request, f"“{collection}” is on the room's phones: open collecting when ready."
             )
             return back_to_console(workshop)
-    context = {
-        "form": form,
-        "title": "Ask the room for ideas",
-        "workshop": workshop,
-        "partnership": workshop.assessment.partnership,
-    }
-    return render(
-        request, "workshops/workshop/ideas_new.html", context, status=400 if form.errors else 200
+    return put_to_room_page(
+        request, workshop, form, "Ask the room for ideas", "workshops/workshop/ideas_new.html"
     )
 
 
