@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from questions.models import Item
 from workshops.models import AgendaItem, Answer, Basis, Respondent, Workshop, WorkshopError
-from workshops.services import changes
+from workshops.services import changes, prepared
 from workshops.services.participants import NotJoined
 
 State = Workshop.State
@@ -171,7 +171,7 @@ def _upsert_if_voting(workshop_id: int, agenda_item_id: int, rows: list[tuple]) 
     """Store the answers only if voting is open on this item and the voter is still a
     participant of this workshop; returns how many were stored.
 
-    One statement, so a vote costs one round trip like any upsert. The
+    One statement, prepared once per connection, so a vote costs one round trip like any upsert. The
     workshop and participant rows are read FOR KEY SHARE: votes do not wait for
     each other, but closing, removing a participant or moving them to another
     phone (FOR UPDATE) waits for the votes already under way, and a vote that
@@ -201,14 +201,16 @@ def _upsert_if_voting(workshop_id: int, agenda_item_id: int, rows: list[tuple]) 
         DO UPDATE SET rating = excluded.rating, choice = excluded.choice,
                       updated_at = excluded.updated_at
     """  # noqa: S608 - only table names are formatted in; every value is a parameter
-    params = [now]
+    params, types = [now], ["timestamptz"]
     for row in rows:
         params.extend(row)
+        types += ["bigint", "bigint", "varchar", "smallint", "varchar"]
     params += [workshop_id, State.VOTING, agenda_item_id, now, rows[0][0], workshop_id]
-    return _at_once(sql, params)
+    types += ["bigint", "varchar", "bigint", "timestamptz", "bigint", "bigint"]
+    return _at_once(sql, types, params)
 
 
-def _at_once(sql: str, params: list) -> int:
+def _at_once(sql: str, types: list[str], params: list) -> int:
     """Run a vote's statement without the connection's health check before it: a round
     trip that took a third of a vote's time (bench/README.md). A connection the server
     has dropped (a restart, a failover) is replaced and the statement sent once more,
@@ -218,18 +220,12 @@ def _at_once(sql: str, params: list) -> int:
     # it has been checked; the second try below stands in for the check.
     connection.health_check_done = True
     try:
-        return _execute(sql, params)
+        return prepared.execute(sql, types, params)
     except (OperationalError, InterfaceError):
         if connection.in_atomic_block or connection.is_usable():
             raise
     connection.close()
-    return _execute(sql, params)  # on a new connection
-
-
-def _execute(sql: str, params: list) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    return prepared.execute(sql, types, params)  # on a new connection
 
 
 @dataclass(frozen=True)
