@@ -384,6 +384,33 @@ def test_approved_ideas_become_the_open_questions_outcome(facilitator, workshop,
     assert agenda_item.is_agreed
 
 
+def test_recording_the_ideas_keeps_what_the_facilitator_typed_and_adds_each_idea_once(
+    facilitator, workshop, assessment
+):
+    open_item = assessment.items.filter(kind=Item.Kind.OPEN).first()
+    services.add_to_agenda(workshop, [open_item])
+    agenda_item = workshop.agenda.get(item=open_item)
+    services.record_consensus(agenda_item, {"improvements": "Agree a forward plan for papers."})
+    phone = joined(workshop)
+    collection = ask(facilitator, workshop, prompt="", agenda_item=agenda_item.pk)
+    go(workshop, "open")
+    send(phone, workshop, "Shorter papers")
+    send(phone, workshop, "Papers a week ahead")
+    first, second = Idea.objects.order_by("pk")
+    step(facilitator, first, "approve")
+    on_collection(facilitator, collection, "outcome")
+    agenda_item.refresh_from_db()
+    assert agenda_item.improvements == "Agree a forward plan for papers.\n\n- Shorter papers"
+    # Recorded again once another idea is approved: the typed words and the first idea
+    # stay as they are, the new idea is added, nothing twice.
+    step(facilitator, second, "approve")
+    on_collection(facilitator, collection, "outcome")
+    agenda_item.refresh_from_db()
+    assert agenda_item.improvements == (
+        "Agree a forward plan for papers.\n\n- Shorter papers\n\n- Papers a week ahead"
+    )
+
+
 def test_the_outcome_is_refused_for_a_typed_prompt_or_with_nothing_approved(facilitator, workshop):
     collection, (phone, _) = open_room(facilitator, workshop)
     send(phone, workshop, "Unapproved")

@@ -17,26 +17,42 @@ from workshops.services.priorities import record_added
 from workshops.services.workshop import record_consensus
 
 
-def outcome_text(collection: IdeaCollection) -> str:
-    lines = []
+def outcome_blocks(collection: IdeaCollection) -> list[tuple[list[str], list[str]]]:
+    """The approved ideas as lines of text, by heading: (the heading's line, if it has
+    one; a line for each idea)."""
+    blocks = []
     for heading in approved_by_heading(collection):
-        if heading.heading:
-            lines.append(f"{heading.heading}:")
+        ideas = []
         for idea in heading.ideas:
             also = f" ({idea.sources} people)" if idea.sources > 1 else ""
-            lines.append(f"- {idea.text}{also}")
-    return "\n".join(lines)
+            ideas.append(f"- {idea.text}{also}")
+        blocks.append(([f"{heading.heading}:"] if heading.heading else [], ideas))
+    return blocks
+
+
+def with_ideas(recorded: str, blocks: list[tuple[list[str], list[str]]]) -> str:
+    """What the question has recorded, with the ideas it does not hold yet added at the
+    end: words typed on the console stay, and an idea recorded before is not repeated
+    (recording again after approving more adds just those, under their heading)."""
+    held = {line.strip() for line in recorded.splitlines()}
+    added = []
+    for heading, ideas in blocks:
+        new = [line for line in ideas if line not in held]
+        if new:
+            added.append("\n".join(heading + new))
+    return "\n\n".join(part for part in [recorded.strip(), *added] if part)
 
 
 def record_outcome(collection: IdeaCollection, *, by=None) -> AgendaItem:
-    """The approved ideas, by heading, become the open question's areas for
-    improvement: what the console records for it, and the plan gathers priorities from."""
+    """The approved ideas, by heading, join the open question's areas for improvement:
+    what the console records for it, and the plan gathers priorities from."""
     if collection.agenda_item_id is None:
         raise IdeasError("These ideas are not for a question on the agenda.")
-    text = outcome_text(collection)
-    if not text:
+    blocks = outcome_blocks(collection)
+    if not blocks:
         raise IdeasError("Approve some ideas first: only approved ideas are recorded.")
     agenda_item = collection.agenda_item
+    text = with_ideas(agenda_item.improvements, blocks)
     record_consensus(agenda_item, {"improvements": text}, by=by)
     collection.recorded_at = timezone.now()
     collection.save(update_fields=["recorded_at"])
