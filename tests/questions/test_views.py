@@ -1,4 +1,6 @@
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.text import slugify
 
 from questions.models import Item
 
@@ -27,4 +29,22 @@ def test_the_instrument_page_lists_sub_questions_under_their_question(client, ba
 
 def test_the_instrument_page_explains_when_no_bank_is_loaded(client, db):
     page = client.get(reverse("instrument")).content.decode()
+    assert "The question bank has not been loaded yet" in page
+
+
+def test_the_glossary_lists_every_term_in_plain_english_without_signing_in(client, bank):
+    response = client.get(reverse("glossary"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 class="govuk-heading-xl">Terms used in the questions</h1>' in page
+    for entry in bank.glossary:
+        assert f'id="term-{slugify(entry["term"])}"' in page
+        assert escape(entry["meaning"]) in page, entry["term"]
+    assert "SCS (sustainable community strategy)" in page
+    assert "not part of the Audit Commission" in page
+    assert reverse("instrument") in page
+
+
+def test_the_glossary_says_so_when_no_bank_is_loaded(client, db):
+    page = client.get(reverse("glossary")).content.decode()
     assert "The question bank has not been loaded yet" in page
