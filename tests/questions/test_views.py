@@ -17,6 +17,7 @@ def test_the_instrument_page_shows_every_question_by_element_without_signing_in(
     assert "Element 3 · Style · Soft (transformational)" in page
     assert "Yes or no: investigate if no" in page
     assert "1 – Performs poorly" in page
+    assert reverse("glossary") in page
 
 
 def test_the_instrument_page_lists_sub_questions_under_their_question(client, bank):
