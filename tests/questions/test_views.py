@@ -2,7 +2,10 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from questions.bank_file import parse_bank
+from questions.loader import load_bank
 from questions.models import Item
+from tests.questions.test_guidance import PLAIN
 
 
 def test_the_instrument_page_shows_every_question_by_element_without_signing_in(client, bank):
@@ -49,3 +52,9 @@ def test_the_glossary_lists_every_term_in_plain_english_without_signing_in(clien
 def test_the_glossary_says_so_when_no_bank_is_loaded(client, db):
     page = client.get(reverse("glossary")).content.decode()
     assert "The question bank has not been loaded yet" in page
+
+
+def test_the_glossary_of_a_bank_without_terms_says_so(client, db):
+    load_bank(parse_bank(PLAIN))
+    page = client.get(reverse("glossary")).content.decode()
+    assert "This version of the question bank explains no terms yet." in page
