@@ -20,10 +20,29 @@ KINDS = {choice.value for choice in Item.Kind}
 TRIGGERS = {choice.value for choice in Item.Trigger}
 ASPECTS = {choice.value for choice in Section.Aspect}
 
-TOP_FIELDS = {"title", "source", "scale", "dont_know_label", "bands", "elements", "looking_forward"}
+TOP_FIELDS = {
+    "title",
+    "source",
+    "scale",
+    "dont_know_label",
+    "bands",
+    "elements",
+    "looking_forward",
+    "glossary",
+}
 SECTION_FIELDS = {"number", "heading", "name", "aspect", "covers", "items"}
 CLOSING_FIELDS = {"number", "heading", "covers", "items"}
-ITEM_FIELDS = {"key", "parent", "kind", "text", "investigate_when", "na_allowed"}
+ITEM_FIELDS = {
+    "key",
+    "parent",
+    "kind",
+    "text",
+    "investigate_when",
+    "na_allowed",
+    "guidance",
+    "survey_2008",
+}
+GLOSSARY_FIELDS = {"term", "stands_for", "meaning", "matches"}
 
 
 class BankError(Exception):
@@ -130,7 +149,7 @@ class _Validator:
         numbers = [section.number for section in sections]
         for number in {n for n in numbers if numbers.count(n) > 1}:
             self.problem(data, f"Section number {number} is used more than once.")
-        return BankSpec(title, source, scale, dont_know, bands, sections)
+        return BankSpec(title, source, scale, dont_know, bands, sections, self.glossary(data))
 
     def scale(self, data: dict) -> list[dict]:
         scale = data.get("scale")
@@ -178,6 +197,44 @@ class _Validator:
         if minimums != sorted(set(minimums), reverse=True):
             self.problem(data, "Bands must be listed highest first with distinct minimums.")
         return result
+
+    def glossary(self, data: dict) -> list[dict]:
+        entries = data.get("glossary", [])
+        if not isinstance(entries, list):
+            self.problem(data, "glossary must be a list of terms.")
+            return []
+        result: list[dict] = []
+        seen: dict[str, int] = {}
+        for node in entries:
+            if not self.mapping(node, "A glossary term", GLOSSARY_FIELDS):
+                continue
+            term = self.text(node, "term", "A glossary term")
+            if not term:
+                continue
+            what = f"Glossary term {term!r}"
+            if term.casefold() in seen:
+                self.problem(node, f"{what} appears twice (first on line {seen[term.casefold()]}).")
+                continue
+            seen[term.casefold()] = node.line
+            meaning = node.get("meaning")
+            if not isinstance(meaning, str) or not meaning.strip():
+                self.problem(node, f"{what} has no meaning.")
+                continue
+            matches = node.get("matches", [term])
+            if not isinstance(matches, list) or not all(
+                isinstance(phrase, str) and phrase.strip() for phrase in matches
+            ):
+                self.problem(node, f"{what}: matches must be a list of phrases.")
+                continue
+            result.append(
+                {
+                    "term": term,
+                    "stands_for": self.text(node, "stands_for", what, required=False),
+                    "meaning": meaning.strip(),
+                    "matches": [phrase.strip() for phrase in matches],
+                }
+            )
+        return sorted(result, key=lambda entry: entry["term"].casefold())
 
     def section(self, node: Any, *, is_element: bool) -> SectionSpec | None:
         what = "An element" if is_element else "Looking forward"
@@ -263,6 +320,14 @@ class _Validator:
         if not isinstance(na_allowed, bool):
             self.problem(node, f"{what}: na_allowed must be true or false.")
             ok = False
+        guidance = self.text(node, "guidance", what, required=False)
+        survey = node.get("survey_2008", [])
+        if not isinstance(survey, list) or not all(
+            isinstance(line, str) and line.strip() for line in survey
+        ):
+            self.problem(node, f"{what}: survey_2008 must be a list of sentences.")
+            ok = False
+            survey = []
         parent = node.get("parent")
         depth = key.count(".")
         if parent is None and depth == 2:
@@ -288,6 +353,8 @@ class _Validator:
             parent=parent,
             investigate_when=trigger or "",
             na_allowed=na_allowed,
+            guidance=guidance,
+            survey_2008=[line.strip() for line in survey],
         )
 
 

@@ -20,6 +20,9 @@ class ItemSpec:
     parent: str | None = None
     investigate_when: str = ""
     na_allowed: bool = False
+    # Ours, not the instrument's: plain-English help and the 2008 survey's figures.
+    guidance: str = ""
+    survey_2008: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -41,9 +44,13 @@ class BankSpec:
     dont_know_label: str
     bands: list[dict]
     sections: list[SectionSpec]
+    # Terms explained in plain English, as {term, stands_for, meaning, matches}.
+    glossary: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return {
+        # Guidance and the glossary are left out when empty, so a bank written before
+        # they existed keeps its checksum and is not loaded again as a new version.
+        content = {
             "title": self.title,
             "source": self.source,
             "scale": self.scale,
@@ -52,11 +59,14 @@ class BankSpec:
             "sections": [
                 {
                     **{k: v for k, v in vars(section).items() if k != "items"},
-                    "items": [vars(item) for item in section.items],
+                    "items": [_without_empty_guidance(vars(item)) for item in section.items],
                 }
                 for section in self.sections
             ],
         }
+        if self.glossary:
+            content["glossary"] = self.glossary
+        return content
 
     def checksum(self) -> str:
         canonical = json.dumps(self.as_json(), sort_keys=True, ensure_ascii=False)
@@ -64,3 +74,7 @@ class BankSpec:
 
     def item_count(self) -> int:
         return sum(len(section.items) for section in self.sections)
+
+
+def _without_empty_guidance(item: dict) -> dict:
+    return {k: v for k, v in item.items() if v or k not in {"guidance", "survey_2008"}}

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from questions.bank_spec import BankSpec
+from questions.glossary import terms_used
 from questions.models import BankVersion, Item, Section
 
 
@@ -46,6 +47,7 @@ def _create_version(spec: BankSpec, checksum: str) -> BankVersion:
         scale=spec.scale,
         dont_know_label=spec.dont_know_label,
         bands=spec.bands,
+        glossary=spec.glossary,
     )
     position = 0
     for section_spec in spec.sections:
@@ -71,5 +73,8 @@ def _create_version(spec: BankSpec, checksum: str) -> BankVersion:
                 investigate_when=item_spec.investigate_when,
                 na_allowed=item_spec.na_allowed,
                 position=position,
+                guidance=item_spec.guidance,
+                survey_2008=item_spec.survey_2008,
+                glossary=terms_used(item_spec.text, spec.glossary),
             )
     return version

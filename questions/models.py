@@ -23,6 +23,11 @@ class BankVersion(models.Model):
         default=list,
         help_text="Interpretation bands for element scores as {key, label, min}, highest first.",
     )
+    # Our plain-English explanations, kept apart from the instrument's own words.
+    glossary = models.JSONField(
+        default=list,
+        help_text="Terms as {term, stands_for, meaning, matches}, in alphabetical order.",
+    )
     loaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -106,6 +111,17 @@ class Item(models.Model):
     )
     na_allowed = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(help_text="Order within the bank.")
+    # Written by us, never part of the question's text (which stays the instrument's).
+    guidance = models.TextField(blank=True)
+    survey_2008 = models.JSONField(
+        default=list,
+        help_text="What the Audit Commission's 2008 LSP survey found on this question.",
+    )
+    # The glossary terms this question's words use, copied at load time: a version's rows
+    # never change, and every page showing a question then needs no further query.
+    glossary = models.JSONField(
+        default=list, help_text="Terms used, as {term, stands_for, meaning}."
+    )
 
     class Meta:
         ordering = ["bank", "position"]
@@ -116,6 +132,11 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.text}"
+
+    @property
+    def has_guidance(self) -> bool:
+        """True when there is something to show under "What does this mean?"."""
+        return bool(self.guidance or self.glossary or self.survey_2008)
 
     def needs_investigation(self, answer: str) -> bool:
         """True when a yes/no answer is the one the instrument says to look into."""

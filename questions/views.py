@@ -9,3 +9,10 @@ def instrument(request: HttpRequest) -> HttpResponse:
     bank = BankVersion.current()
     outline = bank.outline() if bank else []
     return render(request, "questions/instrument.html", {"bank": bank, "outline": outline})
+
+
+def glossary(request: HttpRequest) -> HttpResponse:
+    """Every term the questions use, in plain English. Public: it holds only our own
+    explanations, and partners read it before they have an account, or never need one."""
+    bank = BankVersion.current()
+    return render(request, "questions/glossary.html", {"bank": bank})

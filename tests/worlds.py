@@ -302,6 +302,8 @@ URLS: dict[str, Row] = {
     # Public pages.
     "home": Row(_fixed("home"), PUBLIC, 200, 200),
     "instrument": Row(_fixed("instrument"), PUBLIC, 200, 200),
+    # Public: only our plain-English explanations of the questions' terms.
+    "glossary": Row(_fixed("glossary"), PUBLIC, 200, 200),
     "accessibility": Row(_fixed("accessibility"), PUBLIC, 200, 200),
     "login": Row(_fixed("login"), ENTRANCE, 200, 200),
     "healthz": Row(_fixed("healthz"), PUBLIC, 200, 405),

@@ -1,6 +1,11 @@
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.text import slugify
 
+from questions.bank_file import parse_bank
+from questions.loader import load_bank
 from questions.models import Item
+from tests.questions.test_guidance import PLAIN
 
 
 def test_the_instrument_page_shows_every_question_by_element_without_signing_in(client, bank):
@@ -15,6 +20,7 @@ def test_the_instrument_page_shows_every_question_by_element_without_signing_in(
     assert "Element 3 · Style · Soft (transformational)" in page
     assert "Yes or no: investigate if no" in page
     assert "1 – Performs poorly" in page
+    assert reverse("glossary") in page
 
 
 def test_the_instrument_page_lists_sub_questions_under_their_question(client, bank):
@@ -28,3 +34,27 @@ def test_the_instrument_page_lists_sub_questions_under_their_question(client, ba
 def test_the_instrument_page_explains_when_no_bank_is_loaded(client, db):
     page = client.get(reverse("instrument")).content.decode()
     assert "The question bank has not been loaded yet" in page
+
+
+def test_the_glossary_lists_every_term_in_plain_english_without_signing_in(client, bank):
+    response = client.get(reverse("glossary"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 class="govuk-heading-xl">Terms used in the questions</h1>' in page
+    for entry in bank.glossary:
+        assert f'id="term-{slugify(entry["term"])}"' in page
+        assert escape(entry["meaning"]) in page, entry["term"]
+    assert "SCS (sustainable community strategy)" in page
+    assert "not part of the Audit Commission" in page
+    assert reverse("instrument") in page
+
+
+def test_the_glossary_says_so_when_no_bank_is_loaded(client, db):
+    page = client.get(reverse("glossary")).content.decode()
+    assert "The question bank has not been loaded yet" in page
+
+
+def test_the_glossary_of_a_bank_without_terms_says_so(client, db):
+    load_bank(parse_bank(PLAIN))
+    page = client.get(reverse("glossary")).content.decode()
+    assert "This version of the question bank explains no terms yet." in page
