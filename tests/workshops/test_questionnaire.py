@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.builders import make_assessment, make_person
 from tests.workshops.questionnaire_helpers import answers_of, paper_url, url
-from workshops.models import Answer, EvidenceNote, Respondent
+from workshops.models import Answer, EvidenceNote, Invitation, Respondent
 from workshops.models.assessment import Scope
 from workshops.services.assessment import revoke
 from workshops.services.questionnaire import TimeToAnswer
@@ -34,6 +34,24 @@ def test_a_section_page_shows_its_element_and_progress(client, invitation):
     assert "Part 3 of 8" in page
     assert "You have given <strong>0 of 104</strong>" in page
     assert "How well do your LSP meetings reflect a culture of partnership" in page
+
+
+@pytest.mark.parametrize(
+    "basis, said",
+    [
+        ("internal", "against the LSP&#x27;s own plans and goals"),
+        ("external", "against the performance of other LSPs"),
+    ],
+)
+def test_a_one_basis_questionnaire_says_what_to_rate_against_in_plain_words(
+    client, cast, bank, basis, said
+):
+    assessment = make_assessment(cast, basis=basis)
+    invitation = Invitation.objects.create(assessment=assessment, person=cast.person)
+    start = client.get(url(invitation)).content.decode()
+    assert f"Rate each “how well” question {said}." in start
+    page = client.get(url(invitation, "section", 1)).content.decode()
+    assert f"Rate it {said}." in page
 
 
 def test_the_start_page_says_how_long_answering_takes_and_how_that_was_worked_out(

@@ -47,6 +47,12 @@ class Basis(models.TextChoices):
         """One word for the basis ("Internal"), as a printed form's column says it."""
         return self.label.split(":")[0]
 
+    @property
+    def against(self) -> str:
+        """What a rating on this basis is judged against, as a sentence says it
+        ("against the LSP's own plans and goals")."""
+        return self.label.split(": ", 1)[1]
+
     @classmethod
     def column(cls, basis: str) -> str:
         """A results column's name for an answer's basis; nothing for a question that has
@@ -128,6 +134,11 @@ class Assessment(models.Model):
         if self.basis == self.BasisChoice.BOTH:
             return [Basis.INTERNAL, Basis.EXTERNAL]
         return [self.basis]
+
+    @property
+    def rated_against(self) -> str:
+        """What every rating is judged against, for a one-basis assessment; "" for both."""
+        return "" if self.basis == self.BasisChoice.BOTH else Basis(self.basis).against
 
     @property
     def summary_is_published(self) -> bool:
