@@ -173,4 +173,34 @@ def benchmark_gaps(results: Results) -> list[BenchmarkGap]:
             item, mine, unit = ours.get(key, (None, None, ""))
             if item is not None and mine is not None and theirs is not None:
                 gaps.append(BenchmarkGap(item, key[1], benchmark.group, mine, theirs, unit))
-    return sorted(gaps, key=lambda g: (g.unit, -abs(g.size), g.item.position))
+    # Ratings first, then yes/no questions; each kind largest difference first. Points on the
+    # 1 to 4 scale and percentage points are not one measure, so neither kind may crowd out
+    # the other (see benchmark_tables).
+    return sorted(gaps, key=lambda g: (g.unit != "points", -abs(g.size), g.item.position))
+
+
+# Rows of each kind the results page shows; the rest are in the downloads, and it says so.
+GAPS_SHOWN = 15
+
+
+@dataclass
+class GapTable:
+    caption: str
+    kind: str  # "ratings" or "yes or no", as the page's "… more … rows" names them
+    shown: list[BenchmarkGap]
+    more: int
+
+
+def benchmark_tables(gaps: list[BenchmarkGap]) -> list[GapTable]:
+    """The results page's two tables of differences from other partnerships: ratings, then
+    yes/no questions, each largest first, with how many rows are left for the downloads."""
+    tables = []
+    for unit, caption, kind in (
+        ("points", "Ratings compared with other partnerships", "rating"),
+        ("percentage points", "Yes or no questions compared with other partnerships", "yes or no"),
+    ):
+        rows = [g for g in gaps if g.unit == unit]
+        if rows:
+            caption += ", largest difference first"
+            tables.append(GapTable(caption, kind, rows[:GAPS_SHOWN], len(rows[GAPS_SHOWN:])))
+    return tables
