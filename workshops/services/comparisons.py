@@ -8,14 +8,13 @@ figure is a mean over its partnerships, each weighing the same however many peop
 it: a mean rating and the share rating 3 or 4 ("performs well or better"), or the share
 saying yes.
 
-The answers are summed in the database, per partnership and item, in two queries whatever
+The answers are summed in the database, per assessment and item, in one query whatever
 the number of partnerships; only those sums come to Python.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -58,46 +57,56 @@ class Figures:
     items: dict[tuple[str, str], Figure] = field(default_factory=dict)  # (key, basis) ->
 
 
-def partnership_figures(assessment_ids: Iterable[int]) -> dict[int, Figures]:
-    """Element and item figures of each assessment's partnership, by partnership id, from
-    its submitted questionnaires. Element figures are on the headline basis: internal where
-    the element was rated on it, else external."""
+def partnership_figures(latest: dict[int, int]) -> dict[int, Figures]:
+    """Element and item figures of each partnership from the submitted questionnaires of its
+    assessment in ``latest`` (partnership id -> assessment id). Element figures are on the
+    headline basis: internal where the element was rated on it, else external.
+
+    The database sums by assessment and item id, so the sums need no join beyond the
+    respondent; items and partnerships are put to them here.
+    """
+    owners = {assessment_id: partnership_id for partnership_id, assessment_id in latest.items()}
     answers = Answer.objects.filter(
-        respondent__assessment_id__in=list(assessment_ids),
-        respondent__submitted_at__isnull=False,
+        respondent__assessment_id__in=list(owners), respondent__submitted_at__isnull=False
     ).exclude(respondent__channel=WORKSHOP)
-    owner = "respondent__assessment__partnership_id"
+    items, yes_no_items = {}, []
+    for pk, section, key, kind in Item.objects.values_list("pk", "section__number", "key", "kind"):
+        items[pk] = (section, key)
+        if kind == Item.Kind.YES_NO:
+            yes_no_items.append(pk)
     figures: dict[int, Figures] = defaultdict(Figures)
     # partnership -> section -> basis -> [sum of ratings, ratings of 3 or 4, ratings]
     sums: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: [0, 0, 0])))
-    ratings = (
-        answers.filter(rating__isnull=False)
-        .values_list(owner, "item__section__number", "item__key", "basis")
+    # Ratings and yes/no answers in one pass over the answers.
+    rows = (
+        answers.filter(
+            Q(rating__isnull=False) | Q(choice__in=["yes", "no"], item_id__in=yes_no_items)
+        )
+        .values_list("respondent__assessment_id", "item_id", "basis")
         .annotate(
             total=Sum("rating"),
             high=Count("id", filter=Q(rating__gte=WELL_OR_BETTER)),
+            rated=Count("rating"),
+            yes=Count("id", filter=Q(choice="yes")),
             n=Count("id"),
         )
         .order_by()
     )
-    for partnership_id, section, key, basis, total, high, n in ratings:
-        figures[partnership_id].items[(key, basis)] = Figure(total / n, 100 * high / n)
+    for assessment_id, item_id, basis, total, high, rated, yes, n in rows:
+        partnership_id = owners[assessment_id]
+        section, key = items[item_id]
+        if not rated:
+            figures[partnership_id].items[(key, "")] = Figure(None, 100 * yes / n)
+            continue
+        figures[partnership_id].items[(key, basis)] = Figure(total / rated, 100 * high / rated)
         element = sums[partnership_id][section][basis]
         element[0] += total
         element[1] += high
-        element[2] += n
+        element[2] += rated
     for partnership_id, by_section in sums.items():
         for section, by_basis in by_section.items():
             total, high, n = by_basis.get("internal") or by_basis["external"]
             figures[partnership_id].elements[section] = Figure(total / n, 100 * high / n)
-    yes_no = (
-        answers.filter(choice__in=["yes", "no"], item__kind=Item.Kind.YES_NO)
-        .values_list(owner, "item__key")
-        .annotate(yes=Count("id", filter=Q(choice="yes")), n=Count("id"))
-        .order_by()
-    )
-    for partnership_id, key, yes, n in yes_no:
-        figures[partnership_id].items[(key, "")] = Figure(None, 100 * yes / n)
     return dict(figures)
 
 
@@ -159,7 +168,7 @@ def authority_comparison(partnership: Partnership) -> TypeComparison | None:
     )
     types = dict(others.values_list("pk", "authority_type"))
     latest = latest_counted(others)
-    figures = partnership_figures(latest.values())
+    figures = partnership_figures(latest)
     members: dict[str, list[Figures]] = {label: [] for label in GROUP_ORDER}
     for partnership_id in latest:
         found = figures.get(partnership_id, Figures())
@@ -228,7 +237,7 @@ def districts_for(county: Partnership) -> list[District]:
     districts = list(Partnership.objects.filter(county_partnership=county, share_with_county=True))
     latest = latest_counted(districts)
     assessments = Assessment.objects.in_bulk(latest.values())
-    figures = partnership_figures(latest.values())
+    figures = partnership_figures(latest)
     return [
         District(
             district,
