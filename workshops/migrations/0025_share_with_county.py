@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name="share_with_county",
             field=models.BooleanField(
                 default=False,
-                help_text="The county partnership's coordinators and executives see our element scores, with our name, beside those of its other districts that share theirs.",
+                help_text="The county partnership's coordinators, facilitators and executives see our element scores, with our name, beside those of its other districts that share theirs.",
                 verbose_name="Share our results with our county partnership",
             ),
         ),

@@ -38,14 +38,14 @@ class Partnership(models.Model):
         help_text="Other partnerships see averages that include ours, never our name; "
         "we see theirs once at least five partnerships take part.",
     )
-    # Two-tier areas: the county partnership's coordinators and executives see this district's
+    # Two-tier areas: those who read results in the county partnership see this district's
     # element scores by name. Off until a coordinator of the district turns it on, and it
     # stops at once when turned off: nothing is copied to the county.
     share_with_county = models.BooleanField(
         "Share our results with our county partnership",
         default=False,
-        help_text="The county partnership's coordinators and executives see our element scores, "
-        "with our name, beside those of its other districts that share theirs.",
+        help_text="The county partnership's coordinators, facilitators and executives see our "
+        "element scores, with our name, beside those of its other districts that share theirs.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by support staff once they have checked the partnership is real. Until
