@@ -347,6 +347,9 @@ URLS: dict[str, Row] = {
     "partnership": Row(_p("partnership"), MEMBER, 200, 200),
     "partnership-edit": Row(_p("partnership-edit"), MANAGE, 200, 200),
     "audit-log": Row(_p("audit-log"), MANAGE, 200, 200),
+    # Partnerships side by side: types of authority, and a county's districts.
+    "comparison-authority-types": Row(_p("comparison-authority-types"), RESULTS, 200, 200),
+    "comparison-districts": Row(_p("comparison-districts"), RESULTS, 200, 200),
     "organisation-create": Row(_p("organisation-create"), MANAGE, 200, 200),
     "organisation-edit": Row(
         _p("organisation-edit", lambda w: w.organisation.pk), MANAGE, 200, 200

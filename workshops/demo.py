@@ -35,6 +35,8 @@ DISTRICT = {
     "name": "Eastvale Local Strategic Partnership",
     "area": "Eastvale",
     "authority_type": Partnership.AuthorityType.DISTRICT,
+    # So that the county's coordinator has a district to see side by side.
+    "share_with_county": True,
 }
 
 ORGANISATIONS = [

@@ -188,3 +188,23 @@ def test_a_workshop_code_in_use_is_refused_too(cast, rich, tmp_path):  # noqa: F
 
     assert row_counts() == before
     assert Workshop.objects.get(code=code).assessment == rich
+
+
+def test_the_choice_to_share_with_the_county_comes_back(cast, bank, tmp_path):
+    county = Partnership.objects.create(name="Northshire", area="N", authority_type="county")
+    Partnership.objects.filter(pk=cast.partnership.pk).update(
+        county_partnership=county, share_with_county=True
+    )
+    path = tmp_path / "eastvale.json"
+    export_to(path, cast.partnership)
+    exported = json.loads(path.read_text())["payload"]["objects"]
+    row = next(o for o in exported if o["model"] == "workshops.partnership")
+    assert row["fields"]["share_with_county"] is True
+    delete_partnership(cast.partnership)
+
+    import_from(path)
+
+    restored = Partnership.objects.get(name="Eastvale LSP")
+    # The choice is kept; the link to a county is not carried (see export_partnership), so
+    # nothing is shared until a coordinator links the county again.
+    assert restored.share_with_county and restored.county_partnership is None

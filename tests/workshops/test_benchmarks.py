@@ -178,3 +178,44 @@ def test_benchmark_gaps_by_authority_type_in_points_and_percentage_points(cast, 
     rating_gap = gaps[("Districts and unitaries", "1.1")]
     assert (rating_gap.ours, rating_gap.theirs) == (2, 3.4)  # (2 × 4 + 3 × 3) / 5
     assert rating_gap.plain == "Rated 2.0 here; 3.4 across districts and unitaries"
+
+
+def test_ratings_and_yes_no_questions_each_show_their_largest_differences_first(
+    client, cast, assessment
+):
+    # Every yes/no question differs by 100 percentage points, the one rating by 1 point: sorted
+    # by the unit's text, the 50 yes/no rows filled the 30 shown and no rating ever appeared.
+    cast.partnership.share_benchmarks = True
+    cast.partnership.save()
+    yes_no = [i.key for i in assessment.items.filter(kind="yes_no")]
+    ours = {"1_1": "3", "1_2": "2", **{k.replace(".", "_"): "no" for k in yes_no}}
+    theirs = {"1_1": "4", "1_2": "4", **{k.replace(".", "_"): "yes" for k in yes_no}}
+    for _ in range(3):
+        respond(assessment, **ours)
+    for n in range(5):
+        other = make_assessment(cast, partnership=partnership(f"Sharing {n}"))
+        for _ in range(3):
+            respond(other, **theirs)
+
+    gaps = build(assessment).benchmark_gaps
+    ratings = [g for g in gaps if g.unit == "points"]
+    assert [(g.item.key, g.size) for g in ratings[:2]] == [("1.2", -2.0), ("1.2", -2.0)]
+    assert len(gaps) == 2 * (2 + len(yes_no))  # nothing dropped: both groups, every question
+
+    client.force_login(cast.executive)
+    page = client.get(reverse("results", args=[cast.partnership.pk, assessment.pk]))
+    text = page.content.decode()
+    assert "Ratings compared with other partnerships, largest difference first" in text
+    assert "Yes or no questions compared with other partnerships, largest difference first" in (
+        text
+    )
+    assert "Rated 2.0 here; 4.0 across districts and unitaries" in text
+    assert "Rated 3.0 here; 4.0 across all participating partnerships" in text
+    shown_yes_no = text.count("0% here say yes; 100% across")
+    more = 2 * len(yes_no) - shown_yes_no
+    assert shown_yes_no < 2 * len(yes_no) and more > 0
+    assert f"{more} more yes or no rows" in text
+    assert (
+        reverse("results-export", args=[cast.partnership.pk, assessment.pk, "benchmarks", "csv"])
+        in text
+    )

@@ -17,6 +17,8 @@ def test_seed_demo_builds_a_two_tier_area_with_every_role_layer_and_sector(db):
     out = run_seed()
     district = Partnership.objects.get(authority_type="district")
     assert district.county_partnership.authority_type == "county"
+    # It shares its results with its county, so the county's coordinator has districts to see.
+    assert district.share_with_county
     people = district.people.all()
     assert {p.role for p in people} == set(Person.Role.values)
     assert {p.layer for p in people} == set(Person.Layer.values)
@@ -31,6 +33,14 @@ def test_seed_demo_builds_a_two_tier_area_with_every_role_layer_and_sector(db):
     assert DEMO_PASSWORD in out
     coordinator = User.objects.get(email="coordinator@eastvale.example.org")
     assert coordinator.check_password(DEMO_PASSWORD)
+
+
+def test_the_demo_county_coordinator_sees_the_district_side_by_side(client, db):
+    run_seed()
+    county = Partnership.objects.get(authority_type="county")
+    client.force_login(User.objects.get(email="coordinator@northshire.example.org"))
+    page = client.get(f"/partnerships/{county.pk}/districts/").content.decode()
+    assert "Eastvale Local Strategic Partnership" in page
 
 
 def test_seed_demo_is_idempotent(db):

@@ -10,7 +10,14 @@ from workshops.models import Organisation, Partnership, Person
 class PartnershipForm(forms.ModelForm):
     class Meta:
         model = Partnership
-        fields = ["name", "area", "authority_type", "county_partnership", "share_benchmarks"]
+        fields = [
+            "name",
+            "area",
+            "authority_type",
+            "county_partnership",
+            "share_benchmarks",
+            "share_with_county",
+        ]
         labels = {"county_partnership": "County partnership (two-tier areas only)"}
         error_messages = {
             "name": {"required": "Enter the partnership's name"},
@@ -24,7 +31,10 @@ class PartnershipForm(forms.ModelForm):
         # so the list never reveals other partnerships on the installation.
         queryset = county_choices if county_choices is not None else Partnership.objects.none()
         if self.instance.pk:
-            queryset = queryset.exclude(pk=self.instance.pk)
+            # The county it sits under stays a choice for a coordinator who is not also one
+            # of the county's members: saving their other details must not unlink it.
+            current = Partnership.objects.filter(pk=self.instance.county_partnership_id)
+            queryset = (queryset | current).distinct().exclude(pk=self.instance.pk)
         self.fields["county_partnership"].queryset = queryset
         # Radios of the model's choices alone: the field's own list begins with the
         # blank a select box needs, which would be a radio labelled "---------".
@@ -40,6 +50,7 @@ class PartnershipForm(forms.ModelForm):
             Field.radios("authority_type", legend_size=Size.SMALL, small=True),
             Field.select("county_partnership"),
             Field.checkbox("share_benchmarks", small=True),
+            Field.checkbox("share_with_county", small=True),
         )
 
 
@@ -60,7 +71,7 @@ class NewPartnershipForm(PartnershipForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout.insert(len(self.helper.layout) - 1, Field.text("coordinator"))
+        self.helper.layout.insert(len(self.helper.layout) - 2, Field.text("coordinator"))
 
 
 class CoordinatorInviteForm(forms.Form):

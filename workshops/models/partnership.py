@@ -38,6 +38,15 @@ class Partnership(models.Model):
         help_text="Other partnerships see averages that include ours, never our name; "
         "we see theirs once at least five partnerships take part.",
     )
+    # Two-tier areas: those who read results in the county partnership see this district's
+    # element scores by name. Off until a coordinator of the district turns it on, and it
+    # stops at once when turned off: nothing is copied to the county.
+    share_with_county = models.BooleanField(
+        "Share our results with our county partnership",
+        default=False,
+        help_text="The county partnership's coordinators, facilitators and executives see our "
+        "element scores, with our name, beside those of its other districts that share theirs.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by support staff once they have checked the partnership is real. Until
     # then it counts in nobody's comparisons and its emails wait: anyone could
@@ -68,6 +77,10 @@ class Partnership(models.Model):
     def clean(self) -> None:
         parent = self.county_partnership
         if parent is None:
+            if self.share_with_county:
+                raise ValidationError(
+                    {"share_with_county": "Choose the county partnership to share results with."}
+                )
             return
         if self.authority_type != self.AuthorityType.DISTRICT:
             raise ValidationError(

@@ -88,21 +88,7 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
         pk=partnership.pk
     )
     types = dict(others.values_list("pk", "authority_type"))
-    counted = (
-        Respondent.objects.filter(assessment__partnership__in=others, submitted_at__isnull=False)
-        .exclude(channel=WORKSHOP)
-        .values("assessment")
-        .annotate(n=Count("id"))
-        .filter(n__gte=settings.MIN_GROUP_SIZE)
-        .values("assessment")
-    )
-    latest: dict[int, int] = {}  # partnership -> its latest assessment that counts
-    for assessment_id, partnership_id in (
-        Assessment.objects.filter(pk__in=counted)
-        .order_by("opens_on", "pk")
-        .values_list("pk", "partnership_id")
-    ):
-        latest[partnership_id] = assessment_id
+    latest = latest_counted(others)
     answers = Answer.objects.filter(
         respondent__assessment_id__in=list(latest.values()),
         respondent__submitted_at__isnull=False,
@@ -152,6 +138,29 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
     return result
 
 
+def latest_counted(partnerships) -> dict[int, int]:
+    """Each partnership's latest assessment with at least MIN_GROUP_SIZE submitted
+    questionnaires, by partnership id, in two queries however many partnerships there are."""
+    counted = (
+        Respondent.objects.filter(
+            assessment__partnership__in=partnerships, submitted_at__isnull=False
+        )
+        .exclude(channel=WORKSHOP)
+        .values("assessment")
+        .annotate(n=Count("id"))
+        .filter(n__gte=settings.MIN_GROUP_SIZE)
+        .values("assessment")
+    )
+    latest: dict[int, int] = {}
+    for assessment_id, partnership_id in (
+        Assessment.objects.filter(pk__in=counted)
+        .order_by("opens_on", "pk")
+        .values_list("pk", "partnership_id")
+    ):
+        latest[partnership_id] = assessment_id
+    return latest
+
+
 def as_shown(value: float, places: int) -> float:
     """The value rounded as pages show it (halves up), so no more precision is ever handed out."""
     step = Decimal(1).scaleb(-places)
@@ -173,4 +182,34 @@ def benchmark_gaps(results: Results) -> list[BenchmarkGap]:
             item, mine, unit = ours.get(key, (None, None, ""))
             if item is not None and mine is not None and theirs is not None:
                 gaps.append(BenchmarkGap(item, key[1], benchmark.group, mine, theirs, unit))
-    return sorted(gaps, key=lambda g: (g.unit, -abs(g.size), g.item.position))
+    # Ratings first, then yes/no questions; each kind largest difference first. Points on the
+    # 1 to 4 scale and percentage points are not one measure, so neither kind may crowd out
+    # the other (see benchmark_tables).
+    return sorted(gaps, key=lambda g: (g.unit != "points", -abs(g.size), g.item.position))
+
+
+# Rows of each kind the results page shows; the rest are in the downloads, and it says so.
+GAPS_SHOWN = 15
+
+
+@dataclass
+class GapTable:
+    caption: str
+    kind: str  # "ratings" or "yes or no", as the page's "… more … rows" names them
+    shown: list[BenchmarkGap]
+    more: int
+
+
+def benchmark_tables(gaps: list[BenchmarkGap]) -> list[GapTable]:
+    """The results page's two tables of differences from other partnerships: ratings, then
+    yes/no questions, each largest first, with how many rows are left for the downloads."""
+    tables = []
+    for unit, caption, kind in (
+        ("points", "Ratings compared with other partnerships", "rating"),
+        ("percentage points", "Yes or no questions compared with other partnerships", "yes or no"),
+    ):
+        rows = [g for g in gaps if g.unit == unit]
+        if rows:
+            caption += ", largest difference first"
+            tables.append(GapTable(caption, kind, rows[:GAPS_SHOWN], len(rows[GAPS_SHOWN:])))
+    return tables

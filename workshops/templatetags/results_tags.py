@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from questions.models import Item
 from workshops.models import AgendaItem, Basis
+from workshops.services.benchmarks import GapTable, benchmark_tables
 from workshops.services.chart_inputs import basis_words
 from workshops.services.results import Results
 
@@ -139,6 +140,11 @@ def gap_tables(results: Results) -> list[tuple]:
         ("Ratings: gap in points on the 1 to 4 scale", results.rating_gaps, "points", 1),
         ("Yes or no: gap in percentage points", results.yes_no_gaps, "percentage points", 0),
     ]
+
+
+@register.filter
+def benchmark_gap_tables(results: Results) -> list[GapTable]:
+    return benchmark_tables(results.benchmark_gaps)
 
 
 @register.filter
