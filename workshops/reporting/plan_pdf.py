@@ -60,6 +60,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         "results": results,
         "plan": plan,
         "priorities": list(plan.priorities.filter(dropped=False)),
+        "targets": list(plan.targets.select_related("section", "item", "plan__assessment__bank")),
         "actions": actions,
         "withdrawn": list(assessment.actions.filter(status=Action.Status.WITHDRAWN)),
         "overdue": {a.pk for a in actions if a.is_overdue(today)},
@@ -124,7 +125,8 @@ def fingerprint(assessment: Assessment) -> str:
         Max("updated_at"), Count("id")
     )
     parts = [plan.version, plan.updated_at, actions, answers, priorities, consensus]
-    parts += [workshops, notes]
+    targets = list(plan.targets.values_list("pk", "kind", "value", "set_at"))
+    parts += [workshops, notes, targets]
     parts += [assessment.partnership.name, assessment.title, settings.MIN_GROUP_SIZE]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
