@@ -3,6 +3,7 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 
 from questions.models import Item
 from workshops.forms.fields import gds_helper
@@ -27,10 +28,14 @@ def subjects(assessment) -> list[tuple[str, str]]:
     ]
     questions = []
     for item in items:
+        # The question's opening words, so a board member need not know it by number.
+        words = Truncator(item.text).chars(70)
         if item.kind == Item.Kind.RATING:
-            questions += [(f"question-{item.pk}-{b}", f"Question {item.key}{on(b)}") for b in bases]
+            questions += [
+                (f"question-{item.pk}-{b}", f"Question {item.key}{on(b)}: {words}") for b in bases
+            ]
         elif item.kind == Item.Kind.YES_NO:
-            questions.append((f"question-{item.pk}-", f"Question {item.key} (yes or no)"))
+            questions.append((f"question-{item.pk}-", f"Question {item.key} (yes or no): {words}"))
     return [("", "Choose an element or a question"), ("Elements", elements)] + (
         [("Questions", questions)] if questions else []
     )

@@ -46,7 +46,10 @@ def share_well_or_better(ratings: list[int]) -> float | None:
 def set_target(target: Target, *, by=None) -> Target:
     """Store a target the board set, checked (``Target.clean``): a new one, or in place of
     the plan's target for the same element or question and basis. The same target sent
-    twice is stored once and logged once."""
+    twice is stored once and logged once. A target that breaks the model's rules raises
+    ValidationError (the plan page's form checks them first, field by field)."""
+    target.clean_fields(exclude=["plan", "set_by"])  # also makes the value a Decimal
+    target.clean()
     with transaction.atomic():
         plan = ImprovementPlan.objects.select_for_update().get(pk=target.plan_id)
         existing = plan.targets.filter(
