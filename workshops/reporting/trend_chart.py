@@ -53,9 +53,9 @@ def trend_chart(
                     ax.annotate(
                         _one_dp(y),
                         (x, y),
-                        xytext=(0, 5),
+                        xytext=(-3, 4),
                         textcoords="offset points",
-                        ha="center",
+                        ha="right",
                         fontsize=7,
                         color=BLACK,
                     )
@@ -71,14 +71,18 @@ def trend_chart(
                     linestyle="none",
                     gid=f"trend-target-{line.number}-{x}",
                 )
+                # Beside the diamond, not above it: a score at the same height keeps its own
+                # label above its point.
                 ax.annotate(
                     f"Target {_one_dp(value)}",
                     (x, value),
-                    xytext=(0, -11),
+                    xytext=(6, 0),
                     textcoords="offset points",
-                    ha="center",
+                    ha="left",
+                    va="center",
                     fontsize=7,
                     color=BLACK,
+                    annotation_clip=False,
                 )
         for ax in axes[len(lines) :]:  # panels left over on the last row
             ax.set_axis_off()
