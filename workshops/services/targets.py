@@ -220,13 +220,15 @@ class TargetReport:
 def targets_reached(results: Results) -> TargetReport:
     assessment = results.assessment
     previous = earlier_assessments(assessment).last()
-    outcomes = [outcome_of(t, _reached(t, results)) for t in targets_of(previous)]
+    aims = targets_of(previous)
+    outcomes = [outcome_of(t, _reached(t, results)) for t in aims]
+    # On the charts' basis (the first asked), as the chart itself draws them.
     now = {
-        e.section.number: (e.section.name or e.section.heading, e.headline[0])
+        e.section.number: (e.section.name or e.section.heading, e.scores.get(assessment.bases[0]))
         for e in results.elements
         if e.section.is_element
     }
-    chart = trend_chart_input(assessment, now, results.trends, targets_of(previous))
+    chart = trend_chart_input(assessment, now, results.trends, aims)
     return TargetReport(
         previous.title if previous else "",
         outcomes,
@@ -311,7 +313,9 @@ def trend_chart_input(
     return TrendChart(rounds, lines)
 
 
-def trend_chart_for(assessment: Assessment, elements: list[ElementScore], trends: list[Trend]):
+def trend_chart_for(
+    assessment: Assessment, elements: list[ElementScore], trends: list[Trend]
+) -> TrendChart:
     """The trend chart's figures from the charts' own element scores (chart_inputs)."""
     previous = earlier_assessments(assessment).last()
     now = {e.number: (e.name, e.score) for e in elements}
