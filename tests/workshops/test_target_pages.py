@@ -220,6 +220,25 @@ def test_the_plan_pdf_lists_the_targets(cast, assessment):
     assert "Question 1.1.2 90% answering yes" in flat
 
 
+def test_the_plan_pdf_draws_the_trend_chart_with_the_targets_and_says_them(next_round):
+    _, now = next_round
+    Target.objects.create(
+        plan=plan_service.plan_for(now),
+        section=now.bank.sections.get(number=1),
+        basis="internal",
+        kind="mean",
+        value="3.1",
+    )
+    html = plan_pdf.plan_html(now)
+    assert 'alt="Element scores over time, in 3 rounds:' in html
+    assert "target 3.1 for the next assessment" in html
+    for large in (False, True):
+        _, text = text_of(plan_pdf.render_plan_pdf(now, large=large))
+        flat = " ".join(text.split())
+        assert "Target 3.1" in flat and "Target 2.6" in flat  # the chart's own labels
+        assert "3 = Next assessment" in flat
+
+
 def test_setting_a_target_changes_the_plan_pdfs_fingerprint(assessment):
     before = plan_pdf.fingerprint(assessment)
     Target.objects.create(

@@ -21,26 +21,39 @@ COLUMNS = 4
 
 
 def trend_chart(
-    chart: TrendChart, *, title: str = "", basis: str = "", low: float = 1, high: float = 4
+    chart: TrendChart,
+    *,
+    title: str = "",
+    basis: str = "",
+    low: float = 1,
+    high: float = 4,
+    text_scale: float = 1.0,
 ) -> str:
-    """An SVG of ``chart``'s element scores over its rounds, with its mean targets."""
+    """An SVG of ``chart``'s element scores over its rounds, with its mean targets.
+    ``text_scale`` draws every label that many times its usual size (the large-print
+    plan's charts), with half as many panels to a row."""
     lines = chart.lines
     if not lines or not chart.rounds:
         return _message("No ratings yet", title)
     rounds = range(1, len(chart.rounds) + 1)
-    rows = math.ceil(len(lines) / COLUMNS)
+    columns = COLUMNS if text_scale == 1 else COLUMNS // 2
+    rows = math.ceil(len(lines) / columns)
+    small, label = 7 * text_scale, 8 * text_scale
 
     def draw(fig: Figure) -> None:
         if basis:
-            fig.suptitle("\n".join(_wrap(basis, 90)), fontsize=10)
-        axes = list(fig.subplots(rows, COLUMNS, sharey=True, squeeze=False).flat)
+            fig.suptitle("\n".join(_wrap(basis, 90 / text_scale)), fontsize=10 * text_scale)
+        axes = list(fig.subplots(rows, columns, sharey=True, squeeze=False).flat)
         for ax, line in zip(axes, lines, strict=False):
-            ax.set_title("\n".join(_wrap(f"{line.number}. {line.name}", 22)), fontsize=9)
+            name = f"{line.number}. {line.name}"
+            ax.set_title(
+                "\n".join(_wrap(name, 22 / max(1.0, text_scale / 2))), fontsize=9 * text_scale
+            )
             ax.set_xlim(0.5, len(chart.rounds) + 0.5)
             ax.set_ylim(low - 0.2, high + 0.5)
             ax.xaxis.set_major_locator(FixedLocator(list(rounds)))
-            ax.set_xticklabels([str(r) for r in rounds], fontsize=8)
-            ax.tick_params(axis="y", labelsize=8)
+            ax.set_xticklabels([str(r) for r in rounds], fontsize=label)
+            ax.tick_params(axis="y", labelsize=label)
             ax.grid(axis="y", color="#dddddd", linewidth=0.8)
             ax.set_axisbelow(True)
             for side in ("top", "right"):
@@ -56,7 +69,7 @@ def trend_chart(
                         xytext=(-3, 4),
                         textcoords="offset points",
                         ha="right",
-                        fontsize=7,
+                        fontsize=small,
                         color=BLACK,
                     )
             for index, value in sorted(line.targets.items()):
@@ -65,7 +78,7 @@ def trend_chart(
                     [x],
                     [value],
                     marker="D",
-                    markersize=6,
+                    markersize=6 * min(text_scale, 2),
                     markerfacecolor="none",
                     markeredgecolor=BLACK,
                     linestyle="none",
@@ -73,14 +86,15 @@ def trend_chart(
                 )
                 # Beside the diamond, not above it: a score at the same height keeps its own
                 # label above its point.
+                # In large print, under it: beside it would reach into the next panel.
                 ax.annotate(
                     f"Target {_one_dp(value)}",
                     (x, value),
-                    xytext=(6, 0),
+                    xytext=(6, 0) if text_scale == 1 else (0, -6),
                     textcoords="offset points",
-                    ha="left",
-                    va="center",
-                    fontsize=7,
+                    ha="left" if text_scale == 1 else "center",
+                    va="center" if text_scale == 1 else "top",
+                    fontsize=small,
                     color=BLACK,
                     annotation_clip=False,
                 )
@@ -90,7 +104,13 @@ def trend_chart(
             f"{n} = {_clean(label)}" for n, label in zip(rounds, chart.rounds, strict=True)
         )
         fig.supxlabel(
-            "\n".join(_wrap(f"Rounds: {key}.", 120)), fontsize=8, color=DARK_GREY, ha="center"
+            "\n".join(_wrap(f"Rounds: {key}.", 120 / text_scale)),
+            fontsize=label,
+            color=DARK_GREY,
+            ha="center",
         )
 
-    return _render(draw, figsize=(9, 1.2 + 2.3 * rows), title=title, layout="constrained")
+    # Large print: as wide as the page's text, so the PDF draws it at its own size.
+    width = 9 if text_scale == 1 else 6.6
+    height = 1.2 * text_scale + 2.3 * rows * (1 if text_scale == 1 else 1.4)
+    return _render(draw, figsize=(width, height), title=title, layout="constrained")
