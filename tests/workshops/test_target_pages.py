@@ -249,3 +249,21 @@ def test_setting_a_target_changes_the_plan_pdfs_fingerprint(assessment):
         value=3,
     )
     assert plan_pdf.fingerprint(assessment) != before
+
+
+def test_withheld_anonymous_results_show_no_target_figures(coordinator, cast, bank):
+    earlier = make_assessment(cast, title="2025 review", opens=-400, closes=-380)
+    Target.objects.create(
+        plan=plan_service.plan_for(earlier),
+        section=earlier.bank.sections.get(number=1),
+        basis="internal",
+        kind="mean",
+        value="2.6",
+    )
+    now = make_assessment(cast, title="2026 review", anonymous=True)
+    respond(now, **{"1_1": "4"})  # one person: fewer than the minimum group size
+    page = coordinator.get(reverse("results", args=[now.partnership_id, now.pk])).content
+    assert b"Results are shown once at least" in page
+    assert b"Targets set for this assessment" not in page and b"A mean of 4.0" not in page
+    svg = coordinator.get(reverse("results-trends", args=[now.partnership_id, now.pk]))
+    assert "No ratings yet" in svg.content.decode() and "4.0" not in svg.content.decode()
