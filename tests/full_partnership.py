@@ -12,8 +12,8 @@ from django.utils import timezone
 from questions.models import Section
 from tests.builders import make_assessment, make_person, make_workshop, respond
 from tests.workshops import test_results
-from workshops.models import Assessment, AuditEvent, Invitation, Partnership, Workshop
-from workshops.services import draft_actions, priorities
+from workshops.models import Assessment, AuditEvent, Invitation, Partnership, Target, Workshop
+from workshops.services import draft_actions, priorities, targets
 from workshops.services import participants as participants_service
 from workshops.services import plan as plan_service
 from workshops.services import voting as voting_service
@@ -54,6 +54,14 @@ def build_full_partnership(cast, bank) -> Assessment:
     earlier = make_assessment(cast, title="Spring 2025", opens=-400, closes=-380)
     for value in ["2", "2", "3"]:
         test_results.respond(earlier, **{"1_1": value, "2_1": "1"})
+
+    # The earlier plan's targets, which the later results say met, close or missed.
+    earlier_plan = plan_service.plan_for(earlier)
+    for values in [
+        {"section": earlier.bank.sections.get(number=1), "kind": "mean", "value": "2.8"},
+        {"item": earlier.items.get(key="1.1"), "kind": "share", "value": "60"},
+    ]:
+        targets.set_target(Target(plan=earlier_plan, basis="internal", **values))
 
     assessment = make_assessment(cast, title="Autumn 2025 review", basis="both")
     answers = [
@@ -136,6 +144,10 @@ def build_full_partnership(cast, bank) -> Assessment:
     plan_service.add_progress(accepted, "Draft shared with partners", cast.executive)
     plan_service.add_progress(accepted, "Consultation closed", cast.coordinator)
     plan_service.agree_plan(plan, cast.coordinator)
+    yes_no = assessment.items.get(key="1.1.2")
+    targets.set_target(Target(plan=plan, item=yes_no, kind="share", value=75), by=cast.coordinator)
+    element = assessment.bank.sections.get(number=2)
+    targets.set_target(Target(plan=plan, section=element, basis="external", kind="mean", value=3))
 
     for user, summary in [(cast.coordinator, "Version 1 of the plan agreed."), (None, "Import")]:
         AuditEvent.objects.create(

@@ -35,6 +35,7 @@ from workshops.models import (
     MemberInvitation,
     Membership,
     Partnership,
+    Target,
     User,
 )
 from workshops.services import participants as participants_service
@@ -71,6 +72,7 @@ class World:
     dot_vote: DotVote | None = None  # priorities made ready to put to the room
     idea_collection: IdeaCollection | None = None  # ideas the room sent, not on the room now
     idea: Idea | None = None  # one of them, from the world's participant
+    target: Target | None = None  # the plan's target for element 1, for the next assessment
 
     def objects(self) -> list:
         """The partnership's own objects, which a URL or a form may name by id (accounts
@@ -91,6 +93,7 @@ class World:
             self.dot_vote,
             self.idea_collection,
             self.idea,
+            self.target,
             *self.workshop.agenda.all(),
         ]
 
@@ -147,6 +150,14 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         created_by=coordinator,
     )
     plan_service.add_progress(action, f"{marker} progress note", coordinator)
+    target = Target.objects.create(
+        plan=plan,
+        section=assessment.bank.sections.get(number=1),
+        basis="internal",
+        kind=Target.Kind.MEAN,
+        value=3,
+        set_by=coordinator,
+    )
     AuditEvent.objects.create(
         partnership=partnership,
         user=coordinator,
@@ -202,6 +213,7 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         dot_vote=dot_vote,
         idea_collection=idea_collection,
         idea=idea,
+        target=target,
     )
 
 
@@ -392,6 +404,7 @@ URLS: dict[str, Row] = {
     "results": Row(_a("results"), RESULTS, 200, 200),
     "results-7s": Row(_a("results-7s"), RESULTS, 200, 200),
     "results-heat-map": Row(_a("results-heat-map"), RESULTS, 200, 200),
+    "results-trends": Row(_a("results-trends"), RESULTS, 200, 200),
     "results-export": Row(
         _a("results-export", lambda w: "answers", lambda w: "csv"), RESULTS, 200, 200
     ),
@@ -406,6 +419,8 @@ URLS: dict[str, Row] = {
     "priority-change": Row(_a("priority-change", lambda w: w.priority.pk), MANAGE, 405, 302),
     "plan-priority-votes": Row(_a("plan-priority-votes"), MANAGE, 405, 302),
     "plan-actions-decide": Row(_a("plan-actions-decide"), MANAGE, 405, 302),
+    "plan-target-set": Row(_a("plan-target-set"), MANAGE, 405, 400),
+    "plan-target-remove": Row(_a("plan-target-remove", lambda w: w.target.pk), MANAGE, 405, 302),
     "plan-action-new": Row(_a("plan-action-new"), MANAGE, 200, 200),
     "plan-action": Row(_a("plan-action", lambda w: w.action.pk), MANAGE, 200, 400),
     "plan-action-decide": Row(_a("plan-action-decide", lambda w: w.action.pk), MANAGE, 405, 302),

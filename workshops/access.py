@@ -34,6 +34,7 @@ from workshops.models import (
     Person,
     PersonalLink,
     Priority,
+    Target,
     Workshop,
 )
 from workshops.models.assessment import hash_token
@@ -386,6 +387,25 @@ def get_priority(
     )
     check_method(request, methods)
     return priority, membership
+
+
+def get_target(
+    request: HttpRequest,
+    partnership_id: int,
+    assessment_id: int,
+    target_id: int,
+    *,
+    methods: Methods = None,
+) -> tuple[Target, Membership]:
+    """A target in the assessment's improvement plan, for those who manage the plan."""
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
+    target = get_object_or_404(
+        Target.objects.select_related("plan__assessment", "section", "item"),
+        plan__assessment=assessment,
+        pk=target_id,
+    )
+    check_method(request, methods)
+    return target, membership
 
 
 def get_dot_vote(

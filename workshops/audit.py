@@ -210,6 +210,9 @@ WORDS: dict[str, Words] = {
     "priority.votes_set": lambda d: (
         f"Priority “{d['priority']}” given {_count(d['votes'], 'dot vote')}."
     ),
+    "target.set": "Target set for {subject}: {target}.",
+    "target.changed": "Target for {subject} changed from {was} to {target}.",
+    "target.removed": "Target for {subject} removed.",
     "action.added": "“{action}” added to the plan.",
     "action.changed": "“{action}” saved.",
     "action.accepted": "Draft action “{action}” accepted.",

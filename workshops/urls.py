@@ -17,6 +17,7 @@ from workshops.views import (
     questionnaire,
     results,
     summary,
+    targets,
     workshop,
 )
 
@@ -113,6 +114,7 @@ urlpatterns = [
     path(A + "results/", results.results, name="results"),
     path(A + "results/7s.svg", results.chart_7s, name="results-7s"),
     path(A + "results/heat-map.svg", results.chart_heat_map, name="results-heat-map"),
+    path(A + "results/trends.svg", targets.chart_trends, name="results-trends"),
     path(A + "results/<str:what>.<str:kind>", results.export, name="results-export"),
     path(A + "summary/", summary.summary, name="summary"),
     path(A + "summary.pdf", summary.summary_member_pdf, name="summary-pdf"),
@@ -121,6 +123,13 @@ urlpatterns = [
     path(A + "plan/", plan.plan, name="plan"),
     path(A + "improvement-plan.pdf", plan.plan_pdf, name="plan-pdf"),
     path(A + "improvement-plan-pdf/", plan.plan_pdf_status, name="plan-pdf-status"),
+    # Before plan-change, whose pattern would take "targets" for one of its buttons.
+    path(A + "plan/targets/", targets.target_set, name="plan-target-set"),
+    path(
+        A + "plan/targets/<int:target_id>/remove/",
+        targets.target_remove,
+        name="plan-target-remove",
+    ),
     path(A + "plan/<slug:change>/", plan.plan_change, name="plan-change"),
     path(A + "plan/priorities/<int:priority_id>/", plan.priority_change, name="priority-change"),
     path(A + "plan/priorities/dots/", plan.priority_votes, name="plan-priority-votes"),

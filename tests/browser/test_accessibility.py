@@ -78,6 +78,7 @@ NOT_PAGES = {
     "plan-pdf": "a tagged PDF, checked by the PDF tests",
     "results-7s": "an SVG chart shown on the results page, with a text alternative",
     "results-heat-map": "an SVG chart shown on the results page, with a text alternative",
+    "results-trends": "an SVG chart shown on the results page, with a text alternative",
     "results-export": "a spreadsheet or CSV download",
     # Unpublished in the world: the PDFs send back to the page, the charts are not there.
     "summary-pdf": "a tagged PDF, checked by the summary's tests",

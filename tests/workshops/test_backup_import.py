@@ -26,7 +26,7 @@ from tests.workshops.backup_helpers import (
     row_counts,
 )
 from workshops.access import get_invitation_by_token
-from workshops.models import EvidenceNote, Membership, Partnership, User, Workshop
+from workshops.models import EvidenceNote, Membership, Partnership, Target, User, Workshop
 from workshops.models.assessment import hash_token
 from workshops.services import backup_export
 from workshops.services.results import results_for
@@ -49,6 +49,10 @@ def test_a_partnership_exported_deleted_and_imported_gives_the_same_results_and_
     # What is compared holds the answers, the room's agreed ratings and the plan.
     assert "A shared data hub" in page_before and "Board away day" in page_before
     assert "Refresh the community strategy" in "".join(pdf_before)
+    # And the targets: the earlier plan's, met or not on the page; this plan's, in the PDF.
+    assert "Of the 2 targets set in the plan of “Spring 2025”" in page_before
+    assert "75% answering yes" in " ".join("".join(pdf_before).split())
+    targets_before = sorted(map(str, Target.objects.all()))
     path = tmp_path / "eastvale.json"
 
     output = export_to(path, eastvale)
@@ -79,6 +83,9 @@ def test_a_partnership_exported_deleted_and_imported_gives_the_same_results_and_
     assert plain(results_for(earlier, settings.MIN_GROUP_SIZE)) == earlier_before
     assert results_page(client, assessment) == page_before
     assert pdf_pages(assessment) == pdf_before
+    assert sorted(map(str, Target.objects.filter(plan__assessment__partnership=restored))) == (
+        targets_before
+    )
     # Every row is back as it was, times of creation and change included.
     again = backup_export.export_partnership(restored)
     assert renumbered(again["payload"]) == renumbered(exported["payload"])

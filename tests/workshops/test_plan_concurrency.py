@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 
 from tests.builders import make_user
 from tests.workshops.test_workshop_concurrency import run_together
-from workshops.models import Action, ActionChange, Membership, ProgressNote
+from workshops.models import Action, ActionChange, AuditEvent, Membership, ProgressNote, Target
 from workshops.services import plan as services
+from workshops.services import targets
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -76,3 +79,18 @@ def test_two_agree_clicks_at_once_record_one_version(cast, assessment, second_co
     assert len(agreed) == 1 and len(refused) == 3, results
     plan.refresh_from_db()
     assert plan.version == 1
+
+
+def test_a_target_sent_from_two_tabs_at_once_is_stored_and_logged_once(cast, assessment):
+    plan = services.plan_for(assessment)
+    element = assessment.bank.sections.get(number=1)
+
+    def send():
+        target = Target(plan=plan, section=element, basis="internal", kind="mean", value="3.2")
+        return targets.set_target(target, by=cast.coordinator)
+
+    results = run_together([send] * 4)
+    assert len({target.pk for target in results}) == 1, results
+    (stored,) = Target.objects.filter(plan=plan)
+    assert stored.value == Decimal("3.2")
+    assert AuditEvent.objects.filter(action="target.set").count() == 1

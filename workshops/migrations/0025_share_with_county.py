@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0023_ideas"),
+        ("workshops", "0024_targets"),
     ]
 
     operations = [

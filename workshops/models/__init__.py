@@ -31,6 +31,7 @@ from workshops.models.plan import (
     ProgressNote,
 )
 from workshops.models.sso import SignInProvider as SignInProvider
+from workshops.models.targets import Target
 from workshops.models.workshop import AgendaItem, WaitingPhone, Workshop, WorkshopError
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "ProgressNote",
     "Respondent",
     "Sector",
+    "Target",
     "User",
     "WaitingPhone",
     "Workshop",

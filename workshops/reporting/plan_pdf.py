@@ -21,6 +21,7 @@ from django.utils import timezone
 from workshops.models import Action, AgendaItem, Answer, Assessment, EvidenceNote
 from workshops.reporting import charts
 from workshops.reporting.pdf import render_pdf
+from workshops.reporting.trend_chart import trend_chart
 from workshops.services import plan as plan_service
 from workshops.services import results as results_service
 from workshops.services.chart_inputs import chart_inputs
@@ -33,6 +34,8 @@ GAPS_SHOWN = 12
 # to at least the edition's 17 pt body text, as printed: the 7S chart is a little wider than
 # the page and shrinks by about a tenth to fit it.
 LARGE_SEVEN_S, LARGE_HEAT_MAP = 2.0, 2.2
+# The trend chart's smallest labels are 7 pt: 2.5 times is 17.5, the body text's size.
+LARGE_TREND = 2.5
 
 
 def _data_uri(svg: str) -> str:
@@ -60,6 +63,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         "results": results,
         "plan": plan,
         "priorities": list(plan.priorities.filter(dropped=False)),
+        "targets": list(plan.targets.select_related("section", "item", "plan__assessment__bank")),
         "actions": actions,
         "withdrawn": list(assessment.actions.filter(status=Action.Status.WITHDRAWN)),
         "overdue": {a.pk for a in actions if a.is_overdue(today)},
@@ -84,6 +88,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
                 text_scale=LARGE_HEAT_MAP if large else 1,
             )
         ),
+        "trend_chart": _trend_chart(results, inputs.basis_words, large),
         "workshops": _workshops(assessment),
         "open_shown": f":{shown}",
         "open_limit": shown,
@@ -92,6 +97,16 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         "large": large,
         "generated": timezone.localtime(),
     }
+
+
+def _trend_chart(results, basis: str, large: bool) -> str:
+    """The trend chart with the plan's targets, as data; none while the results are
+    withheld, or with neither earlier rounds nor targets to draw."""
+    figures = results.targets.chart if results.targets else None
+    if figures is None or not (results.trends or figures.has_targets):
+        return ""
+    scale = LARGE_TREND if large else 1
+    return _data_uri(trend_chart(figures, title=figures.alt, basis=basis, text_scale=scale))
 
 
 def _workshops(assessment: Assessment) -> list:
@@ -124,7 +139,8 @@ def fingerprint(assessment: Assessment) -> str:
         Max("updated_at"), Count("id")
     )
     parts = [plan.version, plan.updated_at, actions, answers, priorities, consensus]
-    parts += [workshops, notes]
+    targets = list(plan.targets.values_list("pk", "kind", "value", "set_at"))
+    parts += [workshops, notes, targets]
     parts += [assessment.partnership.name, assessment.title, settings.MIN_GROUP_SIZE]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 

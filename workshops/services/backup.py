@@ -56,6 +56,7 @@ EXPORTED: list[tuple[str, str]] = [
     ("workshops.EvidenceNote", "respondent__assessment__partnership"),
     ("workshops.ImprovementPlan", "assessment__partnership"),
     ("workshops.Priority", "plan__assessment__partnership"),
+    ("workshops.Target", "plan__assessment__partnership"),
     ("workshops.Action", "assessment__partnership"),
     ("workshops.ActionChange", "action__assessment__partnership"),
     ("workshops.ProgressNote", "action__assessment__partnership"),

@@ -38,6 +38,7 @@ from workshops.services.benchmarks import (
 from workshops.services.comments import Comment, comment_rule, note_rows
 from workshops.services.differences import Consensus, Gap, consensus_for, gaps_between_groups
 from workshops.services.scores import band_for, mean
+from workshops.services.targets import TargetReport, targets_reached
 from workshops.services.trends import Trend, trends_for
 
 WORKSHOP = Respondent.Channel.WORKSHOP
@@ -165,6 +166,9 @@ class Results:
     withheld: str = ""
     # Anonymous assessments: why open answers are not shown, or "" when they are.
     comments_withheld: str = ""
+    # The previous plan's targets for this assessment, how far each was reached, and the
+    # trend chart's figures with targets.
+    targets: TargetReport | None = None
 
     @property
     def ratings(self) -> list[Rating]:
@@ -319,6 +323,7 @@ def results_for(
         comments_withheld=rule.withheld,
     )
     results.benchmark_gaps = benchmark_gaps(results)
+    results.targets = targets_reached(results)
     results.investigate = [
         (e.section, flagged, unsure)
         for e in results.elements

@@ -25,14 +25,18 @@ class Trend:
     items: dict[tuple[str, str], float | None]  # (item key, basis) -> mean
 
 
+def earlier_assessments(assessment: Assessment):
+    """The partnership's assessments that opened before this one, oldest first: the last
+    is the previous assessment."""
+    return assessment.partnership.assessments.filter(opens_on__lt=assessment.opens_on).order_by(
+        "opens_on", "pk"
+    )
+
+
 def trends_for(assessment: Assessment) -> list[Trend]:
     """Earlier assessments of this partnership, matched item by item on the item's key
     (so a new bank version still lines up) and element by element on its number."""
-    earlier = list(
-        assessment.partnership.assessments.filter(opens_on__lt=assessment.opens_on).order_by(
-            "opens_on"
-        )
-    )
+    earlier = list(earlier_assessments(assessment))
     if not earlier:
         return []
     counted = Respondent.objects.filter(assessment__in=earlier).filter(

@@ -20,6 +20,7 @@ from workshops.forms.plan import (
     ProgressForm,
     WithdrawForm,
 )
+from workshops.forms.targets import TargetForm
 from workshops.models import Action, PlanPdf
 from workshops.reporting import plan_pdf_queue
 from workshops.services import draft_actions, priorities
@@ -34,10 +35,18 @@ def plan(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpR
 
 
 def _plan_page(
-    request, assessment, membership, *, dots_form=None, priority_form=None, status=200
+    request,
+    assessment,
+    membership,
+    *,
+    dots_form=None,
+    priority_form=None,
+    target_form=None,
+    status=200,
 ) -> HttpResponse:
-    """The plan page; with a refused form (``dots_form`` or ``priority_form``) shown
-    again as it was sent, its errors summarised and marked on its fields."""
+    """The plan page; with a refused form (``dots_form``, ``priority_form`` or
+    ``target_form``) shown again as it was sent, its errors summarised and marked on its
+    fields."""
     improvement_plan = services.plan_for(assessment)
     actions = list(
         assessment.actions.select_related(
@@ -63,6 +72,8 @@ def _plan_page(
         "overdue": {a.pk for a in actions if a.is_overdue(today)},
         "dots_form": dots_form or DotsForm(priorities=shown, most=priorities.MOST_DOTS),
         "priority_form": priority_form or PriorityForm(),
+        "targets": list(improvement_plan.targets.select_related("section", "item")),
+        "target_form": target_form or TargetForm(plan=improvement_plan),
     }
     return render(request, "workshops/plan/plan.html", context, status=status)
 
