@@ -3,6 +3,8 @@ left out, and agreed workshop ratings against the median of individual answers."
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 import re
 
@@ -276,3 +278,40 @@ def test_the_list_of_every_difference_filters_and_sorts_by_its_address(client, c
         url, {"dimension": "Shoe size", "sort": "'; drop", "clear": ["x", "y"]}
     ).content.decode()
     assert text.count('class="govuk-table__row lsp-difference"') == 32
+
+
+HOSTILE = ["", "Role ", "role", "\x00", "é" * 5000, "1' OR '1'='1", "../../", ["clear", "chance"]]
+
+
+@pytest.mark.parametrize("name", ["channel", "dimension", "kind", "clear", "sort"])
+def test_no_address_breaks_the_list_of_every_difference(client, cast, assessment, name):
+    for value in ["4", "4", "3"]:
+        respond(assessment, role="coordinator", **{"1_1": value, "1_1_2": "yes"})
+    for value in ["1", "2", "2"]:
+        respond(assessment, role="board_member", **{"1_1": value, "1_1_2": "no"})
+    client.force_login(cast.coordinator)
+    url = reverse("results-differences", args=[cast.partnership.pk, assessment.pk])
+    for value in HOSTILE:
+        response = client.get(url, {name: value})
+        assert response.status_code == 200
+        assert "Showing all 2 comparisons" in response.content.decode()
+    outsider = reverse("results-differences", args=[cast.other.pk, assessment.pk])
+    assert client.get(outsider).status_code == 404
+
+
+def test_the_download_holds_every_comparison_with_its_test_and_verdict(client, cast, assessment):
+    the_2008_survey(assessment)
+    client.force_login(cast.executive)
+    url = reverse("results-export", args=[cast.partnership.pk, assessment.pk, "gaps", "csv"])
+    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    assert len(rows) == 32
+    role = next(r for r in rows if r["Item"] == "1.1.2" and r["Compared by"] == "Role")
+    assert (role["Test"], role["Chance"], role["Large"]) == (
+        "Fisher's exact",
+        "Unlikely to be chance",
+        "Yes",
+    )
+    assert float(role["Adjusted p"]) < FALSE_DISCOVERY_RATE
+    chance = [r for r in rows if r["Compared by"] == "Organisation"]
+    assert {r["Chance"] for r in chance} == {"Could be chance"}
+    assert {r["Test"] for r in chance} == {"Kruskal–Wallis", "Chi-square"}

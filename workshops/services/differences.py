@@ -122,6 +122,11 @@ class Gap:
         return abs(self.share_gap) >= LARGE_PERCENTAGE_POINTS or abs(self.delta or 0) >= LARGE_DELTA
 
     @property
+    def adjusted_p(self) -> str:
+        """The adjusted p-value as a page prints it."""
+        return "below 0.001" if self.q < 0.001 else f"{self.q:.3f}"
+
+    @property
     def verdict(self) -> str:
         return "Unlikely to be chance" if self.clear else "Could be chance"
 
