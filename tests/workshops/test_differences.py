@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.builders import make_workshop
+from tests.builders import make_assessment, make_workshop
 from tests.workshops.test_results import MIN, build, respond
 from workshops.models import Action, AgendaItem, Answer, Comparison, Respondent
 from workshops.services.draft_actions import drafts_from
@@ -315,3 +315,28 @@ def test_the_download_holds_every_comparison_with_its_test_and_verdict(client, c
     chance = [r for r in rows if r["Compared by"] == "Organisation"]
     assert {r["Chance"] for r in chance} == {"Could be chance"}
     assert {r["Test"] for r in chance} == {"Kruskal–Wallis", "Chi-square"}
+
+
+def test_drafts_come_only_from_differences_unlikely_to_be_chance(assessment):
+    the_2008_survey(assessment)
+    results = build(assessment)
+    assert results.differences.large_chance >= 8  # every organisation comparison, at least
+    drafts = [d for d in drafts_from(results) if d.source == Action.Source.GAP]
+    assert [d.title for d in drafts] == [
+        "Understand why views differ on 1.2",
+        "Understand why views differ on 1.1.2",
+    ]
+    assert drafts[1].description == (
+        "58% of coordinators say yes; 44% of board members. Talk it through with both groups."
+    )
+
+
+def test_an_anonymous_assessment_too_small_to_show_lists_no_comparison(client, cast, bank):
+    anonymous = make_assessment(cast, anonymous=True)
+    for value in ["4", "1"]:
+        respond(anonymous, **{"1_1": value})
+    client.force_login(cast.executive)
+    url = reverse("results-differences", args=[cast.partnership.pk, anonymous.pk])
+    text = client.get(url).content.decode()
+    assert "Results are shown once at least 3 people have answered" in text
+    assert "lsp-difference" not in text
