@@ -312,6 +312,9 @@ def test_the_download_holds_every_comparison_with_its_test_and_verdict(client, c
         "Yes",
     )
     assert float(role["Adjusted p"]) < FALSE_DISCOVERY_RATE
+    assert (role["Share gap (percentage points)"], role["Cliff's delta"]) == ("14.0", "")
+    sector = next(r for r in rows if r["Item"] == "1.2" and r["Compared by"] == "Sector")
+    assert float(sector["Cliff's delta"]) > LARGE_DELTA
     chance = [r for r in rows if r["Compared by"] == "Organisation"]
     assert {r["Chance"] for r in chance} == {"Could be chance"}
     assert {r["Test"] for r in chance} == {"Kruskal–Wallis", "Chi-square"}
