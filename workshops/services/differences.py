@@ -213,15 +213,31 @@ def _gap(
     if yes_no:
         tested = yes_no_test([(sum(v), len(v) - sum(v)) for v in shown.values()])
         return Gap(
-            item, basis, dimension, summary(high), summary(low), "percentage points",
-            groups=len(shown), test=tested.test, p=tested.p,
-        )  # fmt: skip
+            item,
+            basis,
+            dimension,
+            summary(high),
+            summary(low),
+            "percentage points",
+            groups=len(shown),
+            test=tested.test,
+            p=tested.p,
+        )
     tested = rating_test(list(shown.values()))
     return Gap(
-        item, basis, dimension, summary(high), summary(low), "points",
-        groups=len(shown), test=tested.test, p=tested.p,
-        delta=cliffs_delta(shown[high], shown[low]), shares=(share(high), share(low)), well=well,
-    )  # fmt: skip
+        item,
+        basis,
+        dimension,
+        summary(high),
+        summary(low),
+        "points",
+        groups=len(shown),
+        test=tested.test,
+        p=tested.p,
+        delta=cliffs_delta(shown[high], shown[low]),
+        shares=(share(high), share(low)),
+        well=well,
+    )
 
 
 def adjust(gaps: list[Gap]) -> None:
