@@ -208,8 +208,9 @@ def test_across_many_null_questions_few_differences_are_called_clear(assessment)
     every = build(assessment).differences.every
     assert len(every) > 200
     flagged = [g for g in every if g.clear]
-    # Every difference here is chance: Benjamini–Hochberg lets through, at most, a few
-    # percent of comparisons (usually none at all).
+    # Every difference here is chance, so any flagged is a false discovery: with the rate
+    # held, calling even one clear happens in at most one such partnership in twenty. Two
+    # (1% of these comparisons) would be far beyond that.
     assert len(flagged) <= FALSE_DISCOVERY_RATE * len(every) / 5
 
 
