@@ -403,6 +403,7 @@ URLS: dict[str, Row] = {
     # Results and the plan.
     "results": Row(_a("results"), RESULTS, 200, 200),
     "results-7s": Row(_a("results-7s"), RESULTS, 200, 200),
+    "results-differences": Row(_a("results-differences"), RESULTS, 200, 200),
     "results-heat-map": Row(_a("results-heat-map"), RESULTS, 200, 200),
     "results-trends": Row(_a("results-trends"), RESULTS, 200, 200),
     "results-export": Row(

@@ -113,6 +113,7 @@ urlpatterns = [
     path(PAPER + "review/", paper.paper_review, name="paper-review"),
     path(A + "results/", results.results, name="results"),
     path(A + "results/7s.svg", results.chart_7s, name="results-7s"),
+    path(A + "results/differences/", results.every_difference, name="results-differences"),
     path(A + "results/heat-map.svg", results.chart_heat_map, name="results-heat-map"),
     path(A + "results/trends.svg", targets.chart_trends, name="results-trends"),
     path(A + "results/<str:what>.<str:kind>", results.export, name="results-export"),

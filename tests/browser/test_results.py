@@ -1,4 +1,5 @@
-"""An executive reads the results in a browser: the 7S chart and where views differ most."""
+"""An executive reads the results in a browser: the 7S chart, where views differ, and every
+comparison between groups."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_executive_finds_the_7s_chart_and_the_largest_gap(new_page, cast, assessment):
-    for value in ["4", "4", "3"]:
+    for value in ["4", "4", "3", "4"] * 2:
         respond(assessment, role="coordinator", **{"1_1": value, "2_1": "3", "1_1_2": "yes"})
-    for value in ["1", "2", "1"]:
+    for value in ["1", "2", "1", "1"] * 2:
         respond(assessment, role="board_member", **{"1_1": value, "2_1": "3", "1_1_2": "no"})
 
     page = new_page(DESKTOP)
@@ -37,16 +38,26 @@ def test_an_executive_finds_the_7s_chart_and_the_largest_gap(new_page, cast, ass
     expect(heat).to_be_visible()
     assert heat.evaluate("img => img.complete && img.naturalWidth > 100")
 
-    ratings = page.get_by_role("table", name=re.compile("^Ratings: gap in points"))
-    first = ratings.get_by_role("row").nth(1)
-    expect(first).to_contain_text("1.1")
-    expect(first).to_contain_text("Coordinators rate it 3.7 on average; board members 1.3")
-    expect(first.get_by_role("cell").last).to_have_text("2.3")
-    yes_no = page.get_by_role("table", name=re.compile("^Yes or no: gap in percentage points"))
-    expect(yes_no.get_by_role("row").nth(1)).to_contain_text(
-        "100% of coordinators say yes; 0% of board members"
+    differ = page.get_by_role("table", name="Differences unlikely to be chance and large")
+    first, second = differ.get_by_role("row").nth(1), differ.get_by_role("row").nth(2)
+    expect(first).to_contain_text("1.1.2")
+    expect(first).to_contain_text("100% of coordinators say yes; 0% of board members")
+    expect(second).to_contain_text(
+        "100% of coordinators rate it performs well or better (3.8 on average); "
+        "0% of board members (1.2)"
     )
     screenshot(page, "results-desktop")
+
+    # Every comparison, one link away, filtered by the page's address.
+    page.get_by_role("link", name=re.compile("^Every comparison")).click()
+    expect(page.get_by_text("Showing all 3 comparisons.")).to_be_visible()
+    page.get_by_label("Kind of question").select_option("Yes or no")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"kind=yes_no"))
+    expect(page.get_by_text("Showing 1 of 3 comparisons.")).to_be_visible()
+    rows = page.get_by_role("table", name="Every comparison between groups").get_by_role("row")
+    expect(rows.nth(1)).to_contain_text("Unlikely to be chance (Fisher's exact, adjusted p")
+    screenshot(page, "results-every-difference")
 
 
 def test_the_filter_works_without_javascript(browser, live_server, cast, assessment):
@@ -81,17 +92,17 @@ def test_the_filter_works_without_javascript(browser, live_server, cast, assessm
 
 def test_a_question_shortened_in_a_table_opens_to_its_whole_words(new_page, cast, bank):
     both = make_assessment(cast, basis="both")
-    for value in ["4", "4", "4"]:
+    for value in ["4", "4", "4", "3"] * 2:
         respond(both, role="coordinator", **{"1_2": value, "1_2__external": "1"})
-    for value in ["1", "1", "2"]:
+    for value in ["1", "1", "2", "1"] * 2:
         respond(both, role="board_member", **{"1_2": value, "1_2__external": "4"})
     words = both.items.get(key="1.2").text
 
     page = new_page({"width": 375, "height": 812})
     sign_in(page, cast.executive.email)
     page.goto(reverse("results", args=[cast.partnership.pk, both.pk]))
-    ratings = page.get_by_role("table", name=re.compile("^Ratings: gap in points"))
-    first = ratings.get_by_role("row").nth(1)
+    differ = page.get_by_role("table", name="Differences unlikely to be chance and large")
+    first = differ.get_by_role("row").nth(1)
     summary = first.locator("summary")
     expect(summary).to_contain_text("1.2 How well is the long-term SCS")
     expect(summary).to_contain_text("(Against other LSPs)")

@@ -117,15 +117,16 @@ def squeezed_text(pdf: bytes) -> str:
 
 def test_the_pdf_names_each_question_with_its_words_and_basis_once(cast, bank):
     both = make_assessment(cast, basis="both")
-    for value in ["4", "4", "4"]:
+    for value in ["4", "4", "4", "3"] * 2:
         respond(both, role="coordinator", sector="private", **{"1_2": value, "1_2__external": "1"})
-    for value in ["1", "1", "2"]:
+    for value in ["1", "1", "2", "1"] * 2:
         respond(both, role="board_member", **{"1_2": value, "1_2__external": "4"})
     text = squeezed_text(plan_pdf.render_plan_pdf(both))
     # After the contents, the section: its heading, then the table, to the next section.
     differ = text.split("Where views differ", 2)[2].split("To investigate")[0]
     words = both.items.get(key="1.2").text
-    # The widest gap on each question and basis, once each, in the question's own words.
+    # The largest clear difference on each question and basis, once each, in the question's
+    # own words.
     for basis in ["(Against our own plans)", "(Against other LSPs)"]:
         assert differ.count(f"1.2 {words} {basis}") == 1, differ
     assert "lsps)" not in text and "(against" not in text

@@ -168,16 +168,19 @@ def test_results_take_the_same_queries_for_10_and_500_respondents(cast, bank):
 
 
 def test_executives_read_the_results_page_with_the_largest_gap_first(client, cast, assessment):
-    for value in ["4", "4", "4"]:
+    for value in ["4", "4", "4", "3"] * 2:
         respond(assessment, role="coordinator", **{"1_1": value})
-    for value in ["1", "2", "1"]:
+    for value in ["1", "2", "1", "3"] * 2:
         respond(assessment, role="board_member", **{"1_1": value})
     client.force_login(cast.executive)
     page = client.get(reverse("results", args=[cast.partnership.pk, assessment.pk]))
     text = page.content.decode()
-    assert "Coordinators rate it 4.0 on average; board members 1.3" in text
+    assert (
+        "100% of coordinators rate it performs well or better (3.8 on average); "
+        "25% of board members (1.8)"
+    ) in text
     assert reverse("results-7s", args=[cast.partnership.pk, assessment.pk]) in text
-    assert "7S chart of element scores. SCS: 2.7, needs attention;" in text
+    assert "7S chart of element scores. SCS: 2.8, needs attention;" in text
     client.force_login(cast.participant)
     response = client.get(reverse("results", args=[cast.partnership.pk, assessment.pk]))
     assert response.status_code == 403
@@ -267,9 +270,9 @@ def results_page(client, cast, assessment) -> str:
 
 def test_where_views_differ_names_each_question_and_its_basis(client, cast, bank):
     both = make_assessment(cast, basis="both")
-    for value in ["4", "4", "4"]:
+    for value in ["4", "4", "4", "3"] * 2:
         respond(both, role="coordinator", **{"1_2": value, "1_2__external": "1"})
-    for value in ["1", "1", "2"]:
+    for value in ["1", "1", "2", "1"] * 2:
         respond(both, role="board_member", **{"1_2": value, "1_2__external": "4"})
     page = results_page(client, cast, both)
     differ = page.split('id="differ"')[1].split('id="consensus"')[0]

@@ -1,6 +1,8 @@
-"""A typical assessment for the improvement plan: eight people from two sectors, three
-roles and two governance layers answer every question, the way a real partnership's
-answers spread (mostly middling, a weak element, some 'no's, some views that differ).
+"""A typical assessment for the improvement plan: twenty-four people (eight kinds of
+partner, three of each) from three sectors, three roles and two governance layers answer
+every question, the way a real partnership's answers spread (mostly middling, a weak
+element, some 'no's, board-level members rating a point higher: views that differ, in
+groups large enough that the difference is unlikely to be chance).
 
 The plan's service tests and its browser test share it, so both work on drafts as
 many as a real assessment proposes."""
@@ -12,7 +14,7 @@ import random
 from tests.workshops.test_results import respond
 from workshops.models import Assessment
 
-# Who answered: (role, sector, layer, organisation).
+# Who answered: (role, sector, layer, organisation), ``COPIES`` people of each.
 PEOPLE = [
     ("coordinator", "public", "strategic", "Eastvale District Council"),
     ("board_member", "public", "strategic", "Eastvale District Council"),
@@ -23,6 +25,8 @@ PEOPLE = [
     ("officer", "private", "operational", "Eastvale Chamber of Commerce"),
     ("theme_lead", "third", "operational", "Eastvale CVS"),
 ]
+
+COPIES = 3
 
 # What the first three wrote for Looking forward: the board's candidate priorities.
 LOOKING_FORWARD = [
@@ -43,7 +47,7 @@ def answer_typically(assessment: Assessment, seed: int = 17) -> None:
         .select_related("section")
         .order_by("position")
     )
-    for n, (role, sector, layer, organisation) in enumerate(PEOPLE):
+    for n, (role, sector, layer, organisation) in enumerate(PEOPLE * COPIES):
         answers: dict[str, str] = {"8_1": LOOKING_FORWARD[n]} if n < len(LOOKING_FORWARD) else {}
         for item in items:
             name = item.key.replace(".", "_")

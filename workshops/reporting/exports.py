@@ -167,12 +167,17 @@ def elements_table(results: Results) -> tuple[list[str], list[list]]:
 
 def gaps_table(results: Results) -> tuple[list[str], list[list]]:
     header = ["Item", "Basis", "Compared by", "Higher group", "Value", "Respondents"]
-    header += ["Lower group", "Value", "Respondents", "Gap", "Unit", "In words", "Question"]
+    header += ["Lower group", "Value", "Respondents", "Gap", "Unit", "In words"]
+    header += ["Share gap (percentage points)", "Cliff's delta", "Groups compared", "Test"]
+    header += ["Adjusted p", "Chance", "Large", "Question"]
     table = [
         [gap.item.key, Basis.column(gap.basis), gap.dimension]
         + [gap.high[0], _round(gap.high[1]), gap.high[2]]
         + [gap.low[0], _round(gap.low[1]), gap.low[2]]
-        + [_round(gap.size), gap.kind, gap.plain, gap.item.text]
+        + [_round(gap.size), gap.kind, gap.plain]
+        + [_round(gap.share_gap), _round(gap.delta), gap.groups, gap.test]
+        + [float(f"{gap.q:.4g}"), gap.verdict, "Yes" if gap.large else "No"]
+        + [gap.item.text]
         for gap in results.rating_gaps + results.yes_no_gaps
     ]
     return header, table

@@ -71,7 +71,8 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         "weakest": sorted(scored, key=lambda e: e.headline[0])[:3],
         "highest_items": ratings[::-1][:5],
         "lowest_items": ratings[:5],
-        "gaps": widest_each(results.rating_gaps + results.yes_no_gaps)[:GAPS_SHOWN],
+        # What the results page leads with: differences unlikely to be chance and large.
+        "gaps": widest_each(results.differences.leading)[:GAPS_SHOWN],
         "seven_s": _data_uri(
             charts.seven_s_chart(
                 inputs.elements,

@@ -19,10 +19,6 @@ from workshops import audit
 from workshops.models import Action, AgendaItem, Assessment
 from workshops.services import results as results_service
 
-# Gaps between groups worth an action of their own.
-GAP_POINTS = 1.0
-GAP_PERCENTAGE_POINTS = 30.0
-
 # How many drafts of an element the plan page shows before "Show more": the strongest.
 SHOWN_PER_ELEMENT = 3
 
@@ -108,15 +104,13 @@ def _weak_elements(results: results_service.Results) -> list[Draft]:
 
 
 def _gaps(results: results_service.Results) -> list[Draft]:
-    """The widest gaps, one draft per question: gaps on one question by role, by sector
-    and by layer (or on both bases) are usually the same people seeing it differently,
-    and one conversation with those groups covers them all."""
-    scale = [point["value"] for point in results.assessment.bank.scale] or [0, 1]
-    span = (max(scale) - min(scale)) or 1
-    wide = [g for g in results.rating_gaps if g.size >= GAP_POINTS]
-    wide += [g for g in results.yes_no_gaps if g.size >= GAP_PERCENTAGE_POINTS]
+    """The differences "Where views differ" leads with, one draft per question. Only those
+    unlikely to be chance and large: a plan is no place for chance differences between
+    small groups. Differences on one question by role, by sector and by layer (or on both
+    bases) are usually the same people seeing it differently, and one conversation with
+    those groups covers them all."""
     by_item: dict[int, list] = defaultdict(list)
-    for gap in wide:  # widest first, as results sorts them
+    for gap in results.differences.leading:  # largest first
         by_item[gap.item.pk].append(gap)
     drafts = []
     for gaps in by_item.values():
@@ -134,7 +128,7 @@ def _gaps(results: results_service.Results) -> list[Draft]:
                 item=item,
                 section_id=item.section_id,
                 also=tuple(keys[1:]),
-                strength=max(g.size / (span if g.kind == "points" else 100) for g in gaps),
+                strength=max(g.effect for g in gaps),
             )
         )
     return drafts

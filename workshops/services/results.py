@@ -17,6 +17,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count
 
@@ -36,7 +37,16 @@ from workshops.services.benchmarks import (
     benchmarks_for,
 )
 from workshops.services.comments import Comment, comment_rule, note_rows
-from workshops.services.differences import Consensus, Gap, consensus_for, gaps_between_groups
+from workshops.services.differences import (
+    Consensus,
+    Differences,
+    Gap,
+    adjust,
+    consensus_for,
+    gaps_between_groups,
+    largest_first,
+    well_words,
+)
 from workshops.services.scores import band_for, mean
 from workshops.services.targets import TargetReport, targets_reached
 from workshops.services.trends import Trend, trends_for
@@ -170,6 +180,11 @@ class Results:
     # trend chart's figures with targets.
     targets: TargetReport | None = None
 
+    @cached_property
+    def differences(self) -> Differences:
+        """Every comparison between groups, largest first, as "Where views differ" tells it."""
+        return Differences(largest_first(self.rating_gaps + self.yes_no_gaps))
+
     @property
     def ratings(self) -> list[Rating]:
         return [r for e in self.elements for r in e.ratings]
@@ -283,6 +298,7 @@ def results_for(
 
     elements: dict[int, ElementResult] = {}
     rating_gaps, yes_no_gaps = [], []
+    well = well_words(bank)
     for item in items:
         section = item.section
         element = elements.setdefault(section.pk, ElementResult(section, {}, {}))
@@ -290,7 +306,9 @@ def results_for(
             for basis in bases:
                 item_rows = by_item.get((item.pk, basis), [])
                 element.ratings.append(_rating(item, basis, item_rows))
-                rating_gaps += gaps_between_groups(item, basis, item_rows, min_group, anonymous)
+                rating_gaps += gaps_between_groups(
+                    item, basis, item_rows, min_group, anonymous, well
+                )
         elif item.kind == Item.Kind.YES_NO:
             item_rows = by_item.get((item.pk, ""), [])
             element.yes_no.append(_yes_no(item, item_rows))
@@ -306,6 +324,8 @@ def results_for(
             element.scores[basis] = mean(values)
             element.bands[basis] = band_for(bank, element.scores[basis])
 
+    # Every comparison on the page shares one false-discovery rate.
+    adjust(rating_gaps + yes_no_gaps)
     medians = {(r.item.pk, r.basis): r.median for e in elements.values() for r in e.ratings}
     results = Results(
         assessment=assessment,

@@ -10,10 +10,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from workshops.access import Need, get_assessment
-from workshops.forms.results import ResultsFilterForm
+from workshops.forms.results import DifferencesFilterForm, ResultsFilterForm
 from workshops.reporting import charts, exports
+from workshops.services import differences
 from workshops.services import results as services
 from workshops.services.chart_inputs import chart_inputs
+from workshops.services.significance import FALSE_DISCOVERY_RATE, LARGE_PERCENTAGE_POINTS
 
 
 def _filter(request: HttpRequest) -> ResultsFilterForm:
@@ -45,6 +47,37 @@ def results(request: HttpRequest, partnership_id: int, assessment_id: int) -> Ht
         "open_minus": -services.OPEN_ANSWERS_SHOWN,
     }
     return render(request, "workshops/results.html", context)
+
+
+@never_cache
+@login_required
+def every_difference(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
+    """Every comparison between groups, sortable and filterable by the page's address."""
+    assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
+    form = DifferencesFilterForm(
+        request.GET,
+        channels=services.CHANNELS,
+        dimensions=[str(d) for d in differences.DIMENSIONS],
+        kinds=differences.KINDS,
+        verdicts=differences.VERDICTS,
+        sorts=differences.SORTS,
+    )
+    chosen = form.chosen
+    result = services.results_for(assessment, settings.MIN_GROUP_SIZE, chosen.pop("channel"))
+    context = {
+        "results": result,
+        "assessment": assessment,
+        "partnership": assessment.partnership,
+        "membership": membership,
+        "filter_form": form,
+        "query": f"?channel={result.channel}",
+        "gaps": differences.listed(result.differences, **chosen),
+        "rate": FALSE_DISCOVERY_RATE,
+        "rate_percent": f"{FALSE_DISCOVERY_RATE:.0%}",
+        "large_points": f"{LARGE_PERCENTAGE_POINTS:.0f}",
+        "well": differences.well_words(assessment.bank),
+    }
+    return render(request, "workshops/differences.html", context)
 
 
 def _svg(svg: str) -> HttpResponse:
