@@ -35,6 +35,12 @@ def percent(fraction: float) -> str:
 
 
 @register.filter
+def share(fraction: float | None) -> str:
+    """A share of answers as a whole percentage, or a dash when nobody rated."""
+    return "–" if fraction is None else f"{100 * fraction:.0f}%"
+
+
+@register.filter
 def basis_label(basis: str) -> str:
     return Basis.column(basis)
 
