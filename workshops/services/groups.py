@@ -82,21 +82,6 @@ class Group:
     dimension: str
     value: str
 
-    @classmethod
-    def parse(cls, key: str | None) -> Group | None:
-        """The group a link names, or None for anything that names no group."""
-        dimension, colon, value = (key or "").partition(":")
-        if not colon or dimension not in DIMENSIONS or not value or len(value) > 200:
-            return None
-        group = cls(dimension, value)
-        return group if group.known else None
-
-    @property
-    def known(self) -> bool:
-        words = {"role": ROLES, "sector": dict(Sector.choices), "layer": LAYERS}
-        words["channel"] = CHANNELS
-        return self.dimension == "organisation" or self.value in words[self.dimension]
-
     @property
     def key(self) -> str:
         return f"{self.dimension}:{self.value}"
