@@ -220,3 +220,10 @@ def test_a_groups_view_reads_the_answers_once(cast, bank):
         assert [view.turnout.people for view in pair] == [size // 2, size // 2]
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 8
+
+
+def test_a_group_no_list_names_is_shown_by_the_words_it_was_given(client, cast, assessment):
+    for value in ["4", "4", "4"]:
+        respond(assessment, sector="faith", layer="", **{"1_1": value})
+    text = page(client, cast, assessment, group="sector:faith")
+    assert "These are the answers of faith only" in text

@@ -54,6 +54,7 @@ LAYERS = {
     Person.Layer.EXECUTIVE: "Executive-level members",
     Person.Layer.OPERATIONAL: "Operational and thematic members",
 }
+SECTORS = dict(Sector.choices)
 CHANNELS = {"questionnaire": "Answers to the questionnaire", "workshop": "Votes in workshops"}
 NOT_GIVEN = "Organisation not given"
 
@@ -89,15 +90,9 @@ class Group:
     @property
     def name(self) -> str:
         """The group in plain words, as headings and sentences name it."""
-        if self.dimension == "role":
-            return ROLES[self.value]
-        if self.dimension == "sector":
-            return Sector(self.value).label
-        if self.dimension == "layer":
-            return LAYERS[self.value]
-        if self.dimension == "channel":
-            return CHANNELS[self.value]
-        return self.value or NOT_GIVEN
+        # A value from an older import that no list names is shown as it was given.
+        words = {"role": ROLES, "sector": SECTORS, "layer": LAYERS, "channel": CHANNELS}
+        return words.get(self.dimension, {}).get(self.value, self.value) or NOT_GIVEN
 
     @property
     def words(self) -> str:
