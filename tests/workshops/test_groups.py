@@ -227,3 +227,21 @@ def test_a_group_no_list_names_is_shown_by_the_words_it_was_given(client, cast, 
         respond(assessment, sector="faith", layer="", **{"1_1": value})
     text = page(client, cast, assessment, group="sector:faith")
     assert "These are the answers of faith only" in text
+
+
+def test_people_who_joined_a_workshop_and_never_voted_do_not_make_a_group_large(
+    client, cast, assessment
+):
+    for value in ["4", "4", "4"]:
+        respond(assessment, **{"1_1": value})
+    respond(assessment, channel="workshop", submitted=False, sector="private", **{"1_1": "1"})
+    for _ in range(2):
+        respond(assessment, channel="workshop", submitted=False, sector="private")
+    text = page(client, cast, assessment, group="sector:private")
+    assert "Private sector: fewer than 3 people answered" in text
+    client.force_login(cast.executive)
+    url = reverse("results-7s", args=[cast.partnership.pk, assessment.pk])
+    svg = client.get(url, {"group": "sector:private"}).content.decode()
+    assert not shows(svg, "1.0")
+    svg = client.get(url, {"group": "sector:private", "channel": "workshop"}).content.decode()
+    assert not shows(svg, "1.0")

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from workshops.models import Assessment, Person, Sector
+from workshops.models import Answer, Assessment, Person, Sector
 from workshops.services.answer_rows import (
     ROLE_GROUPS,
     WORKSHOP,
@@ -136,10 +136,14 @@ def groups_present(assessment: Assessment) -> list[Group]:
 
 
 def people(assessment: Assessment, channel: str = "all") -> dict[int, tuple]:
-    """Respondent -> (who they are, their voice), for the counted respondents (one query),
-    for pages that do not load every answer (the charts)."""
+    """Respondent -> (who they are, their voice), for the counted respondents who gave an
+    answer (one query), for pages that do not load every answer (the charts). Someone who
+    joined a workshop and never voted is in no group's count: a group of three where one
+    voted would otherwise show that one's answers."""
+    answered = Exists(Answer.objects.filter(respondent=OuterRef("pk")))
     rows = (
         counted_respondents(assessment, channel)
+        .filter(answered)
         .order_by()
         .values_list("pk", "role", "sector", "layer", "organisation", "channel", person_of())
     )
