@@ -245,3 +245,34 @@ def test_people_who_joined_a_workshop_and_never_voted_do_not_make_a_group_large(
     assert not shows(svg, "1.0")
     svg = client.get(url, {"group": "sector:private", "channel": "workshop"}).content.decode()
     assert not shows(svg, "1.0")
+
+
+def test_an_anonymous_assessment_does_not_list_an_organisation_of_one(client, cast, bank):
+    anonymous = make_assessment(cast, anonymous=True)
+    for value in ["3", "3", "3"]:
+        respond(anonymous, organisation="Eastvale Council", **{"1_1": value})
+    respond(anonymous, organisation="Northvale Police", **{"1_1": "1"})
+    text = page(client, cast, anonymous)
+    assert "Eastvale Council" in text and "Northvale Police" not in text
+    linked = page(client, cast, anonymous, group="organisation:Northvale Police")
+    assert "The link named a group this assessment does not have" in linked
+    assert "Northvale Police" not in linked
+
+
+def test_anonymous_a_group_set_against_a_channel_cannot_reveal_the_few_left(client, cast, bank):
+    """Each channel holds the minimum, so the page shows the questionnaire's answers on their
+    own; all coordinators' answers less the questionnaire's (all four coordinators') would be
+    the one coordinator who voted in a workshop. So coordinators are not shown, on any
+    channel, while sectors, which every channel shares, are."""
+    anonymous = make_assessment(cast, anonymous=True)
+    for value in ["3", "3", "3", "4"]:
+        respond(anonymous, role="coordinator", **{"1_1": value})
+    for value in ["1", "1", "1"]:
+        respond(anonymous, channel="workshop", submitted=False, **{"1_1": value})
+    respond(anonymous, role="coordinator", channel="workshop", submitted=False, **{"1_1": "2"})
+    for channel in ("all", "questionnaire"):
+        refused = page(client, cast, anonymous, group="role:coordinators", channel=channel)
+        assert "set against everyone" in unescape(refused)
+        assert 'id="elements"' not in refused
+    shown = page(client, cast, anonymous, group="layer:strategic")
+    assert "These are the answers of board-level members only" in shown

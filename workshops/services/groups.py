@@ -18,6 +18,7 @@ isolates fewer than the minimum.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
@@ -117,20 +118,29 @@ class Group:
         return Q(**{field: self.value})
 
 
-def groups_present(assessment: Assessment) -> list[Group]:
+def groups_present(assessment: Assessment, min_group: int) -> list[Group]:
     """Every group with anyone counted in it, dimension by dimension (one query): the
-    choices a filter offers. Whether each may be shown is for ``why_not_shown``."""
+    choices a filter offers. Whether each may be shown is for ``why_not_shown``.
+
+    In an anonymous assessment an organisation with fewer than ``min_group`` respondents is
+    not listed: its name in the list would say that its one or two people answered.
+    """
     rows = (
         counted_respondents(assessment)
         .order_by()
         .values_list("role", "sector", "layer", "organisation", "channel")
     )
-    found = {
+    sizes = Counter(
         Group(dimension, value)
-        for details in rows.distinct()
+        for details in rows
         for dimension, value in who_is(*details).items()
         if value  # an organisation not given is no group a link can name
-    }
+    )
+    found = [
+        group
+        for group, size in sizes.items()
+        if not (assessment.anonymous and group.dimension == "organisation" and size < min_group)
+    ]
     order = list(DIMENSIONS)
     return sorted(found, key=lambda g: (order.index(g.dimension), g.name.lower()))
 
@@ -179,7 +189,7 @@ def why_not_shown(
         if not set(asked) <= set(kept):
             return (
                 f"{group.name}: in this anonymous assessment, this group's figures set "
-                f"against everyone's would show the answers of fewer than {min_group} people, "
-                f"so they are not shown. Groups of another kind may be."
+                f"against everyone's, or another view's, would show the answers of fewer "
+                f"than {min_group} people, so they are not shown. Groups of another kind may be."
             )
     return ""

@@ -21,7 +21,7 @@ from workshops.services.groups import DIMENSIONS, Group, groups_present
 
 
 def _filter(request: HttpRequest, assessment: Assessment) -> ResultsFilterForm:
-    groups = groups_present(assessment)
+    groups = groups_present(assessment, settings.MIN_GROUP_SIZE)
     return ResultsFilterForm(
         request.GET, channels=services.CHANNELS, groups=groups, dimensions=DIMENSIONS
     )
