@@ -23,9 +23,11 @@ class BankVersion(models.Model):
         default=list,
         help_text="Interpretation bands for element scores as {key, label, min}, highest first.",
     )
-    # Our plain-English explanations, kept apart from the instrument's own words.
+    # Our plain-English explanations, kept apart from the instrument's own words. The
+    # database's own default lets code written before these columns still add rows.
     glossary = models.JSONField(
         default=list,
+        db_default=[],
         help_text="Terms as {term, stands_for, meaning, matches}, in alphabetical order.",
     )
     loaded_at = models.DateTimeField(auto_now_add=True)
@@ -112,15 +114,16 @@ class Item(models.Model):
     na_allowed = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(help_text="Order within the bank.")
     # Written by us, never part of the question's text (which stays the instrument's).
-    guidance = models.TextField(blank=True)
+    guidance = models.TextField(blank=True, db_default="")
     survey_2008 = models.JSONField(
         default=list,
+        db_default=[],
         help_text="What the Audit Commission's 2008 LSP survey found on this question.",
     )
     # The glossary terms this question's words use, copied at load time: a version's rows
     # never change, and every page showing a question then needs no further query.
     glossary = models.JSONField(
-        default=list, help_text="Terms used, as {term, stands_for, meaning}."
+        default=list, db_default=[], help_text="Terms used, as {term, stands_for, meaning}."
     )
 
     class Meta:

@@ -69,3 +69,18 @@ def crossed(before: Rows, after: Rows, theirs: dict[type, set[int]]) -> list[str
                 if row[column] in theirs.get(pointed, ())
             ]
     return found
+
+
+# The query strings pages read, by URL name, with the values their links and forms offer: a
+# shared link can carry anything, so each is fuzzed by GET too (tests/test_fuzz.py).
+RESULTS_FILTER = {
+    "channel": {"all", "questionnaire", "workshop"},
+    "group": {"role:coordinators", "role:board", "sector:public", "layer:strategic"},
+    "versus": {"role:others", "sector:third", "channel:workshop", "organisation:Eastvale"},
+}
+QUERIES: dict[str, dict[str, set[str]]] = {
+    "results": RESULTS_FILTER,
+    "results-7s": RESULTS_FILTER,
+    "results-heat-map": RESULTS_FILTER,
+    "results-export": RESULTS_FILTER,
+}

@@ -42,7 +42,7 @@ from tests.fuzz_input import (
     values_for,
     world_values,
 )
-from tests.fuzz_tables import changed_tables, crossed, fingerprint, tenant_objects
+from tests.fuzz_tables import QUERIES, changed_tables, crossed, fingerprint, tenant_objects
 from tests.workshops.live_helpers import joined
 from tests.worlds import (
     ADMIN,
@@ -442,6 +442,38 @@ def test_no_input_breaks_a_page_or_is_half_stored(target: Target, db, world):
             transaction.set_rollback(True)
 
     post_once()
+
+
+# Links: what a page reads from its address, shared or tampered with.
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_no_query_string_breaks_a_page(name: str, db, world):
+    mine, theirs, users, _ = world
+    url = URLS[name].url(mine)
+    client = Client()
+    client.force_login(users[WHO[URLS[name].access]])
+    ids = world_values(mine, theirs)
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(pairs=form_bodies(QUERIES[name], ids))
+    def get_once(pairs):
+        with transaction.atomic():
+            before = fingerprint()
+            response = client.get(f"{url}?{urlencode(pairs)}")
+            assert response.status_code < 500
+            text = response.content.decode(errors="replace")
+            assert not [w for w in PYTHON_WORDS if w in text], text[:2000]
+            assert changed_tables(before, fingerprint()) == [], "a page read stored something"
+            transaction.set_rollback(True)
+
+    get_once()
 
 
 # The fuzzing above is only as good as the fields it finds: the site's forms are read.

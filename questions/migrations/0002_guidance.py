@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="glossary",
             field=models.JSONField(
                 default=list,
+                db_default=[],
                 help_text="Terms as {term, stands_for, meaning, matches}, in alphabetical order.",
             ),
         ),
@@ -21,19 +22,20 @@ class Migration(migrations.Migration):
             model_name="item",
             name="glossary",
             field=models.JSONField(
-                default=list, help_text="Terms used, as {term, stands_for, meaning}."
+                default=list, db_default=[], help_text="Terms used, as {term, stands_for, meaning}."
             ),
         ),
         migrations.AddField(
             model_name="item",
             name="guidance",
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, db_default=""),
         ),
         migrations.AddField(
             model_name="item",
             name="survey_2008",
             field=models.JSONField(
                 default=list,
+                db_default=[],
                 help_text="What the Audit Commission's 2008 LSP survey found on this question.",
             ),
         ),

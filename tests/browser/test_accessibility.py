@@ -413,6 +413,18 @@ def test_every_page_of_the_site_passes_axe_at_desktop_and_phone_sizes(site):
     )
 
 
+def test_one_groups_results_and_two_side_by_side_pass_axe(site):
+    world, visitors = site
+    page = visitors["executive"]
+    url = reverse("results", args=[world.partnership.pk, world.assessment.pk])
+    page.goto(f"{url}?group=role%3Acoordinators")
+    expect(page.get_by_text("These are the answers of coordinators only")).to_be_visible()
+    check(page, "results of one group (executive)")
+    page.goto(f"{url}?group=role%3Acoordinators&versus=role%3Aboard")
+    expect(page.get_by_text("Coordinators and Board members, side by side")).to_be_visible()
+    check(page, "results of two groups side by side (executive)")
+
+
 def test_forms_showing_their_errors_pass_axe(site):
     world, visitors = site
     for name in FORMS:

@@ -84,7 +84,8 @@ def test_the_filter_works_without_javascript(browser, live_server, cast, assessm
     whose.get_by_role("radio", name="Workshop votes only").check()
     page.get_by_role("button", name="Show").click()
 
-    expect(page).to_have_url(re.compile(r"/results/\?channel=workshop$"))
+    # Without a group chosen, the address says so with empty values: everyone's answers.
+    expect(page).to_have_url(re.compile(r"/results/\?channel=workshop&group=&versus=$"))
     expect(page.get_by_text("3 people voted in a workshop, all anonymously.")).to_be_visible()
     expect(whose.get_by_role("radio", name="Workshop votes only")).to_be_checked()
     context.close()
@@ -114,3 +115,36 @@ def test_a_question_shortened_in_a_table_opens_to_its_whole_words(new_page, cast
     expect(whole).to_have_text(words)
     assert summary.evaluate("s => s.getBoundingClientRect().height") >= 24
     screenshot(page, "results-question-words-phone")
+
+
+def test_two_groups_side_by_side_from_the_filter_without_javascript(
+    browser, live_server, cast, assessment
+):
+    for value in ["4", "4", "3"]:
+        respond(assessment, role="coordinator", **{"1_1": value})
+    for value in ["1", "2", "1"]:
+        respond(assessment, role="board_member", **{"1_1": value})
+    context = browser.new_context(
+        viewport=DESKTOP, base_url=live_server.url, java_script_enabled=False
+    )
+    page = context.new_page()
+    sign_in(page, cast.executive.email)
+    page.goto(reverse("results", args=[cast.partnership.pk, assessment.pk]))
+
+    page.get_by_label("Show the results of").select_option(label="Coordinators")
+    page.get_by_label("Side by side with").select_option(label="Board members")
+    page.get_by_role("button", name="Show").click()
+
+    # The address carries the view, so it can be shared.
+    expect(page).to_have_url(re.compile(r"group=role%3Acoordinators&versus=role%3Aboard"))
+    expect(page.get_by_text("Coordinators and Board members, side by side")).to_be_visible()
+    scores = page.get_by_role("table", name=re.compile("^Element scores"))
+    expect(scores.get_by_role("row").nth(1)).to_contain_text("3.7")
+    expect(scores.get_by_role("row").nth(1)).to_contain_text("100%")
+    expect(scores.get_by_role("row").nth(1)).to_contain_text("1.3")
+    for name in ("Coordinators", "Board members"):
+        chart = page.get_by_role("img", name=re.compile(f"^{name}: 7S chart"))
+        expect(chart).to_be_visible()
+        assert chart.evaluate("img => img.complete && img.naturalWidth > 100")
+    expect(page.get_by_label("Show the results of")).to_have_value("role:coordinators")
+    context.close()

@@ -76,6 +76,14 @@ def test_the_plan_pdf_holds_the_plan_and_the_results_behind_it(planned):
     assert f"Page 2 of {len(reader.pages)}" in text
 
 
+def test_the_plan_pdf_gives_shares_that_perform_well_or_better(planned):
+    # Element 1: 4, 3, 3 on 1.1, all at 3 or 4. Element 2: 1, 1, 1 on 2.1, none.
+    flat = " ".join(text_of(plan_pdf.render_plan_pdf(planned))[1].split())
+    assert "in brackets the share of the element's ratings that say it performs well" in flat
+    assert "3.3 (100%)" in flat and "1.0 (0%)" in flat
+    assert "Well or better" in flat
+
+
 def test_the_pdf_is_tagged_with_its_title_and_language(planned):
     reader, _ = text_of(plan_pdf.render_plan_pdf(planned))
     catalog = reader.trailer["/Root"]

@@ -314,3 +314,58 @@ def test_the_7s_chart_and_heat_map_say_their_basis(client, cast, bank):
         assert basis in svg
     page = results_page(client, cast, external)
     assert page.count(f"{basis}.") >= 2  # the 7S chart's text alternative and both captions
+
+
+# --- Shares as well as means ---------------------------------------------------------------------
+
+
+def test_each_rating_says_the_share_that_performs_well_or_better(assessment):
+    # 1.1: 1, 2, 3, 4, 4 and a don't know: 3 of 5 at 3 or 4. 1.2: 2, 2 and not applicable.
+    for value in ["1", "2", "3", "4", "4", "dont_know"]:
+        respond(assessment, **{"1_1": value})
+    for value in ["2", "2", "na"]:
+        respond(assessment, **{"1_2": value})
+    results = build(assessment)
+    assert rating(results, "1.1").share == pytest.approx(0.6)
+    assert rating(results, "1.2").share == 0.0
+    assert rating(results, "1.3").share is None
+    # The element: 3 of the 7 ratings it holds.
+    assert results.elements[0].shares["internal"] == pytest.approx(3 / 7)
+    assert results.well_words == "performs well or better"
+
+
+def test_the_page_gives_shares_beside_means_and_the_whole_distribution(client, cast, assessment):
+    for value in ["1", "2", "3", "4", "4", "dont_know", "na"]:
+        respond(assessment, **{"1_1": value})
+    page = results_page(client, cast, assessment)
+    elements = page.split('id="elements"')[1].split('id="differ"')[0]
+    assert "Performs well or better" in elements
+    assert re.search(r"<td[^>]*>2\.8</td>\s*<td[^>]*>60%</td>", elements)
+    items = page.split('id="items"')[1].split('id="trends"')[0]
+    row = re.search(r'lsp-item-name__key">1\.1<.*?</tr>', items, re.S)[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    # 1, 2, 3, 4, don't know, not applicable; then the share, the mean and the median.
+    assert cells[:9] == ["1", "1", "1", "2", "1", "1", "60%", "2.8", "3.0"]
+    # Each scale point is named in the scale's words, not by its number alone.
+    assert "Performs poorly" in items and "Performs excellently" in items
+
+
+def test_the_files_give_shares_for_questions_and_elements(client, cast, assessment):
+    for value in ["1", "3", "4", "4"]:
+        respond(assessment, **{"1_1": value})
+    client.force_login(cast.executive)
+    ids = [cast.partnership.pk, assessment.pk]
+    items = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("results-export", args=[*ids, "items", "csv"])).content.decode()
+            )
+        )
+    )
+    share = items[0].index("Performs well or better %")
+    assert next(row for row in items if row[1] == "1.1")[share] == "75.0"
+    url = reverse("results-export", args=[*ids, "aggregates", "xlsx"])
+    workbook = load_workbook(io.BytesIO(client.get(url).content))
+    elements = list(workbook["Elements"].values)
+    share = elements[0].index("Performs well or better %")
+    assert elements[1][share] == pytest.approx(75.0)

@@ -28,6 +28,7 @@ from workshops.services.answer_rows import (
     kept_dimensions,
 )
 from workshops.services.comments import note_rows
+from workshops.services.groups import who_gave
 from workshops.services.results import Results
 
 # Spreadsheets treat a leading =, +, - or @ as a formula (and openpyxl stores such a
@@ -57,6 +58,9 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
     assessment = results.assessment
     anonymous = assessment.anonymous
     rows: list[AnswerRow] = [] if results.withheld else answer_rows(assessment, results.channel)
+    # A group's file keeps the columns everyone's keeps, so that the two set side by side
+    # describe nobody more closely than either does.
+    group = results.group
     texts = not results.comments_withheld
     notes = _notes(rows, results) if texts else {}
     answered = {(row.respondent, row.item) for row in rows}
@@ -67,9 +71,6 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
         if (respondent, item) not in answered
     ]
     items = {item.pk: item for item in assessment.items.select_related("section")}
-    order = list({row.respondent: None for row in rows})
-    secrets.SystemRandom().shuffle(order)
-    numbers = {respondent: n for n, respondent in enumerate(order, start=1)}
     bases = {basis: n for n, basis in enumerate(assessment.bases)}
     written = ["Comment or evidence", "Text"] if texts else []
     if anonymous:
@@ -80,6 +81,11 @@ def answers_table(results: Results) -> tuple[list[str], list[list]]:
         sizes = group_sizes(rows)
         header = ["Respondent", "Channel", *DESCRIBED, Comparison.ORGANISATION]
         header += ["Element", "Item", "Basis", "Answer", *written]
+    if group:
+        rows = [row for row in rows if group.holds(who_gave(row))]
+    order = list({row.respondent: None for row in rows})
+    secrets.SystemRandom().shuffle(order)
+    numbers = {respondent: n for n, respondent in enumerate(order, start=1)}
     table = []
     for row in sorted(
         rows, key=lambda r: (numbers[r.respondent], items[r.item].position, bases.get(r.basis, 0))
@@ -130,6 +136,7 @@ def items_table(results: Results) -> tuple[list[str], list[list]]:
     ]
     scale = [str(value) for value, _ in results.assessment.bank.scale_choices()]
     header += [f"Rated {value}" for value in scale] + ["Don't know", "Not applicable"]
+    header += [f"{results.well_words.capitalize()} %"]
     table = []
     for element in results.elements:
         for r in element.ratings:
@@ -138,20 +145,21 @@ def items_table(results: Results) -> tuple[list[str], list[list]]:
                 + [_round(r.mean), _round(r.median), _round(r.spread), "yes" if r.split else ""]
                 + [_round(100 * r.dont_know_rate), ""]
                 + [r.counts.get(value, 0) for value in scale]
-                + [r.dont_know, r.not_applicable]
+                + [r.dont_know, r.not_applicable, _percent(r.share)]
             )
         for y in element.yes_no:
             table.append(
                 [element.section.number, y.item.key, y.item.text, "", y.n, "", "", "", ""]
                 + [_round(100 * y.dont_know_rate), _round(y.yes_percent)]
                 + [""] * len(scale)
-                + [y.dont_know, y.not_applicable]
+                + [y.dont_know, y.not_applicable, ""]
             )
     return header, table
 
 
 def elements_table(results: Results) -> tuple[list[str], list[list]]:
     header = ["Element", "Heading", "7S", "Aspect", "Basis", "Score", "Band"]
+    header += [f"{results.well_words.capitalize()} %"]
     table = []
     for element in results.elements:
         section = element.section
@@ -160,7 +168,7 @@ def elements_table(results: Results) -> tuple[list[str], list[list]]:
             table.append(
                 [section.number, section.heading, section.name, section.get_aspect_display()]
                 + [Basis.column(basis), _round(element.scores.get(basis))]
-                + [band["label"] if band else ""]
+                + [band["label"] if band else "", _percent(element.shares.get(basis))]
             )
     return header, table
 
@@ -205,6 +213,10 @@ def benchmarks_table(results: Results) -> tuple[list[str], list[list]]:
 
 def _round(value, places: int = 2):
     return None if value is None else round(value, places)
+
+
+def _percent(share: float | None):
+    return None if share is None else round(100 * share, 1)
 
 
 EXPORTS = {

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from workshops.models import Assessment, Basis
 from workshops.services.answer_rows import counted_answers, counted_respondents
+from workshops.services.groups import Group, people, why_not_shown
 from workshops.services.results import CHANNELS, withheld_because
 from workshops.services.scores import band_for, rating_aggregates, scores_by_element
 
@@ -58,18 +59,26 @@ def basis_words(basis: str) -> str:
     return f"{word} basis: {rest}"
 
 
-def chart_inputs(assessment: Assessment, channel: str = "all") -> ChartInputs:
+def chart_inputs(
+    assessment: Assessment, channel: str = "all", group: Group | None = None
+) -> ChartInputs:
     """Element scores and top-level question means on the headline basis (the first the
     assessment asks), and nothing else, so each chart can say which basis it shows. Two
     queries (an average per question, done by the database), so a chart does not rebuild
-    the whole results. Nothing while an anonymous assessment's results are withheld."""
+    the whole results. Nothing while an anonymous assessment's results are withheld, nor
+    for a ``group`` whose view the results page would not show."""
     channel = channel if channel in CHANNELS else "all"
     basis = assessment.bases[0]
-    if withheld_because(assessment, channel, settings.MIN_GROUP_SIZE):
+    least = settings.MIN_GROUP_SIZE
+    if withheld_because(assessment, channel, least):
+        return ChartInputs([], [], basis)
+    if group and why_not_shown(group, people(assessment), least, assessment.anonymous, channel):
         return ChartInputs([], [], basis)
     items = list(assessment.items.select_related("section").order_by("position"))
-    # Each person counted once on each question, as the results count them.
+    # Each person counted once on each question, as the results count them; then the group.
     answers = counted_answers(counted_respondents(assessment, channel), channel).filter(basis=basis)
+    if group:
+        answers = answers.filter(group.q("respondent__"))
     scores, means = scores_by_element(rating_aggregates(answers))
     sections = {item.section.number: item.section for item in items if item.section.is_element}
     elements = []

@@ -27,12 +27,9 @@ from workshops.services.benchmarks import (
     as_shown,
     latest_counted,
 )
-from workshops.services.scores import mean
+from workshops.services.scores import WELL, mean
 
 WORKSHOP = Respondent.Channel.WORKSHOP
-
-# Ratings of 3 or 4 on the four-point scale: "performs well or better".
-WELL_OR_BETTER = 3
 
 EVERYONE = "All participating partnerships"
 # The report's two groups, in its order, then everyone.
@@ -85,7 +82,7 @@ def partnership_figures(latest: dict[int, int]) -> dict[int, Figures]:
         .values_list("respondent__assessment_id", "item_id", "basis")
         .annotate(
             total=Sum("rating"),
-            high=Count("id", filter=Q(rating__gte=WELL_OR_BETTER)),
+            high=Count("id", filter=Q(rating__gte=WELL)),
             rated=Count("rating"),
             yes=Count("id", filter=Q(choice="yes")),
             n=Count("id"),

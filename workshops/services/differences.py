@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from questions.models import BankVersion, Item
+from questions.models import Item
 from workshops.models import AgendaItem, Assessment, Comparison, Respondent
 from workshops.services.answer_rows import AnswerRow
+from workshops.services.scores import share_well
 from workshops.services.significance import (
     FALSE_DISCOVERY_RATE,
     LARGE_DELTA,
@@ -34,9 +35,6 @@ CONSENSUS_GAP = 1
 CHANNEL = "Channel"
 CHANNEL_GROUPS = {False: "Questionnaire", True: "Workshop"}
 DIMENSIONS: list[str] = [*Comparison, CHANNEL]
-
-# A rating at this value or above "performs well or better" (3 or 4 on the 1 to 4 scale).
-WELL_FROM = 3
 
 # Groups as a sentence names them. Organisations keep their own names.
 PLAIN_WORDS = {
@@ -69,12 +67,6 @@ def plain_group(dimension: str, group: str) -> str:
     return PLAIN_WORDS.get(dimension, {}).get(group, group.lower())
 
 
-def well_words(bank: BankVersion) -> str:
-    """What a rating of ``WELL_FROM`` means in the bank's own words ("performs well")."""
-    label = next((p["label"] for p in bank.scale if p["value"] == WELL_FROM), "")
-    return label[:1].lower() + label[1:] if label else f"{WELL_FROM}"
-
-
 @dataclass
 class Gap:
     """One question compared between the shown groups of one dimension: its highest and
@@ -92,10 +84,10 @@ class Gap:
     # Adjusted for every comparison on the page (Benjamini–Hochberg): see adjust().
     q: float = 1.0
     # Ratings: Cliff's delta between the highest and lowest group, and each one's share
-    # rating "performs well" or better (percent).
+    # rating "performs well or better" (percent).
     delta: float | None = None
     shares: tuple[float, float] | None = None
-    well: str = "performs well"
+    well: str = "performs well or better"
 
     @property
     def size(self) -> float:
@@ -138,7 +130,7 @@ class Gap:
             return f"{hv:.0f}% of {hg} say yes; {lv:.0f}% of {lg}"
         hs, ls = self.shares or (0.0, 0.0)
         return (
-            f"{hs:.0f}% of {hg} rate it {self.well} or better ({hv:.1f} on average); "
+            f"{hs:.0f}% of {hg} rate it {self.well} ({hv:.1f} on average); "
             f"{ls:.0f}% of {lg} ({lv:.1f})"
         )
 
@@ -172,7 +164,7 @@ def gaps_between_groups(
     rows: list[AnswerRow],
     min_group: int,
     anonymous: bool = False,
-    well: str = "performs well",
+    well: str = "performs well or better",
 ) -> list[Gap]:
     """Each dimension's comparison of the question between its groups large enough to
     show, tested as a whole, with the highest and lowest group named.
@@ -206,7 +198,7 @@ def _gap(
         return group, (100 if yes_no else 1) * sum(v) / len(v), len(v)
 
     def share(group: str) -> float:
-        return 100 * sum(1 for r in shown[group] if r >= WELL_FROM) / len(shown[group])
+        return 100 * share_well(shown[group])
 
     order = sorted(shown, key=lambda g: (-summary(g)[1], -share(g) if not yes_no else 0, g))
     high, low = order[0], order[-1]

@@ -45,9 +45,9 @@ from workshops.services.differences import (
     consensus_for,
     gaps_between_groups,
     largest_first,
-    well_words,
 )
-from workshops.services.scores import band_for, mean
+from workshops.services.groups import Group, people, people_in, why_not_shown
+from workshops.services.scores import band_for, mean, share_well, well_words
 from workshops.services.targets import TargetReport, targets_reached
 from workshops.services.trends import Trend, trends_for
 
@@ -102,6 +102,11 @@ class Rating:
         asked = self.n + self.dont_know
         return self.dont_know / asked if asked else 0.0
 
+    @property
+    def share(self) -> float | None:
+        """The share rating it 3 or 4, "performs well or better"."""
+        return share_well(self.ratings)
+
 
 @dataclass
 class YesNo:
@@ -141,6 +146,8 @@ class ElementResult:
     section: Section
     scores: dict[str, float | None]  # basis -> mean of every rating in the element
     bands: dict[str, dict | None]
+    # basis -> share of every rating in the element at 3 or 4, "performs well or better"
+    shares: dict[str, float | None] = field(default_factory=dict)
     ratings: list[Rating] = field(default_factory=list)
     yes_no: list[YesNo] = field(default_factory=list)
     open_answers: list[tuple[Item, list[Comment]]] = field(default_factory=list)
@@ -179,11 +186,18 @@ class Results:
     # The previous plan's targets for this assessment, how far each was reached, and the
     # trend chart's figures with targets.
     targets: TargetReport | None = None
+    # The one group whose answers these are, or None for everyone's.
+    group: Group | None = None
 
     @cached_property
     def differences(self) -> Differences:
         """Every comparison between groups, largest first, as "Where views differ" tells it."""
         return Differences(largest_first(self.rating_gaps + self.yes_no_gaps))
+
+    @property
+    def well_words(self) -> str:
+        """What a share counts, in the scale's words: "performs well or better"."""
+        return well_words(self.assessment.bank)
 
     @property
     def ratings(self) -> list[Rating]:
@@ -254,7 +268,9 @@ def _yes_no(item: Item, rows: list[AnswerRow]) -> YesNo:
     return YesNo(item, choices["yes"], choices["no"], choices["dont_know"], choices["na"])
 
 
-def _withheld(assessment: Assessment, channel: str, min_group: int, reason: str) -> Results:
+def _withheld(
+    assessment: Assessment, channel: str, min_group: int, reason: str, group: Group | None = None
+) -> Results:
     return Results(
         assessment=assessment,
         channel=channel,
@@ -269,21 +285,68 @@ def _withheld(assessment: Assessment, channel: str, min_group: int, reason: str)
         benchmarks=[],
         bases=assessment.bases,
         withheld=reason,
+        group=group,
     )
 
 
 def results_for(
-    assessment: Assessment, min_group: int, channel: str = "all", min_comments: int | None = None
+    assessment: Assessment,
+    min_group: int,
+    channel: str = "all",
+    min_comments: int | None = None,
+    group: Group | None = None,
 ) -> Results:
-    """The assessment's results on one channel ("all", "questionnaire" or "workshop"), or
-    why an anonymous assessment's are withheld."""
+    """The assessment's results on one channel ("all", "questionnaire" or "workshop"), for
+    everyone or one ``group``, or why they are withheld."""
+    return side_by_side(assessment, min_group, channel, [group], min_comments)[0]
+
+
+def side_by_side(
+    assessment: Assessment,
+    min_group: int,
+    channel: str,
+    groups: list[Group | None],
+    min_comments: int | None = None,
+) -> list[Results]:
+    """The results of each of ``groups`` (None for everyone), from one reading of the
+    answers, each shown only where the group is large enough (see groups.why_not_shown)."""
     channel = channel if channel in CHANNELS else "all"
-    anonymous = assessment.anonymous
     if reason := withheld_because(assessment, channel, min_group):
-        return _withheld(assessment, channel, min_group, reason)
+        return [_withheld(assessment, channel, min_group, reason, group) for group in groups]
+    given = answer_rows(assessment, channel)
+    everyone: dict[int, tuple] = {}
+    if any(groups):
+        everyone = people_in(given) if channel == "all" else people(assessment)
+    views = []
+    for group in groups:
+        reason = group and why_not_shown(group, everyone, min_group, assessment.anonymous, channel)
+        if reason:
+            views.append(_withheld(assessment, channel, min_group, reason, group))
+        else:
+            views.append(
+                _view(assessment, min_group, channel, given, group, everyone, min_comments)
+            )
+    return views
+
+
+def _view(
+    assessment: Assessment,
+    min_group: int,
+    channel: str,
+    given: list[AnswerRow],
+    group: Group | None,
+    everyone: dict[int, tuple],
+    min_comments: int | None,
+) -> Results:
+    """One view's results from every answer counted (``given``): everyone's, or a group's,
+    whose size has been checked."""
+    anonymous = assessment.anonymous
     bank = assessment.bank
     items = list(assessment.items.select_related("section").order_by("position"))
-    given = answer_rows(assessment, channel)
+    members = None
+    if group:
+        members = {pk for pk, (who, _) in everyone.items() if group.holds(who)}
+        given = [row for row in given if row.respondent in members]
     # A person's earlier answer to a question they answered again counts nowhere below.
     rows = [row for row in given if not row.superseded]
     by_item: dict[tuple[int, str], list[AnswerRow]] = defaultdict(list)
@@ -293,6 +356,8 @@ def results_for(
     rule = comment_rule(assessment, rows, min_group, min_comments)
     notes: dict[int, list[Comment]] = defaultdict(list)
     for respondent, item_id, text in [] if rule.withheld else note_rows(assessment, channel):
+        if members is not None and respondent not in members:
+            continue
         if note := rule.comment(respondent, text):
             notes[item_id].append(note)
 
@@ -306,13 +371,15 @@ def results_for(
             for basis in bases:
                 item_rows = by_item.get((item.pk, basis), [])
                 element.ratings.append(_rating(item, basis, item_rows))
-                rating_gaps += gaps_between_groups(
-                    item, basis, item_rows, min_group, anonymous, well
-                )
+                if not group:
+                    rating_gaps += gaps_between_groups(
+                        item, basis, item_rows, min_group, anonymous, well
+                    )
         elif item.kind == Item.Kind.YES_NO:
             item_rows = by_item.get((item.pk, ""), [])
             element.yes_no.append(_yes_no(item, item_rows))
-            yes_no_gaps += gaps_between_groups(item, "", item_rows, min_group, anonymous)
+            if not group:
+                yes_no_gaps += gaps_between_groups(item, "", item_rows, min_group, anonymous, well)
         else:
             answers = [rule.comment(row.respondent, row.text) for row in by_item[(item.pk, "")]]
             element.open_answers.append((item, [a for a in answers if a]))
@@ -322,6 +389,7 @@ def results_for(
         for basis in bases:
             values = [v for r in element.ratings if r.basis == basis for v in r.ratings]
             element.scores[basis] = mean(values)
+            element.shares[basis] = share_well(values)
             element.bands[basis] = band_for(bank, element.scores[basis])
 
     # Every comparison on the page shares one false-discovery rate.
@@ -335,15 +403,17 @@ def results_for(
         elements=list(elements.values()),
         rating_gaps=sorted(rating_gaps, key=lambda g: (-g.size, g.item.position)),
         yes_no_gaps=sorted(yes_no_gaps, key=lambda g: (-g.size, g.item.position)),
-        consensus=consensus_for(assessment, medians),
+        # What the room agreed, earlier assessments and other partnerships are everyone's.
+        consensus=[] if group else consensus_for(assessment, medians),
         investigate=[],
-        trends=trends_for(assessment),
-        benchmarks=benchmarks_for(assessment),
+        trends=[] if group else trends_for(assessment),
+        benchmarks=[] if group else benchmarks_for(assessment),
         bases=bases,
         comments_withheld=rule.withheld,
+        group=group,
     )
     results.benchmark_gaps = benchmark_gaps(results)
-    results.targets = targets_reached(results)
+    results.targets = None if group else targets_reached(results)
     results.investigate = [
         (e.section, flagged, unsure)
         for e in results.elements

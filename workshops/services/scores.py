@@ -9,9 +9,23 @@ from django.db.models import Avg, Count
 
 from questions.models import BankVersion
 
+# "Performs well or better": ratings at this point of the scale or above.
+WELL = 3
+
 
 def mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+def share_well(ratings: list[int]) -> float | None:
+    """The share of ``ratings`` at 3 or 4, "performs well or better", from 0 to 1."""
+    return sum(1 for r in ratings if r >= WELL) / len(ratings) if ratings else None
+
+
+def well_words(bank: BankVersion) -> str:
+    """What a share counts, in the bank's own scale words: "performs well or better"."""
+    label = dict(bank.scale_choices()).get(WELL, "")
+    return f"{label[:1].lower()}{label[1:]} or better"
 
 
 def band_for(bank: BankVersion, score: float | None) -> dict | None:

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from workshops import audit
 from workshops.models import Assessment, ImprovementPlan, Target
+from workshops.services.scores import share_well
 from workshops.services.trends import Trend, earlier_assessments
 
 if TYPE_CHECKING:  # results imports this module to fill Results.targets
@@ -27,17 +28,13 @@ if TYPE_CHECKING:  # results imports this module to fill Results.targets
 # points of a share, 0.15 of a mean on a 1 to 4 scale. Said once, here, and on the page.
 CLOSE = Decimal("0.05")
 
-# The lowest rating that "performs well or better" counts: 3 (performs well) and 4.
-WELL_OR_BETTER = 3
-
 MET, CLOSE_TO, MISSED, NOT_MEASURED = "met", "close", "missed", "not measured"
 
 
 def share_well_or_better(ratings: list[int]) -> float | None:
     """The percentage of ratings of 3 or 4 ("performs well or better"); None with none."""
-    if not ratings:
-        return None
-    return 100 * sum(1 for r in ratings if r >= WELL_OR_BETTER) / len(ratings)
+    share = share_well(ratings)
+    return None if share is None else 100 * share
 
 
 # --- Setting targets -----------------------------------------------------------------------------

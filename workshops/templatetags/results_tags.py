@@ -36,6 +36,12 @@ def percent(fraction: float) -> str:
 
 
 @register.filter
+def share(fraction: float | None) -> str:
+    """A share of answers as a whole percentage, or a dash when nobody rated."""
+    return "–" if fraction is None else f"{100 * fraction:.0f}%"
+
+
+@register.filter
 def basis_label(basis: str) -> str:
     return Basis.column(basis)
 
@@ -162,3 +168,38 @@ def seven_s_alt(results: Results) -> str:
             parts.append(f"{name}: {value:.1f}" + (f", {band['label'].lower()}" if band else ""))
     basis = basis_words(results.bases[0])
     return "7S chart of element scores. " + "; ".join(parts) + f". {basis}."
+
+
+# Two groups side by side: each element, question and answer once, with each group's figures.
+
+
+@register.filter
+def paired_elements(views: list[tuple[Results, str]]) -> list[tuple]:
+    """(section, [each view's ElementResult or None]) for every element any view has."""
+    paired: dict[int, tuple] = {}
+    for n, (view, _) in enumerate(views):
+        for element in view.elements:
+            entry = paired.setdefault(element.section.pk, (element.section, [None] * len(views)))
+            entry[1][n] = element
+    return list(paired.values())
+
+
+@register.filter
+def paired_ratings(elements: list) -> list[tuple]:
+    """(item, basis, [each view's Rating or None]) for an element's rating questions."""
+    paired: dict[tuple[int, str], tuple] = {}
+    for n, element in enumerate(elements):
+        for r in element.ratings if element else []:
+            entry = paired.setdefault((r.item.pk, r.basis), (r.item, r.basis, [None] * 2))
+            entry[2][n] = r
+    return list(paired.values())
+
+
+@register.filter
+def paired_yes_no(elements: list) -> list[tuple]:
+    """(item, [each view's YesNo or None]) for an element's yes or no questions."""
+    paired: dict[int, tuple] = {}
+    for n, element in enumerate(elements):
+        for y in element.yes_no if element else []:
+            paired.setdefault(y.item.pk, (y.item, [None] * 2))[1][n] = y
+    return list(paired.values())

@@ -1,7 +1,9 @@
 """Results of an assessment for coordinators, facilitators and executives: the page,
-its charts and its exports."""
+its charts and its exports, for everyone, one group, or two groups side by side."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -11,21 +13,32 @@ from django.views.decorators.cache import never_cache
 
 from workshops.access import Need, get_assessment
 from workshops.forms.results import DifferencesFilterForm, ResultsFilterForm
+from workshops.models import Assessment
 from workshops.reporting import charts, exports
 from workshops.services import differences
 from workshops.services import results as services
 from workshops.services.chart_inputs import chart_inputs
+from workshops.services.groups import DIMENSIONS, Group, groups_present
 from workshops.services.significance import FALSE_DISCOVERY_RATE, LARGE_PERCENTAGE_POINTS
 
 
-def _filter(request: HttpRequest) -> ResultsFilterForm:
-    return ResultsFilterForm(request.GET, channels=services.CHANNELS)
+def _filter(request: HttpRequest, assessment: Assessment) -> ResultsFilterForm:
+    groups = groups_present(assessment, settings.MIN_GROUP_SIZE)
+    return ResultsFilterForm(
+        request.GET, channels=services.CHANNELS, groups=groups, dimensions=DIMENSIONS
+    )
 
 
-def _results(request: HttpRequest, partnership_id: int, assessment_id: int):
+def query_for(channel: str, group: Group | None = None) -> str:
+    """The query string that shows a channel and group again: for charts, files and links."""
+    return "?" + urlencode({"channel": channel, **({"group": group.key} if group else {})})
+
+
+def _views(request: HttpRequest, partnership_id: int, assessment_id: int):
     assessment, membership = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
-    channel = _filter(request).chosen
-    return services.results_for(assessment, settings.MIN_GROUP_SIZE, channel), membership
+    form = _filter(request, assessment)
+    views = services.side_by_side(assessment, settings.MIN_GROUP_SIZE, form.chosen, form.groups)
+    return views, membership, form
 
 
 # Every page and file here shows what people answered: no browser or proxy may keep it.
@@ -34,14 +47,16 @@ def _results(request: HttpRequest, partnership_id: int, assessment_id: int):
 @never_cache
 @login_required
 def results(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
-    result, membership = _results(request, partnership_id, assessment_id)
+    views, membership, form = _views(request, partnership_id, assessment_id)
+    result = views[0]
     context = {
         "results": result,
+        "views": [(view, query_for(view.channel, view.group)) for view in views],
         "assessment": result.assessment,
         "partnership": result.assessment.partnership,
         "membership": membership,
-        "filter_form": _filter(request),
-        "query": f"?channel={result.channel}",
+        "filter_form": form,
+        "query": query_for(result.channel, result.group),
         "open_shown": f":{services.OPEN_ANSWERS_SHOWN}",
         "open_limit": services.OPEN_ANSWERS_SHOWN,
         "open_minus": -services.OPEN_ANSWERS_SHOWN,
@@ -75,7 +90,7 @@ def every_difference(request: HttpRequest, partnership_id: int, assessment_id: i
         "rate": FALSE_DISCOVERY_RATE,
         "rate_percent": f"{FALSE_DISCOVERY_RATE:.0%}",
         "large_points": f"{LARGE_PERCENTAGE_POINTS:.0f}",
-        "well": differences.well_words(assessment.bank),
+        "well": result.well_words,
     }
     return render(request, "workshops/differences.html", context)
 
@@ -86,7 +101,9 @@ def _svg(svg: str) -> HttpResponse:
 
 def _chart_inputs(request: HttpRequest, partnership_id: int, assessment_id: int):
     assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.RESULTS)
-    return chart_inputs(assessment, _filter(request).chosen)
+    form = _filter(request, assessment)
+    # A chart draws one view: the group its link names.
+    return chart_inputs(assessment, form.chosen, form.groups[0])
 
 
 @never_cache
@@ -112,7 +129,9 @@ def chart_heat_map(request: HttpRequest, partnership_id: int, assessment_id: int
 def export(
     request: HttpRequest, partnership_id: int, assessment_id: int, what: str, kind: str
 ) -> HttpResponse:
-    result, _ = _results(request, partnership_id, assessment_id)
+    views, _, _ = _views(request, partnership_id, assessment_id)
+    # A file holds one view: the group its link names (the page links each side's files).
+    result = views[0]
     if result.withheld:
         # The page saying why, rather than a file with nothing in it.
         return results(request, partnership_id, assessment_id)
