@@ -48,7 +48,7 @@ class BankVersion(models.Model):
         """Sections in order, each with its questions and their sub-questions (two queries)."""
         children: dict[int, list[Item]] = {}
         top: dict[int, list[Item]] = {}
-        for item in self.items.all():
+        for item in self.items.filter(local=False):
             if item.parent_id:
                 children.setdefault(item.parent_id, []).append(item)
             else:
@@ -122,16 +122,33 @@ class Item(models.Model):
     glossary = models.JSONField(
         default=list, help_text="Terms used, as {term, stands_for, meaning}."
     )
+    # A question one partnership added to one of its assessments ("L1", "L2", …), not
+    # the instrument's: its key and position are unique within that assessment only
+    # (workshops.services.local_questions), and comparisons never include it.
+    local = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["bank", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["bank", "key"], name="item_key_unique_in_bank"),
-            models.UniqueConstraint(fields=["bank", "position"], name="item_position_unique"),
+            models.UniqueConstraint(
+                fields=["bank", "key"],
+                condition=models.Q(local=False),
+                name="item_key_unique_in_bank",
+            ),
+            models.UniqueConstraint(
+                fields=["bank", "position"],
+                condition=models.Q(local=False),
+                name="item_position_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.key} {self.text}"
+
+    @property
+    def local_number(self) -> int:
+        """A local question's number within its assessment (3 for "L3")."""
+        return int(self.key[1:]) if self.local else 0
 
     @property
     def has_guidance(self) -> bool:

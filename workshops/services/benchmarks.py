@@ -115,7 +115,8 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
         ratings[partnership_id].append(rest)
     percents: dict[int, dict[tuple[str, str], float]] = defaultdict(dict)
     for partnership_id, key, yes, n in (
-        answers.filter(choice__in=["yes", "no"], item__kind=Item.Kind.YES_NO)
+        # Local questions are one partnership's own: never compared with another's.
+        answers.filter(choice__in=["yes", "no"], item__kind=Item.Kind.YES_NO, item__local=False)
         .values_list(owner, "item__key")
         .annotate(yes=Count("id", filter=Q(choice="yes")), n=Count("id"))
         .order_by()

@@ -67,7 +67,7 @@ def chart_inputs(assessment: Assessment, channel: str = "all") -> ChartInputs:
     basis = assessment.bases[0]
     if withheld_because(assessment, channel, settings.MIN_GROUP_SIZE):
         return ChartInputs([], [], basis)
-    items = list(assessment.items.select_related("section").order_by("position"))
+    items = list(assessment.items.select_related("section").order_by("section__number", "position"))
     # Each person counted once on each question, as the results count them.
     answers = counted_answers(counted_respondents(assessment, channel), channel).filter(basis=basis)
     scores, means = scores_by_element(rating_aggregates(answers))
@@ -91,7 +91,10 @@ def chart_inputs(assessment: Assessment, channel: str = "all") -> ChartInputs:
         cells = [
             (item.key, means.get((item.key, basis)))
             for item in items
-            if item.section_id == section.pk and item.parent_id is None and item.kind == "rating"
+            if item.section_id == section.pk
+            and item.parent_id is None
+            and item.kind == "rating"
+            and not item.local  # the chart shows the instrument, as the element scores do
         ]
         if cells:
             rows.append(HeatRow(f"{number} {section.name}", cells))

@@ -263,7 +263,7 @@ def results_for(
     if reason := withheld_because(assessment, channel, min_group):
         return _withheld(assessment, channel, min_group, reason)
     bank = assessment.bank
-    items = list(assessment.items.select_related("section").order_by("position"))
+    items = list(assessment.items.select_related("section").order_by("section__number", "position"))
     given = answer_rows(assessment, channel)
     # A person's earlier answer to a question they answered again counts nowhere below.
     rows = [row for row in given if not row.superseded]
@@ -298,7 +298,13 @@ def results_for(
             element.notes.append((item, notes[item.pk]))
     for element in elements.values():
         for basis in bases:
-            values = [v for r in element.ratings if r.basis == basis for v in r.ratings]
+            # The instrument's questions only (see scores.rating_aggregates).
+            values = [
+                v
+                for r in element.ratings
+                if r.basis == basis and not r.item.local
+                for v in r.ratings
+            ]
             element.scores[basis] = mean(values)
             element.bands[basis] = band_for(bank, element.scores[basis])
 

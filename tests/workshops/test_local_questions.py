@@ -1,0 +1,194 @@
+"""Local questions: a coordinator's own questions on one assessment, answered and reported
+like the instrument's, and kept out of comparisons with other partnerships."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from questions.models import Item
+from tests.builders import make_assessment, respond
+from workshops.models import AuditEvent, Invitation
+from workshops.services.local_questions import (
+    LIMIT,
+    LocalQuestionError,
+    add_local_question,
+    change_local_question,
+    local_questions,
+    remove_local_question,
+)
+
+QUESTION = "How well does the partnership involve the parish councils?"
+
+
+def add(assessment, text=QUESTION, kind=Item.Kind.RATING, section=3, **kw):
+    return add_local_question(assessment, text=text, kind=kind, section_number=section, **kw)
+
+
+def test_a_local_question_is_asked_only_by_its_assessment(cast, assessment):
+    other = make_assessment(cast, title="Autumn review")
+    item = add(assessment, by=cast.coordinator)
+    assert (item.key, item.local, item.section.number) == ("L1", True, 3)
+    assert assessment.items.filter(pk=item.pk).exists()
+    assert not other.items.filter(local=True).exists()
+    # A new assessment asks the instrument's questions, never another's local ones.
+    newer = make_assessment(cast, title="Next year")
+    assert not newer.items.filter(local=True).exists()
+    assert AuditEvent.objects.filter(action="local_question.added").count() == 1
+
+
+def test_it_follows_the_elements_own_questions(assessment):
+    item = add(assessment)
+    own = [i for i in assessment.items.order_by("position") if i.section.number == 3]
+    assert own[-1] == item
+
+
+def test_keys_count_up_within_each_assessment(cast, assessment):
+    other = make_assessment(cast, title="Autumn review")
+    first = add(assessment)
+    second = add(assessment, text="Do we meet in the evening?", kind=Item.Kind.YES_NO)
+    elsewhere = add(other)
+    assert [first.key, second.key, elsewhere.key] == ["L1", "L2", "L1"]
+    assert second.investigate_when == "no"
+
+
+def test_a_double_submit_adds_one_question(assessment):
+    add(assessment)
+    add(assessment)
+    assert len(local_questions(assessment)) == 1
+
+
+def test_it_refuses_more_than_the_limit(assessment):
+    for n in range(LIMIT):
+        add(assessment, text=f"Question {n}?")
+    with pytest.raises(LocalQuestionError, match=f"at most {LIMIT}"):
+        add(assessment, text="One too many?")
+
+
+def test_it_refuses_an_empty_question_and_an_unknown_place(assessment):
+    with pytest.raises(LocalQuestionError, match="Enter the question"):
+        add(assessment, text="   ")
+    with pytest.raises(LocalQuestionError, match="where the question goes"):
+        add(assessment, section=99)
+
+
+def test_an_answered_question_is_neither_changed_nor_removed(cast, assessment, invitation):
+    item = add(assessment)
+    respond(invitation, {"L1:internal": "3"})
+    with pytest.raises(LocalQuestionError, match="already has 1 answer"):
+        change_local_question(
+            assessment, item, text="Something else?", kind=Item.Kind.OPEN, section_number=3
+        )
+    with pytest.raises(LocalQuestionError, match="already has 1 answer"):
+        remove_local_question(assessment, item)
+    item.refresh_from_db()
+    assert item.text == QUESTION
+    assert assessment.items.filter(pk=item.pk).exists()
+
+
+def test_an_unanswered_question_is_changed_and_removed(cast, assessment):
+    item = add(assessment)
+    change_local_question(
+        assessment, item, text="Who else should sit on the board?", kind="open", section_number=8
+    )
+    item.refresh_from_db()
+    assert (item.text, item.kind, item.section.number) == (
+        "Who else should sit on the board?",
+        "open",
+        8,
+    )
+    remove_local_question(assessment, item, by=cast.coordinator)
+    assert not Item.objects.filter(pk=item.pk).exists()
+    assert AuditEvent.objects.filter(action="local_question.removed").exists()
+
+
+# Pages
+
+
+def page_url(name, assessment, *extra):
+    return reverse(name, args=[assessment.partnership_id, assessment.pk, *extra])
+
+
+def test_a_coordinator_adds_one_from_the_assessment_page(client, cast, assessment):
+    client.force_login(cast.coordinator)
+    page = client.get(page_url("assessment", assessment)).content.decode()
+    assert f"up to {LIMIT} questions of your own" in page
+    data = {"text": QUESTION, "kind": "rating", "section": "3"}
+    response = client.post(page_url("local-question-add", assessment), data)
+    assert response.status_code == 302
+    client.post(page_url("local-question-add", assessment), data)  # a double submit
+    assert [i.key for i in local_questions(assessment)] == ["L1"]
+    page = client.get(page_url("assessment", assessment)).content.decode()
+    assert QUESTION in page and "L1" in page
+
+
+def test_bad_input_gets_a_clear_message(client, cast, assessment):
+    client.force_login(cast.coordinator)
+    response = client.post(page_url("local-question-add", assessment), {"kind": "sideways"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter the question" in page
+    assert not local_questions(assessment)
+
+
+def test_the_page_says_why_an_answered_question_cannot_be_removed(
+    client, cast, assessment, invitation
+):
+    item = add(assessment)
+    respond(invitation, {"L1:internal": "3"})
+    client.force_login(cast.coordinator)
+    response = client.post(page_url("local-question-remove", assessment, item.pk), follow=True)
+    assert "already has 1 answer" in response.content.decode()
+    assert Item.objects.filter(pk=item.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["executive", "participant", "facilitator"])
+def test_only_coordinators_add_them(client, cast, assessment, role):
+    client.force_login(cast.user(role))
+    data = {"text": QUESTION, "kind": "rating", "section": "3"}
+    response = client.post(page_url("local-question-add", assessment), data)
+    assert response.status_code in (403, 404)
+    assert not local_questions(assessment)
+
+
+def test_another_partnerships_coordinator_gets_404(client, cast, assessment):
+    item = add(assessment)
+    client.force_login(cast.outsider)
+    for url in (
+        page_url("local-question-add", assessment),
+        page_url("local-question-edit", assessment, item.pk),
+        page_url("local-question-remove", assessment, item.pk),
+    ):
+        assert client.get(url).status_code == 404
+
+
+def test_an_instrument_question_cannot_be_edited_as_local(client, cast, assessment):
+    own = assessment.items.get(key="1.1")
+    client.force_login(cast.coordinator)
+    assert client.get(page_url("local-question-edit", assessment, own.pk)).status_code == 404
+
+
+# Answered and reported like the rest
+
+
+def test_the_questionnaire_asks_it_marked_local(client, assessment, invitation):
+    add(assessment)
+    url = reverse("questionnaire-section", args=[invitation.token, 3])
+    page = client.get(url).content.decode()
+    assert QUESTION in page
+    assert "Local question" in page
+    # After the element's own questions, which are asked as before.
+    assert page.index("3.1") < page.index(QUESTION)
+
+
+def test_results_show_it_marked_local_and_the_instrument_is_unchanged(
+    client, cast, assessment, settings
+):
+    settings.MIN_GROUP_SIZE = 1
+    add(assessment)
+    invitation = Invitation.objects.create(assessment=assessment, person=cast.person)
+    respond(invitation, {"L1:internal": "4", "1.1:internal": "2"}, submitted=True)
+    client.force_login(cast.executive)
+    page = client.get(page_url("results", assessment)).content.decode()
+    assert QUESTION in page
+    assert "Local question" in page
