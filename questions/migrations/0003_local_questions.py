@@ -4,31 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questions', '0002_guidance'),
+        ("questions", "0002_guidance"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='item',
-            name='item_key_unique_in_bank',
+            model_name="item",
+            name="item_key_unique_in_bank",
         ),
         migrations.RemoveConstraint(
-            model_name='item',
-            name='item_position_unique',
+            model_name="item",
+            name="item_position_unique",
         ),
         migrations.AddField(
-            model_name='item',
-            name='local',
+            model_name="item",
+            name="local",
             field=models.BooleanField(default=False),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(condition=models.Q(('local', False)), fields=('bank', 'key'), name='item_key_unique_in_bank'),
+            model_name="item",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("local", False)),
+                fields=("bank", "key"),
+                name="item_key_unique_in_bank",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(condition=models.Q(('local', False)), fields=('bank', 'position'), name='item_position_unique'),
+            model_name="item",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("local", False)),
+                fields=("bank", "position"),
+                name="item_position_unique",
+            ),
         ),
     ]

@@ -3,9 +3,9 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
+from questions.models import Item
 from workshops.forms.fields import gds_helper
 from workshops.models import Assessment
-from workshops.services.local_questions import KINDS
 
 
 class LocalQuestionForm(forms.Form):
@@ -19,7 +19,7 @@ class LocalQuestionForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label="How it is answered",
-        choices=KINDS,
+        choices=Item.Kind.choices,
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose how the question is answered",

@@ -26,11 +26,6 @@ LIMIT = 10
 # Local questions follow the instrument's in their section: the bank's own positions
 # stay far below this.
 FIRST_POSITION = 1000
-KINDS = [
-    (Item.Kind.RATING, "How well (rating)"),
-    (Item.Kind.YES_NO, "Yes or no"),
-    (Item.Kind.OPEN, "Open question"),
-]
 
 
 class LocalQuestionError(Exception):
