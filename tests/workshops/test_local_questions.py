@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from questions.models import Item
 from tests.builders import make_assessment, respond
@@ -192,3 +193,79 @@ def test_results_show_it_marked_local_and_the_instrument_is_unchanged(
     page = client.get(page_url("results", assessment)).content.decode()
     assert QUESTION in page
     assert "Local question" in page
+
+
+# Kept out of comparisons and trends; carried by backups
+
+
+def test_benchmarks_and_trends_leave_local_questions_out(cast, assessment, invitation):
+    from workshops.models import Answer
+    from workshops.services.scores import rating_aggregates
+
+    add(assessment)
+    add(assessment, text="Do we meet in the evening?", kind=Item.Kind.YES_NO)
+    respond(invitation, {"L1:internal": "4", "L2": "yes", "1.1:internal": "2"}, submitted=True)
+    answers = Answer.objects.filter(respondent__assessment=assessment)
+    keys = {key for _, key, *_ in rating_aggregates(answers)}
+    assert keys == {"1.1"}
+
+
+def test_another_partnerships_benchmark_never_includes_or_matches_them(cast, bank, settings):
+    from workshops.models import Organisation, Partnership, Person
+    from workshops.services.benchmarks import benchmark_gaps
+    from workshops.services.results import results_for
+
+    settings.MIN_GROUP_SIZE = 1
+    made = []
+    for n in range(6):
+        partnership = Partnership.objects.create(
+            name=f"Partnership {n}",
+            area=f"Area {n}",
+            authority_type=cast.partnership.authority_type,
+            share_benchmarks=True,
+            verified_at=timezone.now(),
+        )
+        organisation = Organisation.objects.create(
+            partnership=partnership, name=f"Council {n}", sector="public"
+        )
+        person = Person.objects.create(
+            partnership=partnership, organisation=organisation, name=f"Person {n}"
+        )
+        assessment = make_assessment(cast, title=f"Round {n}", partnership=partnership)
+        add(assessment, kind=Item.Kind.RATING)
+        invitation = Invitation.objects.create(assessment=assessment, person=person)
+        respond(invitation, {"L1:internal": "1", "1.1:internal": "3"}, submitted=True)
+        made.append(assessment)
+    results = results_for(made[0], 1)
+    shown = [b for b in results.benchmarks if b.shown]
+    assert shown, "the test needs a benchmark to compare with"
+    for benchmark in shown:
+        assert ("1.1", "internal") in benchmark.items
+        assert all(not key.startswith("L") for key, _ in benchmark.items)
+    gaps = benchmark_gaps(results)
+    assert gaps and all(not gap.item.local for gap in gaps)
+
+
+def test_a_backup_carries_each_assessments_own_local_questions(cast, assessment, tmp_path):
+    from tests.workshops.backup_helpers import delete_partnership, export_to, import_from
+    from workshops.models import Answer, Partnership
+
+    other = make_assessment(cast, title="Autumn review")
+    add(assessment)
+    add(other, text="Do we meet in the evening?", kind=Item.Kind.YES_NO)
+    respond(
+        Invitation.objects.create(assessment=assessment, person=cast.person), {"L1:internal": "4"}
+    )
+    path = tmp_path / "eastvale.json"
+    export_to(path, cast.partnership)
+    delete_partnership(cast.partnership)
+    import_from(path)
+    restored = Partnership.objects.get(name="Eastvale LSP")
+    spring = restored.assessments.get(title=assessment.title)
+    autumn = restored.assessments.get(title="Autumn review")
+    assert [(i.key, i.text) for i in local_questions(spring)] == [("L1", QUESTION)]
+    assert [(i.key, i.text) for i in local_questions(autumn)] == [
+        ("L1", "Do we meet in the evening?")
+    ]
+    answer = Answer.objects.get(respondent__assessment=spring, item__local=True)
+    assert (answer.item.text, answer.rating) == (QUESTION, 4)

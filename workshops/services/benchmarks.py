@@ -162,10 +162,13 @@ def as_shown(value: float, places: int) -> float:
 def benchmark_gaps(results: Results) -> list[BenchmarkGap]:
     """This partnership against each comparison group, item by item, largest first."""
     ours: dict[tuple[str, str], tuple[Item, float | None, str]] = {}
+    # A local question's key ("L1") means something else in every partnership: never matched.
     for r in results.ratings:
-        ours[(r.item.key, r.basis)] = (r.item, r.mean, "points")
+        if not r.item.local:
+            ours[(r.item.key, r.basis)] = (r.item, r.mean, "points")
     for y in results.yes_no:
-        ours[(y.item.key, "")] = (y.item, y.yes_percent, "percentage points")
+        if not y.item.local:
+            ours[(y.item.key, "")] = (y.item, y.yes_percent, "percentage points")
     gaps = []
     for benchmark in results.benchmarks:
         if not benchmark.shown:
