@@ -269,3 +269,23 @@ def test_a_backup_carries_each_assessments_own_local_questions(cast, assessment,
     ]
     answer = Answer.objects.get(respondent__assessment=spring, item__local=True)
     assert (answer.item.text, answer.rating) == (QUESTION, 4)
+
+
+def test_a_csv_import_answers_a_local_question_by_its_key(cast, assessment):
+    from tests.workshops.import_helpers import RESPONSES_HEADER, answers_of, csv_file
+    from workshops.services.import_responses import import_responses
+
+    other = make_assessment(cast, title="Autumn review")
+    add(other, text="Something else entirely?", kind=Item.Kind.OPEN)
+    add(assessment)
+    add(assessment, text="Do we meet in the evening?", kind=Item.Kind.YES_NO)
+    data = csv_file(
+        RESPONSES_HEADER,
+        "P-017,board_member,public,strategic,Eastvale District Council,L1,internal,4",
+        "P-017,board_member,public,strategic,Eastvale District Council,L2,,no",
+    )
+    result = import_responses(assessment, data, entered_by=cast.coordinator)
+    assert result.answers == 2
+    assert answers_of("P-017") == {("L1", "internal"): "4", ("L2", ""): "no"}
+    answered = {a.item.text for a in assessment.respondents.get().answers.all()}
+    assert answered == {QUESTION, "Do we meet in the evening?"}
