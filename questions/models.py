@@ -55,7 +55,7 @@ class BankVersion(models.Model):
                 top.setdefault(item.section_id, []).append(item)
         return [
             (section, [(q, children.get(q.pk, [])) for q in top.get(section.pk, [])])
-            for section in self.sections.all()
+            for section in self.sections.filter(local=False)
         ]
 
 
@@ -74,6 +74,12 @@ class Section(models.Model):
     aspect = models.CharField(max_length=10, choices=Aspect.choices, blank=True)
     covers = models.CharField(max_length=300, blank=True)
     is_element = models.BooleanField(default=True)
+    # The section holding the questions partnerships add of their own, after the
+    # instrument's: shared by a version's assessments, each asking only its own in it.
+    local = models.BooleanField(default=False)
+
+    LOCAL_NUMBER = 99
+    LOCAL_HEADING = "Local questions"
 
     class Meta:
         ordering = ["bank", "number"]
@@ -83,6 +89,16 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.heading}"
+
+    @classmethod
+    def local_section(cls, bank: BankVersion) -> Section:
+        """The version's section for local questions, made the first time one is put there."""
+        section, _ = cls.objects.get_or_create(
+            bank=bank,
+            number=cls.LOCAL_NUMBER,
+            defaults={"heading": cls.LOCAL_HEADING, "is_element": False, "local": True},
+        )
+        return section
 
 
 class Item(models.Model):

@@ -70,7 +70,7 @@ def test_it_refuses_an_empty_question_and_an_unknown_place(assessment):
     with pytest.raises(LocalQuestionError, match="Enter the question"):
         add(assessment, text="   ")
     with pytest.raises(LocalQuestionError, match="where the question goes"):
-        add(assessment, section=99)
+        add(assessment, section=42)
 
 
 def test_an_answered_question_is_neither_changed_nor_removed(cast, assessment, invitation):
@@ -252,7 +252,7 @@ def test_a_backup_carries_each_assessments_own_local_questions(cast, assessment,
 
     other = make_assessment(cast, title="Autumn review")
     add(assessment)
-    add(other, text="Do we meet in the evening?", kind=Item.Kind.YES_NO)
+    add(other, text="Do we meet in the evening?", kind=Item.Kind.YES_NO, section=99)
     respond(
         Invitation.objects.create(assessment=assessment, person=cast.person), {"L1:internal": "4"}
     )
@@ -264,8 +264,8 @@ def test_a_backup_carries_each_assessments_own_local_questions(cast, assessment,
     spring = restored.assessments.get(title=assessment.title)
     autumn = restored.assessments.get(title="Autumn review")
     assert [(i.key, i.text) for i in local_questions(spring)] == [("L1", QUESTION)]
-    assert [(i.key, i.text) for i in local_questions(autumn)] == [
-        ("L1", "Do we meet in the evening?")
+    assert [(i.key, i.text, i.section.heading) for i in local_questions(autumn)] == [
+        ("L1", "Do we meet in the evening?", "Local questions")
     ]
     answer = Answer.objects.get(respondent__assessment=spring, item__local=True)
     assert (answer.item.text, answer.rating) == (QUESTION, 4)
@@ -289,3 +289,49 @@ def test_a_csv_import_answers_a_local_question_by_its_key(cast, assessment):
     assert answers_of("P-017") == {("L1", "internal"): "4", ("L2", ""): "no"}
     answered = {a.item.text for a in assessment.respondents.get().answers.all()}
     assert answered == {QUESTION, "Do we meet in the evening?"}
+
+
+def test_a_question_can_go_in_a_local_section_after_looking_forward(client, cast, assessment):
+    from questions.models import Section
+
+    other = make_assessment(cast, title="Autumn review")
+    item = add(assessment, section=Section.LOCAL_NUMBER, by=cast.coordinator)
+    add(other, text="Another?", section=Section.LOCAL_NUMBER)
+    assert item.section.heading == "Local questions" and not item.section.is_element
+    assert Section.objects.filter(bank=assessment.bank, local=True).count() == 1
+    # The public instrument and a new assessment's choices never show it.
+    assert "Local questions" not in client.get(reverse("instrument")).content.decode()
+    newer = make_assessment(cast, title="Next year")
+    assert not newer.items.filter(local=True).exists()
+    invitation = Invitation.objects.create(assessment=assessment, person=cast.person)
+    url = reverse("questionnaire-section", args=[invitation.token, Section.LOCAL_NUMBER])
+    page = client.get(url).content.decode()
+    assert QUESTION in page and "Another?" not in page
+
+
+def test_a_workshop_puts_it_on_the_agenda_marked_local(client, cast, assessment):
+    from tests.builders import make_workshop
+
+    item = add(assessment)
+    workshop = make_workshop(cast, assessment)
+    keys = [entry.item.key for entry in workshop.agenda.order_by("position")]
+    assert "L1" in keys
+    # After the element's own questions, before the next element's.
+    element = [n for n, key in enumerate(keys) if key.startswith("3.")]
+    next_element = [n for n, key in enumerate(keys) if key.startswith("4.")]
+    assert max(element) < keys.index("L1") < min(next_element)
+    client.force_login(cast.facilitator)
+    url = reverse("workshop-agenda", args=[cast.partnership.pk, assessment.pk, workshop.pk])
+    page = client.get(url).content.decode()
+    assert item.text in page and "Local question" in page
+
+
+def test_the_audit_log_says_what_changed(client, cast, assessment):
+    item = add(assessment, by=cast.coordinator)
+    change_local_question(
+        assessment, item, text="Who else?", kind="open", section_number=3, by=cast.coordinator
+    )
+    client.force_login(cast.coordinator)
+    page = client.get(reverse("audit-log", args=[cast.partnership.pk])).content.decode()
+    assert f"Local question L1 added: “{QUESTION}”." in page
+    assert "Local question L1 changed to “Who else?”." in page

@@ -3,7 +3,7 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Field, Size
 from django import forms
 
-from questions.models import Item
+from questions.models import Item, Section
 from workshops.forms.fields import gds_helper
 from workshops.models import Assessment
 
@@ -29,7 +29,7 @@ class LocalQuestionForm(forms.Form):
     section = forms.TypedChoiceField(
         label="Where it goes",
         coerce=int,
-        help_text="It comes after that element's own questions.",
+        help_text="It comes after the questions the instrument asks there.",
         error_messages={
             "required": "Choose where the question goes",
             "invalid_choice": "Choose where the question goes",
@@ -39,8 +39,8 @@ class LocalQuestionForm(forms.Form):
     def __init__(self, *args, assessment: Assessment, submit: str = "Add question", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].choices = [
-            (s.number, s.heading) for s in assessment.bank.sections.all()
-        ]
+            (s.number, s.heading) for s in assessment.bank.sections.filter(local=False)
+        ] + [(Section.LOCAL_NUMBER, f"{Section.LOCAL_HEADING}, a section after all the others")]
         self.helper = gds_helper(
             Field.textarea("text"),
             Field.radios("kind", legend_size=Size.SMALL, small=True),

@@ -92,6 +92,12 @@ class _Import:
         for about in self.payload.get("local_items", []):
             try:
                 alias = about["bank"]
+                if (
+                    about["section"] == Section.LOCAL_NUMBER
+                    and (alias, Section.LOCAL_NUMBER) not in sections
+                ):
+                    local = Section.local_section(BankVersion.objects.get(pk=banks[alias]))
+                    sections[(alias, Section.LOCAL_NUMBER)] = local.pk
                 item = Item(
                     bank_id=banks[alias],
                     section_id=sections[(alias, about["section"])],

@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from questions.models import Item
+from questions.models import Item, Section
 from workshops import audit
 from workshops.models import Assessment, User
 
@@ -47,8 +47,10 @@ def _locked(assessment: Assessment) -> Assessment:
     return Assessment.objects.select_for_update().get(pk=assessment.pk)
 
 
-def _section(assessment: Assessment, section_number: int):
-    section = assessment.bank.sections.filter(number=section_number).first()
+def _section(assessment: Assessment, section_number: int) -> Section:
+    if section_number == Section.LOCAL_NUMBER:
+        return Section.local_section(assessment.bank)
+    section = assessment.bank.sections.filter(number=section_number, local=False).first()
     if section is None:
         raise LocalQuestionError("Choose where the question goes.")
     return section
