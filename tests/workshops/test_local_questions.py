@@ -335,3 +335,22 @@ def test_the_audit_log_says_what_changed(client, cast, assessment):
     page = client.get(reverse("audit-log", args=[cast.partnership.pk])).content.decode()
     assert f"Local question L1 added: “{QUESTION}”." in page
     assert "Local question L1 changed to “Who else?”." in page
+
+
+def test_the_items_download_and_the_printed_questionnaire_mark_it_local(
+    client, cast, assessment, settings
+):
+    import csv
+    import io
+
+    settings.MIN_GROUP_SIZE = 1
+    add(assessment)
+    invitation = Invitation.objects.create(assessment=assessment, person=cast.person)
+    respond(invitation, {"L1:internal": "4", "1.1:internal": "2"}, submitted=True)
+    client.force_login(cast.coordinator)
+    url = page_url("results-export", assessment, "items", "csv")
+    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+    marked = {row["Item"]: row["Local question"] for row in rows}
+    assert marked["L1"] == "yes" and marked["1.1"] == ""
+    printed = client.get(page_url("questionnaire-print", assessment)).content.decode()
+    assert QUESTION in printed and "(local question)" in printed
