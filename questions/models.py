@@ -76,7 +76,7 @@ class Section(models.Model):
     is_element = models.BooleanField(default=True)
     # The section holding the questions partnerships add of their own, after the
     # instrument's: shared by a version's assessments, each asking only its own in it.
-    local = models.BooleanField(default=False)
+    local = models.BooleanField(default=False, db_default=False)
 
     LOCAL_NUMBER = 99
     LOCAL_HEADING = "Local questions"
@@ -141,7 +141,7 @@ class Item(models.Model):
     # A question one partnership added to one of its assessments ("L1", "L2", …), not
     # the instrument's: its key and position are unique within that assessment only
     # (workshops.services.local_questions), and comparisons never include it.
-    local = models.BooleanField(default=False)
+    local = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["bank", "position"]
