@@ -92,6 +92,7 @@ class World:
             self.dot_vote,
             self.idea_collection,
             self.idea,
+            self.local_question,
             *self.workshop.agenda.all(),
         ]
 
