@@ -138,6 +138,8 @@ def test_the_page_says_why_an_answered_question_cannot_be_removed(
     item = add(assessment)
     respond(invitation, {"L1:internal": "3"})
     client.force_login(cast.coordinator)
+    edit = client.get(page_url("local-question-edit", assessment, item.pk)).content.decode()
+    assert "already has 1 answer, so it cannot be changed" in edit
     response = client.post(page_url("local-question-remove", assessment, item.pk), follow=True)
     assert "already has 1 answer" in response.content.decode()
     assert Item.objects.filter(pk=item.pk).exists()

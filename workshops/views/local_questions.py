@@ -13,12 +13,13 @@ from workshops.services import local_questions as services
 from workshops.views.common import posted
 
 
-def _page(request, form, assessment, title: str) -> HttpResponse:
+def _page(request, form, assessment, title: str, answers: int = 0) -> HttpResponse:
     context = {
         "form": form,
         "title": title,
         "assessment": assessment,
         "partnership": assessment.partnership,
+        "answers": answers,
     }
     return render(request, "workshops/local_question_form.html", context)
 
@@ -69,7 +70,8 @@ def edit(request: HttpRequest, partnership_id: int, assessment_id: int, item_id:
         else:
             messages.success(request, f"Local question {item.key} is saved.")
             return redirect(assessment)
-    return _page(request, form, assessment, f"Change local question {item.key}")
+    answers = services.times_answered(item)
+    return _page(request, form, assessment, f"Change local question {item.key}", answers)
 
 
 @login_required
