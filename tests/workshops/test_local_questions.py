@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from questions.models import Item
 from tests.builders import make_assessment, respond
-from workshops.models import AuditEvent, Invitation
+from workshops.models import Assessment, AuditEvent, Invitation
 from workshops.services.local_questions import (
     LIMIT,
     LocalQuestionError,
@@ -356,3 +356,24 @@ def test_the_items_download_and_the_printed_questionnaire_mark_it_local(
     assert marked["L1"] == "yes" and marked["1.1"] == ""
     printed = client.get(page_url("questionnaire-print", assessment)).content.decode()
     assert QUESTION in printed and "(local question)" in printed
+
+
+def test_trends_leave_out_a_local_question_of_the_same_key(cast, bank, settings):
+    from datetime import timedelta
+
+    from workshops.services.results import results_for
+
+    settings.MIN_GROUP_SIZE = 1
+    earlier = make_assessment(cast, title="Last year")
+    later = make_assessment(cast, title="This year")
+    for assessment, rating in ((earlier, "1"), (later, "4")):
+        add(assessment, text=f"Asked in {assessment.title}?")
+        invitation = Invitation.objects.create(assessment=assessment, person=cast.person)
+        respond(invitation, {"L1:internal": rating, "1.1:internal": "3"}, submitted=True)
+    last_year = timezone.localdate() - timedelta(days=365)
+    Assessment.objects.filter(pk=earlier.pk).update(opens_on=last_year, closes_on=last_year)
+    results = results_for(later, 1)
+    assert results.trends
+    keys = [rating.item.key for rating, _ in results.trend_rows]
+    assert "1.1" in keys and "L1" not in keys
+    assert all(("L1", "internal") not in trend.items for trend in results.trends)

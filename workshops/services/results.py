@@ -182,6 +182,7 @@ class Results:
         return [
             (r, [trend.items.get((r.item.key, r.basis)) for trend in self.trends])
             for r in self.ratings
+            if not r.item.local  # "L1" of an earlier round may ask something else entirely
         ]
 
 
