@@ -377,3 +377,23 @@ def test_trends_leave_out_a_local_question_of_the_same_key(cast, bank, settings)
     keys = [rating.item.key for rating, _ in results.trend_rows]
     assert "1.1" in keys and "L1" not in keys
     assert all(("L1", "internal") not in trend.items for trend in results.trends)
+
+
+def test_a_coordinator_changes_and_removes_an_unanswered_one(client, cast, assessment):
+    item = add(assessment)
+    client.force_login(cast.coordinator)
+    edit = page_url("local-question-edit", assessment, item.pk)
+    assert QUESTION in client.get(edit).content.decode()
+    data = {"text": "Do the parish councils attend?", "kind": "yes_no", "section": "99"}
+    assert client.post(edit, data).status_code == 302
+    item.refresh_from_db()
+    assert (item.text, item.kind, item.section.heading) == (
+        "Do the parish councils attend?",
+        "yes_no",
+        "Local questions",
+    )
+    remove = page_url("local-question-remove", assessment, item.pk)
+    assert "Nobody has answered it yet" in client.get(remove).content.decode()
+    page = client.post(remove, follow=True).content.decode()
+    assert "Local question L1 is removed." in page
+    assert not local_questions(assessment)
