@@ -50,14 +50,14 @@ class BankVersion(models.Model):
         """Sections in order, each with its questions and their sub-questions (two queries)."""
         children: dict[int, list[Item]] = {}
         top: dict[int, list[Item]] = {}
-        for item in self.items.all():
+        for item in self.items.filter(local=False):
             if item.parent_id:
                 children.setdefault(item.parent_id, []).append(item)
             else:
                 top.setdefault(item.section_id, []).append(item)
         return [
             (section, [(q, children.get(q.pk, [])) for q in top.get(section.pk, [])])
-            for section in self.sections.all()
+            for section in self.sections.filter(local=False)
         ]
 
 
@@ -76,6 +76,12 @@ class Section(models.Model):
     aspect = models.CharField(max_length=10, choices=Aspect.choices, blank=True)
     covers = models.CharField(max_length=300, blank=True)
     is_element = models.BooleanField(default=True)
+    # The section holding the questions partnerships add of their own, after the
+    # instrument's: shared by a version's assessments, each asking only its own in it.
+    local = models.BooleanField(default=False, db_default=False)
+
+    LOCAL_NUMBER = 99
+    LOCAL_HEADING = "Local questions"
 
     class Meta:
         ordering = ["bank", "number"]
@@ -85,6 +91,16 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.heading}"
+
+    @classmethod
+    def local_section(cls, bank: BankVersion) -> Section:
+        """The version's section for local questions, made the first time one is put there."""
+        section, _ = cls.objects.get_or_create(
+            bank=bank,
+            number=cls.LOCAL_NUMBER,
+            defaults={"heading": cls.LOCAL_HEADING, "is_element": False, "local": True},
+        )
+        return section
 
 
 class Item(models.Model):
@@ -125,16 +141,33 @@ class Item(models.Model):
     glossary = models.JSONField(
         default=list, db_default=[], help_text="Terms used, as {term, stands_for, meaning}."
     )
+    # A question one partnership added to one of its assessments ("L1", "L2", …), not
+    # the instrument's: its key and position are unique within that assessment only
+    # (workshops.services.local_questions), and comparisons never include it.
+    local = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["bank", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["bank", "key"], name="item_key_unique_in_bank"),
-            models.UniqueConstraint(fields=["bank", "position"], name="item_position_unique"),
+            models.UniqueConstraint(
+                fields=["bank", "key"],
+                condition=models.Q(local=False),
+                name="item_key_unique_in_bank",
+            ),
+            models.UniqueConstraint(
+                fields=["bank", "position"],
+                condition=models.Q(local=False),
+                name="item_position_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.key} {self.text}"
+
+    @property
+    def local_number(self) -> int:
+        """A local question's number within its assessment (3 for "L3")."""
+        return int(self.key[1:]) if self.local else 0
 
     @property
     def has_guidance(self) -> bool:

@@ -1,5 +1,6 @@
-"""Every row of every table of the workshops app, to tell what a request stored and
-whether it touched another partnership's rows (tests/test_fuzz.py)."""
+"""Every row of every table of the workshops app (and the items, which hold local
+questions), to tell what a request stored and whether it touched another partnership's
+rows (tests/test_fuzz.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ from collections import defaultdict
 
 from django.apps import apps
 
+from questions.models import Item
 from tests.worlds import World
 from workshops.models import AuditEvent
 
 MODELS = list(apps.get_app_config("workshops").get_models(include_auto_created=True))
+# Items too: a partnership's local questions are items, and one partnership's request
+# must never change another's (nor store one when it is refused).
+MODELS.append(Item)
 
 Rows = dict[str, dict[int, dict]]
 # Where each table points: (column, model pointed at).

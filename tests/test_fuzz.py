@@ -160,6 +160,7 @@ ONE_OF: dict[str, tuple[str, set[str]]] = {
     "workshop-waiting": ("decision", {"admit", "turn_away"}),
     "workshop-ideas": ("step", {"approve", "heading", "outcome", "priority", "draft"}),
     "workshop-idea": ("step", {"approve", "hide", "show", "merge", "group", "priority", "draft"}),
+    "local-question-add": ("kind", {"rating", "yes_no", "open"}),
 }
 
 
@@ -493,6 +494,7 @@ def test_the_fields_of_the_sites_forms_are_found(db, world):
         "invitees-import": {"file"},
         "member-invite": {"email", "role"},
         "member-invitation": {"full_name", "password1", "password2"},
+        "local-question-add": {"text", "kind", "section"},
     }
     for name, names in expected.items():
         found = forms.get(URLS[name].url(unanswered(mine)), {})

@@ -38,9 +38,9 @@ from workshops.models import (
     Target,
     User,
 )
+from workshops.services import local_questions, priorities
 from workshops.services import participants as participants_service
 from workshops.services import plan as plan_service
-from workshops.services import priorities
 from workshops.services import voting as voting_service
 from workshops.services import workshop as workshop_service
 
@@ -73,6 +73,7 @@ class World:
     idea_collection: IdeaCollection | None = None  # ideas the room sent, not on the room now
     idea: Idea | None = None  # one of them, from the world's participant
     target: Target | None = None  # the plan's target for element 1, for the next assessment
+    local_question: object = None  # a question of the partnership's own, not yet answered
 
     def objects(self) -> list:
         """The partnership's own objects, which a URL or a form may name by id (accounts
@@ -94,6 +95,7 @@ class World:
             self.idea_collection,
             self.idea,
             self.target,
+            self.local_question,
             *self.workshop.agenda.all(),
         ]
 
@@ -189,6 +191,9 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
     idea = Idea.objects.create(
         collection=idea_collection, participant=voter, text=f"{marker} idea", token="world"
     )
+    local_question = local_questions.add_local_question(
+        assessment, text=f"{marker} local question?", kind="yes_no", section_number=2
+    )
     return World(
         partnership=partnership,
         coordinator=coordinator,
@@ -214,6 +219,7 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         idea_collection=idea_collection,
         idea=idea,
         target=target,
+        local_question=local_question,
     )
 
 
@@ -386,6 +392,13 @@ URLS: dict[str, Row] = {
     "assessment": Row(_a("assessment"), MANAGE, 200, 200),
     "assessment-invite": Row(_a("assessment-invite"), MANAGE, 200, 200),
     "assessment-remind": Row(_a("assessment-remind"), MANAGE, 405, 302),
+    "local-question-add": Row(_a("local-question-add"), MANAGE, 200, 200),
+    "local-question-edit": Row(
+        _a("local-question-edit", lambda w: w.local_question.pk), MANAGE, 200, 200
+    ),
+    "local-question-remove": Row(
+        _a("local-question-remove", lambda w: w.local_question.pk), MANAGE, 200, 302
+    ),
     "invitation-revoke-choose": Row(_a("invitation-revoke-choose"), MANAGE, 405, 302),
     "invitation-revoke": Row(_a("invitation-revoke", lambda w: w.invitation.pk), MANAGE, 405, 302),
     "invitees-import": Row(_a("invitees-import"), MANAGE, 200, 200),

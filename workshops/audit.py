@@ -151,6 +151,9 @@ WORDS: dict[str, Words] = {
         f"who {'has' if d['sent'] == 1 else 'have'} not finished."
     ),
     "invitation.revoked": "{person}'s link has been withdrawn.",
+    "local_question.added": "Local question {key} added: “{text}”.",
+    "local_question.changed": "Local question {key} changed to “{text}”.",
+    "local_question.removed": "Local question {key} removed: “{text}”.",
     "paper_return.submitted": "The paper return for {person} is submitted.",
     "import.invitees": lambda d: (
         f"{_count(d['created'], 'person', 'people')} added and "

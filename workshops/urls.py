@@ -9,6 +9,7 @@ from workshops.views import (
     ideas,
     imports,
     live,
+    local_questions,
     members,
     paper,
     partnership,
@@ -95,6 +96,17 @@ urlpatterns = [
     path(A, assessment.assessment_detail, name="assessment"),
     path(A + "invite/", assessment.invite, name="assessment-invite"),
     path(A + "remind/", assessment.remind, name="assessment-remind"),
+    path(A + "local-questions/new/", local_questions.add, name="local-question-add"),
+    path(
+        A + "local-questions/<int:item_id>/",
+        local_questions.edit,
+        name="local-question-edit",
+    ),
+    path(
+        A + "local-questions/<int:item_id>/remove/",
+        local_questions.remove,
+        name="local-question-remove",
+    ),
     path(A + "invitations/revoke/", assessment.revoke_choose, name="invitation-revoke-choose"),
     path(
         A + "invitations/<int:invitation_id>/revoke/",

@@ -45,7 +45,7 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, bank: BankVersion | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sections"].choices = (
-            [(s.number, s.heading) for s in bank.sections.all()] if bank else []
+            [(s.number, s.heading) for s in bank.sections.filter(local=False)] if bank else []
         )
         # Each date says which it is: the library's "Enter the day, month and year" for
         # both would be two links of one name in the error summary, to different fields.

@@ -79,7 +79,7 @@ class AgendaAddForm(forms.Form):
         self.fields["items"].queryset = (
             workshop.assessment.items.exclude(pk__in=workshop.agenda.values("item_id"))
             .select_related("section")
-            .order_by("position")
+            .order_by("section__number", "position")
         )
         self.fields["items"].label_from_instance = lambda item: f"{item.key} {item.text}"
         self.helper = gds_helper(

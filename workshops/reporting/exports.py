@@ -137,6 +137,8 @@ def items_table(results: Results) -> tuple[list[str], list[list]]:
     scale = [str(value) for value, _ in results.assessment.bank.scale_choices()]
     header += [f"Rated {value}" for value in scale] + ["Don't know", "Not applicable"]
     header += [f"{results.well_words.capitalize()} %"]
+    # Last, so the columns before it stay where analysts' sheets expect them.
+    header += ["Local question"]
     table = []
     for element in results.elements:
         for r in element.ratings:
@@ -145,16 +147,21 @@ def items_table(results: Results) -> tuple[list[str], list[list]]:
                 + [_round(r.mean), _round(r.median), _round(r.spread), "yes" if r.split else ""]
                 + [_round(100 * r.dont_know_rate), ""]
                 + [r.counts.get(value, 0) for value in scale]
-                + [r.dont_know, r.not_applicable, _percent(r.share)]
+                + [r.dont_know, r.not_applicable, _percent(r.share), _local(r.item)]
             )
         for y in element.yes_no:
             table.append(
                 [element.section.number, y.item.key, y.item.text, "", y.n, "", "", "", ""]
                 + [_round(100 * y.dont_know_rate), _round(y.yes_percent)]
                 + [""] * len(scale)
-                + [y.dont_know, y.not_applicable, ""]
+                + [y.dont_know, y.not_applicable, "", _local(y.item)]
             )
     return header, table
+
+
+def _local(item) -> str:
+    """A partnership's own question, never compared with other partnerships."""
+    return "yes" if item.local else ""
 
 
 def elements_table(results: Results) -> tuple[list[str], list[list]]:

@@ -44,7 +44,8 @@ def create_assessment(
         raise AssessmentError("The closing date must be on or after the opening date.")
     if scope not in {Scope.FULL, Scope.TOP_LEVEL, Scope.ELEMENTS}:
         raise AssessmentError("Choose which questions to ask.")
-    items = bank.items.all()
+    # The instrument's questions: other assessments' local questions share the bank.
+    items = bank.items.filter(local=False)
     if scope == Scope.TOP_LEVEL:
         items = items.filter(parent=None)
     elif scope == Scope.ELEMENTS:

@@ -11,7 +11,9 @@ rows of its own.
 
 What belongs to the installation rather than to a partnership is referred to,
 never copied: the question bank by its checksum (items by key, sections by
-number) and accounts by email address.
+number) and accounts by email address. A partnership's local questions are its own:
+the file holds them whole (``local_items``), and rows refer to one by bank, key and
+its id in the file, since "L1" names a different question in each assessment.
 
 The file carries a format name and version, the export time and a SHA-256
 checksum of its canonical payload, so a cut-short or altered file is refused

@@ -98,6 +98,7 @@ def write_backup(partnership: Partnership, out: TextIO) -> dict[str, int]:
         payload('{"banks":' + dumps(refs.banks_out()))
         # A link to another partnership cannot be carried to another installation.
         payload(',"county_partnership":' + dumps(county.name if county else None))
+        payload(',"local_items":' + dumps(refs.local_out()))
         payload(',"objects":[')
         counts: dict[str, int] = {}
         first = True
@@ -139,6 +140,7 @@ class _Installation:
         self.items = items  # pk -> (bank alias, key)
         self.sections = sections  # pk -> (bank alias, number)
         self.banks = banks  # pk -> BankVersion
+        self.local: list[Item] = []  # the partnership's local questions
 
     @classmethod
     def for_querysets(cls, querysets: list[tuple[type[models.Model], models.QuerySet]]):
@@ -152,10 +154,13 @@ class _Installation:
         users = {u.pk: u for u in User.objects.filter(pk__in=wanted[User])}
         items = {
             pk: (bank, key)
-            for pk, bank, key in Item.objects.filter(pk__in=wanted[Item]).values_list(
+            for pk, bank, key in Item.objects.filter(pk__in=wanted[Item], local=False).values_list(
                 "pk", "bank_id", "key"
             )
         }
+        # A partnership's own questions are its data: written whole, not referred to.
+        local = list(Item.objects.filter(pk__in=wanted[Item], local=True).select_related("section"))
+        items |= {item.pk: (item.bank_id, item.key) for item in local}
         sections = {
             pk: (bank, number)
             for pk, bank, number in Section.objects.filter(pk__in=wanted[Section]).values_list(
@@ -165,7 +170,9 @@ class _Installation:
         bank_ids = wanted[BankVersion] | {b for b, _ in items.values()}
         bank_ids |= {b for b, _ in sections.values()}
         banks = {b.pk: b for b in BankVersion.objects.filter(pk__in=bank_ids)}
-        return cls(users, items, sections, banks)
+        refs = cls(users, items, sections, banks)
+        refs.local = local
+        return refs
 
     def alias(self, bank_id: int) -> str:
         # The bank's number where it was exported: readable, and only a name within the file.
@@ -180,11 +187,34 @@ class _Installation:
             return self.alias(value)
         if target is Item:
             bank, key = self.items[value]
+            # "L1" names a local question within one assessment only: its id goes along.
+            if value in self.local_ids:
+                return [self.alias(bank), key, value]
             return [self.alias(bank), key]
         if target is Section:
             bank, number = self.sections[value]
             return [self.alias(bank), number]
         raise AssertionError(target)  # _relations() lets no other model through
+
+    @functools.cached_property
+    def local_ids(self) -> set[int]:
+        return {item.pk for item in self.local}
+
+    def local_out(self) -> list[dict]:
+        return [
+            {
+                "id": item.pk,
+                "bank": self.alias(item.bank_id),
+                "key": item.key,
+                "section": item.section.number,
+                "text": item.text,
+                "kind": item.kind,
+                "investigate_when": item.investigate_when,
+                "na_allowed": item.na_allowed,
+                "position": item.position,
+            }
+            for item in self.local
+        ]
 
     def banks_out(self) -> dict[str, dict]:
         return {

@@ -79,11 +79,45 @@ class _Import:
                     "(manage.py load_question_bank) and import again."
                 )
             banks[alias] = bank.pk
-            for key, pk in Item.objects.filter(bank=bank).values_list("key", "pk"):
+            for key, pk in Item.objects.filter(bank=bank, local=False).values_list("key", "pk"):
                 items[(alias, key)] = pk
             for number, pk in Section.objects.filter(bank=bank).values_list("number", "pk"):
                 sections[(alias, number)] = pk
+        items |= self._local_items(banks, sections)
         return items, sections, banks
+
+    def _local_items(self, banks: dict, sections: dict) -> dict:
+        """The partnership's own questions, made anew: referred to as (bank, key, old id)."""
+        made = {}
+        for about in self.payload.get("local_items", []):
+            try:
+                alias = about["bank"]
+                if (
+                    about["section"] == Section.LOCAL_NUMBER
+                    and (alias, Section.LOCAL_NUMBER) not in sections
+                ):
+                    local = Section.local_section(BankVersion.objects.get(pk=banks[alias]))
+                    sections[(alias, Section.LOCAL_NUMBER)] = local.pk
+                item = Item(
+                    bank_id=banks[alias],
+                    section_id=sections[(alias, about["section"])],
+                    key=about["key"],
+                    text=about["text"],
+                    kind=about["kind"],
+                    investigate_when=about.get("investigate_when", ""),
+                    na_allowed=bool(about.get("na_allowed", False)),
+                    position=about["position"],
+                    local=True,
+                )
+                # Empty lists are blank to full_clean; a local question has no guidance.
+                item.full_clean(exclude=["glossary", "survey_2008"])
+            except (KeyError, TypeError, ValidationError):
+                raise BackupError(
+                    f"The file's local question {about.get('key')!r} is not valid."
+                ) from None
+            item.save()
+            made[(alias, about["key"], about["id"])] = item.pk
+        return made
 
     def _accounts(self) -> dict[str, int]:
         """Accounts by email: the one already here, else a new one like the original."""

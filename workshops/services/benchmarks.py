@@ -101,7 +101,8 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
         ratings[partnership_id].append(rest)
     percents: dict[int, dict[tuple[str, str], float]] = defaultdict(dict)
     for partnership_id, key, yes, n in (
-        answers.filter(choice__in=["yes", "no"], item__kind=Item.Kind.YES_NO)
+        # Local questions are one partnership's own: never compared with another's.
+        answers.filter(choice__in=["yes", "no"], item__kind=Item.Kind.YES_NO, item__local=False)
         .values_list(owner, "item__key")
         .annotate(yes=Count("id", filter=Q(choice="yes")), n=Count("id"))
         .order_by()
@@ -170,10 +171,13 @@ def as_shown(value: float, places: int) -> float:
 def benchmark_gaps(results: Results) -> list[BenchmarkGap]:
     """This partnership against each comparison group, item by item, largest first."""
     ours: dict[tuple[str, str], tuple[Item, float | None, str]] = {}
+    # A local question's key ("L1") means something else in every partnership: never matched.
     for r in results.ratings:
-        ours[(r.item.key, r.basis)] = (r.item, r.mean, "points")
+        if not r.item.local:
+            ours[(r.item.key, r.basis)] = (r.item, r.mean, "points")
     for y in results.yes_no:
-        ours[(y.item.key, "")] = (y.item, y.yes_percent, "percentage points")
+        if not y.item.local:
+            ours[(y.item.key, "")] = (y.item, y.yes_percent, "percentage points")
     gaps = []
     for benchmark in results.benchmarks:
         if not benchmark.shown:

@@ -74,7 +74,7 @@ def chart_inputs(
         return ChartInputs([], [], basis)
     if group and why_not_shown(group, people(assessment), least, assessment.anonymous, channel):
         return ChartInputs([], [], basis)
-    items = list(assessment.items.select_related("section").order_by("position"))
+    items = list(assessment.items.select_related("section").order_by("section__number", "position"))
     # Each person counted once on each question, as the results count them; then the group.
     answers = counted_answers(counted_respondents(assessment, channel), channel).filter(basis=basis)
     if group:
@@ -100,7 +100,10 @@ def chart_inputs(
         cells = [
             (item.key, means.get((item.key, basis)))
             for item in items
-            if item.section_id == section.pk and item.parent_id is None and item.kind == "rating"
+            if item.section_id == section.pk
+            and item.parent_id is None
+            and item.kind == "rating"
+            and not item.local  # the chart shows the instrument, as the element scores do
         ]
         if cells:
             rows.append(HeatRow(f"{number} {section.name}", cells))

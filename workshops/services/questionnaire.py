@@ -173,7 +173,7 @@ class OutlineSection:
 def outline(assessment: Assessment) -> list[OutlineSection]:
     """The sections an assessment asks, with their items, in instrument order (one query)."""
     result: list[OutlineSection] = []
-    for item in assessment.items.select_related("section").order_by("position"):
+    for item in assessment.items.select_related("section").order_by("section__number", "position"):
         if not result or result[-1].section.pk != item.section_id:
             result.append(OutlineSection(item.section, [], [], 0))
         current = result[-1]

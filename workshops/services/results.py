@@ -215,6 +215,7 @@ class Results:
         return [
             (r, [trend.items.get((r.item.key, r.basis)) for trend in self.trends])
             for r in self.ratings
+            if not r.item.local  # "L1" of an earlier round may ask something else entirely
         ]
 
 
@@ -342,7 +343,7 @@ def _view(
     whose size has been checked."""
     anonymous = assessment.anonymous
     bank = assessment.bank
-    items = list(assessment.items.select_related("section").order_by("position"))
+    items = list(assessment.items.select_related("section").order_by("section__number", "position"))
     members = None
     if group:
         members = {pk for pk, (who, _) in everyone.items() if group.holds(who)}
@@ -387,7 +388,13 @@ def _view(
             element.notes.append((item, notes[item.pk]))
     for element in elements.values():
         for basis in bases:
-            values = [v for r in element.ratings if r.basis == basis for v in r.ratings]
+            # The instrument's questions only (see scores.rating_aggregates).
+            values = [
+                v
+                for r in element.ratings
+                if r.basis == basis and not r.item.local
+                for v in r.ratings
+            ]
             element.scores[basis] = mean(values)
             element.shares[basis] = share_well(values)
             element.bands[basis] = band_for(bank, element.scores[basis])

@@ -55,8 +55,10 @@ def scores_by_element(aggregates) -> tuple[dict[int, float | None], dict]:
 
 
 def rating_aggregates(answers):
+    """The instrument's ratings only: a local question is no part of an element's score,
+    so scores stay comparable with other partnerships and with earlier rounds."""
     return (
-        answers.filter(rating__isnull=False)
+        answers.filter(rating__isnull=False, item__local=False)
         .values_list("item__section__number", "item__key", "basis")
         .annotate(avg=Avg("rating"), n=Count("id"))
         .order_by()

@@ -37,7 +37,7 @@ def default_agenda(assessment: Assessment) -> list[Item]:
     return list(
         assessment.items.filter(parent=None, kind__in=[Item.Kind.RATING, Item.Kind.YES_NO])
         .select_related("section")
-        .order_by("position")
+        .order_by("section__number", "position")  # local questions end their section
     )
 
 

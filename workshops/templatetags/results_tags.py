@@ -67,6 +67,11 @@ def item_name(context, item: Item, basis: str = "", full: bool = False):
     results = context.get("results")
     bases = getattr(results, "bases", None) or [basis]
     named = format_html(" ({})", Basis.column(basis)) if basis and len(bases) > 1 else ""
+    if item.local:
+        # Said in words, not by colour alone: it is never compared with other partnerships.
+        named = format_html(
+            '{} <strong class="govuk-tag govuk-tag--blue">Local question</strong>', named
+        )
     if context.get("in_pdf"):
         return format_html(
             '<span class="item-name"><span class="item-name__key">{}</span> {}{}</span>',

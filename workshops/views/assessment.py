@@ -14,7 +14,7 @@ from questions.models import BankVersion
 from workshops.access import POST_ONLY, Need, get_assessment, get_invitation, get_partnership
 from workshops.forms.assessment import AssessmentForm, AssessmentInviteForm
 from workshops.services import assessment as services
-from workshops.services import dashboard, mail
+from workshops.services import dashboard, local_questions, mail
 from workshops.views.common import integer, posted
 
 
@@ -46,6 +46,8 @@ def assessment_detail(request: HttpRequest, partnership_id: int, assessment_id: 
         "membership": membership,
         "board": dashboard.board_for(assessment, settings.MIN_GROUP_SIZE),
         "people": assessment.partnership.people.select_related("organisation"),
+        "local_questions": local_questions.local_questions(assessment),
+        "local_limit": local_questions.LIMIT,
         # For withdrawing a link in an anonymous assessment, where nobody is listed.
         "invitations": assessment.invitations.filter(revoked_at=None).select_related("person")
         if assessment.anonymous
