@@ -197,12 +197,6 @@ ACCEPTED = {
     "Strengthen shared systems": ("Northshire County Council", "Mark Collins", 120, "not_started"),
     "Find out why: 7.4.1": ("Eastvale District Council", "Priya Shah", 60, "in_progress"),
     "Find out why: 1.1.3": ("Eastvale District Council", "David Okafor", 90, "not_started"),
-    "Understand why views differ on 2.3": (
-        "Eastvale Council for Voluntary Service",
-        "Amina Yusuf",
-        45,
-        "not_started",
-    ),
     WORKSHOP_ACTION: ("NHS Northshire Primary Care Trust", "Helen Marsh", 90, "in_progress"),
 }
 # The board's dot vote on the gathered priorities, in the order they were gathered.
