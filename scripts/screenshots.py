@@ -888,7 +888,7 @@ def executive_reads(camera: Camera, demo: Demo, downloads: Path) -> None:
         page,
         "executive-where-views-differ",
         top=page.locator("#differ"),
-        bottom=page.locator("#differ-more"),
+        bottom=page.locator("#investigate"),
     )
     page.goto(f"/partnerships/{demo.partnership_id}/assessments/{demo.assessment_id}/plan/")
     camera.shoot(page, "executive-plan", whole=True)

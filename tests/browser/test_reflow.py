@@ -38,6 +38,7 @@ NOT_PAGES = {
     "results-export",
     "results-7s",
     "results-heat-map",
+    "results-trends",
     "workshop-qr",
     "workshop-chart",
     "workshop-console-live",
