@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -24,52 +26,50 @@ def _page(request, form, assessment, title: str, answers: int = 0) -> HttpRespon
     return render(request, "workshops/local_question_form.html", context)
 
 
+def _local_question(assessment, item_id: int):
+    """One of this assessment's own questions; any other id is a 404."""
+    return get_object_or_404(assessment.items.filter(local=True), pk=item_id)
+
+
+def _stored(request, form, assessment, store, said: str) -> HttpResponse | None:
+    """A valid posted form stored by ``store(text=…, kind=…, section_number=…, by=…)``,
+    then back to the assessment saying ``said`` with the question's key; None when there
+    is nothing to store or the service refused (the form then says why)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        item = store(
+            text=data["text"], kind=data["kind"], section_number=data["section"], by=request.user
+        )
+    except services.LocalQuestionError as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(request, f"Local question {item.key} is {said}.")
+    return redirect(assessment)
+
+
 @login_required
 def add(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpResponse:
     assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
     form = LocalQuestionForm(posted(request), assessment=assessment)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            item = services.add_local_question(
-                assessment,
-                text=data["text"],
-                kind=data["kind"],
-                section_number=data["section"],
-                by=request.user,
-            )
-        except services.LocalQuestionError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Local question {item.key} is added.")
-            return redirect(assessment)
+    store = partial(services.add_local_question, assessment)
+    if stored := _stored(request, form, assessment, store, "added"):
+        return stored
     return _page(request, form, assessment, "Add a local question")
 
 
 @login_required
 def edit(request: HttpRequest, partnership_id: int, assessment_id: int, item_id: int):
     assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
-    item = get_object_or_404(assessment.items.filter(local=True), pk=item_id)
+    item = _local_question(assessment, item_id)
     initial = {"text": item.text, "kind": item.kind, "section": item.section.number}
     form = LocalQuestionForm(
         posted(request), assessment=assessment, initial=initial, submit="Save changes"
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.change_local_question(
-                assessment,
-                item,
-                text=data["text"],
-                kind=data["kind"],
-                section_number=data["section"],
-                by=request.user,
-            )
-        except services.LocalQuestionError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Local question {item.key} is saved.")
-            return redirect(assessment)
+    store = partial(services.change_local_question, assessment, item)
+    if stored := _stored(request, form, assessment, store, "saved"):
+        return stored
     answers = services.times_answered(item)
     return _page(request, form, assessment, f"Change local question {item.key}", answers)
 
@@ -77,7 +77,7 @@ def edit(request: HttpRequest, partnership_id: int, assessment_id: int, item_id:
 @login_required
 def remove(request: HttpRequest, partnership_id: int, assessment_id: int, item_id: int):
     assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
-    item = get_object_or_404(assessment.items.filter(local=True), pk=item_id)
+    item = _local_question(assessment, item_id)
     if request.method == "POST":
         try:
             services.remove_local_question(assessment, item, by=request.user)
