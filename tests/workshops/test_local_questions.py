@@ -163,12 +163,30 @@ def test_another_partnerships_coordinator_gets_404(client, cast, assessment):
         page_url("local-question-remove", assessment, item.pk),
     ):
         assert client.get(url).status_code == 404
+    changed = {"text": "Taken over", "kind": Item.Kind.YES_NO, "section": 3}
+    assert (
+        client.post(page_url("local-question-edit", assessment, item.pk), changed).status_code
+        == 404
+    )
+    assert client.post(page_url("local-question-remove", assessment, item.pk)).status_code == 404
+    item.refresh_from_db()
+    assert (item.text, item.kind) == (QUESTION, Item.Kind.RATING)
+    assert assessment.items.filter(pk=item.pk).exists()
 
 
 def test_an_instrument_question_cannot_be_edited_as_local(client, cast, assessment):
     own = assessment.items.get(key="1.1")
     client.force_login(cast.coordinator)
+    text = own.text
     assert client.get(page_url("local-question-edit", assessment, own.pk)).status_code == 404
+    changed = {"text": "Rewritten", "kind": Item.Kind.YES_NO, "section": 1}
+    assert (
+        client.post(page_url("local-question-edit", assessment, own.pk), changed).status_code == 404
+    )
+    assert client.post(page_url("local-question-remove", assessment, own.pk)).status_code == 404
+    own.refresh_from_db()
+    assert (own.text, own.kind) == (text, Item.Kind.RATING)
+    assert assessment.items.filter(pk=own.pk).exists()
 
 
 # Answered and reported like the rest
