@@ -14,6 +14,7 @@ from workshops.models.ideas import Idea, IdeaCollection, IdeaGroup
 from workshops.models.imports import ImportJob
 from workshops.models.mail import EmailSend
 from workshops.models.members import MemberInvitation
+from workshops.models.network import Frequency, NetworkAnswer
 from workshops.models.partnership import (
     Comparison,
     Membership,
@@ -49,6 +50,7 @@ __all__ = [
     "DotVote",
     "EmailSend",
     "EvidenceNote",
+    "Frequency",
     "Idea",
     "IdeaCollection",
     "IdeaGroup",
@@ -56,6 +58,7 @@ __all__ = [
     "ImprovementPlan",
     "Invitation",
     "MemberInvitation",
+    "NetworkAnswer",
     "Membership",
     "Organisation",
     "Partnership",

@@ -102,6 +102,14 @@ class Assessment(models.Model):
         default=False,
         help_text="Coordinators see response counts by group, never who answered what.",
     )
+    # The network section (models.network): off unless a coordinator turns it on, as it
+    # asks about every other partner organisation and is long in a big partnership.
+    network = models.BooleanField(
+        "Ask how partner organisations work together",
+        default=False,
+        help_text="Each respondent says how often their organisation works with each other "
+        "partner organisation, and how far they can rely on it. Results show the network.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

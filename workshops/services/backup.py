@@ -56,6 +56,8 @@ EXPORTED: list[tuple[str, str]] = [
     ("workshops.Respondent", "assessment__partnership"),
     ("workshops.Answer", "respondent__assessment__partnership"),
     ("workshops.EvidenceNote", "respondent__assessment__partnership"),
+    # The network section: each respondent's view of the other partner organisations.
+    ("workshops.NetworkAnswer", "respondent__assessment__partnership"),
     ("workshops.ImprovementPlan", "assessment__partnership"),
     ("workshops.Priority", "plan__assessment__partnership"),
     ("workshops.Target", "plan__assessment__partnership"),
