@@ -1,7 +1,7 @@
 """Priorities voted from phones: the facilitator puts them to the room and, once voting
 has closed, puts the room's totals on the plan; what the phone's ballot shows.
 
-The phone's own post is in views.live, beside the rating vote, with its cookie.
+The phone's own post is in views.phone_forms, which shows the room's page again.
 """
 
 from __future__ import annotations

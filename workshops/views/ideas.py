@@ -2,7 +2,7 @@
 hide, merge, group) and turns approved ideas into the question's outcome, priorities or
 draft actions; what the phone and the screens show of a collection.
 
-The phone's own post is in views.live, beside the rating vote, with its cookie. Every
+The phone's own post is in views.phone_forms, which shows the room's page again. Every
 step here is a plain form post that comes back to the console.
 """
 

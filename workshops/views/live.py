@@ -197,7 +197,7 @@ def wait(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _room_context(workshop: Workshop, respondent_id: int) -> dict:
+def room_context(workshop: Workshop, respondent_id: int) -> dict:
     context = {"workshop": workshop, "code": workshop.code}
     if workshop.dots_id and workshop.state != State.FINISHED:
         return {**context, **dots.room_context(workshop, respondent_id)}
@@ -262,12 +262,12 @@ def room(request: HttpRequest, code: str) -> HttpResponse:
         return response
     if workshop.timer_expired() and services.close_if_timer_expired(workshop.pk):
         workshop = get_workshop_by_code(code)
-    context = _room_context(workshop, respondent_id)
-    context["etag"] = _etag(workshop.version)
+    context = room_context(workshop, respondent_id)
+    context["etag"] = room_etag(workshop.version)
     return render(request, "workshops/live/room.html", context)
 
 
-def _etag(version: int) -> str:
+def room_etag(version: int) -> str:
     return f'"{version}"'
 
 
@@ -288,12 +288,12 @@ def room_live(request: HttpRequest, code: str) -> HttpResponse:
     if current.timer_expired:
         services.close_if_timer_expired(current.pk)
         current = voting.snapshot(code, fresh=True)
-    etag = _etag(current.version)
+    etag = room_etag(current.version)
     if request.headers.get("If-None-Match") == etag:
         return _not_modified(etag)
     workshop = _room_workshop(code, current.version)
-    response = HttpResponse(_room_html(request, workshop, _room_context(workshop, respondent_id)))
-    response["ETag"] = _etag(workshop.version)
+    response = HttpResponse(_room_html(request, workshop, room_context(workshop, respondent_id)))
+    response["ETag"] = room_etag(workshop.version)
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -332,7 +332,7 @@ def unchanged(request: HttpRequest, code: str) -> HttpResponse | None:
     if not sent or participant_id(request, code) is None:
         return None
     current = voting.snapshot(code)
-    if current is None or current.timer_expired or sent != _etag(current.version):
+    if current is None or current.timer_expired or sent != room_etag(current.version):
         return None
     return _not_modified(sent)
 
@@ -372,66 +372,3 @@ def vote(request: HttpRequest, code: str) -> HttpResponse:
         return JsonResponse({"ok": status == 200, "message": message}, status=status)
     messages.add_message(request, level, message)
     return redirect("workshop-room", code=code)
-
-
-def _phone_form(request: HttpRequest, code: str, store, shown_again) -> str | HttpResponse:
-    """A phone's form in place of the item (its dots, an idea): ``store(workshop,
-    participant id, data)`` stores it and returns what to tell the phone. Refused, it
-    stores nothing: the room's page comes back with the form as sent and why, from
-    ``shown_again(workshop, participant id, data, error)``, or, when that is None
-    because the room has moved on, the phone goes to where the room now is."""
-    respondent_id = participant_id(request, code)
-    if respondent_id is None:
-        return redirect("workshop-join", code=code)
-    workshop = get_workshop_by_code(code)
-    try:
-        return store(workshop, respondent_id, request.POST)
-    except participants.NotJoined as exc:
-        messages.error(request, str(exc))
-        return redirect("workshop-room", code=code)
-    except WorkshopError as exc:
-        workshop = get_workshop_by_code(code)  # it may have moved on: show where it is
-        again = shown_again(workshop, respondent_id, request.POST, str(exc))
-        if again is None:
-            messages.error(request, str(exc))
-            return redirect("workshop-room", code=code)
-        context = {**_room_context(workshop, respondent_id), **again}
-        context["etag"] = _etag(workshop.version)
-        return render(request, "workshops/live/room.html", context, status=400)
-
-
-def _dots_again(workshop: Workshop, respondent_id: int, data: QueryDict, error: str):
-    if workshop.state != State.VOTING or str(workshop.dots_id) != data.get("vote"):
-        return None
-    return {**dots.room_context(workshop, respondent_id, data), "dot_errors": [error]}
-
-
-def _idea_again(workshop: Workshop, respondent_id: int, data: QueryDict, error: str):
-    if not ideas.still_collecting(workshop, data):
-        return None
-    return ideas.room_context(workshop, respondent_id, data, error)
-
-
-@require_POST
-def dots_vote(request: HttpRequest, code: str) -> HttpResponse:
-    """A phone's dots, or its order in a ranking: stored whole, replacing what it sent
-    before, or refused whole with the GOV.UK error summary above the ballot as sent."""
-    said = _phone_form(request, code, dots.allocate_posted, _dots_again)
-    if isinstance(said, HttpResponse):
-        return said
-    messages.success(request, said)
-    moved = request.POST.get("move", "").partition(":")[2]
-    # A ranking's move comes back to the priority moved, so the keyboard carries on there.
-    where = f"#rank-{moved}" if moved.isdigit() else ""
-    return redirect(reverse("workshop-room", args=[code]) + where)
-
-
-@require_POST
-def ideas_send(request: HttpRequest, code: str) -> HttpResponse:
-    """A phone's idea sent, changed or deleted; or refused, storing nothing, with the
-    GOV.UK error summary above the words as sent."""
-    said = _phone_form(request, code, ideas.phone_post, _idea_again)
-    if isinstance(said, HttpResponse):
-        return said
-    messages.success(request, said)
-    return redirect(reverse("workshop-room", args=[code]) + "#my-ideas")
