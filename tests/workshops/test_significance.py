@@ -96,6 +96,9 @@ def test_others_all_alike_make_any_other_figure_unusual_and_the_same_figure_not(
     spread = Spread.of([100.0] * 6)
     assert spread.sd == 0
     assert [t.p for t in unusual([(100.0, spread), (90.0, spread)])] == [1.0, 0.0]
+    # Means of thirds, which floating point may leave a last digit apart, are alike too.
+    thirds = Spread.of([2 / 3 + 2, 8 / 3, 1 / 3 + 7 / 3, 8 / 3, 8 / 3])
+    assert [t.p for t in unusual([(8 / 3, thirds), (2.5, thirds)])] == [1.0, 0.0]
 
 
 def test_a_partnership_drawn_like_the_others_is_called_unusual_one_time_in_twenty():

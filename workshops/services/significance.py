@@ -109,6 +109,10 @@ def adjusted(p_values: Sequence[float]) -> list[float]:
     return [float(q) for q in stats.false_discovery_control(p_values, method="bh")]
 
 
+# Far below any difference a mean rating or a percentage can show, far above a float's error.
+ROUNDING_ERROR = 1e-9
+
+
 @dataclass(frozen=True)
 class Spread:
     """How ``k`` partnerships' figures for one question spread: their mean and standard
@@ -128,10 +132,12 @@ class Spread:
 
     def standardised(self, ours: float) -> float:
         """How many of the partnerships' standard deviations ``ours`` is from their mean.
-        Where every partnership gave the same figure any other figure is beyond them all."""
+        Where every partnership gave the same figure any other figure is beyond them all.
+        (Within rounding error: a mean of thirds, summed in another order, may differ from
+        its equal in the last digit, which is no spread and no gap.)"""
         gap = ours - self.mean
-        if self.sd == 0:
-            return 0.0 if gap == 0 else math.copysign(math.inf, gap)
+        if self.sd < ROUNDING_ERROR:
+            return 0.0 if abs(gap) < ROUNDING_ERROR else math.copysign(math.inf, gap)
         return gap / self.sd
 
     def t(self, ours: float) -> float:
