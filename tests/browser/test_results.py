@@ -1,5 +1,5 @@
-"""An executive reads the results in a browser: the 7S chart, where views differ, and every
-comparison between groups."""
+"""An executive reads the results in a browser: the 7S chart, where views differ, every
+comparison between groups, and which differences from other partnerships are not chance."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, screenshot, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, screenshot, sign_in
+from tests.browser.test_accessibility import check
 from tests.builders import make_assessment
+from tests.workshops.test_benchmarks import partnership
 from tests.workshops.test_results import respond
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -148,3 +150,37 @@ def test_two_groups_side_by_side_from_the_filter_without_javascript(
         assert chart.evaluate("img => img.complete && img.naturalWidth > 100")
     expect(page.get_by_label("Show the results of")).to_have_value("role:coordinators")
     context.close()
+
+
+def test_an_executive_reads_which_differences_from_other_partnerships_are_not_chance(
+    new_page, cast, assessment
+):
+    cast.partnership.share_benchmarks = True
+    cast.partnership.save()
+    # Six others rate 1.1 at 3 or 4 and 1.2 from 2 to 4; ours rate 1.1 at 1, 1.2 at 3.
+    for n, (first, second) in enumerate(["43", "42", "33", "34", "43", "32"]):
+        other = make_assessment(cast, partnership=partnership(f"Sharing {n}"))
+        for _ in range(3):
+            respond(other, **{"1_1": first, "1_2": second})
+    for _ in range(3):
+        respond(assessment, **{"1_1": "1", "1_2": "3"})
+
+    page = new_page(PHONE, axe=True)
+    sign_in(page, cast.executive.email)
+    page.goto(reverse("results", args=[cast.partnership.pk, assessment.pk]))
+    table = page.get_by_role(
+        "table", name=re.compile("^Ratings compared with other partnerships: unlikely to be")
+    )
+    rows = table.get_by_role("row")
+    expect(rows).to_have_count(5)
+    for n in (1, 2):
+        expect(rows.nth(n)).to_contain_text("Rated 1.0 here; 3.5 across")
+        expect(rows.nth(n)).to_contain_text("Unlikely to be chance")
+    for n in (3, 4):
+        expect(rows.nth(n)).to_contain_text("Rated 3.0 here; 2.8 across")
+        expect(rows.nth(n)).to_contain_text("Could be chance")
+    expect(
+        page.get_by_text("2 of the 4 rating comparisons are unlikely to be chance.")
+    ).to_be_visible()
+    check(page, "results with other partnerships (executive)")
+    screenshot(page, "results-other-partnerships-phone")

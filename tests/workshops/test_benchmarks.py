@@ -205,10 +205,9 @@ def test_ratings_and_yes_no_questions_each_show_their_largest_differences_first(
     client.force_login(cast.executive)
     page = client.get(reverse("results", args=[cast.partnership.pk, assessment.pk]))
     text = page.content.decode()
-    assert "Ratings compared with other partnerships, largest difference first" in text
-    assert "Yes or no questions compared with other partnerships, largest difference first" in (
-        text
-    )
+    lead = ": unlikely to be chance and large first, then largest difference first"
+    assert f"Ratings compared with other partnerships{lead}" in text
+    assert f"Yes or no questions compared with other partnerships{lead}" in text
     assert "Rated 2.0 here; 4.0 across districts and unitaries" in text
     assert "Rated 3.0 here; 4.0 across all participating partnerships" in text
     shown_yes_no = text.count("0% here say yes; 100% across")

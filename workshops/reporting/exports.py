@@ -208,11 +208,13 @@ def trends_table(results: Results) -> tuple[list[str], list[list]]:
 
 
 def benchmarks_table(results: Results) -> tuple[list[str], list[list]]:
+    # The verdict only: a p-value here, or the others' spread, would narrow down other
+    # partnerships' figures (see services/benchmarks.py).
     header = ["Item", "Basis", "Compared with", "Here", "Their average", "Difference", "Unit"]
-    header += ["Question"]
+    header += ["Chance", "Question"]
     table = [
         [gap.item.key, Basis.column(gap.basis), gap.group, _round(gap.ours), _round(gap.theirs)]
-        + [_round(gap.size), gap.unit, gap.item.text]
+        + [_round(gap.size), gap.unit, gap.verdict, gap.item.text]
         for gap in results.benchmark_gaps
     ]
     return header, table

@@ -1,8 +1,11 @@
 """How other partnerships score: comparison groups by type of authority, by element and by
-item, and this partnership's largest differences from them.
+item, and this partnership's differences from them, each tested: is our figure unusual
+among partnerships, or could the gap be chance?
 
 Partnerships are never named, and a group is shown only when enough partnerships are in it
-that none can be picked out.
+that none can be picked out. The test needs the spread of the partnerships' own figures;
+it is worked out in memory from the figures already fetched and never handed out: a page
+says only whether each gap is unlikely to be chance. docs/results-method.md explains why.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ from django.db.models import Count, Q
 from questions.models import Item
 from workshops.models import Answer, Assessment, Partnership, Respondent
 from workshops.services.scores import mean, rating_aggregates, scores_by_element
+from workshops.services.significance import (
+    FALSE_DISCOVERY_RATE,
+    LARGE_PERCENTAGE_POINTS,
+    LARGE_STANDARDISED,
+    Spread,
+    adjusted,
+    unusual,
+)
 
 if TYPE_CHECKING:
     from workshops.services.results import Results
@@ -46,6 +57,9 @@ class Benchmark:
     shown: bool
     # (item key, basis) -> mean of partnerships' item means, or of their % yes
     items: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    # The same, unrounded and with their spread, for the tests of benchmark_gaps only. The
+    # leading underscore keeps it from every template: Django's never reads such a name.
+    _spreads: dict[tuple[str, str], Spread] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -54,12 +68,40 @@ class BenchmarkGap:
     basis: str
     group: str
     ours: float
-    theirs: float
+    theirs: float  # as shown
     unit: str  # "points" or "percentage points"
+    # The test's p-value, adjusted among every gap from other partnerships, and the gap in
+    # the others' standard deviations: for the verdict and the order only, never shown
+    # (the leading underscores keep them from templates; see Benchmark._spreads).
+    _p: float = field(default=1.0, repr=False)
+    _q: float = field(default=1.0, repr=False)
+    _standardised: float = field(default=0.0, repr=False)
 
     @property
     def size(self) -> float:
         return self.ours - self.theirs
+
+    @property
+    def clear(self) -> bool:
+        """Our figure is unlikely to be chance among partnerships like the others, the rate
+        of false discoveries held across every gap from them."""
+        return self._q < FALSE_DISCOVERY_RATE
+
+    @property
+    def verdict(self) -> str:
+        return "Unlikely to be chance" if self.clear else "Could be chance"
+
+    @property
+    def leads(self) -> bool:
+        """Clear and large: a yes/no gap of at least LARGE_PERCENTAGE_POINTS as shown, a
+        rating at least LARGE_STANDARDISED of the others' standard deviations away. Every
+        clear rating gap is that far (test_significance checks it), so which rows lead
+        says nothing of the others' spread beyond the verdicts shown."""
+        if not self.clear:
+            return False
+        if self.unit == "percentage points":
+            return abs(self.size) >= LARGE_PERCENTAGE_POINTS
+        return abs(self._standardised) >= LARGE_STANDARDISED
 
     @property
     def plain(self) -> str:
@@ -135,6 +177,8 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
                     if len(values) >= MIN_BENCHMARK_PARTNERSHIPS:
                         percent = index == 1 and key[1] == ""
                         target[key] = as_shown(mean(values), 0 if percent else 1)
+                        if index == 1:
+                            benchmark._spreads[key] = Spread.of(values)
         result.append(benchmark)
     return result
 
@@ -169,7 +213,15 @@ def as_shown(value: float, places: int) -> float:
 
 
 def benchmark_gaps(results: Results) -> list[BenchmarkGap]:
-    """This partnership against each comparison group, item by item, largest first."""
+    """This partnership against each comparison group, item by item, each tested against
+    the spread of the group's partnerships (significance.unusual): those clear and large
+    first, then largest first.
+
+    The gaps are adjusted for false discoveries among themselves, not with the page's
+    differences between groups of our own people, whose adjusted p-values are printed:
+    Benjamini–Hochberg's adjusted value for one p-value is another's scaled, so theirs
+    would carry these, and with them the others' spread.
+    """
     ours: dict[tuple[str, str], tuple[Item, float | None, str]] = {}
     # A local question's key ("L1") means something else in every partnership: never matched.
     for r in results.ratings:
@@ -185,11 +237,21 @@ def benchmark_gaps(results: Results) -> list[BenchmarkGap]:
         for key, theirs in benchmark.items.items():
             item, mine, unit = ours.get(key, (None, None, ""))
             if item is not None and mine is not None and theirs is not None:
-                gaps.append(BenchmarkGap(item, key[1], benchmark.group, mine, theirs, unit))
-    # Ratings first, then yes/no questions; each kind largest difference first. Points on the
-    # 1 to 4 scale and percentage points are not one measure, so neither kind may crowd out
-    # the other (see benchmark_tables).
-    return sorted(gaps, key=lambda g: (g.unit != "points", -abs(g.size), g.item.position))
+                spread = benchmark._spreads[key]
+                gap = BenchmarkGap(item, key[1], benchmark.group, mine, theirs, unit)
+                gap._standardised = spread.standardised(mine)
+                gaps.append((gap, spread))
+    tested = unusual([(gap.ours, spread) for gap, spread in gaps])
+    for (gap, _), test, q in zip(gaps, tested, adjusted([t.p for t in tested]), strict=True):
+        gap._p, gap._q = test.p, q
+    # Ratings first, then yes/no questions; each kind clear and large first, then largest
+    # difference first. Points on the 1 to 4 scale and percentage points are not one
+    # measure, so neither kind may crowd out the other (see benchmark_tables). Never by
+    # p-value: the order would give away how the others spread.
+    return sorted(
+        (gap for gap, _ in gaps),
+        key=lambda g: (g.unit != "points", not g.leads, -abs(g.size), g.item.position),
+    )
 
 
 # Rows of each kind the results page shows; the rest are in the downloads, and it says so.
@@ -199,14 +261,17 @@ GAPS_SHOWN = 15
 @dataclass
 class GapTable:
     caption: str
-    kind: str  # "ratings" or "yes or no", as the page's "… more … rows" names them
+    kind: str  # "rating" or "yes or no", as the page's "… more … rows" names them
     shown: list[BenchmarkGap]
     more: int
+    compared: int  # rows in all, shown or not
+    clear: int  # of them, unlikely to be chance
 
 
 def benchmark_tables(gaps: list[BenchmarkGap]) -> list[GapTable]:
     """The results page's two tables of differences from other partnerships: ratings, then
-    yes/no questions, each largest first, with how many rows are left for the downloads."""
+    yes/no questions, each with those unlikely to be chance and large first, then the
+    largest, and how many rows are left for the downloads."""
     tables = []
     for unit, caption, kind in (
         ("points", "Ratings compared with other partnerships", "rating"),
@@ -214,6 +279,15 @@ def benchmark_tables(gaps: list[BenchmarkGap]) -> list[GapTable]:
     ):
         rows = [g for g in gaps if g.unit == unit]
         if rows:
-            caption += ", largest difference first"
-            tables.append(GapTable(caption, kind, rows[:GAPS_SHOWN], len(rows[GAPS_SHOWN:])))
+            caption += ": unlikely to be chance and large first, then largest difference first"
+            tables.append(
+                GapTable(
+                    caption,
+                    kind,
+                    rows[:GAPS_SHOWN],
+                    len(rows[GAPS_SHOWN:]),
+                    len(rows),
+                    sum(g.clear for g in rows),
+                )
+            )
     return tables

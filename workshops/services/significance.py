@@ -13,11 +13,16 @@ Each whole dimension is tested (every shown group at once), never only its highe
 lowest group: picking the two furthest apart and then testing them would find "differences"
 in pure chance.
 
+This partnership against others is a different question, "is our figure unusual among
+partnerships?": it is set against the spread of the other partnerships' figures by the
+t test of a prediction interval (``Spread``).
+
 docs/results-method.md says all this for an analyst.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,11 +38,16 @@ LARGE_PERCENTAGE_POINTS = 10.0
 # ...or, for ratings, when Cliff's delta is at least this: Romano and others' "medium"
 # effect, about a quarter of a scale's answers moved one step.
 LARGE_DELTA = 0.33
+# A partnership's rating is far from others' when it is at least this many of their standard
+# deviations from their mean: Cohen's "medium" d, which Romano and others set beside a
+# Cliff's delta of 0.33. Any rating gap unlikely to be chance is more than three times this.
+LARGE_STANDARDISED = 0.5
 
 MANN_WHITNEY = "Mann–Whitney U"
 KRUSKAL_WALLIS = "Kruskal–Wallis"
 FISHER = "Fisher's exact"
 CHI_SQUARE = "Chi-square"
+PREDICTION_T = "Prediction-interval t"
 
 
 @dataclass(frozen=True)
@@ -97,3 +107,51 @@ def adjusted(p_values: Sequence[float]) -> list[float]:
     if not p_values:
         return []
     return [float(q) for q in stats.false_discovery_control(p_values, method="bh")]
+
+
+# Far below any difference a mean rating or a percentage can show, far above a float's error.
+ROUNDING_ERROR = 1e-9
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How ``k`` partnerships' figures for one question spread: their mean and standard
+    deviation, unrounded. Never shown or exported: beside the rounded mean a page gives,
+    either would narrow down the partnerships' own figures (see benchmarks)."""
+
+    mean: float
+    sd: float
+    k: int
+
+    @classmethod
+    def of(cls, figures: Sequence[float]) -> Spread:
+        """The spread of two or more figures (the sample standard deviation, k − 1)."""
+        k = len(figures)
+        centre = math.fsum(figures) / k
+        return cls(centre, math.sqrt(math.fsum((f - centre) ** 2 for f in figures) / (k - 1)), k)
+
+    def standardised(self, ours: float) -> float:
+        """How many of the partnerships' standard deviations ``ours`` is from their mean.
+        Where every partnership gave the same figure any other figure is beyond them all.
+        (Within rounding error: a mean of thirds, summed in another order, may differ from
+        its equal in the last digit, which is no spread and no gap.)"""
+        gap = ours - self.mean
+        if self.sd < ROUNDING_ERROR:
+            return 0.0 if abs(gap) < ROUNDING_ERROR else math.copysign(math.inf, gap)
+        return gap / self.sd
+
+    def t(self, ours: float) -> float:
+        """The prediction interval's t: (ours − mean) / (sd·√(1 + 1/k)). The other
+        partnerships' mean is itself only an estimate, hence the 1/k."""
+        return self.standardised(ours) / math.sqrt(1 + 1 / self.k)
+
+
+def unusual(pairs: Sequence[tuple[float, Spread]]) -> list[Tested]:
+    """For each (our figure, the others' spread): how often a partnership drawn from the
+    same spread would be at least this far from the others' mean (two-sided, on k − 1
+    degrees of freedom). One call to SciPy for every pair: a page has hundreds."""
+    if not pairs:
+        return []
+    t = [abs(spread.t(ours)) for ours, spread in pairs]
+    p = 2 * stats.t.sf(t, [spread.k - 1 for _, spread in pairs])
+    return [Tested(PREDICTION_T, float(v)) for v in p]
