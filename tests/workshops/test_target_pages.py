@@ -200,19 +200,20 @@ def test_the_trend_chart_draws_the_targets_and_says_them(coordinator, next_round
     assert "target 3.1 for the next assessment" in page
 
 
-def share_target(assessment, value="60") -> Target:
+def element_target(assessment, kind: str, value: str, number: int = 1) -> Target:
+    """A target for an element on the internal basis, in ``assessment``'s plan."""
     return Target.objects.create(
         plan=plan_service.plan_for(assessment),
-        section=assessment.bank.sections.get(number=1),
+        section=assessment.bank.sections.get(number=number),
         basis="internal",
-        kind="share",
+        kind=kind,
         value=value,
     )
 
 
 def test_the_trend_chart_draws_share_targets_on_panels_of_shares(coordinator, next_round):
     _, now = next_round
-    share_target(now)
+    element_target(now, "share", "60")
     text = coordinator.get(reverse("results-trends", args=[now.partnership_id, now.pk]))
     text = text.content.decode()
     assert "Share that say it performs well or better, for the elements with a share" in text
@@ -260,20 +261,18 @@ def test_the_plan_pdf_lists_the_targets(cast, assessment):
 
 def test_the_plan_pdf_draws_the_trend_chart_with_the_targets_and_says_them(next_round):
     _, now = next_round
-    Target.objects.create(
-        plan=plan_service.plan_for(now),
-        section=now.bank.sections.get(number=1),
-        basis="internal",
-        kind="mean",
-        value="3.1",
-    )
+    element_target(now, "mean", "3.1")
+    element_target(now, "share", "65", number=2)  # one target per element and basis
     html = plan_pdf.plan_html(now)
     assert 'alt="Element scores over time, in 3 rounds:' in html
     assert "target 3.1 for the next assessment" in html
+    assert "target 65% for the next assessment." in html
+    assert "a share target is drawn on a panel of the element's share" in html
     for large in (False, True):
         _, text = text_of(plan_pdf.render_plan_pdf(now, large=large))
         flat = " ".join(text.split())
         assert "Target 3.1" in flat and "Target 2.6" in flat  # the chart's own labels
+        assert "Target 65%" in flat and "Share that say it performs well or better" in flat
         assert "3 = Next assessment" in flat
 
 
@@ -305,15 +304,3 @@ def test_withheld_anonymous_results_show_no_target_figures(coordinator, cast, ba
     assert b"Targets set for this assessment" not in page and b"A mean of 4.0" not in page
     svg = coordinator.get(reverse("results-trends", args=[now.partnership_id, now.pk]))
     assert "No ratings yet" in svg.content.decode() and "4.0" not in svg.content.decode()
-
-
-def test_the_plan_pdf_draws_share_targets_on_the_trend_chart(next_round):
-    _, now = next_round
-    share_target(now, "65")
-    html = plan_pdf.plan_html(now)
-    assert "target 65% for the next assessment." in html
-    assert "a share target is drawn on a panel of the element's share" in html
-    for large in (False, True):
-        _, text = text_of(plan_pdf.render_plan_pdf(now, large=large))
-        flat = " ".join(text.split())
-        assert "Target 65%" in flat and "Share that say it performs well or better" in flat
