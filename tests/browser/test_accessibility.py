@@ -422,6 +422,10 @@ def test_one_groups_results_and_two_side_by_side_pass_axe(site):
     check(page, "results of one group (executive)")
     page.goto(f"{url}?group=role%3Acoordinators&versus=role%3Aboard")
     expect(page.get_by_text("Coordinators and Board members, side by side")).to_be_visible()
+    # The first element's questions open, with each group's count of each point of the scale.
+    page.locator("#items ~ details summary").first.click()
+    caption = "Ratings: how many in each group chose each point of the scale"
+    expect(page.get_by_text(caption).first).to_be_visible()
     check(page, "results of two groups side by side (executive)")
 
 

@@ -3,6 +3,8 @@ never the viewer's own, never fewer than five at a time, and only as precise as 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -218,3 +220,26 @@ def test_ratings_and_yes_no_questions_each_show_their_largest_differences_first(
         reverse("results-export", args=[cast.partnership.pk, assessment.pk, "benchmarks", "csv"])
         in text
     )
+
+
+def test_element_shares_are_the_partnerships_average_share_rounded_as_shown(
+    client, cast, assessment
+):
+    cast.partnership.share_benchmarks = True
+    cast.partnership.save()
+    respond(assessment, **{"1_1": "2"})
+    sharing_partnerships(cast, 4, "district", "4")  # 100% each
+    assert shown(assessment)[EVERYONE].shares == {}  # four partnerships: no figure
+    sharing_partnerships(cast, 1, "district", "2")  # 0%
+    assert shown(assessment)[EVERYONE].shares[1] == 0.8
+    sixth = make_assessment(cast, partnership=partnership("Sixth"))
+    for rating in ("1", "3", "3"):
+        respond(sixth, **{"1_1": rating})
+    # (4 × 100% + 0% + 66.7%) / 6 = 77.8%, shown and stored as 78%.
+    assert shown(assessment)[EVERYONE].shares[1] == 0.78
+    client.force_login(cast.executive)
+    page = client.get(reverse("results", args=[cast.partnership.pk, assessment.pk]))
+    table = page.content.decode().split(f'aria-label="{EVERYONE}"')[1].split("</table>")[0]
+    assert "Their average: performs well or better" in table
+    row = table.split("1. ")[1].split("</tr>")[0]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["3.4", "78%", "2.0", "0%"]

@@ -276,3 +276,66 @@ def test_anonymous_a_group_set_against_a_channel_cannot_reveal_the_few_left(clie
         assert 'id="elements"' not in refused
     shown = page(client, cast, anonymous, group="layer:strategic")
     assert "These are the answers of board-level members only" in shown
+
+
+# --- Each point of the scale, side by side -------------------------------------------------------
+
+
+def spread(text: str, key: str) -> list[str]:
+    """A question's row in the side-by-side tables of how many chose each point of the scale:
+    each group's 1, 2, 3, 4, don't know and not applicable."""
+    tables = re.findall(r'<table class="govuk-table lsp-spread">.*?</table>', text, re.S)
+    return cells("".join(tables), key)
+
+
+def test_side_by_side_shows_how_many_in_each_group_chose_each_point(client, cast, roles):
+    text = page(client, cast, roles, group="role:coordinators", versus="role:board")
+    items = section(text, "items", "downloads")
+    assert "Ratings: how many in each group chose each point of the scale" in items
+    assert re.search(r'<th scope="colgroup" colspan="6"[^>]*>Coordinators</th>', items)
+    assert re.search(r'<th scope="colgroup" colspan="6"[^>]*>Board members</th>', items)
+    # Each heading says its group too, for a screen reader reading one cell.
+    assert '<span class="govuk-visually-hidden">, Board members</span>' in items
+    assert spread(items, "1.1") == [
+        "0", "0", "1", "2", "0", "0",  # coordinators
+        "2", "1", "0", "0", "0", "0",  # board members
+    ]  # fmt: skip
+    # Each side's figures are that group's own view's, no more: what its page shows alone.
+    for group, side in (("role:coordinators", slice(0, 6)), ("role:board", slice(6, 12))):
+        alone = section(page(client, cast, roles, group=group), "items", "downloads")
+        assert cells(alone, "1.1")[:6] == spread(items, "1.1")[side]
+
+
+def test_side_by_side_files_give_each_groups_count_of_each_point(client, cast, roles):
+    text = page(client, cast, roles, group="role:coordinators", versus="role:board")
+    links = re.findall(r'href="([^"]*/items\.csv[^"]*)"', text)
+    assert len(links) == 2
+    found = []
+    for link in links:
+        rows = list(csv.reader(io.StringIO(client.get(unescape(link)).content.decode())))
+        header, row = rows[0], next(row for row in rows if row[1] == "1.1")
+        columns = ["Rated 1", "Rated 2", "Rated 3", "Rated 4", "Don't know", "Not applicable"]
+        found.append([row[header.index(c)] for c in columns])
+    assert found == [["0", "0", "1", "2", "0", "0"], ["2", "1", "0", "0", "0", "0"]]
+
+
+def test_a_group_too_small_to_show_shows_no_count_of_any_point(client, cast, assessment):
+    for value in ["4", "4", "4"]:
+        respond(assessment, **{"1_1": value})
+    for value in ["1", "2"]:
+        respond(assessment, sector="private", **{"1_1": value})
+    side = page(client, cast, assessment, group="sector:public", versus="sector:private")
+    assert spread(side, "1.1") == ["0", "0", "0", "3", "0", "0"] + ["–"] * 6
+
+
+def test_anonymous_side_by_side_counts_of_each_point_reveal_nobody(client, cast, bank):
+    """The attack of the first anonymous test, on the counts of each point: five in the
+    public sector and one private partner. Neither side may give a count, or the public
+    sector's 1s against everyone's would be the private partner's rating."""
+    anonymous = make_assessment(cast, anonymous=True)
+    for value in ["3", "3", "3", "4", "4"]:
+        respond(anonymous, **{"1_1": value})
+    respond(anonymous, sector="private", **{"1_1": "1"})
+    side = page(client, cast, anonymous, group="sector:public", versus="sector:private")
+    assert "set against everyone" in unescape(side) and "Private sector: fewer than" in side
+    assert "lsp-spread" not in side and ">1.1<" not in side

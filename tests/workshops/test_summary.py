@@ -4,6 +4,7 @@ which door, what it never shows, its email, and its PDF."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -120,6 +121,20 @@ def test_members_read_it_once_published_and_coordinators_preview_it_first(client
     assert (
         client.get(reverse("summary-7s", args=[cast.partnership.pk, planned.pk])).status_code == 200
     )
+
+
+def test_each_elements_share_stands_beside_its_score(client, cast, planned):
+    """Three coordinators rated 1.1 4, 3 and 3: element 1 scores 3.3, and all three ratings
+    (100%) say it performs well or better."""
+    client.force_login(cast.coordinator)
+    page = client.get(reverse("summary", args=[cast.partnership.pk, planned.pk])).content.decode()
+    table = page.split('aria-label="Element scores"')[1].split("</table>")[0]
+    assert "the share of the element's ratings that say it performs well or better" in table
+    assert re.search(r'<th scope="col"[^>]*>Performs well or better</th>', table)
+    row = re.search(r"<th scope=\"row\"[^>]*>1\. .*?</tr>", table, re.S)[0]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[:2] == ["3.3", "100%"]
+    text = text_of(summary_pdf.render_summary_pdf(planned))
+    assert "performs well or better" in text and re.search(r"1\. [^0-9]* 3\.3 100%", text)
 
 
 def test_only_coordinators_publish_or_withdraw(client, cast, planned):

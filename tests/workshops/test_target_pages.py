@@ -200,6 +200,45 @@ def test_the_trend_chart_draws_the_targets_and_says_them(coordinator, next_round
     assert "target 3.1 for the next assessment" in page
 
 
+def element_target(assessment, kind: str, value: str, number: int = 1) -> Target:
+    """A target for an element on the internal basis, in ``assessment``'s plan."""
+    return Target.objects.create(
+        plan=plan_service.plan_for(assessment),
+        section=assessment.bank.sections.get(number=number),
+        basis="internal",
+        kind=kind,
+        value=value,
+    )
+
+
+def test_the_trend_chart_draws_share_targets_on_panels_of_shares(coordinator, next_round):
+    _, now = next_round
+    element_target(now, "share", "60")
+    text = coordinator.get(reverse("results-trends", args=[now.partnership_id, now.pk]))
+    text = text.content.decode()
+    assert "Share that say it performs well or better, for the elements with a share" in text
+    # Element 1: last year one rating of 2 (0%); this year 4 of 8 ratings 3 or 4 (50%).
+    assert "0%" in text and "50%" in text and "Target 60%" in text
+    assert 'id="trend-share-target-1-3"' in text
+    words = (
+        "1. SCS: 2025 review (November 2025) 0%, 2026 review (this assessment) 50%; "
+        "target 60% for the next assessment."
+    )
+    title = re.search(r"<title>([^<]*)</title>", text).group(1)
+    assert words in title
+    page = coordinator.get(reverse("results", args=[now.partnership_id, now.pk])).content.decode()
+    assert words in page
+    assert "a share target is drawn on a panel of the element's share" in page
+
+
+def test_the_trend_chart_without_share_targets_has_no_panels_of_shares(coordinator, next_round):
+    _, now = next_round
+    text = coordinator.get(reverse("results-trends", args=[now.partnership_id, now.pk]))
+    assert "Share that say it" not in text.content.decode()
+    page = coordinator.get(reverse("results", args=[now.partnership_id, now.pk])).content.decode()
+    assert "panel of the element's share" not in page
+
+
 # --- The plan PDF --------------------------------------------------------------------------------
 
 
@@ -222,20 +261,18 @@ def test_the_plan_pdf_lists_the_targets(cast, assessment):
 
 def test_the_plan_pdf_draws_the_trend_chart_with_the_targets_and_says_them(next_round):
     _, now = next_round
-    Target.objects.create(
-        plan=plan_service.plan_for(now),
-        section=now.bank.sections.get(number=1),
-        basis="internal",
-        kind="mean",
-        value="3.1",
-    )
+    element_target(now, "mean", "3.1")
+    element_target(now, "share", "65", number=2)  # one target per element and basis
     html = plan_pdf.plan_html(now)
     assert 'alt="Element scores over time, in 3 rounds:' in html
     assert "target 3.1 for the next assessment" in html
+    assert "target 65% for the next assessment." in html
+    assert "a share target is drawn on a panel of the element's share" in html
     for large in (False, True):
         _, text = text_of(plan_pdf.render_plan_pdf(now, large=large))
         flat = " ".join(text.split())
         assert "Target 3.1" in flat and "Target 2.6" in flat  # the chart's own labels
+        assert "Target 65%" in flat and "Share that say it performs well or better" in flat
         assert "3 = Next assessment" in flat
 
 

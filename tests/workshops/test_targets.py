@@ -13,6 +13,7 @@ from tests.workshops.test_results import build, respond
 from workshops.models import AuditEvent, Target
 from workshops.services import plan as plan_service
 from workshops.services import targets as services
+from workshops.services.local_questions import add_local_question
 
 
 def section(assessment, number: int):
@@ -215,3 +216,33 @@ def test_the_trend_chart_words_say_each_target_by_round(rounds):
     )
     earlier_alt = build(earlier).targets.chart.alt
     assert "in 2 rounds" in earlier_alt and "target 3.6 for the next assessment" in earlier_alt
+
+
+def test_the_trend_chart_words_say_each_share_target_with_the_elements_share(rounds):
+    earlier, now = rounds
+    services.set_target(target(now, number=1, kind="share", value="70"))
+    chart = build(now).targets.chart
+    assert chart.has_share_targets
+    # Element 1: last year one rating of 2 (0%); this year 3 of 6 ratings 3 or 4 (50%).
+    assert (
+        "Share of ratings that say it performs well or better, for the elements with a share "
+        "target: 1. SCS: 2025 review (November 2025) 0%, 2026 review (this assessment) 50%; "
+        "target 50% for 2026 review (this assessment); target 70% for the next assessment."
+    ) in chart.alt
+    # Element 2 has a mean target only: no share of its in the words.
+    assert "2. Staff and skills: 2025 review (November 2025) no ratings" in chart.alt
+    assert chart.alt.count("Staff and skills") == 1
+
+
+def test_a_share_target_for_an_element_counts_its_instrument_questions_only(rounds):
+    """As the element's score and share on the page do: a local question under the element
+    is no part of them, so the target is judged on the figure the page shows."""
+    _, now = rounds
+    local = add_local_question(now, text="Parish councils?", kind="rating", section_number=1)
+    for _ in range(4):
+        respond(now, **{local.key.replace(".", "_"): "4"})
+    results = build(now)
+    (outcome,) = [
+        o for o in results.targets.outcomes if o.target.section_id and o.target.kind == "share"
+    ]
+    assert outcome.reached == 50.0 == 100 * results.elements[0].shares["internal"]

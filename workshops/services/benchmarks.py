@@ -20,7 +20,12 @@ from django.db.models import Count, Q
 
 from questions.models import Item
 from workshops.models import Answer, Assessment, Partnership, Respondent
-from workshops.services.scores import mean, rating_aggregates, scores_by_element
+from workshops.services.scores import (
+    mean,
+    rating_aggregates,
+    scores_by_element,
+    shares_by_element,
+)
 from workshops.services.significance import (
     FALSE_DISCOVERY_RATE,
     LARGE_PERCENTAGE_POINTS,
@@ -57,7 +62,9 @@ class Benchmark:
     shown: bool
     # (item key, basis) -> mean of partnerships' item means, or of their % yes
     items: dict[tuple[str, str], float | None] = field(default_factory=dict)
-    # The same, unrounded and with their spread, for the tests of benchmark_gaps only. The
+    # section number -> mean of partnerships' element shares at 3 or 4 (0 to 1, whole %)
+    shares: dict[int, float | None] = field(default_factory=dict)
+    # The items' figures, unrounded and with their spread, for the tests of benchmark_gaps only. The
     # leading underscore keeps it from every template: Django's never reads such a name.
     _spreads: dict[tuple[str, str], Spread] = field(default_factory=dict, repr=False)
 
@@ -138,7 +145,7 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
     owner = "respondent__assessment__partnership_id"
     ratings: dict[int, list] = defaultdict(list)
     for partnership_id, *rest in rating_aggregates(answers).values_list(
-        owner, "item__section__number", "item__key", "basis", "avg", "n"
+        owner, "item__section__number", "item__key", "basis", "avg", "n", "well"
     ):
         ratings[partnership_id].append(rest)
     percents: dict[int, dict[tuple[str, str], float]] = defaultdict(dict)
@@ -153,7 +160,8 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
     figures = {}
     for p in latest:
         elements, items = scores_by_element(ratings[p])
-        figures[p] = (elements, {**items, **percents[p]})
+        shares = {n: 100 * s for n, s in shares_by_element(ratings[p]).items() if s is not None}
+        figures[p] = (elements, {**items, **percents[p]}, shares)
     own_group = AUTHORITY_GROUPS[partnership.authority_type]
     comparisons = [
         ("All participating partnerships", list(figures)),
@@ -164,7 +172,8 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
         shown = len(members) >= MIN_BENCHMARK_PARTNERSHIPS
         benchmark = Benchmark(label, len(members), {}, shown)
         if shown:
-            for index, target in ((0, benchmark.elements), (1, benchmark.items)):
+            sets = ((0, benchmark.elements), (1, benchmark.items), (2, benchmark.shares))
+            for index, target in sets:
                 keys = {k for p in members for k in figures[p][index]}
                 for key in sorted(keys):
                     values = [
@@ -175,10 +184,13 @@ def benchmarks_for(assessment: Assessment) -> list[Benchmark]:
                     # Each figure on its own needs enough partnerships: a question only a
                     # few of them asked would otherwise give those few away.
                     if len(values) >= MIN_BENCHMARK_PARTNERSHIPS:
-                        percent = index == 1 and key[1] == ""
-                        target[key] = as_shown(mean(values), 0 if percent else 1)
-                        if index == 1:
-                            benchmark._spreads[key] = Spread.of(values)
+                        if index == 2:  # a share, as pages show it: a whole percentage
+                            target[key] = as_shown(mean(values), 0) / 100
+                        else:
+                            percent = index == 1 and key[1] == ""
+                            target[key] = as_shown(mean(values), 0 if percent else 1)
+                            if index == 1:
+                                benchmark._spreads[key] = Spread.of(values)
         result.append(benchmark)
     return result
 

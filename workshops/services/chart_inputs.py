@@ -16,7 +16,12 @@ from workshops.models import Assessment, Basis
 from workshops.services.answer_rows import counted_answers, counted_respondents
 from workshops.services.groups import Group, people, why_not_shown
 from workshops.services.results import CHANNELS, withheld_because
-from workshops.services.scores import band_for, rating_aggregates, scores_by_element
+from workshops.services.scores import (
+    band_for,
+    rating_aggregates,
+    scores_by_element,
+    shares_by_element,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class ElementScore:
     score: float | None
     band_key: str = ""
     band_label: str = ""
+    share: float | None = None  # at 3 or 4, "performs well or better", from 0 to 1
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,9 @@ def chart_inputs(
     answers = counted_answers(counted_respondents(assessment, channel), channel).filter(basis=basis)
     if group:
         answers = answers.filter(group.q("respondent__"))
-    scores, means = scores_by_element(rating_aggregates(answers))
+    aggregates = list(rating_aggregates(answers))
+    scores, means = scores_by_element(aggregates)
+    shares = shares_by_element(aggregates)
     sections = {item.section.number: item.section for item in items if item.section.is_element}
     elements = []
     for number, section in sections.items():
@@ -93,6 +101,7 @@ def chart_inputs(
                 score=score,
                 band_key=band["key"] if band else "",
                 band_label=band["label"] if band else "",
+                share=shares.get(number),
             )
         )
     rows = []

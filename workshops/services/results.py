@@ -84,6 +84,14 @@ class ElementResult:
                 return self.scores[basis], self.bands[basis]
         return None, None
 
+    @property
+    def headline_share(self) -> float | None:
+        """The share "performs well or better" on the headline score's basis."""
+        for basis in ("internal", "external"):
+            if self.scores.get(basis) is not None:
+                return self.shares.get(basis)
+        return None
+
 
 @dataclass
 class Results:

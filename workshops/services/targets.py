@@ -17,7 +17,7 @@ from django.db import transaction
 
 from workshops import audit
 from workshops.models import Assessment, ImprovementPlan, Target
-from workshops.services.scores import share_well
+from workshops.services.scores import share_well, well_words
 from workshops.services.trends import Trend, earlier_assessments
 
 if TYPE_CHECKING:  # results imports this module to fill Results.targets
@@ -172,8 +172,8 @@ def _reached(target: Target, results: Results) -> float | None:
             return None
         if not share:
             return element.scores.get(target.basis)
-        values = [v for r in element.ratings if r.basis == target.basis for v in r.ratings]
-        return share_well_or_better(values)
+        # The element's share as the page shows it: the instrument's questions only.
+        return _percent(element.shares.get(target.basis))
     if target.is_yes_no:
         answer = next((y for y in results.yes_no if y.item.key == target.item.key), None)
         return answer.yes_percent if answer else None
@@ -220,8 +220,11 @@ def targets_reached(results: Results) -> TargetReport:
     aims = targets_of(previous)
     outcomes = [outcome_of(t, _reached(t, results)) for t in aims]
     # On the charts' basis (the first asked), as the chart itself draws them.
+    basis = assessment.bases[0]
     now = {
-        e.section.number: (e.section.name or e.section.heading, e.scores.get(assessment.bases[0]))
+        e.section.number: Now(
+            e.section.name or e.section.heading, e.scores.get(basis), e.shares.get(basis)
+        )
         for e in results.elements
         if e.section.is_element
     }
@@ -239,75 +242,115 @@ def targets_reached(results: Results) -> TargetReport:
 
 @dataclass
 class TrendLine:
-    """One element over the rounds: its score in each, and any mean target, by round."""
+    """One element over the rounds: its score and share in each, and any targets, by round."""
 
     number: int
     name: str
     scores: list[float | None]
     targets: dict[int, float] = field(default_factory=dict)  # round index -> target mean
+    # Percentages at 3 or 4 ("performs well or better") in each round, and share targets.
+    shares: list[float | None] = field(default_factory=list)
+    share_targets: dict[int, float] = field(default_factory=dict)  # round index -> target %
 
 
 @dataclass
 class TrendChart:
     rounds: list[str]  # earlier assessments, this one and (with targets) the next
     lines: list[TrendLine]
+    well: str = ""  # what a share counts, in the scale's words: "performs well or better"
 
     @property
     def has_targets(self) -> bool:
-        return any(line.targets for line in self.lines)
+        return any(line.targets for line in self.lines) or self.has_share_targets
+
+    @property
+    def has_share_targets(self) -> bool:
+        return any(line.share_targets for line in self.lines)
+
+    @property
+    def share_lines(self) -> list[TrendLine]:
+        """The elements whose share the chart draws: those with a share target."""
+        return [line for line in self.lines if line.share_targets]
 
     @property
     def alt(self) -> str:
-        """The chart in words: each element's score in each round, and its targets."""
+        """The chart in words: each element's score in each round, and its targets; then
+        the share of each element with a share target, and those targets."""
         if not self.lines:
             return "Element scores over time: no ratings yet."
         sentences = [f"Element scores over time, in {len(self.rounds)} rounds: "]
         for line in self.lines:
-            scores = ", ".join(
-                f"{round_} {'no ratings' if s is None else f'{s:.1f}'}"
-                for round_, s in zip(self.rounds, line.scores, strict=False)
+            sentences.append(self._said(line, line.scores, line.targets, "{:.1f}"))
+        if self.share_lines:
+            sentences.append(
+                f"Share of ratings that say it {self.well}, for the elements with a share target: "
             )
-            aims = "".join(
-                f"; target {value:.1f} for "
-                + (self.rounds[i] if i < len(line.scores) else "the next assessment")
-                for i, value in sorted(line.targets.items())
-            )
-            sentences.append(f"{line.number}. {line.name}: {scores}{aims}. ")
+            for line in self.share_lines:
+                sentences.append(self._said(line, line.shares, line.share_targets, "{:.0f}%"))
         return "".join(sentences).strip()
+
+    def _said(
+        self, line: TrendLine, values: list[float | None], aims: dict[int, float], form: str
+    ) -> str:
+        figures = ", ".join(
+            f"{round_} {'no ratings' if v is None else form.format(v)}"
+            for round_, v in zip(self.rounds, values, strict=False)
+        )
+        targets = "".join(
+            f"; target {form.format(value)} for "
+            + (self.rounds[i] if i < len(line.scores) else "the next assessment")
+            for i, value in sorted(aims.items())
+        )
+        return f"{line.number}. {line.name}: {figures}{targets}. "
 
 
 NEXT = "Next assessment"
 
 
+@dataclass(frozen=True)
+class Now:
+    """An element in this assessment, as the trend chart's last measured round shows it."""
+
+    name: str
+    score: float | None
+    share: float | None  # from 0 to 1
+
+
 def trend_chart_input(
     assessment: Assessment,
-    now: dict[int, tuple[str, float | None]],
+    now: dict[int, Now],
     trends: list[Trend],
     previous_targets: list[Target],
 ) -> TrendChart:
-    """Element scores round by round (earlier assessments, then this one, each on its
-    headline basis), with the mean targets on that basis: those the previous plan set for
-    this round, and those this assessment's plan sets for the next round."""
+    """Element scores and shares round by round (earlier assessments, then this one, each
+    on its headline basis), with the element targets on that basis: those the previous plan
+    set for this round, and those this assessment's plan sets for the next round."""
     basis = assessment.bases[0]
     this = len(trends)
     rounds = [t.label for t in trends] + [f"{assessment.title} (this assessment)"]
-    aims: dict[int, dict[int, float]] = {}
+    aims: dict[str, dict[int, dict[int, float]]] = {kind: {} for kind in Target.Kind}
     for index, targets in ((this, previous_targets), (this + 1, targets_of(assessment))):
         for t in targets:
-            if t.section_id and t.kind == Target.Kind.MEAN and t.basis == basis:
-                aims.setdefault(t.section.number, {})[index] = float(t.value)
-    if any(this + 1 in by_round for by_round in aims.values()):
+            if t.section_id and t.basis == basis:
+                aims[t.kind].setdefault(t.section.number, {})[index] = float(t.value)
+    if any(this + 1 in by_round for kind in aims.values() for by_round in kind.values()):
         rounds.append(NEXT)
     lines = [
         TrendLine(
             number,
-            name,
-            [t.elements.get(number) for t in trends] + [score],
-            aims.get(number, {}),
+            element.name,
+            [t.elements.get(number) for t in trends] + [element.score],
+            aims[Target.Kind.MEAN].get(number, {}),
+            [_percent(t.shares.get(number)) for t in trends] + [_percent(element.share)],
+            aims[Target.Kind.SHARE].get(number, {}),
         )
-        for number, (name, score) in sorted(now.items())
+        for number, element in sorted(now.items())
     ]
-    return TrendChart(rounds, lines)
+    return TrendChart(rounds, lines, well_words(assessment.bank))
+
+
+def _percent(fraction: float | None) -> float | None:
+    return None if fraction is None else 100 * fraction
 
 
 def trend_chart_for(
@@ -315,5 +358,5 @@ def trend_chart_for(
 ) -> TrendChart:
     """The trend chart's figures from the charts' own element scores (chart_inputs)."""
     previous = earlier_assessments(assessment).last()
-    now = {e.number: (e.name, e.score) for e in elements}
+    now = {e.number: Now(e.name, e.score, e.share) for e in elements}
     return trend_chart_input(assessment, now, trends, targets_of(previous))

@@ -7,13 +7,13 @@ Two queries whatever the number of earlier assessments: one for them, one for ev
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
 from workshops.models import Assessment, Respondent
 from workshops.services.answer_rows import counted_answers
-from workshops.services.scores import rating_aggregates, scores_by_element
+from workshops.services.scores import rating_aggregates, scores_by_element, shares_by_element
 
 WORKSHOP = Respondent.Channel.WORKSHOP
 
@@ -23,6 +23,8 @@ class Trend:
     label: str  # an earlier assessment
     elements: dict[int, float | None]  # section number -> score on the headline basis
     items: dict[tuple[str, str], float | None]  # (item key, basis) -> mean
+    # section number -> share at 3 or 4 ("performs well or better", 0 to 1), headline basis
+    shares: dict[int, float | None] = field(default_factory=dict)
 
 
 def earlier_assessments(assessment: Assessment):
@@ -46,12 +48,20 @@ def trends_for(assessment: Assessment) -> list[Trend]:
     answers = counted_answers(counted)
     by_assessment = defaultdict(list)
     rows = rating_aggregates(answers).values_list(
-        "respondent__assessment_id", "item__section__number", "item__key", "basis", "avg", "n"
+        "respondent__assessment_id",
+        "item__section__number",
+        "item__key",
+        "basis",
+        "avg",
+        "n",
+        "well",
     )
     for assessment_id, *rest in rows:
         by_assessment[assessment_id].append(rest)
     trends = []
     for old in earlier:
-        elements, items = scores_by_element(by_assessment.get(old.pk, []))
-        trends.append(Trend(f"{old.title} ({old.opens_on:%B %Y})", elements, items))
+        rows = by_assessment.get(old.pk, [])
+        elements, items = scores_by_element(rows)
+        label = f"{old.title} ({old.opens_on:%B %Y})"
+        trends.append(Trend(label, elements, items, shares_by_element(rows)))
     return trends
