@@ -7,9 +7,9 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
-from workshops.access import Need, get_assessment
+from workshops.access import Need, get_assessment, get_local_question
 from workshops.forms.local_questions import LocalQuestionForm
 from workshops.services import local_questions as services
 from workshops.views.common import posted
@@ -24,11 +24,6 @@ def _page(request, form, assessment, title: str, answers: int = 0) -> HttpRespon
         "answers": answers,
     }
     return render(request, "workshops/local_question_form.html", context)
-
-
-def _local_question(assessment, item_id: int):
-    """One of this assessment's own questions; any other id is a 404."""
-    return get_object_or_404(assessment.items.filter(local=True), pk=item_id)
 
 
 def _stored(request, form, assessment, store, said: str) -> HttpResponse | None:
@@ -61,8 +56,7 @@ def add(request: HttpRequest, partnership_id: int, assessment_id: int) -> HttpRe
 
 @login_required
 def edit(request: HttpRequest, partnership_id: int, assessment_id: int, item_id: int):
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
-    item = _local_question(assessment, item_id)
+    item, assessment, _ = get_local_question(request, partnership_id, assessment_id, item_id)
     initial = {"text": item.text, "kind": item.kind, "section": item.section.number}
     form = LocalQuestionForm(
         posted(request), assessment=assessment, initial=initial, submit="Save changes"
@@ -76,8 +70,7 @@ def edit(request: HttpRequest, partnership_id: int, assessment_id: int, item_id:
 
 @login_required
 def remove(request: HttpRequest, partnership_id: int, assessment_id: int, item_id: int):
-    assessment, _ = get_assessment(request, partnership_id, assessment_id, Need.MANAGE)
-    item = _local_question(assessment, item_id)
+    item, assessment, _ = get_local_question(request, partnership_id, assessment_id, item_id)
     if request.method == "POST":
         try:
             services.remove_local_question(assessment, item, by=request.user)
