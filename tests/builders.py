@@ -20,8 +20,10 @@ from workshops.models import (
     Workshop,
 )
 from workshops.models.assessment import Scope
+from workshops.models.network_slots import NetworkValue
 from workshops.services.answer_saving import save_values
 from workshops.services.assessment import create_assessment
+from workshops.services.network_answers import save_network
 from workshops.services.questionnaire import respondent_for_invitation, submit
 from workshops.services.workshop import create_workshop
 
@@ -60,6 +62,7 @@ def make_assessment(
     opens: int = -1,
     closes: int = 14,
     anonymous: bool = False,
+    network: bool = False,
     partnership=None,
 ) -> Assessment:
     """An assessment opening and closing the given number of days from today."""
@@ -74,7 +77,25 @@ def make_assessment(
         opens_on=today + timedelta(days=opens),
         closes_on=today + timedelta(days=closes),
         anonymous=anonymous,
+        network=network,
     )
+
+
+def make_organisations(partnership, **sectors: list[str]) -> list[Organisation]:
+    """Organisations of the partnership by sector: ``third=["Age Concern"]``."""
+    return [
+        Organisation.objects.create(partnership=partnership, name=name, sector=sector)
+        for sector, names in sectors.items()
+        for name in names
+    ]
+
+
+def answer_network(respondent: Respondent, answers: dict[Organisation, str]) -> None:
+    """Network answers as stored by a save: ``{organisation: "2|3|4"}`` (how often,
+    reliability, contribution; "dk||" for don't know)."""
+    own = respondent.assessment.partnership.organisations.get(name=respondent.organisation)
+    values = {o.pk: NetworkValue.given(*code.split("|")) for o, code in answers.items()}
+    save_network(respondent, own, values)
 
 
 def make_person(

@@ -143,6 +143,9 @@ WORDS: dict[str, Words] = {
     ),
     # Assessments: invitations, reminders, paper returns and imports.
     "assessment.created": "{title} is set up.",
+    "assessment.network_changed": lambda d: (
+        f"The network section is turned {'on' if d['network'] else 'off'}."
+    ),
     "assessment.invited": lambda d: (
         f"{d['invited']} invited; {_count(d['emailed'], 'email')} sent."
     ),

@@ -23,6 +23,7 @@ from workshops.access import get_invitation_by_token
 from workshops.forms.questionnaire import AnswerForm, item_key
 from workshops.models import Assessment, Invitation, Person, Respondent, User
 from workshops.services import assessment as assessment_services
+from workshops.services import network_answers
 from workshops.services.answer_saving import (
     CHANGED_ELSEWHERE,
     NotStored,
@@ -153,10 +154,21 @@ def _link_problem(request: HttpRequest, problem, *, status: int, json: bool) -> 
     return render(request, "workshops/questionnaire/link_problem.html", context, status=status)
 
 
+def _answered(answering: Answering) -> tuple[network_answers.Offer, dict]:
+    """The network section as offered, and how many answers are stored by part: by
+    section id, and "network" for the network section when it is asked."""
+    respondent = answering.respondent
+    offer = network_answers.offer_for(answering.assessment, respondent, answering.person)
+    done = answered_by_section(respondent)
+    if offer.offered:
+        done["network"] = network_answers.answered(respondent)
+    return offer, done
+
+
 def _context(answering: Answering, sections, current=None) -> dict:
     respondent = answering.respondent
-    done = answered_by_section(respondent)
-    total = sum(s.slots for s in sections)
+    offer, done = _answered(answering)
+    total = sum(s.slots for s in sections) + len(offer.partners)
     answered = sum(done.values())
     return {
         "answering": answering,
@@ -167,6 +179,16 @@ def _context(answering: Answering, sections, current=None) -> dict:
             {"entry": s, "answered": done.get(s.section.pk, 0), "current": s is current}
             for s in sections
         ],
+        # The network section, after the instrument's parts, when it is asked.
+        "network": {
+            "title": network_answers.TITLE,
+            "answered": done["network"],
+            "partners": len(offer.partners),
+            "current": current == "network",
+        }
+        if offer.offered
+        else None,
+        "parts": len(sections) + offer.offered,
         "answered": answered,
         "total": total,
         "unanswered": total - answered,
@@ -204,6 +226,8 @@ def start_page(request: HttpRequest, answering: Answering) -> HttpResponse:
     resume_at = respondent.last_section if respondent else 0
     if any(s.section.number == resume_at for s in sections):
         return redirect(answering.url("section", resume_at))
+    if resume_at == network_answers.NETWORK_PART and _answered(answering)[0].offered:
+        return redirect(answering.url("network"))
     context = _context(answering, sections)
     context["first"] = sections[0].section.number if sections else None
     context["time_to_answer"] = time_to_answer(answering.assessment, sections)
@@ -230,11 +254,15 @@ def section_page(request: HttpRequest, answering: Answering, number: int) -> Htt
                 destination = sections[index - 1].section.number
             elif index + 1 < len(sections):
                 destination = sections[index + 1].section.number
+            elif _answered(answering)[0].offered:
+                destination = network_answers.NETWORK_PART  # the network section is next
             else:
                 destination = None
             # Resume at the page the person is going to, not the one just saved.
             saved = _store(answering, form, section=destination or number)
             if not saved.conflicts:
+                if destination == network_answers.NETWORK_PART:
+                    return redirect(answering.url("network"))
                 if destination:
                     return redirect(answering.url("section", destination))
                 return redirect(answering.url("review"))
@@ -337,7 +365,7 @@ def save_answers(request: HttpRequest, answering: Answering) -> JsonResponse:
 
 def _progress(answering: Answering) -> dict:
     """How many answers are stored, in all and by part (section id), for the page to show."""
-    done = answered_by_section(answering.respondent)
+    done = _answered(answering)[1]
     return {"answered": sum(done.values()), "sections": done}
 
 
@@ -367,8 +395,9 @@ def review_page(request: HttpRequest, answering: Answering) -> HttpResponse:
         return redirect(answering.url("review"))
     if done := _submitted(request, answering):
         return done
-    sections = outline(answering.assessment)
-    return render(request, "workshops/questionnaire/review.html", _context(answering, sections))
+    context = _context(answering, outline(answering.assessment))
+    context["network_rows"] = network_answers.review_rows(answering.respondent)
+    return render(request, "workshops/questionnaire/review.html", context)
 
 
 # Partners, through their personal link. The link is the credential. Nothing of
