@@ -106,7 +106,9 @@ def save_network_answers(request: HttpRequest, answering: Answering) -> JsonResp
     if problem:
         return JsonResponse({"error": problem}, status=409)
     try:
-        saved = _store(answering, offer, form)
+        # Answering here means being here: the link resumes at the section even if the
+        # page is closed before "Save and continue".
+        saved = _store(answering, offer, form, section=NETWORK_PART)
     except QuestionnaireError as exc:
         return JsonResponse({"error": str(exc)}, status=409)
     result = {
