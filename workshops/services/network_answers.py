@@ -50,15 +50,26 @@ def offer(assessment: Assessment, organisation_name: str) -> Offer:
     has it on and the organisation is one of the partnership's (one query)."""
     if not assessment.network or not organisation_name:
         return Offer()
-    order = {sector: i for i, sector in enumerate(Sector.values)}
-    organisations = list(assessment.partnership.organisations.all())
+    organisations = _in_order(assessment)
     own = next((o for o in organisations if o.name == organisation_name), None)
     if own is None:
         return Offer()
-    partners = sorted(
-        (o for o in organisations if o.pk != own.pk), key=lambda o: (order[o.sector], o.name)
-    )
-    return Offer(own, partners)
+    return Offer(own, [o for o in organisations if o.pk != own.pk])
+
+
+def _in_order(assessment: Assessment) -> list[Organisation]:
+    """The partnership's organisations by sector (public, private, third), then name."""
+    order = {sector: i for i, sector in enumerate(Sector.values)}
+    organisations = assessment.partnership.organisations.all()
+    return sorted(organisations, key=lambda o: (order[o.sector], o.name))
+
+
+def on_paper(assessment: Assessment) -> list[tuple[str, list[Organisation]]]:
+    """Every organisation by sector, for the paper questionnaire when the section is on:
+    a printed copy is not anybody's, so it lists all and people pass over their own."""
+    if not assessment.network:
+        return []
+    return Offer(None, _in_order(assessment)).by_sector()
 
 
 def offer_for(
