@@ -168,6 +168,10 @@ WORDS: dict[str, Words] = {
         f"{_count(d['created'] + d['existing'], 'respondent')} imported "
         f"({d['created']:,} new, {d['existing']:,} already imported before)."
     ),
+    "import.network": lambda d: (
+        f"{_count(d['answers'], 'network answer')} from "
+        f"{_count(d['existing'], 'respondent')} imported."
+    ),
     # Workshops: setting up, the facilitator's steps, phones and participants, the agenda.
     "workshop.created": "{workshop} is set up with {items} items on its agenda.",
     **{f"workshop.{step}": _workshop_step(step) for step in Workshop.ALLOWED},

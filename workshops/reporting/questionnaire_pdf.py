@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from workshops.models import Assessment, Basis, Person, Sector
-from workshops.reporting.pdf import render_pdf
 from workshops.models.network_slots import FREQUENCY_CHOICES
+from workshops.reporting.pdf import render_pdf
 from workshops.services import network_answers
 from workshops.services.questionnaire import outline
 
