@@ -13,6 +13,7 @@ from workshops.forms.questionnaire import Slot
 from workshops.models import (
     Assessment,
     Invitation,
+    NetworkAnswer,
     Organisation,
     Person,
     Respondent,
@@ -23,7 +24,6 @@ from workshops.models.assessment import Scope
 from workshops.models.network_slots import NetworkValue
 from workshops.services.answer_saving import save_values
 from workshops.services.assessment import create_assessment
-from workshops.services.network_answers import save_network
 from workshops.services.questionnaire import respondent_for_invitation, submit
 from workshops.services.workshop import create_workshop
 
@@ -91,11 +91,18 @@ def make_organisations(partnership, **sectors: list[str]) -> list[Organisation]:
 
 
 def answer_network(respondent: Respondent, answers: dict[Organisation, str]) -> None:
-    """Network answers as stored by a save: ``{organisation: "2|3|4"}`` (how often,
-    reliability, contribution; "dk||" for don't know)."""
+    """Network answers as a save stores them, submitted or not: ``{organisation: "2|3|4"}``
+    (how often, reliability, contribution; "dk||" for don't know)."""
     own = respondent.assessment.partnership.organisations.get(name=respondent.organisation)
-    values = {o.pk: NetworkValue.given(*code.split("|")) for o, code in answers.items()}
-    save_network(respondent, own, values)
+    NetworkAnswer.objects.bulk_create(
+        NetworkAnswer(
+            respondent=respondent,
+            organisation=own,
+            partner=partner,
+            **NetworkValue.given(*code.split("|")).fields(),
+        )
+        for partner, code in answers.items()
+    )
 
 
 def make_person(

@@ -17,9 +17,7 @@ NETWORK_HEADER = "respondent,partner,how_often,reliability,contribution"
 @pytest.fixture
 def asked(cast, bank):
     """An assessment with the network section, and P-017 of the council imported."""
-    make_organisations(
-        cast.partnership, public=["Eastvale Police"], third=["Age Concern Eastvale"]
-    )
+    make_organisations(cast.partnership, public=["Eastvale Police"], third=["Age Concern Eastvale"])
     assessment = make_assessment(cast, network=True)
     import_responses(assessment, csv_file(RESPONSES_HEADER, GOOD))
     return assessment
