@@ -18,7 +18,8 @@ from workshops.services import network_answers
 from workshops.services.answer_saving import CHANGED_ELSEWHERE
 from workshops.services.network_answers import NETWORK_PART, NetworkSaved, Offer
 from workshops.services.questionnaire import QuestionnaireError, editable_problem, outline
-from workshops.views.questionnaire import Answering, _context, _progress, _submitted, _through_link
+from workshops.views.answering import Answering, through_link
+from workshops.views.questionnaire import page_context, progress_of, submitted_page
 
 NO_ORGANISATION = "Say which organisation the answer is about."
 
@@ -54,7 +55,7 @@ def _store(answering: Answering, offer: Offer, form: NetworkForm, section=None) 
 
 
 def network_page(request: HttpRequest, answering: Answering) -> HttpResponse:
-    if done := _submitted(request, answering):
+    if done := submitted_page(request, answering):
         return done
     offer = _offer(answering)
     sections = outline(answering.assessment)
@@ -77,7 +78,7 @@ def network_page(request: HttpRequest, answering: Answering) -> HttpResponse:
     else:
         initial = initial_from(network_answers.stored(answering.respondent))
         form = _form(answering, offer, initial=initial)
-    context = _context(answering, sections, current="network")
+    context = page_context(answering, sections, current="network")
     context.update(
         {
             "form": form,
@@ -113,7 +114,7 @@ def save_network_answers(request: HttpRequest, answering: Answering) -> JsonResp
         return JsonResponse({"error": str(exc)}, status=409)
     result = {
         "saved": saved.count,
-        "progress": _progress(answering),
+        "progress": progress_of(answering),
         "answers": {
             str(pk): {"value": code, "version": version}
             for pk, (code, version) in saved.stored.items()
@@ -128,13 +129,13 @@ def save_network_answers(request: HttpRequest, answering: Answering) -> JsonResp
 
 
 @never_cache
-@_through_link
+@through_link
 def questionnaire_network(request: HttpRequest, answering: Answering) -> HttpResponse:
     return network_page(request, answering)
 
 
 @never_cache
 @require_POST
-@_through_link(json=True)
+@through_link(json=True)
 def questionnaire_network_save(request: HttpRequest, answering: Answering) -> HttpResponse:
     return save_network_answers(request, answering)

@@ -15,10 +15,10 @@ from django.views.decorators.cache import never_cache
 from workshops.access import POST_ONLY, Need, check_method, get_assessment, get_assessment_person
 from workshops.models import Respondent
 from workshops.services import assessment as assessment_services
+from workshops.views.answering import Answering
 from workshops.views.common import integer
 from workshops.views.network_section import network_page, save_network_answers
 from workshops.views.questionnaire import (
-    Answering,
     review_page,
     save_answers,
     section_page,
