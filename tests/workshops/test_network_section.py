@@ -72,9 +72,16 @@ def test_the_section_comes_after_the_last_part_and_lists_the_other_organisations
     assert "0</span> of 4" in page
 
 
+def test_the_start_page_says_the_section_follows_the_questions(client, network_invitation):
+    page = client.get(url(network_invitation)).content.decode()
+    assert "an optional last part asks how your organisation works with each of the" in page
+    assert "partnership's 4 other organisations" in page
+
+
 def test_the_section_is_not_asked_when_the_assessment_has_it_off(client, cast, bank, partners):
     assessment = make_assessment(cast, scope=Scope.ELEMENTS, sections=(8,))
     invitation = Invitation.objects.create(assessment=assessment, person=cast.person)
+    assert "works with each of the" not in client.get(url(invitation)).content.decode()
     assert client.post(url(invitation, "section", 8), {}).url == url(invitation, "review")
     assert client.get(url(invitation, "network")).status_code == 404
     assert (
