@@ -7,6 +7,8 @@
 // The two 1 to 4 questions about an organisation are asked only where the two work
 // together: they are hidden until "a few times a year" or more is chosen, and cleared
 // when "never" or "don't know" is, so the page never sends what the server refuses.
+import { post, showProgress } from "./saving.js";
+
 const form = document.querySelector("form.lsp-network");
 const SAVING = "Saving…";
 const OFFLINE = "Not saved yet: no connection. It will be saved when you are back online.";
@@ -61,20 +63,6 @@ function reveal(partner) {
   }
 }
 
-function showProgress(progress) {
-  if (!progress) return;
-  const bar = document.querySelector("#progress progress");
-  const count = document.querySelector("#progress strong");
-  if (bar && count) {
-    bar.value = progress.answered;
-    bar.textContent = `${Math.round((100 * progress.answered) / bar.max)}%`;
-    count.textContent = `${progress.answered} of ${bar.max}`;
-  }
-  for (const part of document.querySelectorAll("[data-section-answered]")) {
-    part.textContent = String(progress.sections[part.dataset.sectionAnswered] ?? 0);
-  }
-}
-
 async function send(partner) {
   const key = partner.dataset.partner;
   const state = states.get(key) ?? { busy: false, delay: 0, retry: 0 };
@@ -94,14 +82,7 @@ async function send(partner) {
   let response;
   let result;
   try {
-    response = await fetch(form.dataset.saveUrl, {
-      method: "POST",
-      body,
-      credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch" },
-      keepalive: true,
-    });
-    result = await response.json();
+    ({ response, result } = await post(form.dataset.saveUrl, body));
   } catch {
     response = null;
   }

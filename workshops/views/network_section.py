@@ -17,9 +17,9 @@ from workshops.forms.network import NetworkForm, initial_from
 from workshops.services import network_answers
 from workshops.services.answer_saving import CHANGED_ELSEWHERE
 from workshops.services.network_answers import NETWORK_PART, NetworkSaved, Offer
-from workshops.services.questionnaire import QuestionnaireError, editable_problem, outline
+from workshops.services.questionnaire import editable_problem, outline
 from workshops.views.answering import Answering, through_link
-from workshops.views.questionnaire import page_context, progress_of, submitted_page
+from workshops.views.questionnaire import page_context, save_reply, submitted_page
 
 NO_ORGANISATION = "Say which organisation the answer is about."
 
@@ -100,29 +100,9 @@ def save_network_answers(request: HttpRequest, answering: Answering) -> JsonResp
     form = _form(answering, offer, data=request.POST)
     if not form.sent():
         return JsonResponse({"error": NO_ORGANISATION}, status=400)
-    if not form.is_valid():
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
-        return JsonResponse({"error": " ".join(errors)}, status=400)
-    problem = editable_problem(answering.assessment, answering.respondent)
-    if problem:
-        return JsonResponse({"error": problem}, status=409)
-    try:
-        # Answering here means being here: the link resumes at the section even if the
-        # page is closed before "Save and continue".
-        saved = _store(answering, offer, form, section=NETWORK_PART)
-    except QuestionnaireError as exc:
-        return JsonResponse({"error": str(exc)}, status=409)
-    result = {
-        "saved": saved.count,
-        "progress": progress_of(answering),
-        "answers": {
-            str(pk): {"value": code, "version": version}
-            for pk, (code, version) in saved.stored.items()
-        },
-    }
-    if saved.conflicts:
-        result.update(error=CHANGED_ELSEWHERE, conflicts=[str(pk) for pk in saved.conflicts])
-    return JsonResponse(result, status=409 if saved.conflicts and not saved.count else 200)
+    # Answering here means being here: the link resumes at the section even if the
+    # page is closed before "Save and continue".
+    return save_reply(answering, form, lambda: _store(answering, offer, form, NETWORK_PART))
 
 
 # Partners, through their personal link (see views.questionnaire).

@@ -7,6 +7,8 @@ pages; an ``Answering`` says whose response it is and where its pages live.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -25,6 +27,7 @@ from workshops.services.answer_saving import (
     not_stored,
     save_values,
 )
+from workshops.services.network_answers import NetworkSaved
 from workshops.services.questionnaire import (
     QuestionnaireError,
     answered_by_section,
@@ -223,6 +226,13 @@ def save_answers(request: HttpRequest, answering: Answering) -> JsonResponse:
         return JsonResponse(
             {"error": "That question is not part of this questionnaire."}, status=400
         )
+    return save_reply(answering, form, lambda: _store(answering, form))
+
+
+def save_reply(answering: Answering, form, store: Callable[[], Saved | NetworkSaved]):
+    """Save a form sent as answers are given, and answer the page's script: what is now
+    stored in each slot (or organisation) sent, with its version, and which were refused
+    because they had changed elsewhere."""
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         return JsonResponse({"error": " ".join(errors)}, status=400)
@@ -231,19 +241,19 @@ def save_answers(request: HttpRequest, answering: Answering) -> JsonResponse:
     if problem:
         return JsonResponse({"error": problem}, status=409)
     try:
-        saved = _store(answering, form)
+        saved = store()
     except QuestionnaireError as exc:
         return JsonResponse({"error": str(exc)}, status=409)
     result = {
         "saved": saved.count,
         "progress": progress_of(answering),
         "answers": {
-            name: {"value": value, "version": version}
+            str(name): {"value": value, "version": version}
             for name, (value, version) in saved.stored.items()
         },
     }
     if saved.conflicts:
-        result.update(error=CHANGED_ELSEWHERE, conflicts=saved.conflicts)
+        result.update(error=CHANGED_ELSEWHERE, conflicts=[str(c) for c in saved.conflicts])
     # Refused outright only when nothing was stored: a reply that says "no" changed nothing.
     return JsonResponse(result, status=409 if saved.conflicts and not saved.count else 200)
 
