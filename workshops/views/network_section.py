@@ -87,6 +87,9 @@ def network_page(request: HttpRequest, answering: Answering) -> HttpResponse:
             "position": len(sections) + 1,
             "previous": sections[-1].section.number if sections else None,
             "changed_elsewhere": changed_elsewhere,
+            "changed_links": [
+                (f"org-{o.pk}", o.name) for o in offer.partners if o.pk in changed_elsewhere
+            ],
             "changed_elsewhere_message": CHANGED_ELSEWHERE,
         }
     )

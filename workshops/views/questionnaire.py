@@ -176,6 +176,7 @@ def section_page(request: HttpRequest, answering: Answering, number: int) -> Htt
             "position": index + 1,
             "previous": sections[index - 1].section.number if index else None,
             "changed_elsewhere": changed_elsewhere,
+            "changed_links": [(f"q-{key}", f"Question {key}") for key in changed_elsewhere],
             "changed_elsewhere_message": CHANGED_ELSEWHERE,
             "error_note": error_note,
         }
