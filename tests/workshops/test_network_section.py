@@ -271,3 +271,21 @@ def test_a_coordinator_enters_the_section_of_a_paper_return(
     assert answer.respondent.channel == Respondent.Channel.PAPER
     assert answer.organisation.name == "Eastvale Council for Voluntary Service"
     assert answer.frequency == 2
+
+
+def test_a_closed_questionnaire_keeps_the_network_answers_as_they_were(
+    client, network_invitation, partners
+):
+    police = by_name(partners)["Eastvale Police"].pk
+    client.post(url(network_invitation, "network-save"), {f"freq-{police}": "3"})
+    assessment = network_invitation.assessment
+    assessment.closes_on = assessment.opens_on
+    assessment.save()
+    page = client.post(url(network_invitation, "network"), {f"freq-{police}": "0"}, follow=True)
+    assert "This questionnaire closed on" in page.content.decode()
+    assert "Nothing was changed." in page.content.decode()
+    assert (
+        client.post(url(network_invitation, "network-save"), {f"freq-{police}": "0"}).status_code
+        == 409
+    )
+    assert stored(network_invitation) == {"Eastvale Police": "3||"}

@@ -7,6 +7,7 @@ Reached through the personal link, or by a coordinator entering a paper return
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -76,6 +77,8 @@ def network_page(request: HttpRequest, answering: Answering) -> HttpResponse:
             initial = initial_from(network_answers.stored(answering.respondent))
             form = _form(answering, offer, initial=initial)
     else:
+        if request.method == "POST":
+            messages.error(request, f"{problem} Nothing was changed.")
         initial = initial_from(network_answers.stored(answering.respondent))
         form = _form(answering, offer, initial=initial)
     context = page_context(answering, sections, current="network")
