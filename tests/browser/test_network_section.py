@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import screenshot
 from tests.browser.keyboard import press, submit, tab_to
 from tests.browser.test_accessibility import check
 from tests.builders import make_assessment, make_organisations
@@ -74,6 +75,7 @@ def test_forty_organisations_are_answered_by_keyboard_on_a_narrow_phone_and_resu
     expect(page.locator(f'[data-saved-for="{other}"]')).to_contain_text("Saved")
     expect(page.locator('[data-section-answered="network"]').first).to_have_text("2")
     assert not page.evaluate(SIDEWAYS)
+    screenshot(page, "network-section-phone")
     first.close()  # the phone's browser is closed halfway through
 
     stored = {str(a.partner_id): a for a in NetworkAnswer.objects.all()}
