@@ -13,6 +13,7 @@ from workshops.forms.questionnaire import Slot
 from workshops.models import (
     Assessment,
     Invitation,
+    NetworkAnswer,
     Organisation,
     Person,
     Respondent,
@@ -20,6 +21,7 @@ from workshops.models import (
     Workshop,
 )
 from workshops.models.assessment import Scope
+from workshops.models.network_slots import NetworkValue
 from workshops.services.answer_saving import save_values
 from workshops.services.assessment import create_assessment
 from workshops.services.questionnaire import respondent_for_invitation, submit
@@ -60,6 +62,7 @@ def make_assessment(
     opens: int = -1,
     closes: int = 14,
     anonymous: bool = False,
+    network: bool = False,
     partnership=None,
 ) -> Assessment:
     """An assessment opening and closing the given number of days from today."""
@@ -74,6 +77,31 @@ def make_assessment(
         opens_on=today + timedelta(days=opens),
         closes_on=today + timedelta(days=closes),
         anonymous=anonymous,
+        network=network,
+    )
+
+
+def make_organisations(partnership, **sectors: list[str]) -> list[Organisation]:
+    """Organisations of the partnership by sector: ``third=["Age Concern"]``."""
+    return [
+        Organisation.objects.create(partnership=partnership, name=name, sector=sector)
+        for sector, names in sectors.items()
+        for name in names
+    ]
+
+
+def answer_network(respondent: Respondent, answers: dict[Organisation, str]) -> None:
+    """Network answers as a save stores them, submitted or not: ``{organisation: "2|3|4"}``
+    (how often, reliability, contribution; "dk||" for don't know)."""
+    own = respondent.assessment.partnership.organisations.get(name=respondent.organisation)
+    NetworkAnswer.objects.bulk_create(
+        NetworkAnswer(
+            respondent=respondent,
+            organisation=own,
+            partner=partner,
+            **NetworkValue.given(*code.split("|")).fields(),
+        )
+        for partner, code in answers.items()
     )
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from questions.models import Section
-from tests.builders import make_assessment, make_person, make_workshop, respond
+from tests.builders import answer_network, make_assessment, make_person, make_workshop, respond
 from tests.workshops import test_results
 from workshops.models import Assessment, AuditEvent, Invitation, Partnership, Target, Workshop
 from workshops.services import draft_actions, priorities, targets
@@ -28,6 +28,19 @@ def go(workshop: Workshop, *actions: str) -> Workshop:
 
 def vote(workshop: Workshop, respondent, **values: str) -> None:
     voting_service.vote(workshop.code, respondent.pk, workshop.current_id, values)
+
+
+# Network answers, by respondent: {partner organisation: "how often|reliability|contribution"}.
+NETWORK = {
+    "Priya Shah": {
+        "Eastvale Chamber of Commerce": "3|4|3",
+        "Eastvale Council for Voluntary Service": "1|2|",
+    },
+    "Ann Board": {
+        "Eastvale District Council": "3|3|4",
+        "Eastvale Council for Voluntary Service": "dk||",
+    },
+}
 
 
 def build_full_partnership(cast, bank) -> Assessment:
@@ -63,7 +76,8 @@ def build_full_partnership(cast, bank) -> Assessment:
     ]:
         targets.set_target(Target(plan=earlier_plan, basis="internal", **values))
 
-    assessment = make_assessment(cast, title="Autumn 2025 review", basis="both")
+    # With the network section: how the council and the chamber see their partners.
+    assessment = make_assessment(cast, title="Autumn 2025 review", basis="both", network=True)
     answers = [
         {"1.1:internal": "4", "1.1:external": "3", "1.1:note": "Board minutes, March"},
         {"1.1:internal": "2", "1.1:external": "dont_know", "1.1.2": "no", "2.1:internal": "1"},
@@ -75,7 +89,12 @@ def build_full_partnership(cast, bank) -> Assessment:
         invitation = Invitation.objects.create(
             assessment=assessment, person=person, sent_at=timezone.now()
         )
-        respond(invitation, values, submitted=person.name != "Dee Member")
+        respondent = respond(invitation, values, submitted=person.name != "Dee Member")
+        if person.name in NETWORK:
+            organisations = {o.name: o for o in cast.partnership.organisations.all()}
+            answer_network(
+                respondent, {organisations[n]: code for n, code in NETWORK[person.name].items()}
+            )
     revoked = make_person(cast, "Eve Gone", "eve@eastvale.example.org")
     Invitation.objects.create(assessment=assessment, person=revoked, revoked_at=timezone.now())
 

@@ -34,6 +34,7 @@ from workshops.models import (
     Invitation,
     MemberInvitation,
     Membership,
+    Organisation,
     Partnership,
     Target,
     User,
@@ -118,7 +119,11 @@ def build_world(cast, partnership: Partnership, coordinator: User, marker: str) 
         role=Membership.Role.PARTICIPANT,
     )
     cast_for = _CastView(cast, coordinator)
-    assessment = make_assessment(cast_for, title=f"{marker} review", partnership=partnership)
+    # With the network section, asked of the council about the partnership's other organisation.
+    assessment = make_assessment(
+        cast_for, title=f"{marker} review", partnership=partnership, network=True
+    )
+    Organisation.objects.create(partnership=partnership, name=f"{marker} Police", sector="public")
     invitation = Invitation.objects.create(assessment=assessment, person=person)
     paper_person = make_person(cast, f"{marker} Paper Person", partnership=partnership)
     paper_token = Invitation.objects.create(assessment=assessment, person=paper_person).token
@@ -361,6 +366,8 @@ URLS: dict[str, Row] = {
     "questionnaire-section": Row(_token("questionnaire-section", 1), LINK, 200, 200),
     "questionnaire-save": Row(_token("questionnaire-save"), LINK, 405, 400),
     "questionnaire-review": Row(_token("questionnaire-review"), LINK, 200, 302),
+    "questionnaire-network": Row(_token("questionnaire-network"), LINK, 200, 200),
+    "questionnaire-network-save": Row(_token("questionnaire-network-save"), LINK, 405, 400),
     # The partnership.
     "partnership": Row(_p("partnership"), MEMBER, 200, 200),
     "partnership-edit": Row(_p("partnership-edit"), MANAGE, 200, 200),
@@ -392,6 +399,7 @@ URLS: dict[str, Row] = {
     "assessment": Row(_a("assessment"), MANAGE, 200, 200),
     "assessment-invite": Row(_a("assessment-invite"), MANAGE, 200, 200),
     "assessment-remind": Row(_a("assessment-remind"), MANAGE, 405, 302),
+    "assessment-network": Row(_a("assessment-network"), MANAGE, 405, 302),
     "local-question-add": Row(_a("local-question-add"), MANAGE, 200, 200),
     "local-question-edit": Row(
         _a("local-question-edit", lambda w: w.local_question.pk), MANAGE, 200, 200
@@ -413,6 +421,10 @@ URLS: dict[str, Row] = {
     ),
     "paper-save": Row(_a("paper-save", lambda w: w.paper_person.pk), MANAGE, 405, 400),
     "paper-review": Row(_a("paper-review", lambda w: w.paper_person.pk), MANAGE, 200, 302),
+    "paper-network": Row(_a("paper-network", lambda w: w.paper_person.pk), MANAGE, 200, 302),
+    "paper-network-save": Row(
+        _a("paper-network-save", lambda w: w.paper_person.pk), MANAGE, 405, 400
+    ),
     # Results and the plan.
     "results": Row(_a("results"), RESULTS, 200, 200),
     "results-7s": Row(_a("results-7s"), RESULTS, 200, 200),

@@ -143,6 +143,9 @@ WORDS: dict[str, Words] = {
     ),
     # Assessments: invitations, reminders, paper returns and imports.
     "assessment.created": "{title} is set up.",
+    "assessment.network_changed": lambda d: (
+        f"The network section is turned {'on' if d['network'] else 'off'}."
+    ),
     "assessment.invited": lambda d: (
         f"{d['invited']} invited; {_count(d['emailed'], 'email')} sent."
     ),
@@ -164,6 +167,10 @@ WORDS: dict[str, Words] = {
         f"{_count(d['answers'], 'answer')} from "
         f"{_count(d['created'] + d['existing'], 'respondent')} imported "
         f"({d['created']:,} new, {d['existing']:,} already imported before)."
+    ),
+    "import.network": lambda d: (
+        f"{_count(d['answers'], 'network answer')} from "
+        f"{_count(d['existing'], 'respondent')} imported."
     ),
     # Workshops: setting up, the facilitator's steps, phones and participants, the agenda.
     "workshop.created": "{workshop} is set up with {items} items on its agenda.",

@@ -11,6 +11,7 @@ from workshops.views import (
     live,
     local_questions,
     members,
+    network_section,
     paper,
     partnership,
     phone_forms,
@@ -33,6 +34,12 @@ questionnaire_patterns = [
     path("part/<int:number>/", questionnaire.questionnaire_section, name="questionnaire-section"),
     path("save/", questionnaire.questionnaire_save, name="questionnaire-save"),
     path("review/", questionnaire.questionnaire_review, name="questionnaire-review"),
+    path("network/", network_section.questionnaire_network, name="questionnaire-network"),
+    path(
+        "network/save/",
+        network_section.questionnaire_network_save,
+        name="questionnaire-network-save",
+    ),
 ]
 
 urlpatterns = [
@@ -97,6 +104,7 @@ urlpatterns = [
     path(A, assessment.assessment_detail, name="assessment"),
     path(A + "invite/", assessment.invite, name="assessment-invite"),
     path(A + "remind/", assessment.remind, name="assessment-remind"),
+    path(A + "network/", assessment.network_switch, name="assessment-network"),
     path(A + "local-questions/new/", local_questions.add, name="local-question-add"),
     path(
         A + "local-questions/<int:item_id>/",
@@ -124,6 +132,8 @@ urlpatterns = [
     path(PAPER + "part/<int:number>/", paper.paper_section, name="paper-section"),
     path(PAPER + "save/", paper.paper_save, name="paper-save"),
     path(PAPER + "review/", paper.paper_review, name="paper-review"),
+    path(PAPER + "network/", paper.paper_network, name="paper-network"),
+    path(PAPER + "network/save/", paper.paper_network_save, name="paper-network-save"),
     path(A + "results/", results.results, name="results"),
     path(A + "results/7s.svg", results.chart_7s, name="results-7s"),
     path(A + "results/differences/", results.every_difference, name="results-differences"),

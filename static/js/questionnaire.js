@@ -10,6 +10,8 @@
 //
 // Each question shows how its save went at once; the page's one live region says it
 // once the person pauses, not at every arrow key that moves through a rating scale.
+import { post, showProgress } from "./saving.js";
+
 const form = document.querySelector("form.lsp-questionnaire");
 
 const TYPING_PAUSE = 800;
@@ -117,22 +119,6 @@ function say() {
   live.textContent = words.join(" ");
 }
 
-// How many answers are stored, as the server counted them after a save (a part with
-// none stored is not in its count).
-function showProgress(progress) {
-  if (!progress) return;
-  const bar = document.querySelector("#progress progress");
-  const count = document.querySelector("#progress strong");
-  if (bar && count) {
-    bar.value = progress.answered;
-    bar.textContent = `${Math.round((100 * progress.answered) / bar.max)}%`;
-    count.textContent = `${progress.answered} of ${bar.max}`;
-  }
-  for (const part of document.querySelectorAll("[data-section-answered]")) {
-    part.textContent = String(progress.sections[part.dataset.sectionAnswered] ?? 0);
-  }
-}
-
 function unsaved() {
   return [...states.values()].some((s) => s.failed || s.refused);
 }
@@ -192,15 +178,7 @@ async function send(key) {
   let response;
   let result;
   try {
-    // keepalive: a save started as the page goes still reaches the server.
-    response = await fetch(form.dataset.saveUrl, {
-      method: "POST",
-      body,
-      credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch" },
-      keepalive: true,
-    });
-    result = await response.json();
+    ({ response, result } = await post(form.dataset.saveUrl, body));
   } catch {
     state.busy = false;
     retryLater(key);

@@ -453,6 +453,9 @@ def test_every_part_of_the_questionnaire_passes_axe(site):
         page.goto(reverse("questionnaire-section", args=[token, number]))
         expect(page.get_by_role("radio").or_(page.get_by_role("textbox")).first).to_be_visible()
         check(page, f"questionnaire part {number}")
+    # The world's assessment asks the network section, after the parts.
+    page.goto(reverse("questionnaire-network", args=[token]))
+    check(page, "questionnaire network section")
     page.goto(reverse("questionnaire-review", args=[token]))
     check(page, "questionnaire review, nothing answered")
     # A link that does not work explains why.

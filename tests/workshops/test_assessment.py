@@ -20,7 +20,7 @@ from questions.models import BankVersion
 from tests.builders import make_assessment, make_person, respond
 from tests.conftest import Cast
 from workshops.access import get_invitation_by_token
-from workshops.models import Answer, Assessment, EmailSend, Invitation, Respondent
+from workshops.models import Answer, Assessment, AuditEvent, EmailSend, Invitation, Respondent
 from workshops.models.assessment import Scope
 from workshops.services.assessment import revoke, send_reminders
 from workshops.services.mail import REMINDER_QUIET_PERIOD
@@ -597,3 +597,33 @@ def test_the_button_says_so_when_nobody_needed_a_reminder(client, cast, assessme
     response = client.post(remind_url(assessment), follow=True)
     assert "Nobody needed a reminder" in response.content.decode()
     assert mailoutbox == []
+
+
+def test_the_set_up_form_can_turn_the_network_section_on(client, cast, bank):
+    client.force_login(cast.coordinator)
+    client.post(create_url(cast), form_data(title="With the network", network="on"))
+    assert cast.partnership.assessments.get(title="With the network").network
+    client.post(create_url(cast), form_data(title="Without"))
+    assert not cast.partnership.assessments.get(title="Without").network
+
+
+def test_a_coordinator_turns_the_network_section_on_and_off_and_it_is_audited(client, cast, bank):
+    assessment = make_assessment(cast)
+    client.force_login(cast.coordinator)
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Off: respondents are not asked how their organisations work together" in page
+    switch = reverse("assessment-network", args=[cast.partnership.pk, assessment.pk])
+    page = client.post(switch, {"network": "on"}, follow=True).content.decode()
+    assert "The questionnaire now asks how partner organisations work together." in page
+    assert "On: respondents from the partnership" in page
+    assessment.refresh_from_db()
+    assert assessment.network
+    client.post(switch, {})
+    assessment.refresh_from_db()
+    assert not assessment.network
+    events = AuditEvent.objects.filter(action="assessment.network_changed").order_by("pk")
+    assert [e.data["network"] for e in events] == [True, False]
+    assert [e.summary for e in events] == [
+        "The network section is turned on.",
+        "The network section is turned off.",
+    ]

@@ -19,7 +19,7 @@ from tests.workshops.backup_helpers import (
     rich,  # noqa: F401 - a fixture
     row_counts,
 )
-from workshops.models import Partnership
+from workshops.models import Organisation, Partnership
 from workshops.services import backup
 
 # --- Bad files --------------------------------------------------------------------------------
@@ -72,6 +72,14 @@ def duplicate_answer(text: str) -> str:
     return resigned(data)
 
 
+def foreign_partner(text: str) -> str:
+    """A network answer about another partnership's organisation, which is here."""
+    data = json.loads(text)
+    answer = next(r for r in data["payload"]["objects"] if r["model"] == "workshops.networkanswer")
+    answer["fields"]["partner"] = Organisation.objects.get(name="Westmoor Council").pk
+    return resigned(data)
+
+
 def another_format(text: str) -> str:
     return json.dumps({"format": "something-else", "version": 1, "payload": {}})
 
@@ -90,6 +98,10 @@ def newer_version(text: str) -> str:
         (unknown_bank, r"needs question bank version 1, “Working better together\?"),
         (dangling_reference, r"action \d+ refers to person 999999 \(owner_person\), which is not"),
         (duplicate_answer, "The file clashes with what is already stored here"),
+        (
+            foreign_partner,
+            r"network answer \d+ refers to organisation \d+ \(partner\), which is not",
+        ),
         (another_format, "The file is not a partnership backup"),
         (newer_version, "backup format version 2; this installation reads version 1"),
     ],

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from tests.builders import make_assessment
+from tests.builders import make_assessment, make_organisations
 from workshops.models.assessment import Scope
 from workshops.reporting import pdf
 from workshops.reporting.pdf import RefusedURL, render_pdf
@@ -193,3 +193,23 @@ def test_signing_in_is_required(client, assessment, name):
     response = client.get(print_url(name, assessment))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_paper_questionnaire_prints_the_network_section_when_it_is_on(
+    cast, bank, fetches, no_network
+):
+    make_organisations(cast.partnership, third=["Age Concern Eastvale"])
+    asked = make_assessment(cast, scope=Scope.ELEMENTS, sections=(8,), network=True)
+    _, text = pdf_text(render_questionnaire_pdf(asked))
+    text = flat(text)
+    assert "How your organisation works with partners" in text
+    assert "other than your own" in text
+    # A grid for every organisation, by sector, with boxes for each answer.
+    assert text.index("Public sector") < text.index("Eastvale District Council")
+    assert text.index("Third sector") < text.index("Age Concern Eastvale")
+    assert "How often Never A few times a year Monthly Weekly or more Don't know this" in text
+    assert "Can rely on it 1 2 3 4" in text
+    assert "Contributes to goals 1 2 3 4" in text
+    not_asked = make_assessment(cast, scope=Scope.ELEMENTS, sections=(8,))
+    _, text = pdf_text(render_questionnaire_pdf(not_asked))
+    assert "How your organisation works with partners" not in flat(text)

@@ -15,7 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.builders import make_assessment, make_person, make_user, make_workshop, respond
+from tests.builders import (
+    answer_network,
+    make_assessment,
+    make_organisations,
+    make_person,
+    make_user,
+    make_workshop,
+    respond,
+)
 from tests.conftest import Cast
 from tests.workshops.test_dashboard import tables, text
 from workshops.models import (
@@ -26,6 +34,7 @@ from workshops.models import (
     AuditEvent,
     Invitation,
     MemberInvitation,
+    NetworkAnswer,
     Person,
     Respondent,
     WaitingPhone,
@@ -538,3 +547,50 @@ def test_the_command_prints_what_it_deleted_and_a_dry_run_deletes_nothing(old):
     assert "Workshop join records: 2 deleted." in printed
     assert "Expired sessions: 1 deleted." in printed
     assert Invitation.objects.count() == 2 and Session.objects.count() == 1
+
+
+# The network section's answers: about organisations, not the person.
+
+
+def test_erasing_keeps_the_network_answers_as_the_organisations_view(client, cast, bank):
+    police, chamber = make_organisations(
+        cast.partnership, public=["Eastvale Police"], private=["Eastvale Chamber"]
+    )
+    hannah = make_person(cast, NAME, "h.okafor@example.org")
+    asked = make_assessment(cast, title="Network round", network=True)
+    invitation = Invitation.objects.create(assessment=asked, person=hannah)
+    respondent = respond(invitation, {"1.1:internal": "2"}, submitted=True)
+    answer_network(respondent, {police: "3|4|2", chamber: "dk||"})
+
+    privacy.erase_person(hannah, cast.coordinator)
+
+    # Like her other answers, they stay with the anonymised response: they name only
+    # organisations, so nothing of hers is left in them.
+    kept = {
+        (a.organisation.name, a.partner.name, a.frequency, a.dont_know)
+        for a in NetworkAnswer.objects.filter(respondent=respondent)
+    }
+    assert kept == {
+        ("Eastvale District Council", "Eastvale Police", 3, False),
+        ("Eastvale District Council", "Eastvale Chamber", None, True),
+    }
+    assert NAME not in str(list(NetworkAnswer.objects.values()))
+    # Their link no longer opens the section.
+    response = client.get(reverse("questionnaire-network", args=[invitation.token]))
+    assert response.status_code == 410
+
+
+def test_the_retention_purge_keeps_network_answers_and_deleting_a_response_removes_them(
+    old,
+):
+    police = make_organisations(old.assessment.partnership, public=["Eastvale Police"])[0]
+    respondent = old.expired.respondent
+    answer_network(respondent, {police: "2|3|3"})
+
+    privacy.purge_expired()
+
+    respondent.refresh_from_db()
+    assert respondent.invitation is None
+    assert respondent.network_answers.count() == 1
+    respondent.delete()
+    assert not NetworkAnswer.objects.exists()

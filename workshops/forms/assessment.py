@@ -41,6 +41,11 @@ class AssessmentForm(forms.Form):
         required=False,
         label="Anonymous: coordinators see response counts by group, never who answered what",
     )
+    network = forms.BooleanField(
+        required=False,
+        label="Ask how partner organisations work together (the network section)",
+        help_text=Assessment._meta.get_field("network").help_text,
+    )
 
     def __init__(self, *args, bank: BankVersion | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,6 +82,7 @@ class AssessmentForm(forms.Form):
             Field("opens_on"),
             Field("closes_on"),
             Field.checkbox("anonymous", small=True),
+            Field.checkbox("network", small=True),
             submit="Create assessment",
         )
 

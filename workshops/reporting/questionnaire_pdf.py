@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from workshops.models import Assessment, Basis, Person, Sector
+from workshops.models.network_slots import FREQUENCY_CHOICES
 from workshops.reporting.pdf import render_pdf
+from workshops.services import network_answers
 from workshops.services.questionnaire import outline
 
 
@@ -29,6 +31,10 @@ def questionnaire_context(assessment: Assessment) -> dict:
         "roles": Person.Role.choices,
         "sectors": Sector.choices,
         "layers": Person.Layer.choices,
+        # The network section, when asked: a grid of boxes for each organisation.
+        "network": network_answers.on_paper(assessment),
+        "network_title": network_answers.TITLE,
+        "frequencies": [label for _, label in FREQUENCY_CHOICES],
     }
 
 

@@ -34,6 +34,7 @@ def create_assessment(
     opens_on: date,
     closes_on: date,
     anonymous: bool,
+    network: bool = False,
     sections: Iterable[int] = (),
     by: User | None = None,
 ) -> Assessment:
@@ -61,6 +62,7 @@ def create_assessment(
         opens_on=opens_on,
         closes_on=closes_on,
         anonymous=anonymous,
+        network=network,
         created_by=user,
     )
     assessment.items.set(items)
@@ -77,9 +79,27 @@ def create_assessment(
             "opens_on": opens_on,
             "closes_on": closes_on,
             "anonymous": anonymous,
+            "network": network,
         },
     )
     return assessment
+
+
+def set_network(assessment: Assessment, on: bool, *, by: User | None) -> bool:
+    """Turn the network section on or off; False when it already was. Answers already
+    given stay stored when it is turned off, and are asked again if it is turned on."""
+    if assessment.network == on:
+        return False
+    assessment.network = on
+    assessment.save(update_fields=["network"])
+    audit.record(
+        "assessment.network_changed",
+        by=by,
+        partnership=assessment.partnership,
+        target=f"Assessment “{assessment}”",
+        data={"assessment": assessment.pk, "network": on},
+    )
+    return True
 
 
 def link_for(invitation: Invitation) -> str:

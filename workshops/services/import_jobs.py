@@ -22,11 +22,13 @@ from django.utils import timezone
 
 from workshops import audit
 from workshops.models import Assessment, ImportJob, User
-from workshops.services import csv_rows, import_invitees, import_responses
+from workshops.services import csv_rows, import_invitees, import_network, import_responses
 
 logger = logging.getLogger(__name__)
 
-Result = import_invitees.InviteeResult | import_responses.ResponseResult
+Result = (
+    import_invitees.InviteeResult | import_responses.ResponseResult | import_network.NetworkResult
+)
 
 COLUMNS = {
     ImportJob.Kind.INVITEES: import_invitees.INVITEE_COLUMNS,
@@ -42,7 +44,10 @@ def start(
 
     ``by`` puts a file imported now in the audit log; a queued one is logged when it
     has run, against whoever uploaded it."""
-    rows, _ = csv_rows.read_rows(data, COLUMNS[kind])
+    columns = COLUMNS[kind]
+    if kind == ImportJob.Kind.RESPONSES and import_network.is_network_file(data):
+        columns = import_network.NETWORK_COLUMNS
+    rows, _ = csv_rows.read_rows(data, columns)
     if len(rows) <= settings.IMPORT_INLINE_ROWS:
         return run_import(assessment, kind, data, user, by=by)
     job = _queue(assessment, kind, data, user, len(rows))
@@ -73,7 +78,8 @@ def run_import(
         result = import_responses.import_responses(
             assessment, data, entered_by=user, progress=progress
         )
-        action = "import.responses"
+        network = isinstance(result, import_network.NetworkResult)
+        action = "import.network" if network else "import.responses"
         counts = {
             "created": result.respondents_created,
             "existing": result.respondents_existing,

@@ -27,6 +27,7 @@ from workshops.services.csv_rows import (
     number_of,
     read_rows,
 )
+from workshops.services.import_network import NetworkResult, import_network, is_network_file
 
 RESPONSE_COLUMNS = (
     "respondent",
@@ -67,8 +68,9 @@ def import_responses(
     *,
     entered_by: User | None = None,
     progress: Progress = no_progress,
-) -> ResponseResult:
+) -> ResponseResult | NetworkResult:
     """Store the answers in the file, one row per answer; raises ImportProblems when any is wrong.
+    A network file (``import_network``) is told apart by its header, and imported as one.
 
     Respondents are found again by their reference, so importing the same file
     twice stores each answer once, and a corrected file replaces the answers
@@ -77,6 +79,8 @@ def import_responses(
     The assessment's dates are not checked: paper returns are often keyed in
     after the closing date, and refusing them then would lose them.
     """
+    if is_network_file(data):
+        return import_network(assessment, data, progress=progress)
     rows, problems = read_rows(data, RESPONSE_COLUMNS)
     progress(step="checking", rows=len(rows))
     items = {item.key: item for item in assessment.items.all()}

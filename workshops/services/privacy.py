@@ -3,7 +3,9 @@
 What identifies someone is their name, email address, login account and personal
 links. What they answered is kept: a Respondent holds only the role,
 organisation, sector and layer copied when they answered, so results do not
-move when the person behind them is erased or their invitation is deleted.
+move when the person behind them is erased or their invitation is deleted. Their
+network answers stay with it too: they say how one organisation sees another, and
+are only ever shown as their organisation's view. Deleting a response deletes them.
 """
 
 from __future__ import annotations

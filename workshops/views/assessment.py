@@ -115,6 +115,21 @@ def remind(request: HttpRequest, partnership_id: int, assessment_id: int) -> Htt
 
 
 @login_required
+def network_switch(request: HttpRequest, partnership_id: int, assessment_id: int):
+    """Turn the network section on or off (a coordinator, on the assessment's page)."""
+    assessment, _ = get_assessment(
+        request, partnership_id, assessment_id, Need.MANAGE, methods=POST_ONLY
+    )
+    on = request.POST.get("network") == "on"
+    if services.set_network(assessment, on, by=request.user):
+        state = "now asks" if on else "no longer asks"
+        messages.success(
+            request, f"The questionnaire {state} how partner organisations work together."
+        )
+    return redirect(assessment)
+
+
+@login_required
 def revoke(request, partnership_id: int, assessment_id: int, invitation_id: int):
     invitation, _ = get_invitation(
         request, partnership_id, assessment_id, invitation_id, methods=POST_ONLY

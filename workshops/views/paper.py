@@ -15,9 +15,10 @@ from django.views.decorators.cache import never_cache
 from workshops.access import POST_ONLY, Need, check_method, get_assessment, get_assessment_person
 from workshops.models import Respondent
 from workshops.services import assessment as assessment_services
+from workshops.views.answering import Answering
 from workshops.views.common import integer
+from workshops.views.network_section import network_page, save_network_answers
 from workshops.views.questionnaire import (
-    Answering,
     review_page,
     save_answers,
     section_page,
@@ -84,6 +85,23 @@ def paper_save(request, partnership_id: int, assessment_id: int, person_id: int)
 def paper_review(request, partnership_id: int, assessment_id: int, person_id: int):
     answering = _paper(request, partnership_id, assessment_id, person_id)
     return answering if isinstance(answering, HttpResponse) else review_page(request, answering)
+
+
+@never_cache
+@login_required
+def paper_network(request, partnership_id: int, assessment_id: int, person_id: int):
+    answering = _paper(request, partnership_id, assessment_id, person_id)
+    return answering if isinstance(answering, HttpResponse) else network_page(request, answering)
+
+
+@never_cache
+@login_required
+def paper_network_save(request, partnership_id: int, assessment_id: int, person_id: int):
+    answering = _paper(request, partnership_id, assessment_id, person_id)
+    if isinstance(answering, HttpResponse):
+        return answering
+    check_method(request, POST_ONLY)
+    return save_network_answers(request, answering)
 
 
 @login_required

@@ -1,5 +1,5 @@
-"""Answering a questionnaire: its pages, and a partner reaching them through
-their personal link.
+"""Answering a questionnaire: its parts, saving as answers are given, the review and
+submitting, for a partner through their personal link (``views.answering``).
 
 A paper return keyed in by a coordinator (``views.paper``) goes through the same
 pages; an ``Answering`` says whose response it is and where its pages live.
@@ -7,22 +7,19 @@ pages; an ``Answering`` says whose response it is and where its pages live.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from workshops import throttle
-from workshops.access import get_invitation_by_token
 from workshops.forms.questionnaire import AnswerForm, item_key
-from workshops.models import Assessment, Invitation, Person, Respondent, User
+from workshops.models import Respondent
 from workshops.services import assessment as assessment_services
+from workshops.services import network_answers
 from workshops.services.answer_saving import (
     CHANGED_ELSEWHERE,
     NotStored,
@@ -30,133 +27,36 @@ from workshops.services.answer_saving import (
     not_stored,
     save_values,
 )
+from workshops.services.network_answers import NetworkSaved
 from workshops.services.questionnaire import (
     QuestionnaireError,
     answered_by_section,
     editable_problem,
     email_copy,
-    find_respondent,
     outline,
-    start_respondent,
     stored_answers,
     submit,
     time_to_answer,
 )
+from workshops.views.answering import Answering, through_link
 from workshops.views.common import flag
 
 
-@dataclass
-class Answering:
-    """Whose response the pages are for, and where they live.
-
-    Through a link or a named paper return, the response belongs to the
-    invitation. A paper return in an anonymous assessment has no invitation:
-    it is a response of its own, so entering it never shows or depends on
-    what the person did online.
-    """
-
-    invitation: Invitation | None
-    channel: str
-    url_name: str
-    url_args: tuple
-    entered_by: User | None = None
-    person: Person | None = None
-    assessment: Assessment | None = None
-    _respondent: Respondent | None = field(default=None, repr=False)
-    _looked_up: bool = field(default=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.invitation is not None:
-            self.person = self.person or self.invitation.person
-            self.assessment = self.assessment or self.invitation.assessment
-
-    @property
-    def respondent(self) -> Respondent | None:
-        if not self._looked_up:
-            self._respondent = find_respondent(self.assessment, self.invitation, self.person)
-            self._looked_up = True
-        return self._respondent
-
-    def url(self, page: str, *args) -> str:
-        return reverse(f"{self.url_name}-{page}", args=[*self.url_args, *args])
-
-    @property
-    def url_save(self) -> str:
-        return self.url("save")
-
-    def forget_respondent(self) -> None:
-        self._respondent, self._looked_up = None, False
-
-    def start_respondent(self) -> Respondent:
-        self._respondent = start_respondent(
-            self.assessment, self.invitation, self.person, self.channel, self.entered_by
-        )
-        self._looked_up = True
-        return self._respondent
-
-
-LINK_GUESSES = "invitation-link"
-
-
-def _through_link(view=None, *, json: bool = False):
-    """Open a partner's page through their personal link, which is the credential.
-
-    A withdrawn link is explained (410). A right link always opens. An unknown
-    link is a 404 and counts against the network; past a small allowance the
-    network must wait longer and longer before trying another (429), so links
-    cannot be found by trying.
-    """
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
-            try:
-                invitation = get_invitation_by_token(token)
-            except Http404:
-                wait = throttle.count_miss(request, LINK_GUESSES)
-                if not wait:
-                    raise
-                problem = (
-                    TOO_MANY_LINKS[0],
-                    f"{throttle.wait_message(wait, 'link')}. {TOO_MANY_LINKS[1]}",
-                )
-                response = _link_problem(request, problem, status=429, json=json)
-                response["Retry-After"] = str(wait)
-                return response
-            if invitation.is_revoked:
-                return _link_problem(request, WITHDRAWN, status=410, json=json)
-            answering = Answering(invitation, Respondent.Channel.ONLINE, "questionnaire", (token,))
-            return view(request, answering, *args, **kwargs)
-
-        return wrapper
-
-    return decorate(view) if view else decorate
-
-
-WITHDRAWN = (
-    "This link has been withdrawn",
-    "The partnership's coordinator has withdrawn this link. "
-    "If you think that is a mistake, ask them for a new one.",
-)
-TOO_MANY_LINKS = (
-    "Too many wrong links",
-    "Too many links that do not exist have been tried from this network. "
-    "The link from your invitation email always works.",
-)
-
-
-def _link_problem(request: HttpRequest, problem, *, status: int, json: bool) -> HttpResponse:
-    title, message = problem
-    if json:
-        return JsonResponse({"error": f"{title}."}, status=status)
-    context = {"title": title, "message": message}
-    return render(request, "workshops/questionnaire/link_problem.html", context, status=status)
-
-
-def _context(answering: Answering, sections, current=None) -> dict:
+def _answered(answering: Answering) -> tuple[network_answers.Offer, dict]:
+    """The network section as offered, and how many answers are stored by part: by
+    section id, and "network" for the network section when it is asked."""
     respondent = answering.respondent
+    offer = network_answers.offer_for(answering.assessment, respondent, answering.person)
     done = answered_by_section(respondent)
-    total = sum(s.slots for s in sections)
+    if offer.offered:
+        done["network"] = network_answers.answered(respondent)
+    return offer, done
+
+
+def page_context(answering: Answering, sections, current=None) -> dict:
+    respondent = answering.respondent
+    offer, done = _answered(answering)
+    total = sum(s.slots for s in sections) + len(offer.partners)
     answered = sum(done.values())
     return {
         "answering": answering,
@@ -167,6 +67,16 @@ def _context(answering: Answering, sections, current=None) -> dict:
             {"entry": s, "answered": done.get(s.section.pk, 0), "current": s is current}
             for s in sections
         ],
+        # The network section, after the instrument's parts, when it is asked.
+        "network": {
+            "title": network_answers.TITLE,
+            "answered": done["network"],
+            "partners": len(offer.partners),
+            "current": current == "network",
+        }
+        if offer.offered
+        else None,
+        "parts": len(sections) + offer.offered,
         "answered": answered,
         "total": total,
         "unanswered": total - answered,
@@ -179,7 +89,7 @@ def _context(answering: Answering, sections, current=None) -> dict:
     }
 
 
-def _submitted(request: HttpRequest, answering: Answering) -> HttpResponse | None:
+def submitted_page(request: HttpRequest, answering: Answering) -> HttpResponse | None:
     """Once submitted, a response's pages say so and show nothing of it: whoever
     holds the link later (a shared computer, a forwarded email) reads nothing."""
     respondent = answering.respondent
@@ -197,21 +107,23 @@ def _submitted(request: HttpRequest, answering: Answering) -> HttpResponse | Non
 
 
 def start_page(request: HttpRequest, answering: Answering) -> HttpResponse:
-    if done := _submitted(request, answering):
+    if done := submitted_page(request, answering):
         return done
     sections = outline(answering.assessment)
     respondent = answering.respondent
     resume_at = respondent.last_section if respondent else 0
     if any(s.section.number == resume_at for s in sections):
         return redirect(answering.url("section", resume_at))
-    context = _context(answering, sections)
+    if resume_at == network_answers.NETWORK_PART and _answered(answering)[0].offered:
+        return redirect(answering.url("network"))
+    context = page_context(answering, sections)
     context["first"] = sections[0].section.number if sections else None
     context["time_to_answer"] = time_to_answer(answering.assessment, sections)
     return render(request, "workshops/questionnaire/start.html", context)
 
 
 def section_page(request: HttpRequest, answering: Answering, number: int) -> HttpResponse:
-    if done := _submitted(request, answering):
+    if done := submitted_page(request, answering):
         return done
     sections = outline(answering.assessment)
     index = next((i for i, s in enumerate(sections) if s.section.number == number), None)
@@ -230,11 +142,15 @@ def section_page(request: HttpRequest, answering: Answering, number: int) -> Htt
                 destination = sections[index - 1].section.number
             elif index + 1 < len(sections):
                 destination = sections[index + 1].section.number
+            elif _answered(answering)[0].offered:
+                destination = network_answers.NETWORK_PART  # the network section is next
             else:
                 destination = None
             # Resume at the page the person is going to, not the one just saved.
             saved = _store(answering, form, section=destination or number)
             if not saved.conflicts:
+                if destination == network_answers.NETWORK_PART:
+                    return redirect(answering.url("network"))
                 if destination:
                     return redirect(answering.url("section", destination))
                 return redirect(answering.url("review"))
@@ -251,7 +167,7 @@ def section_page(request: HttpRequest, answering: Answering, number: int) -> Htt
         # Reading a page stores nothing, not even where to resume: that is
         # recorded when answers are saved.
         form = AnswerForm(initial=stored_answers(respondent, current.items), **form_args)
-    context = _context(answering, sections, current)
+    context = page_context(answering, sections, current)
     context.update(
         {
             "form": form,
@@ -260,6 +176,7 @@ def section_page(request: HttpRequest, answering: Answering, number: int) -> Htt
             "position": index + 1,
             "previous": sections[index - 1].section.number if index else None,
             "changed_elsewhere": changed_elsewhere,
+            "changed_links": [(f"q-{key}", f"Question {key}") for key in changed_elsewhere],
             "changed_elsewhere_message": CHANGED_ELSEWHERE,
             "error_note": error_note,
         }
@@ -310,6 +227,13 @@ def save_answers(request: HttpRequest, answering: Answering) -> JsonResponse:
         return JsonResponse(
             {"error": "That question is not part of this questionnaire."}, status=400
         )
+    return save_reply(answering, form, lambda: _store(answering, form))
+
+
+def save_reply(answering: Answering, form, store: Callable[[], Saved | NetworkSaved]):
+    """Save a form sent as answers are given, and answer the page's script: what is now
+    stored in each slot (or organisation) sent, with its version, and which were refused
+    because they had changed elsewhere."""
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
         return JsonResponse({"error": " ".join(errors)}, status=400)
@@ -318,26 +242,26 @@ def save_answers(request: HttpRequest, answering: Answering) -> JsonResponse:
     if problem:
         return JsonResponse({"error": problem}, status=409)
     try:
-        saved = _store(answering, form)
+        saved = store()
     except QuestionnaireError as exc:
         return JsonResponse({"error": str(exc)}, status=409)
     result = {
         "saved": saved.count,
-        "progress": _progress(answering),
+        "progress": progress_of(answering),
         "answers": {
-            name: {"value": value, "version": version}
+            str(name): {"value": value, "version": version}
             for name, (value, version) in saved.stored.items()
         },
     }
     if saved.conflicts:
-        result.update(error=CHANGED_ELSEWHERE, conflicts=saved.conflicts)
+        result.update(error=CHANGED_ELSEWHERE, conflicts=[str(c) for c in saved.conflicts])
     # Refused outright only when nothing was stored: a reply that says "no" changed nothing.
     return JsonResponse(result, status=409 if saved.conflicts and not saved.count else 200)
 
 
-def _progress(answering: Answering) -> dict:
+def progress_of(answering: Answering) -> dict:
     """How many answers are stored, in all and by part (section id), for the page to show."""
-    done = answered_by_section(answering.respondent)
+    done = _answered(answering)[1]
     return {"answered": sum(done.values()), "sections": done}
 
 
@@ -365,10 +289,11 @@ def review_page(request: HttpRequest, answering: Answering) -> HttpResponse:
             email_copy(respondent, address)
             messages.info(request, "A copy of your answers has been emailed to you.")
         return redirect(answering.url("review"))
-    if done := _submitted(request, answering):
+    if done := submitted_page(request, answering):
         return done
-    sections = outline(answering.assessment)
-    return render(request, "workshops/questionnaire/review.html", _context(answering, sections))
+    context = page_context(answering, outline(answering.assessment))
+    context["network_rows"] = network_answers.review_rows(answering.respondent)
+    return render(request, "workshops/questionnaire/review.html", context)
 
 
 # Partners, through their personal link. The link is the credential. Nothing of
@@ -376,25 +301,25 @@ def review_page(request: HttpRequest, answering: Answering) -> HttpResponse:
 
 
 @never_cache
-@_through_link
+@through_link
 def questionnaire(request: HttpRequest, answering: Answering) -> HttpResponse:
     return start_page(request, answering)
 
 
 @never_cache
-@_through_link
+@through_link
 def questionnaire_section(request: HttpRequest, answering: Answering, number: int):
     return section_page(request, answering, number)
 
 
 @never_cache
 @require_POST
-@_through_link(json=True)
+@through_link(json=True)
 def questionnaire_save(request: HttpRequest, answering: Answering) -> HttpResponse:
     return save_answers(request, answering)
 
 
 @never_cache
-@_through_link
+@through_link
 def questionnaire_review(request: HttpRequest, answering: Answering) -> HttpResponse:
     return review_page(request, answering)
