@@ -90,8 +90,8 @@ class Change:
     """The network against the previous round's, among organisations known in both."""
 
     previous: str  # the previous assessment's title
-    gained: list[Pair]
-    lost: list[Pair]
+    gained: list[tuple[Organisation, Organisation]]  # each in name order, and by name
+    lost: list[tuple[Organisation, Organisation]]
     density_before: float
     density_now: float
     # (organisation, betweenness before, now): the largest changes first.
@@ -146,6 +146,20 @@ class Network:
             a, b = sorted((tie.first.sector, tie.second.sector), key=order.index)
             counts[a, b] += 1
         return dict(sorted(counts.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])))
+
+    @property
+    def sector_pairs(self) -> list[tuple[str, tuple[int, str]]]:
+        """("Public sector and third sector", (4, "25%")), and "Within the public sector",
+        for the table of ties within and across sectors."""
+        rows = []
+        for (a, b), count in self.by_sector_pair().items():
+            words = (
+                f"Within the {Sector(a).label.lower()}"
+                if a == b
+                else f"{Sector(a).label} and {Sector(b).label.lower()}"
+            )
+            rows.append((words, (count, f"{count / len(self.ties):.0%}")))
+        return rows
 
     def member(self, organisation_id: int) -> Member:
         return next(m for m in self.members if m.organisation.pk == organisation_id)
@@ -271,8 +285,11 @@ def _change(now: Network, before: Network, title: str) -> Change:
     edges_before = {tuple(sorted(e)) for e in before.graph.subgraph(common).edges}
     names = {m.organisation.pk: m.organisation for m in now.members}
 
-    def by_name(pairs: set) -> list[Pair]:
-        return sorted(pairs, key=lambda p: sorted((names[p[0]].name, names[p[1]].name)))
+    def by_name(pairs: set) -> list[tuple[Organisation, Organisation]]:
+        named = [
+            tuple(sorted((names[a], names[b]), key=lambda o: (o.name, o.pk))) for a, b in pairs
+        ]
+        return sorted(named, key=lambda p: (p[0].name, p[1].name))
 
     moved = []
     for pk in common:

@@ -123,11 +123,6 @@ def _unknown(network: Network) -> list[str]:
     ]
 
 
-def pair_words(network: Network, pair: tuple[int, int]) -> str:
-    names = {m.organisation.pk: m.organisation.name for m in network.members}
-    return " and ".join(sorted(names[pk] for pk in pair))
-
-
 def _since(network: Network) -> list[str]:
     change = network.change
     if change is None:
@@ -137,7 +132,7 @@ def _since(network: Network) -> list[str]:
         (len(change.gained), change.gained, "gained"),
         (len(change.lost), change.lost, "lost"),
     ):
-        named = "; ".join(pair_words(network, p) for p in pairs)
+        named = "; ".join(f"{a.name} and {b.name}" for a, b in pairs)
         parts.append(
             f"{count} tie{'' if count == 1 else 's'} {verb}" + (f" ({named})" if named else "")
         )
