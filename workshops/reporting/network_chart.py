@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 
 from workshops.models import Frequency, Sector
 from workshops.reporting.chart_colours import BLACK, DARK_GREY, SECTOR_COLOURS, WHITE
-from workshops.reporting.charts import _clean, _message, _render, _wrap
+from workshops.reporting.charts import _message, _render, _wrap
 from workshops.services.network import Network
 
 SEED = 21  # any fixed number: the same network, the same picture

@@ -145,7 +145,7 @@ class Network:
         for tie in self.ties:
             a, b = sorted((tie.first.sector, tie.second.sector), key=order.index)
             counts[a, b] += 1
-        return dict(sorted(counts.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])))
+        return dict(sorted(counts.items(), key=lambda kv: tuple(map(order.index, kv[0]))))
 
     @property
     def sector_pairs(self) -> list[tuple[str, tuple[int, str]]]:
