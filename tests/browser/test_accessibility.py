@@ -33,7 +33,7 @@ from questions.models import Item
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.console import in_place
 from tests.conftest import make_cast
-from tests.workshops.test_network import clusters
+from tests.workshops.network_shapes import clusters
 from tests.workshops.test_results import respond
 from tests.worlds import (
     ADMIN,

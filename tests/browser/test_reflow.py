@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.builders import make_assessment, make_user
-from tests.workshops.test_network import clusters
+from tests.workshops.network_shapes import clusters
 from tests.worlds import INVITEE, LINK, PHONE, PUBLIC, STAFF, URLS, build_world
 from workshops.services import workshop as workshop_service
 

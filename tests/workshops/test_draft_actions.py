@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.builders import build_network, make_workshop
-from tests.workshops.test_network import star
+from tests.workshops.network_shapes import star
 from tests.workshops.test_results import respond
 from tests.workshops.typical_plan import answer_typically
 from workshops.models import Action, AgendaItem

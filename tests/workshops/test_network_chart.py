@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.builders import make_assessment
-from tests.workshops.test_network import clusters, star
+from tests.workshops.network_shapes import clusters, star
 from workshops.reporting.network_chart import network_map
 from workshops.services.network import network_for
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.builders import build_network, make_assessment
-from tests.workshops.test_network import CLUSTERS, COUNCIL, clusters
+from tests.workshops.network_shapes import CLUSTERS, COUNCIL, clusters
 from tests.workshops.test_results import respond
 from workshops.models import Answer, Organisation
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.builders import make_assessment, make_workshop
-from tests.workshops.test_network import clusters
+from tests.workshops.network_shapes import clusters
 from tests.workshops.test_results import respond
 from workshops.models import Action, AgendaItem, NetworkAnswer, Priority
 from workshops.reporting import plan_pdf

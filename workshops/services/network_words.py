@@ -29,9 +29,9 @@ def sector_words(sector: str) -> str:
 
 
 def _overview(network: Network) -> list[str]:
-    ties = len(network.ties)
+    ties, known = len(network.ties), len(network.members)
     return [
-        f"{organisations(len(network.members))} are known to the network, with {ties} "
+        f"{organisations(known)} {'is' if known == 1 else 'are'} known to the network, with {ties} "
         f"tie{'' if ties == 1 else 's'} between them out of {network.possible} possible: "
         f"a density of {network.density:.2f}."
     ]
