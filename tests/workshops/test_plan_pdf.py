@@ -178,9 +178,12 @@ def test_the_plan_pdf_has_the_network_with_its_map_findings_and_table(planned, f
     assert "Chamber of commerce links partners that would otherwise be apart" in text
     assert "Organisations in the network" in text
     assert "Food bank Third sector 3" in text  # a row of the table: name, sector, ties
-    # Each tie once, in a table of its own, as the map draws it.
-    assert "Chamber of commerce Food bank Monthly, said by one side only" in text
-    assert "Food bank Youth club Weekly or more" in text
+    # Each tie once, under the organisation first by name, as the map draws it.
+    assert (
+        "Chamber of commerce with Eastvale District Council (a few times a year); Food bank "
+        "(monthly, said by one side only)"
+    ) in text
+    assert "Food bank with Youth club (weekly or more)" in text
     # The map is drawn from data, like the other charts: nothing fetched from a URL.
     assert {url.split(",")[0] for url, _ in fetches} == {
         f"{settings.SITE_URL}/static/css/report.css",
