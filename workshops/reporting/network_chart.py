@@ -66,10 +66,12 @@ def layout(network: Network) -> dict[int, tuple[float, float]]:
 
 
 def _key(ax, text_scale: float) -> None:
+    large = text_scale != 1
     handles = [
         Line2D(
-            [], [], marker=SHAPES[s], linestyle="none", markersize=9, markeredgecolor=BLACK,
-            markerfacecolor=SECTOR_COLOURS[s], label=f"{s.label} ({SHAPE_WORDS[s]})",
+            [], [], marker=SHAPES[s], linestyle="none", markersize=9 * min(text_scale, 1.5),
+            markeredgecolor=BLACK, markerfacecolor=SECTOR_COLOURS[s],
+            label=f"{s.label} ({SHAPE_WORDS[s]})",
         )
         for s in Sector
     ] + [
@@ -77,14 +79,16 @@ def _key(ax, text_scale: float) -> None:
         for f in Frequency
         if f >= Frequency.YEARLY
     ]  # fmt: skip
+    title = "Larger shapes link more partners who would otherwise be apart"
     ax.legend(
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.02),
-        ncol=3,
+        # In large print one column, so the key is no wider than the page.
+        ncol=1 if large else 3,
         frameon=False,
         fontsize=8 * text_scale,
-        title="Larger shapes link more partners who would otherwise be apart",
+        title="\n".join(_wrap(title, 34)) if large else title,
         title_fontsize=8 * text_scale,
     )
 
@@ -120,7 +124,7 @@ def network_map(network: Network, *, text_scale: float = 1.0) -> str:
             # One text per line: multi-line text loses its centring in the SVG (as in
             # charts.py), and the label must stay under its shape in any browser's font.
             below = shape_size(member.betweenness) / 2 + 3
-            for line in _wrap(organisation.name, 22):
+            for line in _wrap(organisation.name, 22 if text_scale == 1 else 14):
                 ax.annotate(
                     line,
                     (x, y),
@@ -136,5 +140,6 @@ def network_map(network: Network, *, text_scale: float = 1.0) -> str:
                 below += label_size * 1.25
         _key(ax, text_scale)
 
-    width = 9 if text_scale == 1 else 6.6
-    return _render(draw, figsize=(width, width * 0.8), title=title)
+    # Large print: as wide as the page's text and taller, so the PDF draws it at its own size.
+    size = (9, 7.2) if text_scale == 1 else (6.6, 9)
+    return _render(draw, figsize=size, title=title)
