@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.results_load import fill as fill_results  # noqa: E402
 from bench.results_load import median_ms, prepare_database, use_database  # noqa: E402
 
 DB_NAME = "lsp_assess_network_bench"
@@ -46,34 +47,14 @@ def fill(organisations: int, respondents: int, seed: int, title: str):
     few "don't know", reliability and contribution where they work together."""
     from django.utils import timezone
 
-    from workshops.models import (
-        Assessment,
-        NetworkAnswer,
-        Organisation,
-        Partnership,
-        Person,
-        Respondent,
-        Sector,
-    )
-    from workshops.models.assessment import Scope
-    from workshops.services.assessment import create_assessment
+    from workshops.models import NetworkAnswer, Organisation, Person, Respondent, Sector
 
     rng = random.Random(seed)  # noqa: S311 - made-up answers, not secrets
-    partnership = Partnership.objects.get(authority_type="district")
-    coordinator = partnership.memberships.get(role="coordinator").user
-    today = timezone.localdate()
-    assessment = create_assessment(
-        partnership,
-        coordinator,
-        title=title,
-        scope=Scope.TOP_LEVEL,
-        basis=Assessment.BasisChoice.INTERNAL,
-        opens_on=today,
-        closes_on=today,
-        anonymous=False,
-    )
-    assessment.network = True
-    assessment.save(update_fields=["network"])
+    # The results benchmark's assessment of the demo partnership, with nobody's answers.
+    assessment, _ = fill_results(0, seed)
+    assessment.title, assessment.network = title, True
+    assessment.save(update_fields=["title", "network"])
+    partnership = assessment.partnership
     sectors = Sector.values
     orgs = Organisation.objects.bulk_create(
         Organisation(
