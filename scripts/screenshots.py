@@ -84,6 +84,7 @@ SHOTS = {
     "executive-plan-pdf": DESKTOP,
     "coordinator-summary-preview": DESKTOP,
     "partner-summary": PHONE,
+    "executive-network": DESKTOP,
 }
 
 # The browser reaches the local server under this name (Chromium maps it to
@@ -929,6 +930,23 @@ def partner_reads_the_summary(camera: Camera, demo: Demo) -> None:
     phone.context.close()
 
 
+def executive_reads_the_network(camera: Camera, demo: Demo) -> None:
+    """The demo's people answer the network section (with a review a year earlier to
+    compare against), and the executive reads the network page. Last, so that no other
+    picture shows the network."""
+    from workshops.demo_network import seed_network
+    from workshops.models import Partnership
+
+    seed_network(Partnership.objects.get(pk=demo.partnership_id))
+    page = camera.device(DESKTOP)
+    sign_in(page, EXECUTIVE)
+    click(page, "link", DISTRICT)
+    click(page, "link", f"Results of {ASSESSMENT}")
+    click(page, "link", "see the partnership network")
+    camera.shoot(page, "executive-network", bottom=page.locator("#network-organisations"))
+    page.context.close()
+
+
 def take_pictures(chromium: str, port: int, demo: Demo, folder: Path, downloads: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -957,6 +975,7 @@ def take_pictures(chromium: str, port: int, demo: Demo, folder: Path, downloads:
             coordinator_builds_the_plan(camera, demo)
             executive_reads(camera, demo, downloads)
             partner_reads_the_summary(camera, demo)
+            executive_reads_the_network(camera, demo)
         finally:
             browser.close()
     missing = [name for name in SHOTS if name not in camera.taken]

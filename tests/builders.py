@@ -160,6 +160,66 @@ def anonymous_with_two_remote_answers(cast: Cast, rating: str) -> Assessment:
     return assessment
 
 
+# One answer about a partner: how often (0 to 3), "?" for "don't know this organisation", or
+# (how often, reliability, contribution).
+Said = int | str | tuple[int, int | None, int | None]
+
+
+def build_network(
+    assessment: Assessment,
+    sectors: dict[str, str],
+    said: dict[tuple[str, str], Said | list[Said]],
+    *,
+    submitted: bool = True,
+) -> dict[str, Organisation]:
+    """The network section answered, and turned on. ``sectors`` names the partnership's
+    organisations (name: sector; made where missing). ``said[a, b]`` is what the people of
+    ``a`` answered about ``b``: one answer, or a list of one per person, where the i-th of
+    each of ``a``'s lists is the same person. Returns the organisations by name."""
+    partnership = assessment.partnership
+    organisations = {
+        name: Organisation.objects.get_or_create(
+            partnership=partnership, name=name, defaults={"sector": sector}
+        )[0]
+        for name, sector in sectors.items()
+    }
+    assessment.network = True
+    assessment.save(update_fields=["network"])
+    by_person: dict[tuple[str, int], list[tuple[str, Said]]] = {}
+    for (own, about), answers in said.items():
+        for index, answer in enumerate(answers if isinstance(answers, list) else [answers]):
+            by_person.setdefault((own, index), []).append((about, answer))
+    rows = []
+    for (own, _), answers in by_person.items():
+        organisation = organisations[own]
+        respondent = Respondent.objects.create(
+            assessment=assessment,
+            channel=Respondent.Channel.ONLINE,
+            role=Person.Role.OFFICER,
+            organisation=organisation.name,
+            sector=organisation.sector,
+            layer=Person.Layer.OPERATIONAL,
+            submitted_at=timezone.now() if submitted else None,
+        )
+        for about, answer in answers:
+            frequency, reliability, contribution = (
+                answer if isinstance(answer, tuple) else (answer, None, None)
+            )
+            rows.append(
+                NetworkAnswer(
+                    respondent=respondent,
+                    organisation=organisation,
+                    partner=organisations[about],
+                    frequency=None if frequency == "?" else frequency,
+                    dont_know=frequency == "?",
+                    reliability=reliability,
+                    contribution=contribution,
+                )
+            )
+    NetworkAnswer.objects.bulk_create(rows)
+    return organisations
+
+
 def make_workshop(cast: Cast, assessment: Assessment, **fields) -> Workshop:
     """A board workshop today, facilitated by the cast's facilitator, with the default agenda."""
     defaults = {

@@ -431,6 +431,8 @@ URLS: dict[str, Row] = {
     "results-differences": Row(_a("results-differences"), RESULTS, 200, 200),
     "results-heat-map": Row(_a("results-heat-map"), RESULTS, 200, 200),
     "results-trends": Row(_a("results-trends"), RESULTS, 200, 200),
+    "results-network": Row(_a("results-network"), RESULTS, 200, 200),
+    "results-network-map": Row(_a("results-network-map"), RESULTS, 200, 200),
     "results-export": Row(
         _a("results-export", lambda w: "answers", lambda w: "csv"), RESULTS, 200, 200
     ),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from workshops.demo_network import seed_network
 from workshops.models import (
     Assessment,
     Invitation,
@@ -197,6 +198,9 @@ def seed_demo() -> list[DemoLogin]:
             held_on=assessment.closes_on,
             facilitator=facilitator,
         )
+
+    # Nothing until someone has submitted the questionnaire (the screenshots' answers do).
+    seed_network(district)
 
     support = _account(*SUPPORT, is_staff=True, is_superuser=True)
     logins.append(DemoLogin(support.email, "Support staff (admin site)", "all"))

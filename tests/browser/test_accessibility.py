@@ -33,6 +33,7 @@ from questions.models import Item
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.console import in_place
 from tests.conftest import make_cast
+from tests.workshops.network_shapes import clusters
 from tests.workshops.test_results import respond
 from tests.worlds import (
     ADMIN,
@@ -79,6 +80,8 @@ NOT_PAGES = {
     "results-7s": "an SVG chart shown on the results page, with a text alternative",
     "results-heat-map": "an SVG chart shown on the results page, with a text alternative",
     "results-trends": "an SVG chart shown on the results page, with a text alternative",
+    "results-network-map": "an SVG map shown on the network page, with a text alternative "
+    "and a table of the same facts",
     "results-export": "a spreadsheet or CSV download",
     # Unpublished in the world: the PDFs send back to the page, the charts are not there.
     "summary-pdf": "a tagged PDF, checked by the summary's tests",
@@ -427,6 +430,15 @@ def test_one_groups_results_and_two_side_by_side_pass_axe(site):
     caption = "Ratings: how many in each group chose each point of the scale"
     expect(page.get_by_text(caption).first).to_be_visible()
     check(page, "results of two groups side by side (executive)")
+
+
+def test_the_network_page_with_its_map_and_table_passes_axe(site):
+    world, visitors = site
+    clusters(world.assessment)
+    page = visitors["executive"]
+    page.goto(reverse("results-network", args=[world.partnership.pk, world.assessment.pk]))
+    expect(page.get_by_role("heading", name="Organisations in the network")).to_be_visible()
+    check(page, "the partnership network with its map (executive)")
 
 
 def test_forms_showing_their_errors_pass_axe(site):

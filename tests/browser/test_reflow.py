@@ -14,7 +14,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tests.builders import make_user
+from tests.builders import make_assessment, make_user
+from tests.workshops.network_shapes import clusters
 from tests.worlds import INVITEE, LINK, PHONE, PUBLIC, STAFF, URLS, build_world
 from workshops.services import workshop as workshop_service
 
@@ -39,6 +40,7 @@ NOT_PAGES = {
     "results-7s",
     "results-heat-map",
     "results-trends",
+    "results-network-map",
     "workshop-qr",
     "workshop-chart",
     "workshop-console-live",
@@ -203,3 +205,22 @@ def test_every_page_reflows_without_sideways_scrolling(new_page, cast, bank, vie
         failures.append(f"the phone's room, voting, at {viewport['width']}px: {problem}")
 
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", [NARROW, ZOOMED], ids=["320px", "200%-zoom"])
+def test_the_network_page_with_its_map_and_table_reflows(new_page, cast, bank, viewport):
+    assessment = make_assessment(cast)
+    clusters(assessment)
+    page = new_page(viewport)
+    sign_in(page, cast.executive.email)
+    failures: list[str] = []
+
+    check(
+        page,
+        reverse("results-network", args=[cast.partnership.pk, assessment.pk]),
+        viewport,
+        failures,
+    )
+
+    expect(page.get_by_role("region", name="Organisations in the network")).to_be_visible()
+    assert failures == []

@@ -103,3 +103,29 @@ def test_seed_demo_refuses_the_production_settings_unless_told_this_is_a_demo(db
 def test_the_demo_partnerships_are_verified_so_their_emails_go(db):
     run_seed()
     assert not Partnership.objects.filter(verified_at=None).exists()
+
+
+def test_the_demo_network_is_answered_once_questionnaires_are_submitted(db, bank):
+    from tests.builders import respond
+    from workshops.models import NetworkAnswer
+    from workshops.services.network import network_for
+    from workshops.services.network_words import findings
+
+    run_seed()
+    district = Partnership.objects.get(authority_type="district")
+    assessment = district.assessments.get()
+    # A fresh demo is left as it was: nobody has answered yet.
+    assert not assessment.network and NetworkAnswer.objects.count() == 0
+
+    for invitation in assessment.invitations.select_related("person")[:6]:
+        respond(invitation, submitted=True)
+    run_seed()
+    assessment.refresh_from_db()
+    answers = NetworkAnswer.objects.count()
+    run_seed()  # again: nothing added
+
+    assert assessment.network and NetworkAnswer.objects.count() == answers > 0
+    network = network_for(assessment, min_group=3)
+    assert network.withheld == "" and network.change is not None
+    assert network.change.previous == "Network review 2025"
+    assert any(said.startswith("Since “Network review 2025”") for said in findings(network))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.builders import make_workshop
+from tests.builders import build_network, make_workshop
+from tests.workshops.network_shapes import star
 from tests.workshops.test_results import respond
 from tests.workshops.typical_plan import answer_typically
 from workshops.models import Action, AgendaItem
@@ -142,3 +143,46 @@ def test_drafts_are_grouped_by_element_then_why_the_strongest_shown_first(cast, 
     ]
     for element in elements:
         assert sum(len(g.drafts) for g in element.shown) <= draft_actions.SHOWN_PER_ELEMENT
+
+
+def test_partners_on_the_edge_of_the_network_propose_drafts_once(cast, assessment):
+    """The star's leaves each work with one partner; a parish council with none. With the
+    network off, the same answers propose nothing."""
+    organisations = star(assessment)
+    build_network(
+        assessment,
+        {"Parish council": "public", "Fire service": "public"},
+        {("Parish council", "Fire service"): 0},
+    )
+    assessment.network = False
+    assessment.save()
+    draft_actions.propose_drafts(assessment, cast.coordinator)
+    assert "network" not in sources(assessment)
+
+    assessment.network = True
+    assessment.save()
+    draft_actions.propose_drafts(assessment, cast.coordinator)
+
+    drafts = list(assessment.actions.filter(source="network").order_by("pk"))
+    assert [d.title for d in drafts] == [
+        "Involve Parish council in the theme groups",
+        "Involve Chamber of commerce in the theme groups",
+        "Involve Eastvale District Council in the theme groups",
+        "Involve Food bank in the theme groups",
+        "Involve Youth club in the theme groups",
+    ]
+    assert drafts[0].description == (
+        "Parish council works with no other partner organisation on the partnership's "
+        "business, as the network answers show. Involve it in the theme groups and joint "
+        "work, and agree which partner will make the first contact."
+    )
+    assert drafts[1].description.startswith(
+        "Chamber of commerce works with only one other partner organisation (Fire service)"
+    )
+    assert drafts[0].item.key == "4.2" and [s.number for s in drafts[0].sections.all()] == [4]
+    assert f"Involve {organisations['Fire service'].name} in the theme groups" not in [
+        d.title for d in drafts
+    ]
+    assert draft_actions.propose_drafts(assessment, cast.coordinator) == 0  # never twice
+    [element] = [e for e in draft_actions.grouped_drafts(drafts) if e.key == "element-4"]
+    assert element.shown[0].heading == "Partners on the edge of the network"

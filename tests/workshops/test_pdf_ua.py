@@ -1,7 +1,7 @@
 """The plan PDF (standard and large print) and the paper questionnaire as PDF/UA-1: what a
 screen reader gets from the structure tree, read back with pikepdf and pypdf, for a
-partnership with a history (tests/full_partnership.py), and scripts/check_pdf_ua.py's
-rules on all three."""
+partnership with a history (tests/full_partnership.py) and a network, and
+scripts/check_pdf_ua.py's rules on all three."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from questions.loader import load_bank
 from scripts.check_pdf_ua import main, problems
 from tests.conftest import make_cast
 from tests.full_partnership import build_full_partnership
+from tests.workshops.network_shapes import clusters
 from workshops.reporting import plan_pdf, questionnaire_pdf
 from workshops.reporting.pdf import laid_out, render_pdf
 from workshops.reporting.pdf_tags import finish_tags
@@ -45,6 +46,7 @@ def rendered(_rendered_once, db) -> dict[str, Rendered]:
     if not _rendered_once:
         bank = load_bank(read_bank(settings.QUESTION_BANK_PATH)).version
         assessment = build_full_partnership(make_cast(), bank)
+        clusters(assessment)  # the plan's network section, with its map, table and ties
         questionnaire = render_to_string(
             "workshops/print/questionnaire.html",
             questionnaire_pdf.questionnaire_context(assessment),
@@ -210,8 +212,9 @@ def test_each_contents_link_reads_as_its_heading_and_page_number(trees, name):
     contents = next(e for e in tree.elements() if tree.text(e).startswith("Contents"))
     links = [e for e in elements(contents) if e.S == "/Link"]
     texts = [tree.text(link) for link in links]
-    # One Link per entry, none inside another (the plan's targets have one of their own).
-    assert len(texts) == 10
+    # One Link per entry, none inside another (the plan's targets have one of their own);
+    # the partnership network has an entry of its own.
+    assert len(texts) == 11
     assert texts[0].startswith("Executive summary")
     for text in texts:
         assert re.fullmatch(r"[A-Z][\w ,:'-]+?( \d+)?", text), text

@@ -13,8 +13,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.builders import make_assessment, make_workshop
+from tests.workshops.network_shapes import clusters
 from tests.workshops.test_results import respond
-from workshops.models import Action, AgendaItem, Priority
+from workshops.models import Action, AgendaItem, NetworkAnswer, Priority
 from workshops.reporting import plan_pdf
 from workshops.services import plan as plan_service
 from workshops.services.workshop import add_to_agenda, record_consensus
@@ -166,3 +167,40 @@ def test_the_appendix_holds_what_each_workshop_agreed_on_every_item(cast, assess
     for entry in workshop.agenda.all():
         assert agreed.count(f"{entry.item.key} {entry.item.text}") == 1, entry.item.key
     assert agreed.count("Nothing recorded.") == workshop.agenda.count() - 3
+
+
+def test_the_plan_pdf_has_the_network_with_its_map_findings_and_table(planned, fetches, no_network):
+    clusters(planned)
+
+    text = squeezed_text(plan_pdf.render_plan_pdf(planned))
+
+    assert "The partnership network" in text
+    assert "Chamber of commerce links partners that would otherwise be apart" in text
+    assert "Organisations in the network" in text
+    assert "Food bank Third sector 3" in text  # a row of the table: name, sector, ties
+    # Each tie once, under the organisation first by name, as the map draws it.
+    assert (
+        "Chamber of commerce with Eastvale District Council (a few times a year); Food bank "
+        "(monthly, said by one side only)"
+    ) in text
+    assert "Food bank with Youth club (weekly or more)" in text
+    # The map is drawn from data, like the other charts: nothing fetched from a URL.
+    assert {url.split(",")[0] for url, _ in fetches} == {
+        f"{settings.SITE_URL}/static/css/report.css",
+        "data:image/svg+xml;base64",
+    }
+    assert no_network == []
+
+
+def test_the_plan_pdf_has_no_network_section_when_the_assessment_did_not_ask(planned):
+    assert "The partnership network" not in squeezed_text(plan_pdf.render_plan_pdf(planned))
+
+
+def test_a_change_to_the_network_answers_changes_the_pdfs_fingerprint(planned):
+    clusters(planned)
+    before = plan_pdf.fingerprint(planned)
+    answer = NetworkAnswer.objects.filter(frequency=0).first()
+    answer.frequency = 1
+    answer.save()
+
+    assert plan_pdf.fingerprint(planned) != before

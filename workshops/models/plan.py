@@ -106,6 +106,7 @@ class Action(models.Model):
         INVESTIGATE = "investigate", "An answer to investigate"
         WEAK_ELEMENT = "weak_element", "An element in the weakest band"
         GAP = "gap", "A gap between groups"
+        NETWORK = "network", "A partner on the edge of the network"
         COORDINATOR = "coordinator", "Added by the coordinator"
 
     OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED)

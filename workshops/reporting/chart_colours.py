@@ -30,6 +30,10 @@ DARK_GREY = "#505a5f"
 
 DEFAULT_COLOURS: tuple[str, str] = (GREY, BLACK)
 
+# The network map's sectors (models.Sector's values). Each also has a shape of its own
+# and a black outline, so neither the sector nor the shape's edge rests on colour.
+SECTOR_COLOURS = {"public": BLUE, "private": YELLOW, "third": GREEN}
+
 MIN_CONTRAST = 4.5
 
 # Only the heat map's legend uses the colour map; its stops match heat_colours.

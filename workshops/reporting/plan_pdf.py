@@ -18,14 +18,17 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from workshops.models import Action, AgendaItem, Answer, Assessment, EvidenceNote
+from workshops.models import Action, AgendaItem, Answer, Assessment, EvidenceNote, NetworkAnswer
 from workshops.reporting import charts
+from workshops.reporting.network_chart import alt_text, network_map
 from workshops.reporting.pdf import render_pdf
 from workshops.reporting.trend_chart import trend_chart
 from workshops.services import plan as plan_service
 from workshops.services import results as results_service
 from workshops.services.chart_inputs import chart_inputs
 from workshops.services.differences import widest_each
+from workshops.services.network import network_for
+from workshops.services.network_words import findings
 
 # Rows in the report's "Where views differ", each a different question or basis.
 GAPS_SHOWN = 12
@@ -36,6 +39,8 @@ GAPS_SHOWN = 12
 LARGE_SEVEN_S, LARGE_HEAT_MAP = 2.0, 2.2
 # The trend chart's smallest labels are 7 pt: 2.5 times is 17.5, the body text's size.
 LARGE_TREND = 2.5
+# The network map's labels are 8 pt.
+LARGE_NETWORK = 2.2
 
 
 def _data_uri(svg: str) -> str:
@@ -91,6 +96,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         ),
         "trend_chart": _trend_chart(results, inputs.basis_words, large),
         "workshops": _workshops(assessment),
+        **_network(assessment, large),
         "open_shown": f":{shown}",
         "open_limit": shown,
         "open_minus": -shown,
@@ -108,6 +114,22 @@ def _trend_chart(results, basis: str, large: bool) -> str:
         return ""
     scale = LARGE_TREND if large else 1
     return _data_uri(trend_chart(figures, title=figures.alt, basis=basis, text_scale=scale))
+
+
+def _network(assessment: Assessment, large: bool) -> dict:
+    """The network section: its figures, findings and map, when the assessment asked."""
+    if not assessment.network:
+        return {"network": None}
+    network = network_for(assessment, settings.MIN_GROUP_SIZE)
+    drawn = (
+        "" if network.withheld else network_map(network, text_scale=LARGE_NETWORK if large else 1)
+    )
+    return {
+        "network": network,
+        "findings": findings(network),
+        "map_alt": alt_text(network),
+        "network_map": _data_uri(drawn) if drawn else "",
+    }
 
 
 def _workshops(assessment: Assessment) -> list:
@@ -139,9 +161,14 @@ def fingerprint(assessment: Assessment) -> str:
     notes = EvidenceNote.objects.filter(respondent__assessment=assessment).aggregate(
         Max("updated_at"), Count("id")
     )
+    # The network section compares with earlier rounds: their answers count too.
+    network = NetworkAnswer.objects.filter(
+        respondent__assessment__partnership=assessment.partnership,
+        respondent__assessment__opens_on__lte=assessment.opens_on,
+    ).aggregate(Max("updated_at"), Count("id"))
     parts = [plan.version, plan.updated_at, actions, answers, priorities, consensus]
     targets = list(plan.targets.values_list("pk", "kind", "value", "set_at"))
-    parts += [workshops, notes, targets]
+    parts += [workshops, notes, targets, assessment.network, network]
     parts += [assessment.partnership.name, assessment.title, settings.MIN_GROUP_SIZE]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 

@@ -1,6 +1,7 @@
 """Draft actions proposed from an assessment's results: investigate the flagged
-answers, lift the weakest elements, understand the widest gaps between groups, and
-look further into what a workshop agreed to investigate. And the drafts waiting
+answers, lift the weakest elements, understand the widest gaps between groups, look
+further into what a workshop agreed to investigate, and involve partners on the edge of
+the network. And the drafts waiting
 for a decision, grouped for the plan page by element and by why they were proposed.
 
 Proposed actions join the plan only when accepted (services.plan.decide).
@@ -18,6 +19,11 @@ from questions.models import Item
 from workshops import audit
 from workshops.models import Action, AgendaItem, Assessment
 from workshops.services import results as results_service
+from workshops.services.network import network_for
+
+# The instrument's question on networking between partners (4.2): drafts about the network
+# belong with it.
+NETWORKING = "4.2"
 
 # How many drafts of an element the plan page shows before "Show more": the strongest.
 SHOWN_PER_ELEMENT = 3
@@ -144,6 +150,40 @@ def drafts_from(results: results_service.Results) -> list[Draft]:
     return drafts
 
 
+def on_the_edge(assessment: Assessment) -> list[Draft]:
+    """Partners the network shows working with no other partner, then those working with
+    only one, each by name: one draft each to bring them into the partnership's work."""
+    if not assessment.network:
+        return []
+    network = network_for(assessment, settings.MIN_GROUP_SIZE)
+    if network.withheld:
+        return []
+    item = assessment.items.filter(key=NETWORKING).first()
+    drafts = []
+    for member in network.isolates + network.one_tie:
+        name = member.organisation.name
+        if member.degree == 0:
+            found = f"{name} works with no other partner organisation on the partnership's business"
+        else:
+            found = (
+                f"{name} works with only one other partner organisation "
+                f"({member.partners[0][0].name}) on the partnership's business"
+            )
+        drafts.append(
+            Draft(
+                f"network-{member.organisation.pk}",
+                Action.Source.NETWORK,
+                f"Involve {name} in the theme groups",
+                f"{found}, as the network answers show. Involve it in the theme groups and "
+                "joint work, and agree which partner will make the first contact.",
+                item=item,
+                section_id=item.section_id if item else None,
+                strength=1 - member.degree,
+            )
+        )
+    return drafts
+
+
 def agreed_to_investigate(assessment: Assessment) -> list[Draft]:
     """What a workshop's room agreed to investigate further, one draft per question
     (two workshops agreeing on the same question are one action)."""
@@ -176,7 +216,7 @@ def propose_drafts(assessment: Assessment, user, *, by=None) -> int:
     suggestions not seen before (accepted or rejected ones stay as they are): a merged
     draft is left out when any suggestion it stands for was proposed already."""
     results = results_service.results_for(assessment, settings.MIN_GROUP_SIZE)
-    drafts = agreed_to_investigate(assessment) + drafts_from(results)
+    drafts = agreed_to_investigate(assessment) + drafts_from(results) + on_the_edge(assessment)
     existing = set(assessment.actions.exclude(source_key="").values_list("source_key", flat=True))
     new = [d for d in drafts if not d.keys & existing]
     actions = Action.objects.bulk_create(
@@ -216,6 +256,7 @@ REASONS = {
     Action.Source.WEAK_ELEMENT: "A weak element",
     Action.Source.INVESTIGATE: "Answers to look into",
     Action.Source.GAP: "Where views differ",
+    Action.Source.NETWORK: "Partners on the edge of the network",
     Action.Source.COORDINATOR: "Added by a coordinator",
 }
 
