@@ -1,9 +1,7 @@
 """Charts of assessment results, drawn on the server as SVG with matplotlib.
 
-Each public function returns a complete SVG document as a string. The same
-input always gives the same bytes, so responses can be cached and compared.
-Labels stay real text (not glyph outlines) so browsers, screen readers and the
-PDF renderer can read them, and the document references nothing outside itself.
+Each public function returns a complete SVG document as a string, drawn by
+reporting.svg, so the same input always gives the same bytes.
 
 Colour never carries meaning on its own: every coloured shape also shows its
 value or label as text, in a colour from chart_colours with at least 4.5:1
@@ -12,15 +10,9 @@ contrast against it.
 
 from __future__ import annotations
 
-import io
 import math
-import re
-import textwrap
-import threading
-from collections.abc import Callable, Sequence
-from xml.sax.saxutils import escape
+from collections.abc import Sequence
 
-import matplotlib
 import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
@@ -37,96 +29,12 @@ from workshops.reporting.chart_colours import (
     heat_colours,
     is_missing,
 )
+from workshops.reporting.svg import clean, message, one_dp, render, wrap
 from workshops.services.chart_inputs import ElementScore, HeatRow
-
-# Nothing here uses pyplot, but if anything in the process imports it later it
-# must not go looking for a display on a server.
-matplotlib.use("Agg")
 
 __all__ = ["distribution_chart", "heat_map", "seven_s_chart"]
 
 NO_DATA = "–"
-
-_RC = {
-    # Element ids are otherwise random UUIDs, which would make every render differ.
-    "svg.hashsalt": "lsp-assess",
-    "svg.fonttype": "none",
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
-    "font.size": 10,
-    "text.color": BLACK,
-    "axes.edgecolor": DARK_GREY,
-    "axes.labelcolor": BLACK,
-    "xtick.color": BLACK,
-    "ytick.color": BLACK,
-    # Labels come from user-editable data; a "$" must not switch on mathtext.
-    "text.parse_math": False,
-    "text.usetex": False,
-}
-
-# The defaults would add a timestamp and a creator/type with URLs in them.
-# Title is left out because it would also go into RDF metadata whose
-# namespace declarations are URLs; _add_title writes the <title> instead.
-_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
-
-# rc_context swaps matplotlib's process-wide rcParams, and matplotlib's text
-# and font caches are not thread-safe, so concurrent requests in a threaded
-# worker could otherwise render with each other's (or the default) settings.
-_RENDER_LOCK = threading.Lock()
-
-# Characters XML 1.0 forbids; one in a partnership's data would break the document.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-# --- rendering --------------------------------------------------------------
-
-
-def _clean(text: str) -> str:
-    return _INVALID_XML.sub("", str(text))
-
-
-def _one_dp(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def _add_title(svg: str, title: str) -> str:
-    title = _clean(title).strip()
-    if not title:
-        return svg
-    root = re.search(r"<svg\b[^>]*>", svg)
-    if root is None:  # pragma: no cover - matplotlib always writes a root element
-        raise ValueError("not an SVG document")
-    return f"{svg[: root.end()]}\n <title>{escape(title)}</title>{svg[root.end() :]}"
-
-
-def _render(
-    draw: Callable[[Figure], None],
-    *,
-    figsize: tuple[float, float],
-    title: str,
-    layout: str | None = None,
-) -> str:
-    with _RENDER_LOCK, matplotlib.rc_context(_RC):
-        # A bare Figure, not pyplot: no global figure registry to leak between
-        # requests, and the figure is freed as soon as it goes out of scope.
-        fig = Figure(figsize=figsize, layout=layout)
-        draw(fig)
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=_METADATA)
-    svg = buffer.getvalue()
-    # The prolog's DOCTYPE names the W3C DTD by URL and nothing needs it; without
-    # the prolog the document can also be inlined in an HTML page as it is.
-    svg = svg[svg.index("<svg") :]
-    return _add_title(svg, title)
-
-
-def _message(text: str, title: str) -> str:
-    def draw(fig: Figure) -> None:
-        ax = fig.add_subplot()
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color=BLACK)
-
-    return _render(draw, figsize=(6, 1), title=title)
 
 
 # --- the 7S chart -----------------------------------------------------------
@@ -145,24 +53,20 @@ def _half_angles(count: int, *, left: bool) -> list[float]:
     return [math.radians(90 - step * (i + 0.5)) for i in range(count)]
 
 
-def _wrap(text: str, width: float) -> list[str]:
-    return textwrap.wrap(_clean(text), round(width), break_long_words=False) or [""]
-
-
 def _circle_label(
     ax, x: float, y: float, element: ElementScore, colour: str, text_scale: float
 ) -> None:
     # Larger text wraps sooner, so that it stays inside the circle.
     width = 18 / text_scale
     lines: list[tuple[str, float, str]] = [
-        (line, 10.5 * text_scale, "bold") for line in _wrap(element.name, width)
+        (line, 10.5 * text_scale, "bold") for line in wrap(element.name, width)
     ]
     if is_missing(element.score):
-        lines += [(line, 10 * text_scale, "normal") for line in _wrap("No ratings", width)]
+        lines += [(line, 10 * text_scale, "normal") for line in wrap("No ratings", width)]
     else:
-        lines.append((_one_dp(element.score), 16 * text_scale, "bold"))
+        lines.append((one_dp(element.score), 16 * text_scale, "bold"))
         if element.band_label:
-            band = _wrap(element.band_label, width)
+            band = wrap(element.band_label, width)
             lines += [(line, 9.5 * text_scale, "normal") for line in band]
     heights = [size * 1.3 for _, size, _ in lines]
     # Offsets in points, so the block stays centred whatever the data scale.
@@ -198,7 +102,7 @@ def seven_s_chart(
     basis (``basis``, in words) the scores are on. ``text_scale`` draws every label
     that many times its usual size (the large-print plan's charts), wrapping sooner."""
     if not elements:
-        return _message("No ratings yet", title)
+        return message("No ratings yet", title)
     centre = [e for e in elements if e.aspect == "centre"]
     soft = [e for e in elements if e.aspect == "soft"]
     hard = [e for e in elements if e.aspect == "hard"]
@@ -228,7 +132,7 @@ def seven_s_chart(
             ax.text(
                 0,
                 top + 0.15,
-                "\n".join(_wrap(basis, 70 / text_scale)),
+                "\n".join(wrap(basis, 70 / text_scale)),
                 ha="center",
                 va="bottom",
                 fontsize=11 * text_scale,
@@ -269,14 +173,14 @@ def seven_s_chart(
             ax.text(
                 (x0 + x1) / 2,
                 y - 0.15,
-                "\n".join(_wrap(label, 24 / text_scale)),
+                "\n".join(wrap(label, 24 / text_scale)),
                 ha="center",
                 va="top",
                 fontsize=11 * text_scale,
                 color=BLACK,
             )
 
-    return _render(draw, figsize=(7.5, 7.8 if basis else 7.2), title=title)
+    return render(draw, figsize=(7.5, 7.8 if basis else 7.2), title=title)
 
 
 # --- heat map ---------------------------------------------------------------
@@ -311,7 +215,7 @@ def heat_map(
         raise ValueError("high must be greater than low")
     columns = max((len(row.cells) for row in rows), default=0)
     if columns == 0:
-        return _message("No ratings yet", title)
+        return message("No ratings yet", title)
     count = len(rows)
     any_missing = any(is_missing(value) for row in rows for _, value in row.cells)
     names_above = text_scale > 1
@@ -322,7 +226,7 @@ def heat_map(
 
     def draw(fig: Figure) -> None:
         if basis:
-            fig.suptitle("\n".join(_wrap(basis, 80 / text_scale)), fontsize=max(10, key_size))
+            fig.suptitle("\n".join(wrap(basis, 80 / text_scale)), fontsize=max(10, key_size))
         ax = fig.add_subplot()
         ax.set_xlim(0, columns)
         ax.set_ylim(count * pitch, 0)  # first row at the top
@@ -335,7 +239,7 @@ def heat_map(
                 ax.text(
                     0.03,
                     r * pitch + name_band * 0.55,
-                    _clean(row.label),
+                    clean(row.label),
                     ha="left",
                     va="center",
                     fontsize=key_size,
@@ -344,7 +248,7 @@ def heat_map(
                 )
         else:
             ax.set_yticks(
-                [r + 0.5 for r in range(count)], [_clean(row.label) for row in rows], fontsize=10
+                [r + 0.5 for r in range(count)], [clean(row.label) for row in rows], fontsize=10
             )
             ax.tick_params(axis="y", length=0, pad=6)
 
@@ -356,9 +260,9 @@ def heat_map(
                 ax.add_patch(
                     Rectangle((c + 0.03, top + 0.04), 0.94, 0.92, facecolor=fill, edgecolor="none")
                 )
-                shown = NO_DATA if is_missing(value) else _one_dp(value)
+                shown = NO_DATA if is_missing(value) else one_dp(value)
                 middle = {"ha": "center", "va": "center", "color": text}
-                ax.text(c + 0.5, top + 0.3, _clean(key), fontsize=key_size, **middle)
+                ax.text(c + 0.5, top + 0.3, clean(key), fontsize=key_size, **middle)
                 ax.text(
                     c + 0.5, top + 0.66, shown, fontsize=value_size, fontweight="bold", **middle
                 )
@@ -377,7 +281,7 @@ def heat_map(
         ticks = _legend_ticks(low, high)
         labels = [f"{t:g}" for t in ticks]
         ends = 24 / text_scale
-        labels[0], labels[-1] = ("\n".join(_wrap(end, ends)) for end in (low_label, high_label))
+        labels[0], labels[-1] = ("\n".join(wrap(end, ends)) for end in (low_label, high_label))
         legend.set_ticks(ticks, labels=labels, fontsize=max(9, key_size))
         legend.outline.set_visible(False)
         legend.set_label(
@@ -394,7 +298,7 @@ def heat_map(
         )
     else:
         figsize = (1.8 + columns * _CELL_WIDTH, 1.1 + count * _CELL_HEIGHT + (0.3 if basis else 0))
-    return _render(draw, figsize=figsize, title=title, layout="constrained")
+    return render(draw, figsize=figsize, title=title, layout="constrained")
 
 
 # --- distribution -----------------------------------------------------------
@@ -407,7 +311,7 @@ def distribution_chart(labels: Sequence[str], counts: Sequence[int], *, title: s
     if any(c < 0 for c in counts):
         raise ValueError("counts cannot be negative")
     if not labels:
-        return _message("No answers yet", title)
+        return message("No answers yet", title)
     counts = [int(c) for c in counts]
     most = max(counts)
 
@@ -416,7 +320,7 @@ def distribution_chart(labels: Sequence[str], counts: Sequence[int], *, title: s
         positions = range(len(labels))
         bars = ax.barh(positions, counts, height=0.6, color=BLUE, zorder=2)
         ax.bar_label(bars, labels=[str(c) for c in counts], padding=4, fontsize=10, color=BLACK)
-        ax.set_yticks(list(positions), [_clean(label) for label in labels])
+        ax.set_yticks(list(positions), [clean(label) for label in labels])
         ax.invert_yaxis()  # first option at the top, as in the questionnaire
         # Room at the right for the count written after the longest bar; with
         # no answers at all, a 0-1 axis rather than matplotlib's degenerate one.
@@ -430,4 +334,4 @@ def distribution_chart(labels: Sequence[str], counts: Sequence[int], *, title: s
         ax.set_xlabel("Number of answers")
 
     figsize = (7, 0.9 + 0.45 * len(labels))
-    return _render(draw, figsize=figsize, title=title, layout="constrained")
+    return render(draw, figsize=figsize, title=title, layout="constrained")

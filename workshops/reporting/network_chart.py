@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 
 from workshops.models import Frequency, Sector
 from workshops.reporting.chart_colours import BLACK, DARK_GREY, SECTOR_COLOURS, WHITE
-from workshops.reporting.charts import _message, _render, _wrap
+from workshops.reporting.svg import message, render, wrap
 from workshops.services.network import Network
 
 SEED = 21  # any fixed number: the same network, the same picture
@@ -88,7 +88,7 @@ def _key(ax, text_scale: float) -> None:
         ncol=1 if large else 3,
         frameon=False,
         fontsize=8 * text_scale,
-        title="\n".join(_wrap(title, 34)) if large else title,
+        title="\n".join(wrap(title, 34)) if large else title,
         title_fontsize=8 * text_scale,
     )
 
@@ -97,7 +97,7 @@ def network_map(network: Network, *, text_scale: float = 1.0) -> str:
     """An SVG of ``network``; a message when there is nothing to draw."""
     title = alt_text(network)
     if network.withheld or not network.members:
-        return _message(network.withheld or "No organisations to show", title)
+        return message(network.withheld or "No organisations to show", title)
     positions = layout(network)
     label_size = 8 * text_scale
 
@@ -124,7 +124,7 @@ def network_map(network: Network, *, text_scale: float = 1.0) -> str:
             # One text per line: multi-line text loses its centring in the SVG (as in
             # charts.py), and the label must stay under its shape in any browser's font.
             below = shape_size(member.betweenness) / 2 + 3
-            for line in _wrap(organisation.name, 22 if text_scale == 1 else 14):
+            for line in wrap(organisation.name, 22 if text_scale == 1 else 14):
                 ax.annotate(
                     line,
                     (x, y),
@@ -142,4 +142,4 @@ def network_map(network: Network, *, text_scale: float = 1.0) -> str:
 
     # Large print: as wide as the page's text and taller, so the PDF draws it at its own size.
     size = (9, 7.2) if text_scale == 1 else (6.6, 9)
-    return _render(draw, figsize=size, title=title)
+    return render(draw, figsize=size, title=title)

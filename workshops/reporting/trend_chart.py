@@ -19,7 +19,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from workshops.reporting.chart_colours import BLACK, BLUE, DARK_GREY
-from workshops.reporting.charts import _clean, _message, _one_dp, _render, _wrap
+from workshops.reporting.svg import clean, message, one_dp, render, wrap
 from workshops.services.targets import TrendChart, TrendLine
 
 COLUMNS = 4
@@ -59,7 +59,7 @@ def trend_chart(
     as many panels to a row."""
     lines = chart.lines
     if not lines or not chart.rounds:
-        return _message("No ratings yet", title)
+        return message("No ratings yet", title)
     columns = COLUMNS if text_scale == 1 else COLUMNS // 2
     rows = math.ceil(len(lines) / columns)
     shared = chart.share_lines
@@ -69,7 +69,7 @@ def trend_chart(
         lambda line: line.scores,
         lambda line: line.targets,
         (low - 0.2, high + 0.5),
-        _one_dp,
+        one_dp,
         "trend-target",
     )
     shares = _Measure(
@@ -83,7 +83,7 @@ def trend_chart(
 
     def draw(fig: Figure) -> None:
         if basis:
-            fig.suptitle("\n".join(_wrap(basis, 90 / text_scale)), fontsize=10 * text_scale)
+            fig.suptitle("\n".join(wrap(basis, 90 / text_scale)), fontsize=10 * text_scale)
         if shared:
             top, bottom = fig.subfigures(2, 1, height_ratios=[rows + 0.3, share_rows + 0.3])
             for part, heading in (
@@ -91,7 +91,7 @@ def trend_chart(
                 (bottom, f"Share that say it {chart.well}, for the elements with a share target"),
             ):
                 part.suptitle(
-                    "\n".join(_wrap(heading, 90 / text_scale)),
+                    "\n".join(wrap(heading, 90 / text_scale)),
                     fontsize=9 * text_scale,
                     fontweight="bold",
                 )
@@ -99,9 +99,9 @@ def trend_chart(
             _panels(bottom, chart, shared, share_rows, columns, text_scale, shares)
         else:
             _panels(fig, chart, lines, rows, columns, text_scale, means)
-        key = "; ".join(f"{n} = {_clean(name)}" for n, name in enumerate(chart.rounds, start=1))
+        key = "; ".join(f"{n} = {clean(name)}" for n, name in enumerate(chart.rounds, start=1))
         fig.supxlabel(
-            "\n".join(_wrap(f"Rounds: {key}.", 120 / text_scale)),
+            "\n".join(wrap(f"Rounds: {key}.", 120 / text_scale)),
             fontsize=label,
             color=DARK_GREY,
             ha="center",
@@ -113,7 +113,7 @@ def trend_chart(
     height = 1.2 * text_scale + panel * rows
     if shared:
         height += panel * share_rows + 0.6 * text_scale  # and the two blocks' headings
-    return _render(draw, figsize=(width, height), title=title, layout="constrained")
+    return render(draw, figsize=(width, height), title=title, layout="constrained")
 
 
 def _panels(
@@ -131,7 +131,7 @@ def _panels(
     axes = list(fig.subplots(rows, columns, sharey=True, squeeze=False).flat)
     for ax, line in zip(axes, lines, strict=False):
         name = f"{line.number}. {line.name}"
-        ax.set_title("\n".join(_wrap(name, 22 / max(1.0, text_scale / 2))), fontsize=9 * text_scale)
+        ax.set_title("\n".join(wrap(name, 22 / max(1.0, text_scale / 2))), fontsize=9 * text_scale)
         ax.set_xlim(0.5, len(chart.rounds) + 0.5)
         ax.set_ylim(*measure.limits)
         ax.xaxis.set_major_locator(FixedLocator(list(rounds)))
