@@ -47,7 +47,10 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
+def plan_context(assessment: Assessment, *, large: bool = False, network: bool = True) -> dict:
+    """What the plan report shows. ``network=False`` leaves out the partnership network, for
+    reports built on this one that never show it (counting it and drawing its map is the
+    slowest part)."""
     results = results_service.results_for(assessment, settings.MIN_GROUP_SIZE)
     plan = plan_service.plan_for(assessment)
     actions = list(
@@ -96,7 +99,7 @@ def plan_context(assessment: Assessment, *, large: bool = False) -> dict:
         ),
         "trend_chart": _trend_chart(results, inputs.basis_words, large),
         "workshops": _workshops(assessment),
-        **_network(assessment, large),
+        **(_network(assessment, large) if network else {"network": None}),
         "open_shown": f":{shown}",
         "open_limit": shown,
         "open_minus": -shown,

@@ -60,7 +60,7 @@ def withheld(results: results_service.Results) -> str:
 
 
 def summary_context(assessment: Assessment) -> dict:
-    full = plan_context(assessment)
+    full = plan_context(assessment, network=False)  # the summary shows no network
     context = {name: full[name] for name in SHOWN}
     context["withheld"] = withheld(full["results"])
     # A priority gathered from Looking forward is one person's answer, word for word:
