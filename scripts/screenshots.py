@@ -85,6 +85,7 @@ SHOTS = {
     "coordinator-summary-preview": DESKTOP,
     "partner-summary": PHONE,
     "executive-network": DESKTOP,
+    "partner-network": PHONE,
 }
 
 # The browser reaches the local server under this name (Chromium maps it to
@@ -947,6 +948,22 @@ def executive_reads_the_network(camera: Camera, demo: Demo) -> None:
     page.context.close()
 
 
+def partner_answers_the_network(camera: Camera, demo: Demo) -> None:
+    """The partner, who has not submitted yet, answers the network section on a phone once
+    it is on (executive_reads_the_network turns it on)."""
+    page = camera.device(PHONE, phone=True)
+    page.goto(f"/a/{demo.partner_token}/network/")
+    first = page.locator(".lsp-network__partner").first
+    first.get_by_label("Monthly").check()
+    first.locator("input[name^='rely-'][value='3']").check()
+    first.locator("input[name^='contrib-'][value='4']").check()
+    saved = first.locator(".lsp-saved")
+    saved.filter(has_text="Saved").wait_for()
+    # From the first sector's heading to "Saved": one organisation's three answers.
+    camera.shoot(page, "partner-network", top=page.locator(".lsp-network h2").first, through=saved)
+    page.context.close()
+
+
 def take_pictures(chromium: str, port: int, demo: Demo, folder: Path, downloads: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -976,6 +993,7 @@ def take_pictures(chromium: str, port: int, demo: Demo, folder: Path, downloads:
             executive_reads(camera, demo, downloads)
             partner_reads_the_summary(camera, demo)
             executive_reads_the_network(camera, demo)
+            partner_answers_the_network(camera, demo)
         finally:
             browser.close()
     missing = [name for name in SHOTS if name not in camera.taken]
