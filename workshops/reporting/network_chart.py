@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from workshops.models import Frequency, Sector
-from workshops.reporting.chart_colours import BLACK, DARK_GREY, SECTOR_COLOURS, WHITE
+from workshops.reporting.chart_colours import BLACK, DARK_GREY, SECTOR_COLOURS
 from workshops.reporting.svg import message, render, wrap
 from workshops.services.network import Network
 
@@ -101,8 +101,13 @@ def network_map(network: Network, *, text_scale: float = 1.0) -> str:
     positions = layout(network)
     label_size = 8 * text_scale
 
+    large = text_scale != 1
+
     def draw(fig: Figure) -> None:
-        ax = fig.add_subplot()
+        # At the usual size the map and its key have places of their own in the figure, so
+        # it need not be cropped (render's second pass): the key in the bottom eighth. The
+        # large print's key is long and in one column, and is left to the cropping.
+        ax = fig.add_subplot() if large else fig.add_axes((0.0, 0.125, 1.0, 0.875))
         ax.set_axis_off()
         ax.margins(0.12)
         for tie in network.ties:
@@ -110,7 +115,7 @@ def network_map(network: Network, *, text_scale: float = 1.0) -> str:
             (x1, y1), (x2, y2) = positions[a], positions[b]
             ax.plot(
                 [x1, x2], [y1, y2], color=DARK_GREY, linewidth=line_width(tie.frequency),
-                solid_capstyle="round", zorder=1, gid=f"tie-{min(a, b)}-{max(a, b)}",
+                solid_capstyle="round", zorder=1, clip_on=False, gid=f"tie-{min(a, b)}-{max(a, b)}",
             )  # fmt: skip
         for member in network.members:
             organisation = member.organisation
@@ -118,11 +123,13 @@ def network_map(network: Network, *, text_scale: float = 1.0) -> str:
             ax.plot(
                 [x], [y], marker=SHAPES[Sector(organisation.sector)], linestyle="none",
                 markersize=shape_size(member.betweenness), markeredgecolor=BLACK,
-                markerfacecolor=SECTOR_COLOURS[organisation.sector], zorder=2,
+                markerfacecolor=SECTOR_COLOURS[organisation.sector], zorder=2, clip_on=False,
                 gid=f"organisation-{organisation.pk}",
             )  # fmt: skip
             # One text per line: multi-line text loses its centring in the SVG (as in
             # charts.py), and the label must stay under its shape in any browser's font.
+            # No box behind a label: in a close network it hid other organisations' shapes,
+            # and each box was one more path for the PDF to draw.
             below = shape_size(member.betweenness) / 2 + 3
             for line in wrap(organisation.name, 22 if text_scale == 1 else 14):
                 ax.annotate(
@@ -135,11 +142,10 @@ def network_map(network: Network, *, text_scale: float = 1.0) -> str:
                     fontsize=label_size,
                     color=BLACK,
                     zorder=3,
-                    bbox={"boxstyle": "square,pad=0.1", "facecolor": WHITE, "edgecolor": "none"},
                 )
                 below += label_size * 1.25
         _key(ax, text_scale)
 
     # Large print: as wide as the page's text and taller, so the PDF draws it at its own size.
-    size = (9, 7.2) if text_scale == 1 else (6.6, 9)
-    return render(draw, figsize=size, title=title)
+    size = (6.6, 9) if large else (9, 7.2)
+    return render(draw, figsize=size, title=title, tight=large)

@@ -78,14 +78,20 @@ def render(
     figsize: tuple[float, float],
     title: str,
     layout: str | None = None,
+    tight: bool = True,
 ) -> str:
+    """The SVG ``draw`` makes on a figure of ``figsize`` inches, titled ``title``.
+    ``tight``: cropped to what was drawn, which takes matplotlib a second pass over every
+    artist; a chart that places its own parts within the figure need not."""
     with _RENDER_LOCK, matplotlib.rc_context(_RC):
         # A bare Figure, not pyplot: no global figure registry to leak between
         # requests, and the figure is freed as soon as it goes out of scope.
         fig = Figure(figsize=figsize, layout=layout)
         draw(fig)
         buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=_METADATA)
+        fig.savefig(
+            buffer, format="svg", bbox_inches="tight" if tight else None, metadata=_METADATA
+        )
     svg = buffer.getvalue()
     # The prolog's DOCTYPE names the W3C DTD by URL and nothing needs it; without
     # the prolog the document can also be inlined in an HTML page as it is.
