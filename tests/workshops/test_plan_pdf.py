@@ -177,7 +177,8 @@ def test_the_plan_pdf_has_the_network_with_its_map_findings_and_table(planned, f
     assert "The partnership network" in text
     assert "Chamber of commerce links partners that would otherwise be apart" in text
     assert "Organisations in the network" in text
-    assert "Food bank Third sector 3" in text  # a row of the table: name, sector, ties
+    # One organisation a line: its sector, ties, betweenness and how others see it.
+    assert "Food bank, third sector: 3 ties; links others apart" in text
     # Each tie once, under the organisation first by name, as the map draws it.
     assert (
         "Chamber of commerce with Eastvale District Council (a few times a year); Food bank "
