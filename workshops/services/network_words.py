@@ -6,7 +6,7 @@ sides, who is not known, and what changed since the previous round.
 
 from __future__ import annotations
 
-from workshops.models import Organisation, Sector
+from workshops.models import Sector
 from workshops.services.network import Network
 
 
@@ -169,10 +169,3 @@ def findings(network: Network) -> list[str]:
     ):
         said += part(network)
     return said
-
-
-def ties_of(organisation: Organisation, network: Network) -> str:
-    """ "Fire service (weekly or more), Police (monthly)": an organisation's partners and
-    how often it works with each, for the table beside the map."""
-    member = network.member(organisation.pk)
-    return ", ".join(f"{p.name} ({tie.frequency_words})" for p, tie in member.partners)

@@ -14,7 +14,8 @@ from workshops.reporting.network_chart import alt_text, network_map
 from workshops.services.network import network_for
 from workshops.services.network_words import findings
 
-# As the results page: what people answered, which no browser or proxy may keep.
+# Neither is kept by a browser or proxy (never_cache), as the results page is not: both
+# show what people answered.
 
 
 @never_cache
