@@ -93,7 +93,11 @@ def test_an_outsider_gets_404_and_a_participant_403(client, cast, bank):
     for user, status in ((cast.outsider, 404), (cast.participant, 403)):
         client.force_login(user)
         for name in ("results-network", "results-network-map"):
-            assert page(client, assessment, name).status_code == status
+            response = page(client, assessment, name)
+            assert response.status_code == status
+            # Refused, the page names none of the partnership's organisations.
+            assert "Food bank" not in response.content.decode()
+            assert "Chamber of commerce" not in response.content.decode()
 
 
 @pytest.mark.django_db
